@@ -1,0 +1,414 @@
+"""The saver contract: what a checkpoint is and what every backend must do.
+
+Data model (see DESIGN.md):
+
+- A *thread* holds checkpoints in *namespaces* (``""`` for the root graph, one
+  per subgraph task). Checkpoint ids are time-ordered strings, so within a
+  namespace the newest checkpoint is the greatest id.
+- A :class:`Checkpoint` is small: versions and which node has seen which
+  version. Channel values are stored apart, one blob per
+  ``(thread, namespace, channel, version)``. ``put`` receives the versions that
+  changed in this step (``new_versions``) and stores only those blobs, so a step
+  writes bytes in proportion to its change, not to the whole state.
+- Pending writes are saved per task as the task finishes, keyed by
+  ``(thread, namespace, checkpoint id, task id, index)`` where ``index`` comes
+  from :func:`write_index`. A normal write saved twice keeps the first (a
+  retried task cannot duplicate its writes); the special channels (error,
+  interrupt, resume) have fixed negative indexes and the newest replaces the
+  older, so a task that failed and then succeeded is not stuck with its error.
+
+Sync methods are abstract. Async methods work on every saver: by default they
+run the sync method in a worker thread; backends with an async driver override
+them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple, TypedDict
+
+from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.errors import InvalidConfigError, ThreadBusyError
+
+__all__ = [
+    "FORMAT_VERSION",
+    "BaseCheckpointSaver",
+    "ChannelVersions",
+    "Checkpoint",
+    "CheckpointMetadata",
+    "CheckpointTuple",
+    "PendingWrite",
+    "RunnableConfig",
+    "TaskWrites",
+    "checkpoint_config",
+    "config_checkpoint_id",
+    "config_namespace",
+    "config_thread_id",
+    "metadata_matches",
+    "write_index",
+    "ERROR",
+    "INTERRUPT",
+    "RESUME",
+]
+
+FORMAT_VERSION = 1
+"""Version of the :class:`Checkpoint` layout; stored with every checkpoint."""
+
+ERROR = "__error__"
+"""Write channel holding a task's exception (as its type name and message)."""
+INTERRUPT = "__interrupt__"
+"""Write channel holding the interrupts a task raised."""
+RESUME = "__resume__"
+"""Write channel holding the values a task's interrupts are resumed with."""
+
+_SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
+
+
+def write_index(channel: str, position: int) -> int:
+    """The storage index of the ``position``-th write of a task.
+
+    Negative for the special channels: a saver *replaces* a write with a
+    negative index and keeps the first of a write with a positive one.
+    """
+    return _SPECIAL_INDEX.get(channel, position)
+
+
+RunnableConfig = dict[str, Any]
+"""The config dict of LangGraph's API: ``{"configurable": {"thread_id": ...}, ...}``."""
+
+ChannelVersions = dict[str, int]
+"""Channel name → version. Versions only grow along one branch of a thread."""
+
+
+class CheckpointMetadata(TypedDict, total=False):
+    """What a checkpoint says about how it was made; filterable in ``list()``.
+
+    ``source`` is ``"input"`` (the run's input), ``"loop"`` (after a
+    superstep), ``"update"`` (``update_state``) or ``"fork"`` (a copy made to
+    branch off an older checkpoint). ``step`` is -1 for the input, then 0, 1, ….
+    Anything the caller passes in ``config["metadata"]`` is kept too.
+    """
+
+    source: Literal["input", "loop", "update", "fork"]
+    step: int
+    parents: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Checkpoint:
+    """One saved moment of one namespace of a thread.
+
+    Example::
+
+        Checkpoint(id=new_checkpoint_id(), ts="2026-01-01T00:00:00+00:00",
+                   channel_values={"topic": "x"}, channel_versions={"topic": 1},
+                   versions_seen={}, updated_channels=("topic",))
+    """
+
+    id: str
+    ts: str
+    channel_values: Mapping[str, Any]
+    channel_versions: Mapping[str, int]
+    versions_seen: Mapping[str, Mapping[str, int]]
+    updated_channels: tuple[str, ...] = ()
+    v: int = FORMAT_VERSION
+
+
+class PendingWrite(NamedTuple):
+    """One value a task wrote to one channel, saved before its step completed."""
+
+    task_id: str
+    channel: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TaskWrites:
+    """All the writes of one finished task, as handed to :meth:`BaseCheckpointSaver.put_step`."""
+
+    task_id: str
+    writes: Sequence[tuple[str, Any]]
+    task_path: str = ""
+
+
+class CheckpointTuple(NamedTuple):
+    """A checkpoint with its config, metadata, parent and pending writes."""
+
+    config: RunnableConfig
+    checkpoint: Checkpoint
+    metadata: CheckpointMetadata
+    parent_config: RunnableConfig | None = None
+    pending_writes: list[PendingWrite] = []  # noqa: RUF012 - NamedTuple default, never mutated
+
+
+def config_thread_id(config: RunnableConfig) -> str:
+    """The ``thread_id`` of ``config``, as a string; a clear error when it is missing."""
+    configurable = config.get("configurable") or {}
+    thread_id = configurable.get("thread_id")
+    if thread_id is None:
+        raise InvalidConfigError(
+            "the config has no thread_id; a checkpointer needs one to know where to save. "
+            'Pass config={"configurable": {"thread_id": "some-id"}}.'
+        )
+    return str(thread_id)
+
+
+def config_namespace(config: RunnableConfig) -> str:
+    """The ``checkpoint_ns`` of ``config``; ``""`` (the root graph) when absent."""
+    return str((config.get("configurable") or {}).get("checkpoint_ns", ""))
+
+
+def config_checkpoint_id(config: RunnableConfig) -> str | None:
+    """The ``checkpoint_id`` of ``config``, or ``None`` for "the latest"."""
+    checkpoint_id = (config.get("configurable") or {}).get("checkpoint_id")
+    return None if checkpoint_id is None else str(checkpoint_id)
+
+
+def checkpoint_config(thread_id: str, namespace: str, checkpoint_id: str) -> RunnableConfig:
+    """The config that points at exactly one checkpoint."""
+    return {
+        "configurable": {
+            "thread_id": thread_id,
+            "checkpoint_ns": namespace,
+            "checkpoint_id": checkpoint_id,
+        }
+    }
+
+
+def metadata_matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | None) -> bool:
+    """True when every key of ``filter`` is in ``metadata`` with an equal value."""
+    if not filter:
+        return True
+    missing = object()
+    return all(metadata.get(key, missing) == value for key, value in filter.items())
+
+
+@dataclass(slots=True)
+class _LocalThreadLocks:
+    """In-process, per-thread locks: enough for savers that live in one process."""
+
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    locks: dict[str, threading.Lock] = field(default_factory=dict)
+
+    def get(self, thread_id: str) -> threading.Lock:
+        with self.guard:
+            lock = self.locks.get(thread_id)
+            if lock is None:
+                lock = self.locks[thread_id] = threading.Lock()
+            return lock
+
+
+def _busy(thread_id: str, timeout: float) -> ThreadBusyError:
+    return ThreadBusyError(
+        f"thread {thread_id!r} is being run by another caller and was not released within "
+        f"{timeout:g}s. Wait for that run to finish, use another thread_id, or raise "
+        'config["configurable"]["lock_timeout"].'
+    )
+
+
+class BaseCheckpointSaver(ABC):
+    """Base class of every checkpointer.
+
+    Subclasses implement the five sync methods; the async twins then work
+    out of the box. A backend shared by several processes also overrides
+    :meth:`thread_lock` so that two runs of one thread never interleave.
+
+    Example::
+
+        saver = InMemorySaver()
+        graph = builder.compile(checkpointer=saver)
+        for item in saver.list({"configurable": {"thread_id": "1"}}):
+            print(item.metadata["step"], item.checkpoint.id)
+    """
+
+    serde: SerializerProtocol
+
+    def __init__(self, *, serde: SerializerProtocol | None = None) -> None:
+        if serde is None:
+            from cairngraph.checkpoint.serde import MsgpackSerializer
+
+            serde = MsgpackSerializer()
+        self.serde = serde
+        self._local_locks = _LocalThreadLocks()
+
+    # -- the contract ------------------------------------------------------
+
+    @abstractmethod
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The checkpoint named by ``config`` (its ``checkpoint_id``, else the latest), or None."""
+
+    @abstractmethod
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """Checkpoints newest first: of one thread (and namespace, if given), or of all threads.
+
+        ``filter`` keeps those whose metadata has equal values for every key;
+        ``before`` keeps ids smaller than its ``checkpoint_id``; ``limit`` caps the count.
+        """
+
+    @abstractmethod
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Save ``checkpoint`` as a child of ``config``'s checkpoint; return its config.
+
+        Only the channels in ``new_versions`` have new values to store; the
+        others are already saved at the version the checkpoint names.
+        """
+
+    @abstractmethod
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Save one task's writes against the checkpoint ``config`` names."""
+
+    @abstractmethod
+    def delete_thread(self, thread_id: str) -> None:
+        """Delete every checkpoint, blob and write of ``thread_id``."""
+
+    # -- derived operations ----------------------------------------------
+
+    def get(self, config: RunnableConfig) -> Checkpoint | None:
+        """The checkpoint alone, without metadata or writes."""
+        found = self.get_tuple(config)
+        return None if found is None else found.checkpoint
+
+    def put_step(
+        self,
+        config: RunnableConfig,
+        task_writes: Sequence[TaskWrites],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Save the last writes of a step and the checkpoint that closes it.
+
+        Backends with transactions override this to commit both at once.
+        """
+        for item in task_writes:
+            self.put_writes(config, item.writes, item.task_id, item.task_path)
+        return self.put(config, checkpoint, metadata, new_versions)
+
+    def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
+        """Hold ``thread_id`` for one run; raise :class:`ThreadBusyError` after ``timeout`` s.
+
+        The default lock covers one process. Savers shared between processes
+        override it with a lock the database holds.
+        """
+        return self._hold_local(thread_id, timeout)
+
+    def athread_lock(self, thread_id: str, timeout: float) -> AbstractAsyncContextManager[None]:
+        """Async twin of :meth:`thread_lock`."""
+        return self._ahold(thread_id, timeout)
+
+    @contextmanager
+    def _hold_local(self, thread_id: str, timeout: float) -> Iterator[None]:
+        lock = self._local_locks.get(thread_id)
+        if not lock.acquire(timeout=timeout):
+            raise _busy(thread_id, timeout)
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @asynccontextmanager
+    async def _ahold(self, thread_id: str, timeout: float) -> AsyncIterator[None]:
+        deadline = time.monotonic() + timeout
+        # Try without blocking and sleep between tries: a blocking wait would
+        # stall the event loop, and with it every other run it serves.
+        while True:
+            holder = self.thread_lock(thread_id, 0)
+            try:
+                holder.__enter__()
+                break
+            except ThreadBusyError:
+                if time.monotonic() >= deadline:
+                    raise _busy(thread_id, timeout) from None
+                await asyncio.sleep(0.005)
+        try:
+            yield
+        finally:
+            holder.__exit__(None, None, None)
+
+    # -- async twins -----------------------------------------------------
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """Async twin of :meth:`get_tuple`."""
+        return await asyncio.to_thread(self.get_tuple, config)
+
+    async def aget(self, config: RunnableConfig) -> Checkpoint | None:
+        """Async twin of :meth:`get`."""
+        found = await self.aget_tuple(config)
+        return None if found is None else found.checkpoint
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Async twin of :meth:`list`."""
+        items = await asyncio.to_thread(
+            lambda: list(self.list(config, filter=filter, before=before, limit=limit))
+        )
+        for item in items:
+            yield item
+
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Async twin of :meth:`put`."""
+        return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
+
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        """Async twin of :meth:`put_writes`."""
+        await asyncio.to_thread(self.put_writes, config, writes, task_id, task_path)
+
+    async def aput_step(
+        self,
+        config: RunnableConfig,
+        task_writes: Sequence[TaskWrites],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Async twin of :meth:`put_step`."""
+        return await asyncio.to_thread(
+            self.put_step, config, task_writes, checkpoint, metadata, new_versions
+        )
+
+    async def adelete_thread(self, thread_id: str) -> None:
+        """Async twin of :meth:`delete_thread`."""
+        await asyncio.to_thread(self.delete_thread, thread_id)

@@ -1,0 +1,275 @@
+"""An in-process checkpointer, for development, tests and short-lived runs.
+
+Values are serialized on the way in and decoded on the way out, exactly as a
+durable backend would, so a node that mutates a value in place cannot change
+history behind the saver's back, and a type the serializer refuses fails here
+first rather than in production.
+
+Layout mirrors the durable savers: small checkpoint records, one blob per
+``(thread, namespace, channel, version)``, and writes keyed per task.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cairngraph.checkpoint.base import (
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    PendingWrite,
+    RunnableConfig,
+    checkpoint_config,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
+    metadata_matches,
+    write_index,
+)
+from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
+from cairngraph.errors import InvalidConfigError
+
+__all__ = ["InMemorySaver", "MemorySaver"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Saved:
+    """A checkpoint as stored: values live in the blob table, not here."""
+
+    checkpoint: Checkpoint
+    metadata: TypedPayload
+    parent_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _SavedWrite:
+    task_id: str
+    channel: str
+    value: TypedPayload
+    task_path: str
+
+
+class _Namespace:
+    """The checkpoints of one (thread, namespace), with ids kept sorted."""
+
+    __slots__ = ("ids", "saved", "writes")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.saved: dict[str, _Saved] = {}
+        self.writes: dict[str, dict[tuple[str, int], _SavedWrite]] = {}
+
+
+class InMemorySaver(BaseCheckpointSaver):
+    """Keeps checkpoints in this process's memory; gone when the process ends.
+
+    Example::
+
+        from cairngraph.checkpoint.memory import InMemorySaver
+        workflow = graph.compile(checkpointer=InMemorySaver())
+        workflow.invoke({"topic": "cats"}, {"configurable": {"thread_id": "1"}})
+    """
+
+    def __init__(self, *, serde: SerializerProtocol | None = None) -> None:
+        super().__init__(serde=serde)
+        self._mutex = threading.RLock()
+        self._threads: dict[str, dict[str, _Namespace]] = {}
+        self._blobs: dict[tuple[str, str, str, int], TypedPayload] = {}
+
+    # -- reading -------------------------------------------------------------
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        thread_id = config_thread_id(config)
+        namespace = config_namespace(config)
+        wanted = config_checkpoint_id(config)
+        with self._mutex:
+            space = self._threads.get(thread_id, {}).get(namespace)
+            if space is None or not space.ids:
+                return None
+            checkpoint_id = space.ids[-1] if wanted is None else wanted
+            saved = space.saved.get(checkpoint_id)
+            if saved is None:
+                return None
+            return self._load(thread_id, namespace, space, saved, {})
+
+    def list(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        with self._mutex:
+            found = list(self._select(config, filter, before, limit))
+        yield from found
+
+    def _select(
+        self,
+        config: RunnableConfig | None,
+        filter: Mapping[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> Iterator[CheckpointTuple]:
+        configurable = (config or {}).get("configurable") or {}
+        only_thread = configurable.get("thread_id")
+        only_namespace = configurable.get("checkpoint_ns")
+        only_id = configurable.get("checkpoint_id")
+        before_id = None if before is None else config_checkpoint_id(before)
+        cache: dict[tuple[str, int], Any] = {}
+        candidates: list[tuple[str, str, str, _Namespace]] = []
+        for thread_id, spaces in self._threads.items():
+            if only_thread is not None and thread_id != str(only_thread):
+                continue
+            for namespace, space in spaces.items():
+                if only_namespace is not None and namespace != only_namespace:
+                    continue
+                end = len(space.ids) if before_id is None else bisect.bisect_left(space.ids, before_id)
+                candidates.extend(
+                    (checkpoint_id, thread_id, namespace, space) for checkpoint_id in space.ids[:end]
+                )
+        candidates.sort(key=lambda item: item[0], reverse=True)
+        count = 0
+        for checkpoint_id, thread_id, namespace, space in candidates:
+            if limit is not None and count >= limit:
+                return
+            if only_id is not None and checkpoint_id != only_id:
+                continue
+            saved = space.saved[checkpoint_id]
+            if filter and not metadata_matches(self.serde.loads_typed(saved.metadata), filter):
+                continue
+            count += 1
+            yield self._load(thread_id, namespace, space, saved, cache)
+
+    def _load(
+        self,
+        thread_id: str,
+        namespace: str,
+        space: _Namespace,
+        saved: _Saved,
+        cache: dict[tuple[str, int], Any],
+    ) -> CheckpointTuple:
+        stored = saved.checkpoint
+        values: dict[str, Any] = {}
+        for channel, version in stored.channel_versions.items():
+            key = (channel, version)
+            if key not in cache:
+                blob = self._blobs.get((thread_id, namespace, channel, version))
+                cache[key] = _MISSING if blob is None else self.serde.loads_typed(blob)
+            value = cache[key]
+            if value is not _MISSING:
+                values[channel] = value
+        checkpoint = Checkpoint(
+            id=stored.id,
+            ts=stored.ts,
+            channel_values=values,
+            channel_versions=stored.channel_versions,
+            versions_seen=stored.versions_seen,
+            updated_channels=stored.updated_channels,
+            v=stored.v,
+        )
+        writes = [
+            PendingWrite(item.task_id, item.channel, self.serde.loads_typed(item.value))
+            for item in space.writes.get(stored.id, {}).values()
+        ]
+        parent = (
+            None
+            if saved.parent_id is None
+            else checkpoint_config(thread_id, namespace, saved.parent_id)
+        )
+        return CheckpointTuple(
+            config=checkpoint_config(thread_id, namespace, stored.id),
+            checkpoint=checkpoint,
+            metadata=self.serde.loads_typed(saved.metadata),
+            parent_config=parent,
+            pending_writes=writes,
+        )
+
+    # -- writing -------------------------------------------------------------
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        thread_id = config_thread_id(config)
+        namespace = config_namespace(config)
+        parent_id = config_checkpoint_id(config)
+        dumps = self.serde.dumps_typed
+        values = checkpoint.channel_values
+        blobs = {
+            (thread_id, namespace, channel, version): dumps(values[channel])
+            for channel, version in new_versions.items()
+            if channel in values
+        }
+        stored = Checkpoint(
+            id=checkpoint.id,
+            ts=checkpoint.ts,
+            channel_values={},
+            channel_versions=dict(checkpoint.channel_versions),
+            versions_seen={node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
+            updated_channels=checkpoint.updated_channels,
+            v=checkpoint.v,
+        )
+        saved = _Saved(stored, dumps(dict(metadata)), parent_id)
+        with self._mutex:
+            self._blobs.update(blobs)
+            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            if checkpoint.id not in space.saved:
+                if not space.ids or space.ids[-1] < checkpoint.id:
+                    space.ids.append(checkpoint.id)
+                else:
+                    bisect.insort(space.ids, checkpoint.id)
+            space.saved[checkpoint.id] = saved
+        return checkpoint_config(thread_id, namespace, checkpoint.id)
+
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
+        thread_id = config_thread_id(config)
+        namespace = config_namespace(config)
+        checkpoint_id = config_checkpoint_id(config)
+        if checkpoint_id is None:
+            raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
+        encoded = [
+            _SavedWrite(task_id, channel, self.serde.dumps_typed(value), task_path)
+            for channel, value in writes
+        ]
+        with self._mutex:
+            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            slot = space.writes.setdefault(checkpoint_id, {})
+            for position, item in enumerate(encoded):
+                index = write_index(item.channel, position)
+                if index < 0:
+                    slot[(task_id, index)] = item
+                else:
+                    slot.setdefault((task_id, index), item)
+
+    def delete_thread(self, thread_id: str) -> None:
+        with self._mutex:
+            self._threads.pop(str(thread_id), None)
+            for key in [key for key in self._blobs if key[0] == str(thread_id)]:
+                del self._blobs[key]
+
+
+MemorySaver = InMemorySaver
+"""LangGraph's older name for :class:`InMemorySaver`."""
+
+
+class _Missing:
+    __slots__ = ()
+
+
+_MISSING = _Missing()

@@ -1,0 +1,39 @@
+"""The serializer contract every saver writes through.
+
+A serializer turns one value into ``(type_tag, payload)`` and back. The tag
+says how the payload was made (``"msgpack"``, ``"msgpack+aesgcm"``,
+``"null"``, ``"bytes"``), so a store can hold payloads of several formats and
+wrappers (encryption, compression) can be stacked without guessing.
+
+Invariant: ``loads_typed(dumps_typed(x)) == x`` for every value the serializer
+accepts; anything it cannot represent faithfully raises instead of being
+approximated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["SerializerProtocol", "TypedPayload"]
+
+TypedPayload = tuple[str, bytes]
+"""``(type_tag, payload)``: how the bytes were made, and the bytes."""
+
+
+@runtime_checkable
+class SerializerProtocol(Protocol):
+    """Turns values into tagged bytes and back.
+
+    Example::
+
+        tag, data = serde.dumps_typed({"joke": "..."})
+        assert serde.loads_typed((tag, data)) == {"joke": "..."}
+    """
+
+    def dumps_typed(self, obj: Any) -> TypedPayload:
+        """Encode ``obj``; raise :class:`~cairngraph.errors.SerializationError` if it cannot."""
+        ...
+
+    def loads_typed(self, data: TypedPayload) -> Any:
+        """Decode a payload made by :meth:`dumps_typed`; never import or build unregistered types."""
+        ...

@@ -1,0 +1,133 @@
+"""Every error cairngraph raises on purpose.
+
+One root, :class:`CairnGraphError`. Each concrete error also subclasses the
+builtin a caller would naturally catch, so ``except ValueError`` keeps working::
+
+    CairnGraphError
+    ├── InvalidGraphError (ValueError)          the graph cannot be compiled
+    ├── InvalidUpdateError (ValueError)         a node wrote something the state cannot take
+    ├── InvalidConfigError (ValueError)         the config dict is missing or has a bad entry
+    ├── EmptyInputError (ValueError)            ``invoke(None)`` on a thread with nothing to resume
+    ├── InvalidResumeError (ValueError)         ``Command(resume=...)`` with no interrupt waiting
+    ├── CheckpointNotFoundError (LookupError)   a ``checkpoint_id`` that is not saved
+    ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
+    ├── ThreadBusyError (RuntimeError)          another run holds the thread
+    ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
+    ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
+    │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
+    │   ├── CorruptDataError                    bytes that do not decode
+    │   └── DecryptionError                     wrong key or tampered payload
+    └── StorageError (OSError)                  the store cannot be opened or used
+        └── SchemaVersionError                  a store written by a newer cairngraph
+
+:class:`GraphInterrupt` is not an error: it is how ``interrupt()`` unwinds a
+node, and the engine always catches it. It derives from ``CairnGraphError`` so
+that it is never mistaken for a user's exception.
+
+Every message says what went wrong, where (node, key, thread, checkpoint) and
+how to fix it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "CairnGraphError",
+    "CheckpointNotFoundError",
+    "CorruptDataError",
+    "DecryptionError",
+    "EmptyChannelError",
+    "EmptyInputError",
+    "GraphInterrupt",
+    "GraphRecursionError",
+    "InvalidConfigError",
+    "InvalidGraphError",
+    "InvalidResumeError",
+    "InvalidUpdateError",
+    "SchemaVersionError",
+    "SerializationError",
+    "StorageError",
+    "ThreadBusyError",
+    "UnregisteredTypeError",
+]
+
+
+class CairnGraphError(Exception):
+    """Root of every error cairngraph raises on purpose."""
+
+
+class InvalidGraphError(CairnGraphError, ValueError):
+    """The graph cannot be compiled; ``problems`` lists every reason at once."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        listing = "\n".join(f"  - {problem}" for problem in self.problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"the graph has {count} {noun}:\n{listing}")
+
+
+class InvalidUpdateError(CairnGraphError, ValueError):
+    """A node (or ``update_state``) wrote something the state cannot accept."""
+
+
+class InvalidConfigError(CairnGraphError, ValueError):
+    """The ``config`` dict is missing an entry or has a bad one."""
+
+
+class EmptyInputError(CairnGraphError, ValueError):
+    """``invoke(None, config)`` on a thread that has nothing to resume."""
+
+
+class InvalidResumeError(CairnGraphError, ValueError):
+    """``Command(resume=...)`` sent to a thread that is not waiting on an interrupt."""
+
+
+class CheckpointNotFoundError(CairnGraphError, LookupError):
+    """The config names a ``checkpoint_id`` that the checkpointer does not hold."""
+
+
+class GraphRecursionError(CairnGraphError, RecursionError):
+    """The run took more supersteps than ``recursion_limit`` allows."""
+
+
+class ThreadBusyError(CairnGraphError, RuntimeError):
+    """Another run holds the thread and did not let go in time."""
+
+
+class EmptyChannelError(CairnGraphError, LookupError):
+    """A channel was read before anything was written to it."""
+
+
+class SerializationError(CairnGraphError, ValueError):
+    """A value could not be turned into bytes, or bytes back into a value."""
+
+
+class UnregisteredTypeError(SerializationError, TypeError):
+    """A type that is not in the serializer's registry, named in the message."""
+
+
+class CorruptDataError(SerializationError):
+    """Stored bytes that do not decode; the message names where they came from."""
+
+
+class DecryptionError(SerializationError):
+    """An encrypted payload that the configured keys cannot open."""
+
+
+class StorageError(CairnGraphError, OSError):
+    """The checkpoint store cannot be opened or used."""
+
+
+class SchemaVersionError(StorageError):
+    """The store was written by a newer cairngraph than this one."""
+
+
+class GraphInterrupt(CairnGraphError):
+    """Raised inside a node by ``interrupt()``; the engine catches it and pauses the run."""
+
+    def __init__(self, interrupts: Sequence[Any] = ()) -> None:
+        self.interrupts = tuple(interrupts)
+        super().__init__(self.interrupts)
