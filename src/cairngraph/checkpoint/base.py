@@ -118,6 +118,13 @@ class Checkpoint:
     versions_seen: Mapping[str, Mapping[str, int]]
     updated_channels: tuple[str, ...] = ()
     v: int = FORMAT_VERSION
+    channel_appends: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
+    """A hint for savers, never stored as such: ``channel → (base_version, kept)``
+    says the new value of ``channel`` is a list whose first ``kept`` items are
+    the items of its value at ``base_version``. A saver may store only
+    ``value[kept:]`` with a reference to the base blob (delta storage for
+    append-style reducers such as ``add_messages``), as long as reading gives
+    back the whole list."""
 
 
 class PendingWrite(NamedTuple):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["SerializerProtocol", "TypedPayload"]
+__all__ = ["SerializerProtocol", "SupportsRegistration", "TypedPayload"]
 
 TypedPayload = tuple[str, bytes]
 """``(type_tag, payload)``: how the bytes were made, and the bytes."""
@@ -36,4 +36,17 @@ class SerializerProtocol(Protocol):
 
     def loads_typed(self, data: TypedPayload) -> Any:
         """Decode a payload made by :meth:`dumps_typed`; never import or build unregistered types."""
+        ...
+
+
+@runtime_checkable
+class SupportsRegistration(Protocol):
+    """A serializer with a registry of types it may build when loading.
+
+    ``compile()`` passes the state schema's annotations here, so the types a
+    graph's state uses are allowed without any call from the user.
+    """
+
+    def register(self, *types: Any) -> None:
+        """Allow ``types`` (classes or typing annotations, walked for the classes inside)."""
         ...
