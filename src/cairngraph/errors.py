@@ -50,6 +50,7 @@ __all__ = [
     "SerializationError",
     "StorageError",
     "ThreadBusyError",
+    "UnknownKeyWarning",
     "UnregisteredTypeError",
 ]
 
@@ -131,3 +132,11 @@ class GraphInterrupt(CairnGraphError):
     def __init__(self, interrupts: Sequence[Any] = ()) -> None:
         self.interrupts = tuple(interrupts)
         super().__init__(self.interrupts)
+
+
+class UnknownKeyWarning(UserWarning):
+    """A node or an input wrote a key the state schema does not have; the value is dropped.
+
+    LangGraph drops such keys silently; cairngraph keeps the behaviour but
+    warns. ``compile(strict=True)`` turns it into :class:`InvalidUpdateError`.
+    """

@@ -1,0 +1,31 @@
+"""Names the engine reserves: the graph's entry and exit, and its internal channels."""
+
+from __future__ import annotations
+
+from typing import Final
+
+__all__ = ["END", "START"]
+
+START: Final = "__start__"
+"""The virtual node a run starts from: ``add_edge(START, "first_node")``."""
+END: Final = "__end__"
+"""The virtual node that ends a run: ``add_edge("last_node", END)``."""
+
+TASKS: Final = "__pregel_tasks"
+"""Channel holding the :class:`~cairngraph.types.Send` packets of the next step."""
+INTERRUPT_SEEN: Final = "__interrupt__"
+"""``versions_seen`` key: channel versions at the last ``interrupt_before/after`` pause."""
+PULL: Final = "__pregel_pull"
+"""Task path prefix of a node triggered by its channels."""
+PUSH: Final = "__pregel_push"
+"""Task path prefix of a node started by a ``Send``."""
+
+
+def branch_channel(node: str) -> str:
+    """The trigger channel an edge writes to start ``node``."""
+    return f"branch:to:{node}"
+
+
+def join_channel(sources: tuple[str, ...], target: str) -> str:
+    """The barrier channel of ``add_edge([a, b], target)``."""
+    return f"join:{'+'.join(sources)}:{target}"

@@ -1,0 +1,7 @@
+"""The superstep engine: which nodes run, how their writes become state, how runs are saved.
+
+``algo`` is the pure core (no I/O), ``channels`` the state containers, ``loop``
+the run written once as a generator, ``drivers`` the thin sync and async shells
+that execute tasks and talk to the saver, ``snapshot`` the read side
+(``get_state``, history, ``update_state``).
+"""

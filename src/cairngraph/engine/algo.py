@@ -1,0 +1,286 @@
+"""The superstep core as pure functions: no I/O, no threads, no saver.
+
+A step has two halves. :func:`prepare_tasks` decides which nodes run from the
+channels and the versions each node has seen: a node runs when one of its
+trigger channels has a newer version than it saw (and the channel is
+available), and a ``Send`` packet in the tasks channel starts one node with
+its own input. :func:`apply_writes` takes the writes of every finished task,
+feeds each channel all of its writes at once, and bumps the version of each
+channel that changed.
+
+Task ids are derived from the checkpoint id and the task's path, so preparing
+the same checkpoint twice gives the same ids: that is how saved pending
+writes find their task again after a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cairngraph.constants import PULL, PUSH, TASKS
+from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel
+from cairngraph.types import RetryPolicy, Send
+
+__all__ = [
+    "GraphSpec",
+    "NodeSpec",
+    "Task",
+    "apply_writes",
+    "next_version",
+    "prepare_tasks",
+    "restore_channels",
+    "task_id_for",
+]
+
+Writes = list[tuple[str, Any]]
+ReadFresh = Callable[[Sequence[tuple[str, Any]]], Any]
+"""Gives a node's router the state as it is after the node's own writes."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeSpec:
+    """A node as the engine sees it, built by ``compile()``.
+
+    ``run(input, config)`` calls the user's function in sync runs and
+    ``arun`` in async runs (either may be None: an async-only node has no
+    ``run``; a sync node's ``arun`` is None and runs in a worker thread).
+    ``write(output, read_fresh)`` turns what it returned into channel writes
+    (state updates, edges, sends).
+    """
+
+    name: str
+    triggers: tuple[str, ...]
+    run: Callable[[Any, Any], Any] | None
+    arun: Callable[[Any, Any], Any] | None
+    read: Callable[[Mapping[str, Channel]], Any]
+    write: Callable[[Any, ReadFresh], Writes]
+    retry: RetryPolicy | None = None
+    subgraph: Any | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GraphSpec:
+    """Everything the engine needs to run a compiled graph."""
+
+    nodes: Mapping[str, NodeSpec]
+    channels: Mapping[str, Channel]
+    state_keys: tuple[str, ...]
+    output: Callable[[Mapping[str, Channel]], Any]
+    values: Callable[[Mapping[str, Channel]], Any]
+    trigger_to_nodes: Mapping[str, tuple[str, ...]]
+    continuations: Mapping[str, tuple[str, ...]]
+    """node → trigger channels of its plain outgoing edges (for continuing finished threads)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Task:
+    """One node to run in one step, and what became of it."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...]
+    input: Any
+    node: NodeSpec
+    triggers: tuple[str, ...]
+    writes: Writes = field(default_factory=list)
+    error: BaseException | None = None
+    interrupts: tuple[Any, ...] = ()
+    done: bool = False
+    result: Any = None
+    resumes: list[Any] = field(default_factory=list)
+    resumes_changed: bool = False
+    pending_resume: tuple[bool, Any] = (False, None)
+    channels: Mapping[str, Channel] | None = None
+
+    def read_fresh(self, writes: Sequence[tuple[str, Any]]) -> Any:
+        """The node's view of the state with its own ``writes`` applied (for routers)."""
+        assert self.channels is not None
+        local = dict(self.channels)
+        grouped: dict[str, list[Any]] = {}
+        for key, value in writes:
+            if key in local:
+                grouped.setdefault(key, []).append(value)
+        for key, values in grouped.items():
+            original = local[key]
+            copy = original.restore(original.snapshot())
+            copy.update(values)
+            local[key] = copy
+        return self.node.read(local)
+
+
+def next_version(current: int | None) -> int:
+    """A version greater than ``current``, unique across branches of a thread.
+
+    The high bits count; the low 32 bits are random so two branches that
+    reach the same count still name different blobs.
+    """
+    counter = 0 if current is None else current >> 32
+    return ((counter + 1) << 32) | secrets.randbits(32)
+
+
+def task_id_for(checkpoint_id: str, namespace: str, name: str, path: tuple[Any, ...]) -> str:
+    """A stable, UUID-shaped id for a task prepared from a checkpoint."""
+    raw = "|".join((checkpoint_id, namespace, name, *map(str, path))).encode()
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
+
+
+def restore_channels(
+    prototypes: Mapping[str, Channel], values: Mapping[str, Any]
+) -> dict[str, Channel]:
+    """Fresh channels holding the values of a checkpoint (empty where it has none)."""
+    return {
+        key: proto.restore(values[key]) if key in values else proto.fresh()
+        for key, proto in prototypes.items()
+    }
+
+
+def prepare_tasks(
+    spec: GraphSpec,
+    channels: Mapping[str, Channel],
+    versions: Mapping[str, int],
+    seen: Mapping[str, Mapping[str, int]],
+    *,
+    checkpoint_id: str,
+    namespace: str,
+    candidates: Iterable[str] | None = None,
+    with_input: bool = True,
+) -> list[Task]:
+    """The tasks of the step that starts from this state, in a stable order.
+
+    ``candidates`` narrows the pull nodes to check (those subscribed to the
+    channels the previous step changed); ``None`` checks them all.
+    """
+    tasks: list[Task] = []
+    sends = channels[TASKS].value if TASKS in channels else []
+    for index, packet in enumerate(sends):
+        assert isinstance(packet, Send)
+        node = spec.nodes.get(packet.node)
+        if node is None:
+            continue
+        path = (PUSH, index)
+        tasks.append(
+            Task(
+                id=task_id_for(checkpoint_id, namespace, packet.node, path),
+                name=packet.node,
+                path=path,
+                input=packet.arg,
+                node=node,
+                triggers=(PUSH,),
+                channels=channels,
+            )
+        )
+    names = spec.nodes if candidates is None else sorted(set(candidates), key=_node_order(spec))
+    for name in names:
+        node = spec.nodes[name]
+        node_seen = seen.get(name, _EMPTY)
+        fired = False
+        for trigger in node.triggers:
+            version = versions.get(trigger)
+            if (
+                version is not None
+                and version > node_seen.get(trigger, 0)
+                and channels[trigger].is_available()
+            ):
+                fired = True
+                break
+        if not fired:
+            continue
+        path = (PULL, name)
+        tasks.append(
+            Task(
+                id=task_id_for(checkpoint_id, namespace, name, path),
+                name=name,
+                path=path,
+                input=node.read(channels) if with_input else None,
+                node=node,
+                triggers=node.triggers,
+                channels=channels,
+            )
+        )
+    return tasks
+
+
+_EMPTY: Mapping[str, int] = {}
+
+
+def _node_order(spec: GraphSpec) -> Callable[[str], int]:
+    order = {name: position for position, name in enumerate(spec.nodes)}
+    return order.__getitem__
+
+
+def apply_writes(
+    channels: Mapping[str, Channel],
+    versions: dict[str, int],
+    seen: dict[str, dict[str, int]],
+    tasks: Sequence[Task],
+) -> tuple[dict[str, int], dict[str, tuple[int, int]]]:
+    """Fold the writes of finished ``tasks`` into the channels.
+
+    Marks each task's triggers as seen, lets consumed channels reset, applies
+    every channel's writes in one ``update`` call (tasks in path order, so the
+    result never depends on which thread finished first). Returns the new
+    versions of the channels that changed, and for list channels whose update
+    only appended, ``(previous_version, kept_length)`` (the savers' delta hint).
+    """
+    changed: dict[str, int] = {}
+    appends: dict[str, tuple[int, int]] = {}
+    for task in tasks:
+        if task.path[0] != PULL:
+            continue
+        node_seen = seen.get(task.name)
+        if node_seen is None:
+            node_seen = seen[task.name] = {}
+        for trigger in task.triggers:
+            version = versions.get(trigger)
+            if version is not None:
+                node_seen[trigger] = version
+    consumed = {trigger for task in tasks for trigger in task.triggers}
+    if any(task.path[0] == PUSH for task in tasks):
+        consumed.add(TASKS)
+    for key in consumed:
+        channel = channels.get(key)
+        if channel is not None and channel.consume():
+            changed[key] = versions[key] = next_version(versions.get(key))
+    grouped: dict[str, list[Any]] = {}
+    ordered = tasks if len(tasks) < 2 else sorted(tasks, key=_path_key)
+    for task in ordered:
+        for key, value in task.writes:
+            bucket = grouped.get(key)
+            if bucket is None:
+                grouped[key] = [value]
+            else:
+                bucket.append(value)
+    for key, values in grouped.items():
+        channel = channels.get(key)
+        if channel is None:
+            continue
+        previous = versions.get(key)
+        if channel.update(values):
+            changed[key] = versions[key] = next_version(previous)
+            if (
+                previous is not None
+                and type(channel) is BinaryOperatorAggregate
+                and channel.appended
+            ):
+                appends[key] = (previous, channel.appended)
+    return changed, appends
+
+
+def _path_key(task: Task) -> tuple[str, ...]:
+    return tuple(str(part) for part in task.path)
+
+
+def changed_values(channels: Mapping[str, Channel], changed: Iterable[str]) -> dict[str, Any]:
+    """The stored form of the channels that changed (absent when empty)."""
+    values: dict[str, Any] = {}
+    for key in changed:
+        stored = channels[key].snapshot()
+        if stored is not MISSING:
+            values[key] = stored
+    return values

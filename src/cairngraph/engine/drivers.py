@@ -1,0 +1,258 @@
+"""The two thin shells that perform a run's effects: one sync, one async.
+
+Both feed the same generator (:func:`~cairngraph.engine.loop.run_loop`) and
+differ only in how they wait: the sync driver runs a step's tasks on a thread
+pool (the first in the calling thread), the async driver runs coroutine nodes
+as asyncio tasks and sync nodes in worker threads. Either way each task runs
+in a copy of the context, so ``interrupt()`` and subgraphs see their own task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import os
+import time
+from collections.abc import AsyncIterator, Callable, Generator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+from cairngraph.engine._context import TaskContext, set_current, _CURRENT
+from cairngraph.engine.algo import Task
+from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
+from cairngraph.engine.loop import RunOutcome, persisted_writes
+from cairngraph.errors import GraphInterrupt, InvalidConfigError
+from cairngraph.types import Command
+
+__all__ = ["drive_async", "drive_sync"]
+
+_POOL = ThreadPoolExecutor(max_workers=max(32, (os.cpu_count() or 1) * 8), thread_name_prefix="cairngraph")
+
+
+class TaskRunner:
+    """How tasks of one run are called: the config they get and their namespace."""
+
+    __slots__ = ("checkpointer", "config", "namespace")
+
+    def __init__(
+        self, config: RunnableConfig, namespace: str, checkpointer: BaseCheckpointSaver | None
+    ) -> None:
+        self.config = config
+        self.namespace = namespace
+        self.checkpointer = checkpointer
+
+    def context(self, task: Task) -> TaskContext:
+        local = f"{task.name}:{task.id}"
+        return TaskContext(
+            task_id=task.id,
+            name=task.name,
+            namespace=f"{self.namespace}|{local}" if self.namespace else local,
+            config=self.config,
+            checkpointer=self.checkpointer,
+            resumes=task.resumes,
+            pending_resume=task.pending_resume[1],
+            has_pending_resume=task.pending_resume[0],
+        )
+
+    def finish(self, task: Task, context: TaskContext, output: Any) -> None:
+        task.writes = task.node.write(output, task.read_fresh)
+        task.result = output.update if isinstance(output, Command) else output
+        task.resumes_changed = context.resumes_changed
+
+    def fail(self, task: Task, context: TaskContext, error: BaseException) -> None:
+        task.resumes_changed = context.resumes_changed
+        if isinstance(error, GraphInterrupt):
+            task.interrupts = error.interrupts
+        else:
+            task.error = error
+
+    def run_sync(self, task: Task) -> None:
+        """Run one task to completion in this thread, retrying as its policy says."""
+        run = task.node.run
+        if run is None:
+            raise InvalidConfigError(
+                f"node {task.name!r} is an async function, which invoke()/stream() cannot run. "
+                "Use ainvoke()/astream(), or make the node a plain function."
+            )
+        context = self.context(task)
+        token = set_current(context)
+        try:
+            attempt = 1
+            while True:
+                context.counter = 0
+                try:
+                    output = run(task.input, self.config)
+                    self.finish(task, context, output)
+                    return
+                except GraphInterrupt as paused:
+                    self.fail(task, context, paused)
+                    return
+                except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
+                    policy = task.node.retry
+                    if policy is None or not policy.should_retry(error, attempt):
+                        self.fail(task, context, error)
+                        return
+                    time.sleep(policy.delay(attempt))
+                    attempt += 1
+        finally:
+            _CURRENT.reset(token)
+
+    async def run_async(self, task: Task) -> None:
+        """Async twin of :meth:`run_sync`: coroutine nodes awaited, sync nodes in a thread."""
+        arun = task.node.arun
+        if arun is None:
+            await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task)
+            return
+        context = self.context(task)
+        token = set_current(context)
+        try:
+            attempt = 1
+            while True:
+                context.counter = 0
+                try:
+                    output = await arun(task.input, self.config)
+                    self.finish(task, context, output)
+                    return
+                except GraphInterrupt as paused:
+                    self.fail(task, context, paused)
+                    return
+                except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
+                    policy = task.node.retry
+                    if policy is None or not policy.should_retry(error, attempt):
+                        self.fail(task, context, error)
+                        return
+                    await asyncio.sleep(policy.delay(attempt))
+                    attempt += 1
+        finally:
+            _CURRENT.reset(token)
+
+
+def drive_sync(
+    loop: Generator[Any, Any, RunOutcome],
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+) -> Generator[Emit, None, RunOutcome]:
+    """Perform ``loop``'s effects in this thread; yield its stream chunks."""
+    background: ThreadPoolExecutor | None = None
+    queued: list[Future[Any]] = []
+    reply: Any = None
+    try:
+        while True:
+            try:
+                effect = loop.send(reply)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            reply = None
+            kind = type(effect)
+            if kind is Emit:
+                yield effect
+            elif kind is Execute:
+                _execute_sync(effect, saver, runner)
+            elif kind is Save:
+                assert saver is not None
+                call = getattr(saver, effect.method)
+                if effect.background:
+                    if background is None:
+                        background = ThreadPoolExecutor(1, thread_name_prefix="cairngraph-save")
+                    queued.append(background.submit(call, *effect.args))
+                else:
+                    call(*effect.args)
+            elif kind is Flush:
+                _wait_all(queued)
+            elif kind is Load:
+                assert saver is not None
+                reply = saver.get_tuple(effect.config)
+    finally:
+        if background is not None:
+            background.shutdown(wait=True)
+
+
+def _wait_all(queued: list[Future[Any]]) -> None:
+    pending = list(queued)
+    queued.clear()
+    for future in pending:
+        future.result()
+
+
+def _execute_sync(effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner) -> None:
+    tasks = effect.tasks
+
+    def one(task: Task) -> None:
+        runner.run_sync(task)
+        if effect.save_to is not None and saver is not None:
+            saver.put_writes(effect.save_to, persisted_writes(task), task.id)
+
+    if len(tasks) == 1:
+        one(tasks[0])
+        return
+    futures = [_POOL.submit(contextvars.copy_context().run, one, task) for task in tasks[1:]]
+    contextvars.copy_context().run(one, tasks[0])
+    for future in futures:
+        future.result()
+
+
+async def drive_async(
+    loop: Generator[Any, Any, RunOutcome],
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    out: Callable[[Emit], None] | None = None,
+) -> AsyncIterator[Emit | RunOutcome]:
+    """Perform ``loop``'s effects on the event loop; yield chunks, then the outcome."""
+    queued: list[asyncio.Task[Any]] = []
+    last: asyncio.Task[Any] | None = None
+    reply: Any = None
+    try:
+        while True:
+            try:
+                effect = loop.send(reply)
+            except StopIteration as stop:
+                yield stop.value
+                return
+            reply = None
+            kind = type(effect)
+            if kind is Emit:
+                yield effect
+            elif kind is Execute:
+                await _execute_async(effect, saver, runner)
+            elif kind is Save:
+                assert saver is not None
+                call = getattr(saver, "a" + effect.method)
+                if effect.background:
+                    last = asyncio.ensure_future(_after(last, call, effect.args))
+                    queued.append(last)
+                else:
+                    await call(*effect.args)
+            elif kind is Flush:
+                pending = list(queued)
+                queued.clear()
+                for item in pending:
+                    await item
+            elif kind is Load:
+                assert saver is not None
+                reply = await saver.aget_tuple(effect.config)
+    finally:
+        for item in queued:
+            await asyncio.shield(item)
+
+
+async def _after(previous: asyncio.Task[Any] | None, call: Any, args: tuple[Any, ...]) -> Any:
+    if previous is not None:
+        await asyncio.shield(previous)
+    return await call(*args)
+
+
+async def _execute_async(
+    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+) -> None:
+    async def one(task: Task) -> None:
+        await runner.run_async(task)
+        if effect.save_to is not None and saver is not None:
+            await saver.aput_writes(effect.save_to, persisted_writes(task), task.id)
+
+    if len(effect.tasks) == 1:
+        await one(effect.tasks[0])
+        return
+    await asyncio.gather(*(one(task) for task in effect.tasks))
+
+

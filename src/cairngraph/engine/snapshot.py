@@ -1,0 +1,214 @@
+"""The read side of a thread, and ``update_state``.
+
+A snapshot is computed from a saved checkpoint alone: its channels give the
+values, :func:`~cairngraph.engine.algo.prepare_tasks` gives what would run
+next, and the checkpoint's pending writes say which of those tasks already
+finished (``result``), failed (``error``) or paused (``interrupts``).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from cairngraph.checkpoint._ids import new_checkpoint_id
+from cairngraph.checkpoint.base import (
+    ERROR,
+    INTERRUPT,
+    RESUME,
+    BaseCheckpointSaver,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    RunnableConfig,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
+)
+from cairngraph.constants import END, START
+from cairngraph.engine.algo import GraphSpec, Task, apply_writes, changed_values, prepare_tasks, restore_channels
+from cairngraph.engine.loop import RAN
+from cairngraph.errors import CheckpointNotFoundError, InvalidUpdateError
+from cairngraph.types import PregelTask, StateSnapshot
+
+if TYPE_CHECKING:
+    from cairngraph.graph.compiled import CompiledStateGraph
+
+__all__ = ["get_state", "history", "tasks_of", "update_state"]
+
+_SPECIAL = frozenset((ERROR, INTERRUPT, RESUME))
+
+
+def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:
+    """The tasks that would run from ``saved`` (without their inputs)."""
+    checkpoint = saved.checkpoint
+    channels = restore_channels(spec.channels, checkpoint.channel_values)
+    return prepare_tasks(
+        spec,
+        channels,
+        checkpoint.channel_versions,
+        checkpoint.versions_seen,
+        checkpoint_id=checkpoint.id,
+        namespace=config_namespace(saved.config),
+        with_input=False,
+    )
+
+
+def _error_of(value: Any) -> BaseException:
+    """The saved form of a node's exception, rebuilt only as a builtin exception type."""
+    if isinstance(value, Mapping):
+        name, message = str(value.get("type", "Exception")), str(value.get("message", ""))
+    else:
+        name, message = "Exception", str(value)
+    found = getattr(builtins, name, None)
+    if isinstance(found, type) and issubclass(found, Exception):
+        return found(message)
+    return RuntimeError(f"{name}: {message}")
+
+
+def snapshot_of(
+    graph: CompiledStateGraph, saver: BaseCheckpointSaver, saved: CheckpointTuple, subgraphs: bool
+) -> StateSnapshot:
+    spec = graph.spec
+    checkpoint = saved.checkpoint
+    channels = restore_channels(spec.channels, checkpoint.channel_values)
+    namespace = config_namespace(saved.config)
+    tasks = prepare_tasks(
+        spec, channels, checkpoint.channel_versions, checkpoint.versions_seen,
+        checkpoint_id=checkpoint.id, namespace=namespace, with_input=False,
+    )
+    writes: dict[str, list[tuple[str, Any]]] = {}
+    for task_id, channel, value in saved.pending_writes:
+        writes.setdefault(task_id, []).append((channel, value))
+    state_keys = set(spec.state_keys)
+    shown: list[PregelTask] = []
+    waiting: list[Any] = []
+    for task in tasks:
+        saved_writes = writes.get(task.id, [])
+        error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
+        interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
+        normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
+        result = {c: v for c, v in normal if c in state_keys} if normal else None
+        if interrupts and not normal:
+            waiting.extend(interrupts)
+        child: Any = None
+        if task.node.subgraph is not None:
+            child_ns = f"{namespace}|{task.name}:{task.id}" if namespace else f"{task.name}:{task.id}"
+            child_config = {
+                "configurable": {
+                    "thread_id": config_thread_id(saved.config),
+                    "checkpoint_ns": child_ns,
+                }
+            }
+            child = child_config
+            if subgraphs:
+                found = saver.get_tuple(child_config)
+                if found is not None:
+                    child = snapshot_of(task.node.subgraph, saver, found, subgraphs)
+        shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
+    return StateSnapshot(
+        values=spec.values(channels),
+        next=tuple(task.name for task in tasks),
+        config=saved.config,
+        metadata=saved.metadata,
+        created_at=checkpoint.ts,
+        parent_config=saved.parent_config,
+        tasks=tuple(shown),
+        interrupts=tuple(waiting),
+    )
+
+
+def get_state(
+    graph: CompiledStateGraph, saver: BaseCheckpointSaver, config: RunnableConfig, *, subgraphs: bool
+) -> StateSnapshot:
+    saved = saver.get_tuple(config)
+    if saved is None:
+        wanted = config_checkpoint_id(config)
+        if wanted is not None:
+            raise CheckpointNotFoundError(
+                f"thread {config_thread_id(config)!r} has no checkpoint {wanted!r}; list the "
+                "saved ones with get_state_history(config)."
+            )
+        return StateSnapshot({}, (), config, None, None, None, (), ())
+    return snapshot_of(graph, saver, saved, subgraphs)
+
+
+def history(
+    graph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    config: RunnableConfig,
+    filter: Mapping[str, Any] | None,
+    before: RunnableConfig | None,
+    limit: int | None,
+) -> Iterator[StateSnapshot]:
+    config_thread_id(config)
+    scoped = {"configurable": {**config["configurable"]}}
+    scoped["configurable"].setdefault("checkpoint_ns", "")
+    scoped["configurable"].pop("checkpoint_id", None)
+    for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
+        yield snapshot_of(graph, saver, saved, False)
+
+
+def _infer_as_node(graph: CompiledStateGraph, saved: CheckpointTuple | None) -> str:
+    if saved is None:
+        return START
+    ran = [name for name in saved.checkpoint.versions_seen.get(RAN, {}) if name in graph.spec.nodes]
+    if len(ran) == 1:
+        return ran[0]
+    if not ran:
+        return START
+    raise InvalidUpdateError(
+        f"update_state cannot tell which node the update is from: the last step ran "
+        f"{', '.join(sorted(ran))}. Pass as_node='<one of them>'."
+    )
+
+
+def update_state(
+    graph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    config: RunnableConfig,
+    values: Any,
+    as_node: str | None,
+) -> RunnableConfig:
+    spec = graph.spec
+    thread_id = config_thread_id(config)
+    namespace = config_namespace(config)
+    saved = saver.get_tuple(config)
+    if saved is None and config_checkpoint_id(config) is not None:
+        raise CheckpointNotFoundError(
+            f"thread {thread_id!r} has no checkpoint {config_checkpoint_id(config)!r}"
+        )
+    node_name = as_node or _infer_as_node(graph, saved)
+    if node_name not in spec.nodes and node_name != END:
+        raise InvalidUpdateError(
+            f"update_state(as_node={node_name!r}): no node has that name; known nodes: "
+            f"{', '.join(n for n in spec.nodes if n != START)}"
+        )
+    checkpoint = saved.checkpoint if saved else None
+    channels = restore_channels(spec.channels, checkpoint.channel_values if checkpoint else {})
+    versions = dict(checkpoint.channel_versions) if checkpoint else {}
+    seen = {k: dict(v) for k, v in checkpoint.versions_seen.items()} if checkpoint else {}
+    step = int(saved.metadata.get("step", -1)) + 1 if saved else -1
+    changed: dict[str, int] = {}
+    if node_name != END:
+        node = spec.nodes[node_name]
+        task = Task(id="", name=node_name, path=("__pregel_pull", node_name), input=None,
+                    node=node, triggers=node.triggers, channels=channels)
+        task.writes = node.write(values, task.read_fresh)
+        changed, _ = apply_writes(channels, versions, seen, [task])
+        seen[RAN] = {node_name: 1}
+    new = Checkpoint(
+        id=new_checkpoint_id(after=checkpoint.id if checkpoint else None),
+        ts=datetime.now(UTC).isoformat(),
+        channel_values=changed_values(channels, changed),
+        channel_versions=versions,
+        versions_seen=seen,
+        updated_channels=tuple(sorted(changed)),
+    )
+    metadata: CheckpointMetadata = {"source": "update", "step": step, "parents": {}}
+    base = saved.config if saved else {
+        "configurable": {"thread_id": thread_id, "checkpoint_ns": namespace}
+    }
+    return saver.put(base, new, metadata, changed)

@@ -1,0 +1,264 @@
+"""``StateGraph``: the builder users describe their workflow with.
+
+The builder only records nodes, edges and branches; ``compile()`` checks the
+whole graph at once (every problem in one :class:`InvalidGraphError`) and
+hands it to :mod:`cairngraph.graph._compile`, which builds what the engine
+runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.constants import END, START
+from cairngraph.errors import InvalidGraphError
+from cairngraph.graph.schema import Schema, input_schema_of, schema_of
+from cairngraph.types import All, Durability, RetryPolicy
+
+__all__ = ["Branch", "NodeDef", "StateGraph"]
+
+_RESERVED = (START, END)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NodeDef:
+    """A node as the user added it."""
+
+    name: str
+    action: Any
+    input_schema: Any | None = None
+    retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None
+    metadata: Mapping[str, Any] | None = None
+    destinations: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Branch:
+    """A conditional edge: ``router(state)`` names where to go next."""
+
+    source: str
+    router: Callable[..., Any]
+    path_map: Mapping[Hashable, str] | None = None
+
+
+@dataclass(slots=True)
+class _Edges:
+    plain: set[tuple[str, str]] = field(default_factory=set)
+    joins: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
+    branches: list[Branch] = field(default_factory=list)
+
+
+class StateGraph:
+    """A graph whose nodes read and update one shared state.
+
+    Example::
+
+        class State(TypedDict):
+            topic: str
+            joke: str
+
+        graph = StateGraph(State)
+        graph.add_node("write", lambda state: {"joke": f"A joke about {state['topic']}"})
+        graph.add_edge(START, "write")
+        app = graph.compile(checkpointer=InMemorySaver())
+    """
+
+    def __init__(
+        self,
+        state_schema: Any = None,
+        context_schema: Any = None,
+        *,
+        input_schema: Any = None,
+        output_schema: Any = None,
+        **legacy: Any,
+    ) -> None:
+        input_schema = input_schema or legacy.pop("input", None)
+        output_schema = output_schema or legacy.pop("output", None)
+        if legacy:
+            raise TypeError(f"StateGraph() got unexpected arguments: {', '.join(legacy)}")
+        if state_schema is None:
+            state_schema = input_schema
+        self.state: Schema = schema_of(state_schema)
+        self.input: Schema = schema_of(input_schema) if input_schema else self.state
+        self.output: Schema = schema_of(output_schema) if output_schema else self.state
+        self.context_schema = context_schema
+        self.nodes: dict[str, NodeDef] = {}
+        self._edges = _Edges()
+        self._compiled = False
+
+    @property
+    def edges(self) -> set[tuple[str, str]]:
+        """The plain edges as ``(source, target)`` pairs."""
+        return set(self._edges.plain)
+
+    @property
+    def branches(self) -> list[Branch]:
+        return list(self._edges.branches)
+
+    def _warn_if_compiled(self) -> None:
+        if self._compiled:
+            warnings.warn(
+                "this graph was already compiled; the change applies only to graphs compiled "
+                "after it. Call compile() again.",
+                UserWarning,
+                stacklevel=3,
+            )
+
+    def add_node(
+        self,
+        node: str | Callable[..., Any] | Any,
+        action: Callable[..., Any] | Any | None = None,
+        *,
+        input_schema: Any = None,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        destinations: Sequence[str] | Mapping[str, str] | None = None,
+        **ignored: Any,
+    ) -> StateGraph:
+        """Add a node: ``add_node("name", function)`` or ``add_node(function)``."""
+        self._warn_if_compiled()
+        if not isinstance(node, str):
+            action, node = node, _name_of(node)
+        if action is None:
+            raise InvalidGraphError([f"node {node!r} has no function; pass add_node({node!r}, fn)"])
+        if node in _RESERVED:
+            raise InvalidGraphError([f"{node!r} is reserved; give the node another name"])
+        if node in self.nodes:
+            raise InvalidGraphError(
+                [f"a node named {node!r} already exists; each node needs a unique name"]
+            )
+        if ":" in node or "|" in node:
+            raise InvalidGraphError(
+                [f"node name {node!r} may not contain ':' or '|' (they separate namespaces)"]
+            )
+        input_schema = input_schema or (
+            input_schema_of(action) if inspect.isfunction(action) or inspect.ismethod(action) else None
+        )
+        targets = tuple(destinations) if destinations is not None else None
+        self.nodes[node] = NodeDef(
+            name=node,
+            action=action,
+            input_schema=input_schema,
+            retry_policy=retry_policy,
+            metadata=metadata,
+            destinations=targets,
+        )
+        return self
+
+    def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
+        """``add_edge("a", "b")``: b runs after a. ``add_edge(["a", "b"], "c")``: c waits for both."""
+        self._warn_if_compiled()
+        if isinstance(start_key, str):
+            self._edges.plain.add((start_key, end_key))
+        else:
+            self._edges.joins.add((tuple(start_key), end_key))
+        return self
+
+    def add_conditional_edges(
+        self,
+        source: str,
+        path: Callable[..., Any],
+        path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
+    ) -> StateGraph:
+        """After ``source``, ``path(state)`` names the next node(s), a ``Send``, or END."""
+        self._warn_if_compiled()
+        mapping: Mapping[Hashable, str] | None
+        if path_map is None or isinstance(path_map, Mapping):
+            mapping = path_map
+        else:
+            mapping = {name: name for name in path_map}
+        self._edges.branches.append(Branch(source=source, router=path, path_map=mapping))
+        return self
+
+    def add_sequence(self, nodes: Sequence[Callable[..., Any] | tuple[str, Any]]) -> StateGraph:
+        """Add nodes that run one after another, in the order given."""
+        previous: str | None = None
+        for item in nodes:
+            name, action = item if isinstance(item, tuple) else (_name_of(item), item)
+            self.add_node(name, action)
+            if previous is not None:
+                self.add_edge(previous, name)
+            previous = name
+        return self
+
+    def set_entry_point(self, key: str) -> StateGraph:
+        """Same as ``add_edge(START, key)``."""
+        return self.add_edge(START, key)
+
+    def set_conditional_entry_point(
+        self, path: Callable[..., Any], path_map: Mapping[Hashable, str] | Sequence[str] | None = None
+    ) -> StateGraph:
+        """Same as ``add_conditional_edges(START, path, path_map)``."""
+        return self.add_conditional_edges(START, path, path_map)
+
+    def set_finish_point(self, key: str) -> StateGraph:
+        """Same as ``add_edge(key, END)``."""
+        return self.add_edge(key, END)
+
+    def validate(self, interrupt: Sequence[str] = ()) -> None:
+        """Raise :class:`InvalidGraphError` listing every problem found, if any."""
+        from cairngraph.graph._validate import problems
+
+        found = problems(self, interrupt)
+        if found:
+            raise InvalidGraphError(found)
+
+    def compile(
+        self,
+        checkpointer: BaseCheckpointSaver | bool | None = None,
+        *,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
+        name: str | None = None,
+        durability: Durability = "sync",
+        strict: bool = False,
+        continue_into_new_nodes: bool = True,
+        debug: bool = False,
+        **ignored: Any,
+    ) -> Any:
+        """Check the graph and build the runnable, persistent workflow.
+
+        ``durability`` is the default for every run (``"sync"``, ``"async"``,
+        ``"exit"``); ``strict`` makes an update with an unknown key an error
+        instead of a warning; ``continue_into_new_nodes=False`` keeps
+        LangGraph's rule that ``invoke(None)`` on a finished thread does
+        nothing even when nodes were added after its last node.
+        """
+        from cairngraph.graph._compile import compile_graph
+
+        before = _interrupt_names(interrupt_before)
+        after = _interrupt_names(interrupt_after)
+        self.validate([*before, *after])
+        self._compiled = True
+        return compile_graph(
+            self,
+            checkpointer=checkpointer,
+            interrupt_before=before,
+            interrupt_after=after,
+            name=name or "LangGraph",
+            durability=durability,
+            strict=strict,
+            continue_into_new_nodes=continue_into_new_nodes,
+        )
+
+
+def _interrupt_names(value: All | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if value == "*":
+        return ("*",)
+    return tuple(value)
+
+
+def _name_of(action: Any) -> str:
+    name = getattr(action, "name", None) or getattr(action, "__name__", None)
+    if not isinstance(name, str) or name == "<lambda>":
+        raise InvalidGraphError(
+            [f"cannot name node {action!r}; pass the name first: add_node('name', fn)"]
+        )
+    return name

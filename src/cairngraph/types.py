@@ -1,0 +1,191 @@
+"""The values users pass to and get from a graph: commands, interrupts, snapshots.
+
+``interrupt()`` is the one function here with behaviour: it reads the running
+task's context (a context variable set by the engine) to either return the
+value the run was resumed with or pause the run.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, NamedTuple, TypeVar
+
+from cairngraph.checkpoint.base import CheckpointMetadata, RunnableConfig
+
+__all__ = [
+    "All",
+    "Command",
+    "Durability",
+    "Interrupt",
+    "PregelTask",
+    "RetryPolicy",
+    "Send",
+    "StateSnapshot",
+    "StreamMode",
+    "interrupt",
+]
+
+All = Literal["*"]
+"""``interrupt_before="*"``: pause before every node."""
+
+StreamMode = Literal["values", "updates", "debug", "custom"]
+"""What ``stream`` yields: whole state, per-node updates, or engine events."""
+
+Durability = Literal["sync", "async", "exit"]
+"""When a step's checkpoint is written: before the next step (``sync``, the
+default), while the next step runs (``async``), or only when the run ends,
+pauses or fails (``exit``)."""
+
+N = TypeVar("N", bound=Hashable)
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupt:
+    """A pause requested by ``interrupt(value)``; ``id`` addresses its resume value.
+
+    Example::
+
+        result = graph.invoke(inputs, config)
+        question = result["__interrupt__"][0].value
+    """
+
+    value: Any
+    id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Start ``node`` in the next step with its own input ``arg`` (map-reduce).
+
+    Example::
+
+        def fan_out(state):
+            return [Send("summarize", {"doc": d}) for d in state["docs"]]
+    """
+
+    node: str
+    arg: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command(Generic[N]):
+    """Returned by a node to update state and choose where to go; passed to
+    ``invoke`` with ``resume=`` to answer an interrupt.
+
+    Example::
+
+        def route(state):
+            return Command(update={"seen": True}, goto="review")
+
+        graph.invoke(Command(resume="approved"), config)
+    """
+
+    graph: str | None = None
+    update: Any | None = None
+    resume: Any | None = None
+    goto: N | Send | Sequence[N | Send] = ()
+
+    PARENT = "__parent__"
+
+
+def default_retry_on(error: Exception) -> bool:
+    """Retry on errors that are usually transient: not on programming errors."""
+    permanent = (
+        ValueError,
+        TypeError,
+        ArithmeticError,
+        ImportError,
+        LookupError,
+        NameError,
+        SyntaxError,
+        RuntimeError,
+        ReferenceError,
+        StopIteration,
+        StopAsyncIteration,
+        OSError,
+    )
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    return not isinstance(error, permanent)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """How a failing node is retried before the run gives up.
+
+    Example::
+
+        graph.add_node("call_llm", call_llm, retry_policy=RetryPolicy(max_attempts=5))
+    """
+
+    initial_interval: float = 0.5
+    backoff_factor: float = 2.0
+    max_interval: float = 128.0
+    max_attempts: int = 3
+    jitter: bool = True
+    retry_on: type[Exception] | Sequence[type[Exception]] | Callable[[Exception], bool] = field(
+        default=default_retry_on
+    )
+
+    def should_retry(self, error: Exception, attempt: int) -> bool:
+        """Whether attempt number ``attempt`` (1-based) that raised ``error`` is retried."""
+        if attempt >= self.max_attempts:
+            return False
+        check = self.retry_on
+        if isinstance(check, type):
+            return isinstance(error, check)
+        if isinstance(check, Sequence):
+            return isinstance(error, tuple(check))
+        return bool(check(error))
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        interval = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
+        return interval + (random.uniform(0, 1) if self.jitter else 0.0)  # noqa: S311 - jitter
+
+
+class PregelTask(NamedTuple):
+    """A task of a snapshot: a node that runs (or ran) from that checkpoint."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...]
+    error: Exception | None = None
+    interrupts: tuple[Interrupt, ...] = ()
+    state: RunnableConfig | StateSnapshot | None = None
+    result: Any | None = None
+
+
+class StateSnapshot(NamedTuple):
+    """The state of a thread at one checkpoint, as ``get_state`` returns it."""
+
+    values: dict[str, Any] | Any
+    next: tuple[str, ...]
+    config: RunnableConfig
+    metadata: CheckpointMetadata | None
+    created_at: str | None
+    parent_config: RunnableConfig | None
+    tasks: tuple[PregelTask, ...]
+    interrupts: tuple[Interrupt, ...] = ()
+
+
+def interrupt(value: Any) -> Any:
+    """Pause the run and hand ``value`` to the caller; return the resume value.
+
+    The first time a node calls it, the run stops (the node's other writes are
+    discarded) and ``invoke`` returns with ``"__interrupt__"``. When the caller
+    answers with ``invoke(Command(resume=answer), config)``, the node runs again
+    from its start and this call returns ``answer``.
+
+    Example::
+
+        def review(state):
+            verdict = interrupt({"draft": state["draft"]})
+            return {"approved": verdict == "yes"}
+    """
+    from cairngraph.engine._context import current_task
+
+    return current_task().interrupt(value)
+
