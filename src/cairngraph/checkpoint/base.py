@@ -126,6 +126,17 @@ class Checkpoint:
     append-style reducers such as ``add_messages``), as long as reading gives
     back the whole list."""
 
+    def __getitem__(self, key: str) -> Any:
+        """LangGraph's checkpoints are dicts: ``checkpoint["channel_values"]`` works here too."""
+        if key not in _CHECKPOINT_KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+_CHECKPOINT_KEYS = frozenset(
+    ("id", "ts", "channel_values", "channel_versions", "versions_seen", "updated_channels", "v")
+)
+
 
 class PendingWrite(NamedTuple):
     """One value a task wrote to one channel, saved before its step completed."""

@@ -133,7 +133,7 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
                 f"thread {opts.thread_id!r}{_ns_hint(opts.namespace)} has never run, so there "
                 "is nothing to resume. Pass an input, e.g. graph.invoke({...}, config)."
             )
-        if config_checkpoint_id(opts.config) is not None and not null_resume[0] and not resume_map:
+        if (yield from _is_time_travel(opts, loaded, null_resume[0] or bool(resume_map))):
             yield from _fork(opts, state)
         elif opts.continue_into_new_nodes:
             _continue_finished(spec, state, loaded)
@@ -169,8 +169,8 @@ def _supersteps(
         if steps_run >= opts.recursion_limit:
             yield from _settle(opts, state)
             raise GraphRecursionError(
-                f"recursion limit of {opts.recursion_limit} steps reached in thread "
-                f"{opts.thread_id!r} at step {state.step + 1} without reaching END "
+                f"recursion limit of {opts.recursion_limit} steps reached"
+                f"{_thread_hint(opts)} at step {state.step + 1} without reaching END "
                 f"(next: {', '.join(task.name for task in tasks)}). If the graph is meant to "
                 "run longer, raise it: config={'recursion_limit': 100, ...}; if not, check "
                 "the conditional edges for a loop that never exits."
@@ -210,6 +210,10 @@ def _supersteps(
 
 RAN = "__ran__"
 """``versions_seen`` key naming the nodes of the step that made the checkpoint."""
+
+
+def _thread_hint(opts: RunOptions) -> str:
+    return "" if opts.thread_id is None else f" in thread {opts.thread_id!r}"
 
 
 def _ns_hint(namespace: str) -> str:
@@ -360,9 +364,30 @@ def _start(opts: RunOptions, state: _State, input: Any) -> Generator[Effect, Any
     yield from _save(opts, state, [])
 
 
+def _is_time_travel(
+    opts: RunOptions, loaded: CheckpointTuple, resuming: bool
+) -> Generator[Effect, Any, bool]:
+    """Whether ``invoke(None, config with checkpoint_id)`` starts a new branch.
+
+    It does when the caller addressed a checkpoint without answering an
+    interrupt, unless that checkpoint is the newest and was itself made by
+    ``update_state`` or a fork (then the run simply continues from it).
+    """
+    if resuming or config_checkpoint_id(opts.config) is None:
+        return False
+    if loaded.metadata.get("source") not in ("update", "fork"):
+        return True
+    configurable = {
+        key: value for key, value in opts.config["configurable"].items() if key != "checkpoint_id"
+    }
+    latest = yield Load({**opts.config, "configurable": configurable})
+    return latest is None or latest.checkpoint.id != loaded.checkpoint.id
+
+
 def _fork(opts: RunOptions, state: _State) -> Generator[Effect, Any, None]:
     """Replay from an older checkpoint: a copy of it starts a new branch."""
     unchanged = {key: state.versions[key] for key in state.versions}
+    state.pending = {}
     yield from _advance(opts, state, {}, {}, "fork", state.step + 1)
     state.last_changed = unchanged
     yield from _save(opts, state, [])

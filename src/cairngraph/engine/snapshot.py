@@ -69,8 +69,20 @@ def _error_of(value: Any) -> BaseException:
 
 
 def snapshot_of(
-    graph: CompiledStateGraph, saver: BaseCheckpointSaver, saved: CheckpointTuple, subgraphs: bool
+    graph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    saved: CheckpointTuple,
+    subgraphs: bool,
+    *,
+    live: bool,
 ) -> StateSnapshot:
+    """The snapshot of ``saved``.
+
+    ``live`` (``get_state`` of the latest checkpoint) shows the thread as it
+    is now: values include what already-finished tasks of the step wrote,
+    ``next`` and ``interrupts`` only what still waits. Otherwise it is a record
+    of the step: values at its start, every task, every interrupt raised.
+    """
     spec = graph.spec
     checkpoint = saved.checkpoint
     channels = restore_channels(spec.channels, checkpoint.channel_values)
@@ -85,14 +97,18 @@ def snapshot_of(
     state_keys = set(spec.state_keys)
     shown: list[PregelTask] = []
     waiting: list[Any] = []
+    finished: list[Task] = []
     for task in tasks:
         saved_writes = writes.get(task.id, [])
         error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
         interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
         normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
         result = {c: v for c, v in normal if c in state_keys} if normal else None
-        if interrupts and not normal:
+        if interrupts and not (live and normal):
             waiting.extend(interrupts)
+        if normal and live:
+            task.writes = normal
+            finished.append(task)
         child: Any = None
         if task.node.subgraph is not None:
             child_ns = f"{namespace}|{task.name}:{task.id}" if namespace else f"{task.name}:{task.id}"
@@ -106,11 +122,15 @@ def snapshot_of(
             if subgraphs:
                 found = saver.get_tuple(child_config)
                 if found is not None:
-                    child = snapshot_of(task.node.subgraph, saver, found, subgraphs)
+                    child = snapshot_of(task.node.subgraph, saver, found, subgraphs, live=True)
         shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
+    if finished:
+        # Like LangGraph: the values show what the step's finished tasks wrote.
+        apply_writes(channels, dict(checkpoint.channel_versions), {}, finished)
+    done = {task.id for task in finished}
     return StateSnapshot(
         values=spec.values(channels),
-        next=tuple(task.name for task in tasks),
+        next=tuple(task.name for task in tasks if task.id not in done),
         config=saved.config,
         metadata=saved.metadata,
         created_at=checkpoint.ts,
@@ -132,7 +152,8 @@ def get_state(
                 "saved ones with get_state_history(config)."
             )
         return StateSnapshot({}, (), config, None, None, None, (), ())
-    return snapshot_of(graph, saver, saved, subgraphs)
+    live = config_checkpoint_id(config) is None
+    return snapshot_of(graph, saver, saved, subgraphs, live=live)
 
 
 def history(
@@ -148,7 +169,7 @@ def history(
     scoped["configurable"].setdefault("checkpoint_ns", "")
     scoped["configurable"].pop("checkpoint_id", None)
     for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
-        yield snapshot_of(graph, saver, saved, False)
+        yield snapshot_of(graph, saver, saved, False, live=False)
 
 
 def _infer_as_node(graph: CompiledStateGraph, saved: CheckpointTuple | None) -> str:

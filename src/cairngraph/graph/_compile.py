@@ -245,6 +245,7 @@ def _writer(
             writes.extend(_targets(name, targets, nodes, None))
         return writes
 
+    write.updates_of = updates_of  # type: ignore[attr-defined]
     return write
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import inspect
 import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,7 @@ def _may_command(action: Any) -> bool:
         return True
     returned = hints.get("return")
     if returned is None:
-        return not (inspect.isfunction(action) or inspect.ismethod(action))
+        return True
     return "Command" in repr(returned)
 
 

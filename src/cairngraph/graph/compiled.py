@@ -89,7 +89,7 @@ class CompiledStateGraph:
         durability: Durability | None,
         interrupt_before: Sequence[str] | None,
         interrupt_after: Sequence[str] | None,
-    ) -> tuple[RunOptions, BaseCheckpointSaver | None, TaskRunner, AbstractContextManager[None] | None]:
+    ) -> tuple[RunOptions, Any, BaseCheckpointSaver | None, TaskRunner, Any]:
         config = dict(config or {})
         configurable = dict(config.get("configurable") or {})
         parent = maybe_current_task()
@@ -149,13 +149,13 @@ class CompiledStateGraph:
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
             lock = (saver, str(thread_id), timeout)  # type: ignore[assignment]
-        return opts, saver, runner, lock
+        return opts, input, saver, runner, lock
 
     def _check_input(self, input: Any) -> None:
         if input is None or isinstance(input, Command):
             return
         start = self.spec.nodes["__start__"]
-        start.write(input, lambda writes: None)
+        start.write.updates_of(input)  # type: ignore[attr-defined]
 
     def stream(
         self,
@@ -170,7 +170,7 @@ class CompiledStateGraph:
     ) -> Iterator[Any]:
         """Run the graph and yield what ``stream_mode`` asks for after each step."""
         modes, single = _modes(stream_mode)
-        opts, saver, runner, lock = self._prepare(
+        opts, input, saver, runner, lock = self._prepare(
             input, config, modes, durability, interrupt_before, interrupt_after
         )
         with _hold(lock):
@@ -190,7 +190,7 @@ class CompiledStateGraph:
         **ignored: Any,
     ) -> Any:
         """Run the graph to the end (or a pause) and return its output state."""
-        opts, saver, runner, lock = self._prepare(
+        opts, input, saver, runner, lock = self._prepare(
             input, config, (), durability, interrupt_before, interrupt_after
         )
         with _hold(lock):
@@ -214,7 +214,7 @@ class CompiledStateGraph:
     ) -> AsyncIterator[Any]:
         """Async twin of :meth:`stream`."""
         modes, single = _modes(stream_mode)
-        opts, saver, runner, lock = self._prepare(
+        opts, input, saver, runner, lock = self._prepare(
             input, config, modes, durability, interrupt_before, interrupt_after
         )
         async with _ahold(lock):
@@ -234,7 +234,7 @@ class CompiledStateGraph:
         **ignored: Any,
     ) -> Any:
         """Async twin of :meth:`invoke`."""
-        opts, saver, runner, lock = self._prepare(
+        opts, input, saver, runner, lock = self._prepare(
             input, config, (), durability, interrupt_before, interrupt_after
         )
         outcome: RunOutcome | None = None
