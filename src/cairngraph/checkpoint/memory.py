@@ -215,7 +215,8 @@ class InMemorySaver(BaseCheckpointSaver):
             ts=checkpoint.ts,
             channel_values={},
             channel_versions=dict(checkpoint.channel_versions),
-            versions_seen={node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
+            # Shallow copy: a Checkpoint's inner mappings are never mutated after put.
+            versions_seen=dict(checkpoint.versions_seen),
             updated_channels=checkpoint.updated_channels,
             v=checkpoint.v,
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,12 @@ class GraphSpec:
     trigger_to_nodes: Mapping[str, tuple[str, ...]]
     continuations: Mapping[str, tuple[str, ...]]
     """node → trigger channels of its plain outgoing edges (for continuing finished threads)."""
+    order: Mapping[str, int] = field(default_factory=dict)
+    """node → position, so tasks come out in the order nodes were added."""
+
+    def __post_init__(self) -> None:
+        if not self.order:
+            object.__setattr__(self, "order", {name: i for i, name in enumerate(self.nodes)})
 
 
 @dataclass(slots=True, kw_only=True)
@@ -148,7 +154,7 @@ def prepare_tasks(
     *,
     checkpoint_id: str,
     namespace: str,
-    candidates: Iterable[str] | None = None,
+    candidates: Collection[str] | None = None,
     with_input: bool = True,
 ) -> list[Task]:
     """The tasks of the step that starts from this state, in a stable order.
@@ -175,7 +181,10 @@ def prepare_tasks(
                 channels=channels,
             )
         )
-    names = spec.nodes if candidates is None else sorted(set(candidates), key=_node_order(spec))
+    if candidates is None:
+        names: Iterable[str] = spec.nodes
+    else:
+        names = candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
     for name in names:
         node = spec.nodes[name]
         node_seen = seen.get(name, _EMPTY)
@@ -209,11 +218,6 @@ def prepare_tasks(
 _EMPTY: Mapping[str, int] = {}
 
 
-def _node_order(spec: GraphSpec) -> Callable[[str], int]:
-    order = {name: position for position, name in enumerate(spec.nodes)}
-    return order.__getitem__
-
-
 def apply_writes(
     channels: Mapping[str, Channel],
     versions: dict[str, int],
@@ -233,13 +237,13 @@ def apply_writes(
     for task in tasks:
         if task.path[0] != PULL:
             continue
-        node_seen = seen.get(task.name)
-        if node_seen is None:
-            node_seen = seen[task.name] = {}
+        # Copy on write: checkpoints share the inner dicts of ``seen``.
+        node_seen = dict(seen.get(task.name, _EMPTY))
         for trigger in task.triggers:
             version = versions.get(trigger)
             if version is not None:
                 node_seen[trigger] = version
+        seen[task.name] = node_seen
     consumed = {trigger for task in tasks for trigger in task.triggers}
     if any(task.path[0] == PUSH for task in tasks):
         consumed.add(TASKS)

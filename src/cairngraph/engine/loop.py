@@ -242,7 +242,7 @@ def _load_state(spec: GraphSpec, loaded: CheckpointTuple | None) -> _State:
     return _State(
         channels=restore_channels(spec.channels, checkpoint.channel_values),
         versions=dict(checkpoint.channel_versions),
-        seen={node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
+        seen=dict(checkpoint.versions_seen),  # type: ignore[arg-type]
         step=int(loaded.metadata.get("step", -1)),
         checkpoint_id=checkpoint.id,
         parent_id=config_checkpoint_id(loaded.parent_config or {}),
@@ -309,7 +309,7 @@ def _advance(
         ts=datetime.now(UTC).isoformat(),
         channel_values=changed_values(state.channels, state.unsaved),
         channel_versions=dict(state.versions),
-        versions_seen={node: dict(seen) for node, seen in state.seen.items()},
+        versions_seen=dict(state.seen),
         updated_channels=tuple(sorted(changed)),
         channel_appends=appends if opts.durability != "exit" else {},
     )
