@@ -142,8 +142,10 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        interval = min(self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1))
-        return interval + (random.uniform(0, 1) if self.jitter else 0.0)  # noqa: S311 - jitter
+        interval = min(
+            self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1)
+        )
+        return interval + (random.uniform(0, 1) if self.jitter else 0.0)
 
 
 class PregelTask(NamedTuple):
@@ -188,4 +190,3 @@ def interrupt(value: Any) -> Any:
     from cairngraph.engine._context import current_task
 
     return current_task().interrupt(value)
-

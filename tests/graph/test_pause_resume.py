@@ -189,7 +189,9 @@ def test_recursion_limit(driver: Driver) -> None:
     assert driver.invoke(app, {"n": 0}, {"recursion_limit": 200})["n"] == 100
 
 
-def test_finished_thread_continues_into_new_nodes(saver: BaseCheckpointSaver, driver: Driver) -> None:
+def test_finished_thread_continues_into_new_nodes(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
     class Rated(Joke, total=False):
         rating: int
 

@@ -130,9 +130,14 @@ class InMemorySaver(BaseCheckpointSaver):
             for namespace, space in spaces.items():
                 if only_namespace is not None and namespace != only_namespace:
                     continue
-                end = len(space.ids) if before_id is None else bisect.bisect_left(space.ids, before_id)
+                end = (
+                    len(space.ids)
+                    if before_id is None
+                    else bisect.bisect_left(space.ids, before_id)
+                )
                 candidates.extend(
-                    (checkpoint_id, thread_id, namespace, space) for checkpoint_id in space.ids[:end]
+                    (checkpoint_id, thread_id, namespace, space)
+                    for checkpoint_id in space.ids[:end]
                 )
         candidates.sort(key=lambda item: item[0], reverse=True)
         count = 0

@@ -16,7 +16,6 @@ from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-    from cairngraph.types import Interrupt
 
 __all__ = ["TaskContext", "current_task", "interrupt_id", "maybe_current_task"]
 
@@ -92,5 +91,3 @@ def maybe_current_task() -> TaskContext | None:
 
 def set_current(task: TaskContext | None) -> Any:
     return _CURRENT.set(task)
-
-

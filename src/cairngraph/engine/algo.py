@@ -184,7 +184,9 @@ def prepare_tasks(
     if candidates is None:
         names: Iterable[str] = spec.nodes
     else:
-        names = candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
+        names = (
+            candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
+        )
     for name in names:
         node = spec.nodes[name]
         node_seen = seen.get(name, _EMPTY)
@@ -200,12 +202,12 @@ def prepare_tasks(
                 break
         if not fired:
             continue
-        path = (PULL, name)
+        pull_path: tuple[Any, ...] = (PULL, name)
         tasks.append(
             Task(
-                id=task_id_for(checkpoint_id, namespace, name, path),
+                id=task_id_for(checkpoint_id, namespace, name, pull_path),
                 name=name,
-                path=path,
+                path=pull_path,
                 input=node.read(channels) if with_input else None,
                 node=node,
                 triggers=node.triggers,

@@ -153,9 +153,13 @@ class BinaryOperatorAggregate(Channel):
         for value in values[1:]:
             current = self.reducer(current, value)
         self.value = current
-        if type(old) is list and type(current) is list and len(current) >= len(old):
-            if all(a is b for a, b in zip(old, current, strict=False)):
-                self.appended = len(old)
+        if (
+            type(old) is list
+            and type(current) is list
+            and len(current) >= len(old)
+            and all(a is b for a, b in zip(old, current, strict=False))
+        ):
+            self.appended = len(old)
         return True
 
 

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-from cairngraph.engine._context import TaskContext, set_current, _CURRENT
+from cairngraph.engine._context import _CURRENT, TaskContext, set_current
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
 from cairngraph.engine.loop import RunOutcome, persisted_writes
@@ -27,7 +27,9 @@ from cairngraph.types import Command
 
 __all__ = ["drive_async", "drive_sync"]
 
-_POOL = ThreadPoolExecutor(max_workers=max(32, (os.cpu_count() or 1) * 8), thread_name_prefix="cairngraph")
+_POOL = ThreadPoolExecutor(
+    max_workers=max(32, (os.cpu_count() or 1) * 8), thread_name_prefix="cairngraph"
+)
 
 
 class TaskRunner:
@@ -254,5 +256,3 @@ async def _execute_async(
         await one(effect.tasks[0])
         return
     await asyncio.gather(*(one(task) for task in effect.tasks))
-
-

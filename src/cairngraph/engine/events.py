@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, RunnableConfig, checkpoint_config
+from cairngraph.checkpoint.base import (
+    Checkpoint,
+    CheckpointMetadata,
+    RunnableConfig,
+    checkpoint_config,
+)
 from cairngraph.engine.algo import GraphSpec, Task, prepare_tasks
 from cairngraph.engine.channels import Channel
 

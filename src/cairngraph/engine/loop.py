@@ -402,8 +402,13 @@ def _continue_finished(spec: GraphSpec, state: _State, loaded: CheckpointTuple) 
     a finished thread of an unchanged graph stays finished.
     """
     if prepare_tasks(
-        spec, state.channels, state.versions, state.seen,
-        checkpoint_id=state.checkpoint_id, namespace="", with_input=False,
+        spec,
+        state.channels,
+        state.versions,
+        state.seen,
+        checkpoint_id=state.checkpoint_id,
+        namespace="",
+        with_input=False,
     ):
         return
     for node in state.seen.get(RAN, {}):

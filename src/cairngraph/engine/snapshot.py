@@ -28,7 +28,14 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.constants import END, START
-from cairngraph.engine.algo import GraphSpec, Task, apply_writes, changed_values, prepare_tasks, restore_channels
+from cairngraph.engine.algo import (
+    GraphSpec,
+    Task,
+    apply_writes,
+    changed_values,
+    prepare_tasks,
+    restore_channels,
+)
 from cairngraph.engine.loop import RAN
 from cairngraph.errors import CheckpointNotFoundError, InvalidUpdateError
 from cairngraph.types import PregelTask, StateSnapshot
@@ -56,7 +63,7 @@ def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:
     )
 
 
-def _error_of(value: Any) -> BaseException:
+def _error_of(value: Any) -> Exception:
     """The saved form of a node's exception, rebuilt only as a builtin exception type."""
     if isinstance(value, Mapping):
         name, message = str(value.get("type", "Exception")), str(value.get("message", ""))
@@ -88,8 +95,13 @@ def snapshot_of(
     channels = restore_channels(spec.channels, checkpoint.channel_values)
     namespace = config_namespace(saved.config)
     tasks = prepare_tasks(
-        spec, channels, checkpoint.channel_versions, checkpoint.versions_seen,
-        checkpoint_id=checkpoint.id, namespace=namespace, with_input=False,
+        spec,
+        channels,
+        checkpoint.channel_versions,
+        checkpoint.versions_seen,
+        checkpoint_id=checkpoint.id,
+        namespace=namespace,
+        with_input=False,
     )
     writes: dict[str, list[tuple[str, Any]]] = {}
     for task_id, channel, value in saved.pending_writes:
@@ -111,7 +123,9 @@ def snapshot_of(
             finished.append(task)
         child: Any = None
         if task.node.subgraph is not None:
-            child_ns = f"{namespace}|{task.name}:{task.id}" if namespace else f"{task.name}:{task.id}"
+            child_ns = (
+                f"{namespace}|{task.name}:{task.id}" if namespace else f"{task.name}:{task.id}"
+            )
             child_config = {
                 "configurable": {
                     "thread_id": config_thread_id(saved.config),
@@ -141,7 +155,11 @@ def snapshot_of(
 
 
 def get_state(
-    graph: CompiledStateGraph, saver: BaseCheckpointSaver, config: RunnableConfig, *, subgraphs: bool
+    graph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    config: RunnableConfig,
+    *,
+    subgraphs: bool,
 ) -> StateSnapshot:
     saved = saver.get_tuple(config)
     if saved is None:
@@ -215,8 +233,15 @@ def update_state(
     changed: dict[str, int] = {}
     if node_name != END:
         node = spec.nodes[node_name]
-        task = Task(id="", name=node_name, path=("__pregel_pull", node_name), input=None,
-                    node=node, triggers=node.triggers, channels=channels)
+        task = Task(
+            id="",
+            name=node_name,
+            path=("__pregel_pull", node_name),
+            input=None,
+            node=node,
+            triggers=node.triggers,
+            channels=channels,
+        )
         task.writes = node.write(values, task.read_fresh)
         changed, _ = apply_writes(channels, versions, seen, [task])
         seen[RAN] = {node_name: 1}
@@ -229,7 +254,9 @@ def update_state(
         updated_channels=tuple(sorted(changed)),
     )
     metadata: CheckpointMetadata = {"source": "update", "step": step, "parents": {}}
-    base = saved.config if saved else {
-        "configurable": {"thread_id": thread_id, "checkpoint_ns": namespace}
-    }
+    base = (
+        saved.config
+        if saved
+        else {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace}}
+    )
     return saver.put(base, new, metadata, changed)

@@ -56,8 +56,9 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         triggers = [branch_channel(name)]
         triggers += [join_channel(s, t) for s, t in sorted(edges.joins) if t == name]
         reader = schema_of(node.input_schema) if node.input_schema else graph.state
-        nodes[name] = _node(graph, name, node.action, tuple(triggers), reader, outgoing, strict,
-                            node.retry_policy)
+        nodes[name] = _node(
+            graph, name, node.action, tuple(triggers), reader, outgoing, strict, node.retry_policy
+        )
     trigger_to_nodes: dict[str, list[str]] = {}
     for spec in nodes.values():
         for trigger in spec.triggers:
@@ -173,7 +174,14 @@ def _bind_config(function: Callable[..., Any]) -> Callable[[Any, Any], Any]:
     except (TypeError, ValueError):
         parameters = []
     wants_config = any(p.name == "config" for p in parameters[1:]) or (
-        len([p for p in parameters if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
+        len(
+            [
+                p
+                for p in parameters
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+        )
+        >= 2
     )
     if wants_config:
         return function
@@ -189,9 +197,13 @@ def _writer(
     *,
     is_input: bool = False,
 ) -> Callable[[Any, ReadFresh], Writes]:
-    keys = frozenset(schema.keys) if is_input else frozenset(graph.state.channels) | frozenset(
-        graph.output.channels
-    ) | frozenset(graph.input.channels)
+    keys = (
+        frozenset(schema.keys)
+        if is_input
+        else frozenset(graph.state.channels)
+        | frozenset(graph.output.channels)
+        | frozenset(graph.input.channels)
+    )
     static = outgoing.static
     branches = outgoing.branches
     nodes = graph.nodes
@@ -207,10 +219,12 @@ def _writer(
             if fields is None:
                 raise InvalidUpdateError(
                     f"{what} returned {type(output).__name__} {_short(output)}; "
-                    + ("the input must be a dict of state keys, e.g. {'topic': 'cats'}."
-                       if is_input else
-                       "a node must return a dict of state updates (e.g. {'key': value}), "
-                       "a Command, or None.")
+                    + (
+                        "the input must be a dict of state keys, e.g. {'topic': 'cats'}."
+                        if is_input
+                        else "a node must return a dict of state updates (e.g. {'key': value}), "
+                        "a Command, or None."
+                    )
                 )
             items = fields.items()
         writes: Writes = []
@@ -297,8 +311,11 @@ def _unknown(what: str, key: str, strict: bool, keys: frozenset[str]) -> None:
         "or compile(strict=True) to make this an error."
     )
     if strict:
-        raise InvalidUpdateError(message.replace("the value is dropped. ", "").replace(
-            ", or compile(strict=True) to make this an error", ""))
+        raise InvalidUpdateError(
+            message.replace("the value is dropped. ", "").replace(
+                ", or compile(strict=True) to make this an error", ""
+            )
+        )
     warnings.warn(message, UnknownKeyWarning, stacklevel=2)
 
 

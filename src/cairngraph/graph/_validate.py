@@ -82,7 +82,9 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
     if not starts and not any(b.source == START for b in edges.branches):
         found.append(
             "the graph has no entry point: add an edge from START, e.g. "
-            f"graph.add_edge(START, {nodes[0]!r})" if nodes else "the graph has no nodes"
+            f"graph.add_edge(START, {nodes[0]!r})"
+            if nodes
+            else "the graph has no nodes"
         )
     if not open_ended and not any(_may_command(n.action) for n in graph.nodes.values()):
         reached = {t for _, t in edges.plain} | {t for _, t in edges.joins}

@@ -99,7 +99,7 @@ class CompiledStateGraph:
         if parent is not None and self.checkpointer in (None, True):
             saver = parent.checkpointer
             namespace = parent.namespace
-            configurable = dict((parent.config.get("configurable") or {}))
+            configurable = dict(parent.config.get("configurable") or {})
             configurable.pop("checkpoint_id", None)
             configurable["checkpoint_ns"] = namespace
             resume_pending = parent.take_pending_resume()
@@ -119,9 +119,7 @@ class CompiledStateGraph:
             )
         limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
-            raise InvalidConfigError(
-                f"recursion_limit must be a positive int, got {limit!r}"
-            )
+            raise InvalidConfigError(f"recursion_limit must be a positive int, got {limit!r}")
         opts = RunOptions(
             spec=self.spec,
             config=config,
@@ -148,7 +146,7 @@ class CompiledStateGraph:
         lock = None
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
-            lock = (saver, str(thread_id), timeout)  # type: ignore[assignment]
+            lock = (saver, str(thread_id), timeout)
         return opts, input, saver, runner, lock
 
     def _check_input(self, input: Any) -> None:
@@ -246,7 +244,9 @@ class CompiledStateGraph:
         return _result(outcome, nested=opts.namespace != "")
 
     def batch(
-        self, inputs: Sequence[Any], config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        self,
+        inputs: Sequence[Any],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         **kwargs: Any,
     ) -> list[Any]:
         """``invoke`` each input (with its own config when a list is given), concurrently."""
@@ -256,18 +256,26 @@ class CompiledStateGraph:
         if len(inputs) <= 1:
             return [self.invoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True)]
         with ThreadPoolExecutor(max_workers=min(16, len(inputs))) as pool:
-            return list(pool.map(lambda pair: self.invoke(pair[0], pair[1], **kwargs),
-                                 zip(inputs, configs, strict=True)))
+            return list(
+                pool.map(
+                    lambda pair: self.invoke(pair[0], pair[1], **kwargs),
+                    zip(inputs, configs, strict=True),
+                )
+            )
 
     async def abatch(
-        self, inputs: Sequence[Any], config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        self,
+        inputs: Sequence[Any],
+        config: RunnableConfig | Sequence[RunnableConfig] | None = None,
         **kwargs: Any,
     ) -> list[Any]:
         """Async twin of :meth:`batch`."""
         configs = _configs(inputs, config)
-        return list(await asyncio.gather(
-            *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True))
-        ))
+        return list(
+            await asyncio.gather(
+                *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True))
+            )
+        )
 
     # -- state -------------------------------------------------------------------
 
@@ -316,10 +324,12 @@ class CompiledStateGraph:
     def update_state(
         self, config: RunnableConfig, values: Any, as_node: str | None = None, **ignored: Any
     ) -> RunnableConfig:
-        """Write ``values`` as if ``as_node`` had returned them; a new checkpoint (source ``update``)."""
+        """Write ``values`` as if ``as_node`` returned them: a new checkpoint, source ``update``."""
         saver = self._saver()
         thread_id = config_thread_id(config)
-        timeout = float((config.get("configurable") or {}).get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
+        timeout = float(
+            (config.get("configurable") or {}).get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
+        )
         with saver.thread_lock(thread_id, timeout):
             return snapshots.update_state(self, saver, config, values, as_node)
 
@@ -329,7 +339,9 @@ class CompiledStateGraph:
         """Async twin of :meth:`update_state`."""
         return await asyncio.to_thread(self.update_state, config, values, as_node)
 
-    def get_graph(self, config: RunnableConfig | None = None, *, xray: bool = False) -> DrawableGraph:
+    def get_graph(
+        self, config: RunnableConfig | None = None, *, xray: bool = False
+    ) -> DrawableGraph:
         """The graph's shape, for drawing: ``app.get_graph().draw_mermaid()``."""
         from cairngraph.graph.draw import DrawableGraph
 
@@ -384,7 +396,7 @@ def _configs(
 ) -> list[RunnableConfig | None]:
     if isinstance(config, Sequence) and not isinstance(config, dict):
         return list(config)
-    return [config] * len(inputs)  # type: ignore[list-item]
+    return [config] * len(inputs)
 
 
 def _hold(lock: Any) -> AbstractContextManager[None]:

@@ -17,8 +17,16 @@ __all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
 REMOVE_ALL_MESSAGES = "__remove_all__"
 """Id of a removal that clears the whole list: ``RemoveMessage(id=REMOVE_ALL_MESSAGES)``."""
 
-_ROLES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai", "system": "system",
-          "tool": "tool", "function": "function", "remove": "remove"}
+_ROLES = {
+    "human": "human",
+    "user": "human",
+    "ai": "ai",
+    "assistant": "ai",
+    "system": "system",
+    "tool": "tool",
+    "function": "function",
+    "remove": "remove",
+}
 
 
 def _coerce(message: Any) -> Any:
@@ -100,7 +108,8 @@ def add_messages(left: Any, right: Any) -> list[Any]:
     position = {_id_of(item): index for index, item in enumerate(existing)}
     if any(_is_removal(item) and _id_of(item) == REMOVE_ALL_MESSAGES for item in incoming):
         last = max(
-            index for index, item in enumerate(incoming)
+            index
+            for index, item in enumerate(incoming)
             if _is_removal(item) and _id_of(item) == REMOVE_ALL_MESSAGES
         )
         return [item for item in incoming[last + 1 :] if not _is_removal(item)]
@@ -130,5 +139,3 @@ class MessagesState(TypedDict):
     """A state with one key, ``messages``, merged by :func:`add_messages`."""
 
     messages: Annotated[list[Any], add_messages]
-
-

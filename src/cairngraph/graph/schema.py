@@ -46,7 +46,11 @@ class Schema:
 
     def fields_of(self, value: Any) -> dict[str, Any] | None:
         """A schema instance as a dict of its fields; None if ``value`` is not one."""
-        if self.kind == "dataclass" and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if (
+            self.kind == "dataclass"
+            and dataclasses.is_dataclass(value)
+            and not isinstance(value, type)
+        ):
             return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
         if self.kind == "pydantic" and hasattr(value, "model_dump") and isinstance(value, self.cls):
             return {name: getattr(value, name) for name in value.model_fields_set or ()} or {
@@ -86,9 +90,7 @@ def _takes_two(function: Callable[..., Any]) -> bool:
         parameters = inspect.signature(function).parameters.values()
     except (TypeError, ValueError):
         return True
-    positional = [
-        p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
 
 

@@ -137,7 +137,9 @@ class StateGraph:
                 [f"node name {node!r} may not contain ':' or '|' (they separate namespaces)"]
             )
         input_schema = input_schema or (
-            input_schema_of(action) if inspect.isfunction(action) or inspect.ismethod(action) else None
+            input_schema_of(action)
+            if inspect.isfunction(action) or inspect.ismethod(action)
+            else None
         )
         targets = tuple(destinations) if destinations is not None else None
         self.nodes[node] = NodeDef(
@@ -151,7 +153,7 @@ class StateGraph:
         return self
 
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
-        """``add_edge("a", "b")``: b runs after a. ``add_edge(["a", "b"], "c")``: c waits for both."""
+        """``add_edge("a", "b")``: b runs after a; ``add_edge(["a", "b"], "c")`` waits for both."""
         self._warn_if_compiled()
         if isinstance(start_key, str):
             self._edges.plain.add((start_key, end_key))
@@ -191,7 +193,9 @@ class StateGraph:
         return self.add_edge(START, key)
 
     def set_conditional_entry_point(
-        self, path: Callable[..., Any], path_map: Mapping[Hashable, str] | Sequence[str] | None = None
+        self,
+        path: Callable[..., Any],
+        path_map: Mapping[Hashable, str] | Sequence[str] | None = None,
     ) -> StateGraph:
         """Same as ``add_conditional_edges(START, path, path_map)``."""
         return self.add_conditional_edges(START, path, path_map)

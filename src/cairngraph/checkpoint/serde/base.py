@@ -35,7 +35,7 @@ class SerializerProtocol(Protocol):
         ...
 
     def loads_typed(self, data: TypedPayload) -> Any:
-        """Decode a payload made by :meth:`dumps_typed`; never import or build unregistered types."""
+        """Decode a payload of :meth:`dumps_typed`; never import or build unregistered types."""
         ...
 
 
