@@ -30,7 +30,7 @@ __all__ = [
 All = Literal["*"]
 """``interrupt_before="*"``: pause before every node."""
 
-StreamMode = Literal["values", "updates", "debug", "custom"]
+StreamMode = Literal["values", "updates", "debug"]
 """What ``stream`` yields: whole state, per-node updates, or engine events."""
 
 Durability = Literal["sync", "async", "exit"]

@@ -44,7 +44,8 @@ class TaskContext:
     has_pending_resume: bool = False
     counter: int = 0
     resumes_changed: bool = False
-    resuming: bool = False
+    parents: dict[str, str] = field(default_factory=dict)
+    """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside, for subgraph metadata."""
 
     def interrupt(self, value: Any) -> Any:
         from cairngraph.types import Interrupt

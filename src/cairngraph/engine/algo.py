@@ -102,6 +102,7 @@ class Task:
     resumes_changed: bool = False
     pending_resume: tuple[bool, Any] = (False, None)
     channels: Mapping[str, Channel] | None = None
+    checkpoint_id: str = ""
 
     def read_fresh(self, writes: Sequence[tuple[str, Any]]) -> Any:
         """The node's view of the state with its own ``writes`` applied (for routers)."""
@@ -179,6 +180,7 @@ def prepare_tasks(
                 node=node,
                 triggers=(PUSH,),
                 channels=channels,
+                checkpoint_id=checkpoint_id,
             )
         )
     if candidates is None:
@@ -212,6 +214,7 @@ def prepare_tasks(
                 node=node,
                 triggers=node.triggers,
                 channels=channels,
+                checkpoint_id=checkpoint_id,
             )
         )
     return tasks

@@ -35,14 +35,19 @@ _POOL = ThreadPoolExecutor(
 class TaskRunner:
     """How tasks of one run are called: the config they get and their namespace."""
 
-    __slots__ = ("checkpointer", "config", "namespace")
+    __slots__ = ("checkpointer", "config", "namespace", "parents")
 
     def __init__(
-        self, config: RunnableConfig, namespace: str, checkpointer: BaseCheckpointSaver | None
+        self,
+        config: RunnableConfig,
+        namespace: str,
+        checkpointer: BaseCheckpointSaver | None,
+        parents: dict[str, str],
     ) -> None:
         self.config = config
         self.namespace = namespace
         self.checkpointer = checkpointer
+        self.parents = parents
 
     def context(self, task: Task) -> TaskContext:
         local = f"{task.name}:{task.id}"
@@ -55,6 +60,7 @@ class TaskRunner:
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
+            parents={**self.parents, self.namespace: task.checkpoint_id},
         )
 
     def finish(self, task: Task, context: TaskContext, output: Any) -> None:

@@ -45,6 +45,7 @@ from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
     GraphRecursionError,
+    InvalidConfigError,
     InvalidResumeError,
 )
 from cairngraph.types import Command, Interrupt
@@ -488,6 +489,11 @@ def _after_execute(
             assert error is not None
             raise error
         interrupts = tuple(item for task in paused for item in task.interrupts)
+        if not opts.has_saver:
+            raise InvalidConfigError(
+                f"node {paused[0].name!r} called interrupt(), which needs a checkpointer to save "
+                "the paused run. Compile with one: graph.compile(checkpointer=InMemorySaver())."
+            )
         if "updates" in opts.modes:
             yield Emit("updates", {"__interrupt__": interrupts})
         output = spec.output(state.channels)

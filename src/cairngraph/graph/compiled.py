@@ -36,7 +36,7 @@ DEFAULT_RECURSION_LIMIT = 10007
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
 _DURABILITIES = ("sync", "async", "exit")
-_MODES = ("values", "updates", "debug", "custom")
+_MODES = ("values", "updates", "debug")
 
 
 class CompiledStateGraph:
@@ -96,6 +96,7 @@ class CompiledStateGraph:
         saver: BaseCheckpointSaver | None = None
         namespace = ""
         resume_pending: tuple[bool, Any] = (False, None)
+        parents: dict[str, str] = {}
         if parent is not None and self.checkpointer in (None, True):
             saver = parent.checkpointer
             namespace = parent.namespace
@@ -103,6 +104,7 @@ class CompiledStateGraph:
             configurable.pop("checkpoint_id", None)
             configurable["checkpoint_ns"] = namespace
             resume_pending = parent.take_pending_resume()
+            parents = dict(parent.parents)
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
         config["configurable"] = configurable
@@ -135,14 +137,14 @@ class CompiledStateGraph:
                 self.interrupt_after_nodes if interrupt_after is None else interrupt_after
             ),
             recursion_limit=limit,
-            metadata={"parents": {}, **(config.get("metadata") or {})},
+            metadata={**(config.get("metadata") or {}), "parents": parents},
             resume_pending=resume_pending,
             continue_into_new_nodes=self.continue_into_new_nodes,
         )
         if nested := parent is not None and saver is not None:
             input = _nested_input(self.spec, saver, config, input, resume_pending)
         self._check_input(input)
-        runner = TaskRunner(config, namespace, saver)
+        runner = TaskRunner(config, namespace, saver, parents)
         lock = None
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))

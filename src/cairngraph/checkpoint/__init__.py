@@ -1,0 +1,1 @@
+"""Where steps are saved: the saver contract (``base``) and its backends."""

@@ -1,0 +1,65 @@
+"""The public names of each public module, pinned: a change here is an API change."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+PUBLIC = {
+    "cairngraph.graph": {
+        "END",
+        "START",
+        "CompiledStateGraph",
+        "MessagesState",
+        "StateGraph",
+        "add_messages",
+    },
+    "cairngraph.types": {
+        "All",
+        "Command",
+        "Durability",
+        "Interrupt",
+        "PregelTask",
+        "RetryPolicy",
+        "Send",
+        "StateSnapshot",
+        "StreamMode",
+        "interrupt",
+    },
+    "cairngraph.checkpoint.memory": {"InMemorySaver", "MemorySaver"},
+}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC))
+def test_public_names(module: str) -> None:
+    loaded = importlib.import_module(module)
+    assert set(loaded.__all__) == PUBLIC[module]
+    for name in loaded.__all__:
+        assert getattr(loaded, name) is not None
+
+
+def test_errors_share_one_root() -> None:
+    from cairngraph import errors
+
+    for name in errors.__all__:
+        value = getattr(errors, name)
+        if (
+            isinstance(value, type)
+            and issubclass(value, Exception)
+            and not issubclass(value, Warning)
+        ):
+            assert issubclass(value, errors.CairnGraphError), name
+
+
+def test_langgraph_is_never_imported() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cairngraph.graph, cairngraph.types, cairngraph.checkpoint.memory;"
+        "from cairngraph.graph import StateGraph, START;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('langgraph', 'langchain')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
