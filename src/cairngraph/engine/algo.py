@@ -16,7 +16,7 @@ writes find their task again after a crash.
 from __future__ import annotations
 
 import hashlib
-import secrets
+import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,10 +124,11 @@ def next_version(current: int | None) -> int:
     """A version greater than ``current``, unique across branches of a thread.
 
     The high bits count; the low 32 bits are random so two branches that
-    reach the same count still name different blobs.
+    reach the same count still name different blobs (uniqueness, not secrecy:
+    the fast non-cryptographic generator is enough).
     """
     counter = 0 if current is None else current >> 32
-    return ((counter + 1) << 32) | secrets.randbits(32)
+    return ((counter + 1) << 32) | random.getrandbits(32)
 
 
 def task_id_for(checkpoint_id: str, namespace: str, name: str, path: tuple[Any, ...]) -> str:
