@@ -45,7 +45,7 @@ class TaskContext:
     counter: int = 0
     resumes_changed: bool = False
     parents: dict[str, str] = field(default_factory=dict)
-    """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside, for subgraph metadata."""
+    """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside (subgraph metadata)."""
 
     def interrupt(self, value: Any) -> Any:
         from cairngraph.types import Interrupt
