@@ -239,6 +239,8 @@ def test_subgraph_interrupt_and_resume(saver: BaseCheckpointSaver, driver: Drive
     inner = state.tasks[0].state
     assert inner.next == ("review",) and inner.values["joke"] == "draft about owls"
     assert inner.config["configurable"]["checkpoint_ns"].startswith("writer:")
+    direct = driver.get_state(app, inner.config)
+    assert direct.values == inner.values and direct.next == ("review",)
     done = driver.invoke(app, Command(resume="approved"), config)
     assert done["explanation"] == "explained: draft about owls (approved)"
 

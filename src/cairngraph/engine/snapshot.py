@@ -171,7 +171,24 @@ def get_state(
             )
         return StateSnapshot({}, (), config, None, None, None, (), ())
     live = config_checkpoint_id(config) is None
-    return snapshot_of(graph, saver, saved, subgraphs, live=live)
+    return snapshot_of(_graph_at(graph, config), saver, saved, subgraphs, live=live)
+
+
+def _graph_at(graph: CompiledStateGraph, config: RunnableConfig) -> CompiledStateGraph:
+    """The (sub)graph whose checkpoints live in ``config``'s namespace."""
+    namespace = config_namespace(config)
+    if not namespace:
+        return graph
+    current = graph
+    for part in namespace.split("|"):
+        node = current.spec.nodes.get(part.split(":", 1)[0])
+        if node is None or node.subgraph is None:
+            raise CheckpointNotFoundError(
+                f"namespace {namespace!r} does not name a subgraph of this graph; take "
+                "namespaces from get_state(config, subgraphs=True).tasks[i].state"
+            )
+        current = node.subgraph
+    return current
 
 
 def history(
@@ -186,8 +203,9 @@ def history(
     scoped = {"configurable": {**config["configurable"]}}
     scoped["configurable"].setdefault("checkpoint_ns", "")
     scoped["configurable"].pop("checkpoint_id", None)
+    owner = _graph_at(graph, scoped)
     for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
-        yield snapshot_of(graph, saver, saved, False, live=False)
+        yield snapshot_of(owner, saver, saved, False, live=False)
 
 
 def _infer_as_node(graph: CompiledStateGraph, saved: CheckpointTuple | None) -> str:
