@@ -189,13 +189,15 @@ def _supersteps(
             for task in to_run:
                 if not task.node.hidden:
                     yield Emit("debug", events.task_event(state.step + 1, task))
+        # With sync durability each task's writes are saved as it finishes, so a
+        # failure of one task never costs the others. A lone task's writes go
+        # with the step's checkpoint, in one transaction. Async and exit
+        # durability defer every write to the step's (or the run's) save.
+        each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
-            save_to = None
-            if opts.has_saver and opts.durability != "exit" and len(to_run) > 1:
-                save_to = _config(opts, state)
-            yield Execute(to_run, save_to)
+            yield Execute(to_run, _config(opts, state) if each else None)
         steps_run += 1
-        outcome = yield from _after_execute(opts, state, tasks, to_run)
+        outcome = yield from _after_execute(opts, state, tasks, [] if each else to_run, to_run)
         if outcome is not None:
             return outcome
         candidates = _next_candidates(spec, state.last_changed)
@@ -460,13 +462,13 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
 
 
 def _after_execute(
-    opts: RunOptions, state: _State, tasks: list[Task], ran: list[Task]
+    opts: RunOptions, state: _State, tasks: list[Task], unsaved: list[Task], ran: list[Task]
 ) -> Generator[Effect, Any, RunOutcome | None]:
-    """Close the step: report, then fail, pause, or apply the writes and checkpoint."""
+    """Close the step: report, then fail, pause, or apply the writes and checkpoint.
+
+    ``unsaved`` are the tasks of ``ran`` whose writes the driver has not saved.
+    """
     spec = opts.spec
-    unsaved = [] if len(ran) > 1 and opts.durability != "exit" else ran
-    if opts.durability == "exit" and opts.has_saver:
-        unsaved = ran
     if "updates" in opts.modes or "debug" in opts.modes:
         for task in ran:
             if task.node.hidden or task.error is not None or task.interrupts:
