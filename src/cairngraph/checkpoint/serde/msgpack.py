@@ -33,6 +33,7 @@ import dataclasses
 import datetime as dt
 import decimal
 import enum
+import threading
 import uuid
 from typing import Any
 
@@ -110,17 +111,21 @@ class MsgpackSerializer:
             return ("null", b"")
         if type(obj) is bytes:
             return ("bytes", obj)
+        _failure.error = None
         return ("msgpack", self.dumps(obj))
 
     def dumps(self, obj: Any) -> bytes:
         try:
             return ormsgpack.packb(obj, default=self._default, option=_PACK_OPTIONS)
-        except ormsgpack.MsgpackEncodeError as error:
-            if isinstance(error.__cause__, UnregisteredTypeError):
-                raise error.__cause__ from None
-            if "Dict key must be" in str(error) or "dict key" in str(error).lower():
+        except TypeError as error:
+            # ormsgpack replaces the hook's exception with its own TypeError;
+            # the hook leaves the real one (naming the type) in ``_failure``.
+            failure = getattr(_failure, "error", None)
+            if failure is not None:
+                raise failure from None
+            if "Dict key must be" in str(error):
                 return ormsgpack.packb(_keyed(obj), default=self._default, option=_PACK_OPTIONS)
-            raise UnregisteredTypeError(str(error)) from error
+            raise UnregisteredTypeError(f"cannot serialize: {error}") from error
 
     def _pack(self, obj: Any) -> bytes:
         return self.dumps(obj)
@@ -155,7 +160,9 @@ class MsgpackSerializer:
         cls = type(obj)
         kind = self.registry.kind(cls)
         if kind is None:
-            raise _unregistered(type_name(cls), "saved")
+            failure = _unregistered(type_name(cls), "saved")
+            _failure.error = failure
+            raise failure
         name = type_name(cls)
         if kind == "enum":
             return ormsgpack.Ext(ENUM, self._pack([name, obj.value]))
@@ -181,24 +188,29 @@ class MsgpackSerializer:
                 f"payload type {tag!r} is not one this serializer writes; was it written "
                 "with another serializer (for example an encrypted one)?"
             )
+        _failure.error = None
         return self.loads(payload)
 
     def loads(self, payload: bytes) -> Any:
         try:
             return ormsgpack.unpackb(payload, ext_hook=self._ext, option=_UNPACK_OPTIONS)
-        except ormsgpack.MsgpackDecodeError as error:
-            cause = error.__cause__ or error.__context__
-            if isinstance(cause, UnregisteredTypeError | CorruptDataError):
-                raise cause from None
+        except (ValueError, TypeError) as error:
+            failure = getattr(_failure, "error", None)
+            if failure is not None:
+                raise failure from None
             raise CorruptDataError(f"stored bytes do not decode as msgpack: {error}") from error
 
     def _ext(self, code: int, data: bytes) -> Any:
+        # ormsgpack replaces an ext_hook's exception with its own; keep ours.
         try:
             return self._decode_ext(code, data)
-        except (UnregisteredTypeError, CorruptDataError):
+        except (UnregisteredTypeError, CorruptDataError) as error:
+            _failure.error = getattr(_failure, "error", None) or error
             raise
         except (ValueError, TypeError, KeyError) as error:
-            raise CorruptDataError(f"extension value {code} does not decode: {error}") from error
+            failure = CorruptDataError(f"extension value {code} does not decode: {error}")
+            _failure.error = getattr(_failure, "error", None) or failure
+            raise failure from error
 
     def _decode_ext(self, code: int, data: bytes) -> Any:
         if code == TUPLE:
@@ -249,6 +261,10 @@ class MsgpackSerializer:
                     object.__setattr__(made, f.name, body[f.name])
             return made
         return cls(**body)
+
+
+_failure = threading.local()
+"""The first encoding failure of the current ``dumps_typed`` call, per thread."""
 
 
 class _Keyed:
