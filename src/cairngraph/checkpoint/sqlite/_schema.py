@@ -1,0 +1,115 @@
+"""Our tables in a SQLite file, and the append-only list of migrations that made them.
+
+A migration is never edited once released: a change is a new entry at the
+end. Opening a file applies the missing ones in one transaction; a file whose
+version is newer than this code is refused untouched (SchemaVersionError).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from cairngraph.errors import SchemaVersionError
+
+__all__ = ["MIGRATIONS", "migrate"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "checkpoints, channel blobs with deltas, per-task writes",
+        (
+            """CREATE TABLE cairn_meta (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            """CREATE TABLE checkpoints (
+                thread_id TEXT NOT NULL,
+                ns TEXT NOT NULL,
+                checkpoint_id TEXT NOT NULL,
+                parent_id TEXT,
+                record BLOB NOT NULL,
+                meta_type TEXT NOT NULL,
+                meta BLOB NOT NULL,
+                meta_json TEXT,
+                PRIMARY KEY (thread_id, ns, checkpoint_id)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX checkpoints_newest ON checkpoints (checkpoint_id)",
+            """CREATE TABLE blobs (
+                thread_id TEXT NOT NULL,
+                ns TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                base_version INTEGER,
+                kept INTEGER,
+                root_version INTEGER NOT NULL,
+                depth INTEGER NOT NULL,
+                delta_bytes INTEGER NOT NULL,
+                full_bytes INTEGER NOT NULL,
+                PRIMARY KEY (thread_id, ns, channel, version)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX blobs_by_root ON blobs (thread_id, ns, channel, root_version)",
+            """CREATE TABLE writes (
+                thread_id TEXT NOT NULL,
+                ns TEXT NOT NULL,
+                checkpoint_id TEXT NOT NULL,
+                task_id TEXT NOT NULL,
+                idx INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                type TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                task_path TEXT NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+            ) WITHOUT ROWID""",
+        ),
+    ),
+)
+
+LATEST = MIGRATIONS[-1].version
+
+
+def _current(conn: sqlite3.Connection) -> int:
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cairn_meta'"
+    ).fetchone()
+    if found is None:
+        return 0
+    row = conn.execute("SELECT value FROM cairn_meta WHERE key = 'schema_version'").fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, where: str) -> None:
+    """Bring the file's tables up to :data:`LATEST`, all or nothing."""
+    if _current(conn) == LATEST:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = _current(conn)
+        if current > LATEST:
+            raise SchemaVersionError(
+                f"{where} was written by a newer cairngraph (schema version {current}; this "
+                f"one knows up to {LATEST}). Upgrade cairngraph to open it; the file was "
+                "left untouched."
+            )
+        for migration in MIGRATIONS:
+            if migration.version > current:
+                for statement in migration.statements:
+                    conn.execute(statement)
+        conn.execute(
+            "INSERT OR REPLACE INTO cairn_meta (key, value) VALUES ('schema_version', ?)",
+            (str(LATEST),),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,336 @@
+"""Rows ↔ records for the SQLite saver: blobs with deltas, checkpoints, writes.
+
+Everything here runs inside the saver's connection lock; nothing here opens
+a transaction. Channel values are stored once per (thread, namespace,
+channel, version). A list channel whose new value only appended to its
+previous version is stored as a *delta*: the new items and a link to the
+base. A delta chain starts at a full value (its root); a new full value is
+written when the deltas since the root add up to the root's size, or the
+chain reaches :data:`MAX_DEPTH`, so a step writes about the size of what it
+appended and reading a value costs one query per chain.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import ormsgpack
+
+from cairngraph.checkpoint.base import (
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    PendingWrite,
+    checkpoint_config,
+    write_index,
+)
+from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.errors import CorruptDataError, SerializationError
+
+__all__ = ["MAX_DEPTH", "Store"]
+
+MAX_DEPTH = 128
+"""Longest chain of deltas before a full value is stored again."""
+
+
+def pack_record(checkpoint: Checkpoint) -> bytes:
+    """The small part of a checkpoint, in plain msgpack (versions are not user data)."""
+    return ormsgpack.packb(
+        [
+            checkpoint.v,
+            checkpoint.ts,
+            dict(checkpoint.channel_versions),
+            {node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
+            list(checkpoint.updated_channels),
+        ]
+    )
+
+
+def unpack_record(checkpoint_id: str, record: bytes, values: dict[str, Any]) -> Checkpoint:
+    v, ts, versions, seen, updated = ormsgpack.unpackb(record)
+    return Checkpoint(
+        id=checkpoint_id,
+        ts=ts,
+        channel_values=values,
+        channel_versions=versions,
+        versions_seen=seen,
+        updated_channels=tuple(updated),
+        v=v,
+    )
+
+
+def metadata_json(metadata: Mapping[str, Any], tag: str) -> str | None:
+    """Plain JSON of the metadata for SQL filtering; None when it must stay sealed."""
+    if tag.endswith("+aesgcm"):
+        return None
+    try:
+        return json.dumps(dict(metadata), separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
+
+
+class Store:
+    """The row-level operations, given a connection and a serializer."""
+
+    def __init__(self, conn: sqlite3.Connection, serde: SerializerProtocol) -> None:
+        self.conn = conn
+        self.serde = serde
+
+    # -- writing ---------------------------------------------------------------
+
+    def put_checkpoint(
+        self,
+        thread_id: str,
+        ns: str,
+        parent_id: str | None,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: Mapping[str, int],
+    ) -> None:
+        values = checkpoint.channel_values
+        rows = []
+        for channel, version in new_versions.items():
+            if channel not in values:
+                continue
+            rows.append(
+                self._blob_row(
+                    thread_id,
+                    ns,
+                    channel,
+                    version,
+                    values[channel],
+                    checkpoint.channel_appends.get(channel),
+                )
+            )
+        if rows:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO blobs (thread_id, ns, channel, version, type, payload, "
+                "base_version, kept, root_version, depth, delta_bytes, full_bytes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        meta_tag, meta = self.serde.dumps_typed(dict(metadata))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO checkpoints (thread_id, ns, checkpoint_id, parent_id, "
+            "record, meta_type, meta, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                thread_id,
+                ns,
+                checkpoint.id,
+                parent_id,
+                pack_record(checkpoint),
+                meta_tag,
+                meta,
+                metadata_json(metadata, meta_tag),
+            ),
+        )
+
+    def _blob_row(
+        self,
+        thread_id: str,
+        ns: str,
+        channel: str,
+        version: int,
+        value: Any,
+        append: tuple[int, int] | None,
+    ) -> tuple[Any, ...]:
+        if append is not None and isinstance(value, list):
+            base_version, kept = append
+            base = self.conn.execute(
+                "SELECT root_version, depth, delta_bytes, full_bytes FROM blobs "
+                "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
+                (thread_id, ns, channel, base_version),
+            ).fetchone()
+            if base is not None:
+                root, depth, delta_bytes, full_bytes = base
+                tag, payload = self.serde.dumps_typed(value[kept:])
+                total = delta_bytes + len(payload)
+                if depth + 1 < MAX_DEPTH and total < max(full_bytes, 4096):
+                    return (
+                        thread_id,
+                        ns,
+                        channel,
+                        version,
+                        tag,
+                        payload,
+                        base_version,
+                        kept,
+                        root,
+                        depth + 1,
+                        total,
+                        full_bytes,
+                    )
+        tag, payload = self.serde.dumps_typed(value)
+        return (
+            thread_id,
+            ns,
+            channel,
+            version,
+            tag,
+            payload,
+            None,
+            None,
+            version,
+            0,
+            0,
+            len(payload),
+        )
+
+    def put_writes(
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        task_id: str,
+        task_path: str,
+        writes: Sequence[tuple[str, Any]],
+    ) -> None:
+        keep_first: list[tuple[Any, ...]] = []
+        replace: list[tuple[Any, ...]] = []
+        for position, (channel, value) in enumerate(writes):
+            index = write_index(channel, position)
+            tag, payload = self.serde.dumps_typed(value)
+            row = (thread_id, ns, checkpoint_id, task_id, index, channel, tag, payload, task_path)
+            (replace if index < 0 else keep_first).append(row)
+        columns = (
+            "INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, payload, "
+            "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        if keep_first:
+            self.conn.executemany("INSERT OR IGNORE " + columns, keep_first)
+        if replace:
+            self.conn.executemany("INSERT OR REPLACE " + columns, replace)
+
+    # -- reading ---------------------------------------------------------------
+
+    def load(
+        self, rows: Iterable[tuple[Any, ...]], cache: dict[tuple[str, str, str, int], Any]
+    ) -> list[CheckpointTuple]:
+        """Checkpoint rows ``(thread, ns, id, parent, record, meta_type, meta)`` → tuples."""
+        rows = list(rows)
+        writes = self._writes_for(rows)
+        found = []
+        for thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta in rows:
+            where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}"
+            try:
+                _v, _ts, versions, _seen, _updated = ormsgpack.unpackb(record)
+            except (ValueError, TypeError) as error:
+                raise CorruptDataError(f"{where}: the checkpoint record does not decode") from error
+            values = self._values(thread_id, ns, versions, cache, where)
+            checkpoint = unpack_record(checkpoint_id, record, values)
+            metadata = self._decode(meta_type, meta, f"{where}, metadata")
+            parent = None if parent_id is None else checkpoint_config(thread_id, ns, parent_id)
+            found.append(
+                CheckpointTuple(
+                    config=checkpoint_config(thread_id, ns, checkpoint_id),
+                    checkpoint=checkpoint,
+                    metadata=metadata,
+                    parent_config=parent,
+                    pending_writes=writes.get((thread_id, ns, checkpoint_id), []),
+                )
+            )
+        return found
+
+    def _decode(self, tag: str, payload: bytes, where: str) -> Any:
+        try:
+            return self.serde.loads_typed((tag, payload))
+        except SerializationError as error:
+            raise type(error)(f"{where}: {error}") from error
+
+    def _writes_for(
+        self, rows: list[tuple[Any, ...]]
+    ) -> dict[tuple[str, str, str], list[PendingWrite]]:
+        found: dict[tuple[str, str, str], list[PendingWrite]] = {}
+        by_space: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            by_space.setdefault((row[0], row[1]), []).append(row[2])
+        for (thread_id, ns), ids in by_space.items():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                # ``marks`` is only ``?`` placeholders.
+                query = (
+                    "SELECT checkpoint_id, task_id, channel, type, payload FROM writes "  # noqa: S608
+                    "WHERE thread_id = ? AND ns = ? AND checkpoint_id IN (" + marks + ") "
+                    "ORDER BY checkpoint_id, task_id, idx"
+                )
+                for checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
+                    query, (thread_id, ns, *chunk)
+                ):
+                    where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
+                    value = self._decode(tag, payload, where)
+                    found.setdefault((thread_id, ns, checkpoint_id), []).append(
+                        PendingWrite(task_id, channel, value)
+                    )
+        return found
+
+    def _values(
+        self,
+        thread_id: str,
+        ns: str,
+        versions: Mapping[str, int],
+        cache: dict[tuple[str, str, str, int], Any],
+        where: str,
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for channel, version in versions.items():
+            key = (thread_id, ns, channel, version)
+            if key not in cache:
+                cache[key] = self._value(thread_id, ns, channel, version, cache, where)
+            value = cache[key]
+            if value is not _ABSENT:
+                values[channel] = value
+        return values
+
+    def _value(
+        self,
+        thread_id: str,
+        ns: str,
+        channel: str,
+        version: int,
+        cache: dict[tuple[str, str, str, int], Any],
+        where: str,
+    ) -> Any:
+        row = self.conn.execute(
+            "SELECT type, payload, base_version, kept, root_version FROM blobs "
+            "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
+            (thread_id, ns, channel, version),
+        ).fetchone()
+        if row is None:
+            return _ABSENT
+        tag, payload, base_version, kept, root = row
+        here = f"{where}, channel {channel!r}"
+        if base_version is None:
+            return self._decode(tag, payload, here)
+        chain = {
+            found[0]: found[1:]
+            for found in self.conn.execute(
+                "SELECT version, type, payload, base_version, kept FROM blobs "
+                "WHERE thread_id = ? AND ns = ? AND channel = ? AND root_version = ?",
+                (thread_id, ns, channel, root),
+            )
+        }
+        path = []
+        current: int | None = version
+        while current is not None and (thread_id, ns, channel, current) not in cache:
+            link = chain.get(current)
+            if link is None:
+                raise CorruptDataError(f"{here}: delta chain broken at version {current}")
+            path.append((current, link))
+            current = link[2]
+        value = [] if current is None else list(cache[(thread_id, ns, channel, current)])
+        for at, (tag, payload, base, kept) in reversed(path):
+            decoded = self._decode(tag, payload, here)
+            value = decoded if base is None else value[:kept] + decoded
+            cache[(thread_id, ns, channel, at)] = value
+        return value
+
+
+class _Absent:
+    __slots__ = ()
+
+
+_ABSENT = _Absent()
