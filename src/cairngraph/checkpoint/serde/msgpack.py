@@ -11,7 +11,7 @@ code   payload
 1      tuple (items)
 2      set
 3      frozenset
-4      datetime: ISO text (keeps the offset, or its absence)
+4      datetime: ``[naive ISO, fold, None | zone key | UTC offset seconds]``
 5      date (ISO)
 6      time (ISO)
 7      timedelta: ``[days, seconds, microseconds]``
@@ -35,6 +35,7 @@ import decimal
 import enum
 import threading
 import uuid
+import zoneinfo
 from typing import Any
 
 import ormsgpack
@@ -139,7 +140,7 @@ class MsgpackSerializer:
         if kind is frozenset:
             return ormsgpack.Ext(FROZENSET, self._pack(list(obj)))
         if kind is dt.datetime:
-            return ormsgpack.Ext(DATETIME, obj.isoformat().encode())
+            return ormsgpack.Ext(DATETIME, self._pack(_datetime_parts(obj)))
         if kind is dt.date:
             return ormsgpack.Ext(DATE, obj.isoformat().encode())
         if kind is dt.time:
@@ -220,7 +221,7 @@ class MsgpackSerializer:
         if code == FROZENSET:
             return frozenset(self.loads(data))
         if code == DATETIME:
-            return dt.datetime.fromisoformat(data.decode())
+            return _datetime_from(self.loads(data))
         if code == DATE:
             return dt.date.fromisoformat(data.decode())
         if code == TIME:
@@ -261,6 +262,28 @@ class MsgpackSerializer:
                     object.__setattr__(made, f.name, body[f.name])
             return made
         return cls(**body)
+
+
+def _datetime_parts(value: dt.datetime) -> list[Any]:
+    """``[naive ISO, fold, zone]``: zone is None, a ZoneInfo key, or an offset in seconds."""
+    naive = value.replace(tzinfo=None).isoformat()
+    zone = value.tzinfo
+    if zone is None:
+        return [naive, value.fold, None]
+    if isinstance(zone, zoneinfo.ZoneInfo):
+        return [naive, value.fold, zone.key]
+    offset = value.utcoffset()
+    return [naive, value.fold, 0.0 if offset is None else offset.total_seconds()]
+
+
+def _datetime_from(parts: list[Any]) -> dt.datetime:
+    naive, fold, zone = parts
+    value = dt.datetime.fromisoformat(naive).replace(fold=fold)
+    if zone is None:
+        return value
+    if isinstance(zone, str):
+        return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    return value.replace(tzinfo=dt.timezone(dt.timedelta(seconds=zone)))
 
 
 _failure = threading.local()
