@@ -103,6 +103,9 @@ class SqliteSaver(BaseCheckpointSaver):
                         raise StorageError(f"{where}: cannot switch to WAL mode (got {mode})")
                 self.conn.execute(f"PRAGMA synchronous = {synchronous}")
                 migrate(self.conn, where)
+                # Fail now, not at the first step, when the file cannot be written.
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute("ROLLBACK")
         except sqlite3.DatabaseError as error:
             self.close()
             raise _storage_error(where, error) from error
@@ -138,6 +141,9 @@ class SqliteSaver(BaseCheckpointSaver):
             try:
                 yield self._store
                 self.conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self.conn.execute("ROLLBACK")
+                raise _storage_error(self.path or "the SQLite connection", error) from error
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
@@ -308,4 +314,4 @@ def _storage_error(where: str, error: sqlite3.Error) -> StorageError:
         hint = "the file cannot be opened; check the path and permissions"
     else:
         hint = "check the file and try again"
-    return StorageError(f"checkpoint database {where}: {text}: {hint}. The file was not changed.")
+    return StorageError(f"checkpoint database {where}: {text}: {hint}. Nothing was changed.")

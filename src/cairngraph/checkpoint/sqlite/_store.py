@@ -32,7 +32,7 @@ from cairngraph.errors import CorruptDataError, SerializationError
 
 __all__ = ["MAX_DEPTH", "Store"]
 
-MAX_DEPTH = 128
+MAX_DEPTH = 1024
 """Longest chain of deltas before a full value is stored again."""
 
 
