@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import operator
 import os
-import statistics
 import sqlite3
 import stat
+import statistics
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 

@@ -105,7 +105,12 @@ class SqliteSaver(BaseCheckpointSaver):
                 migrate(self.conn, where)
                 # Fail now, not at the first step, when the file cannot be written.
                 self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.execute("ROLLBACK")
+                try:
+                    self.conn.execute(
+                        "INSERT OR REPLACE INTO cairn_meta (key, value) VALUES ('probe', '1')"
+                    )
+                finally:
+                    self.conn.execute("ROLLBACK")
         except sqlite3.DatabaseError as error:
             self.close()
             raise _storage_error(where, error) from error
