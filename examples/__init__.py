@@ -1,0 +1,1 @@
+"""Runnable examples: ``python -m examples.jokes`` and ``examples/tutorial/*.py``."""

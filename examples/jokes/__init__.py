@@ -1,0 +1,1 @@
+"""The persistence tutorial's joke workflow, durable on SQLite: ``python -m examples.jokes``."""
