@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cairngraph.constants import PULL, PUSH, TASKS
-from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel
+from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
 from cairngraph.types import RetryPolicy, Send
 
 __all__ = [
@@ -138,14 +138,41 @@ def task_id_for(checkpoint_id: str, namespace: str, name: str, path: tuple[Any, 
     return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
 
 
-def restore_channels(
-    prototypes: Mapping[str, Channel], values: Mapping[str, Any]
-) -> dict[str, Channel]:
-    """Fresh channels holding the values of a checkpoint (empty where it has none)."""
-    return {
-        key: proto.restore(values[key]) if key in values else proto.fresh()
-        for key, proto in prototypes.items()
-    }
+class ChannelMap(dict[str, Channel]):
+    """A run's channels, each made from its prototype on first use.
+
+    A graph may have hundreds of trigger channels, of which a step touches a
+    few; making them lazily keeps restoring a checkpoint proportional to what
+    it holds, not to the size of the graph.
+    """
+
+    __slots__ = ("prototypes",)
+
+    def __init__(self, prototypes: Mapping[str, Channel]) -> None:
+        super().__init__()
+        self.prototypes = prototypes
+
+    def __missing__(self, key: str) -> Channel:
+        channel = self.prototypes[key].fresh()
+        self[key] = channel
+        return channel
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:
+            return dict.__getitem__(self, key)
+        if key in self.prototypes:
+            return self[key]
+        return default
+
+
+def restore_channels(prototypes: Mapping[str, Channel], values: Mapping[str, Any]) -> ChannelMap:
+    """Channels holding the values of a checkpoint (the others are made empty when needed)."""
+    channels = ChannelMap(prototypes)
+    for key, value in values.items():
+        proto = prototypes.get(key)
+        if proto is not None:
+            channels[key] = proto.restore(value)
+    return channels
 
 
 def prepare_tasks(
@@ -185,11 +212,9 @@ def prepare_tasks(
             )
         )
     if candidates is None:
-        names: Iterable[str] = spec.nodes
-    else:
-        names = (
-            candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
-        )
+        # Only nodes with a versioned trigger can run.
+        candidates = {node for key in versions for node in spec.trigger_to_nodes.get(key, ())}
+    names = candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
     for name in names:
         node = spec.nodes[name]
         node_seen = seen.get(name, _EMPTY)
@@ -247,9 +272,20 @@ def apply_writes(
         node_seen = dict(seen.get(task.name, _EMPTY))
         for trigger in task.triggers:
             version = versions.get(trigger)
-            if version is not None:
+            if version is None:
+                continue
+            if type(channels.get(trigger)) is Trigger:
+                # A consumed trigger is forgotten on both sides: "no version" is
+                # "never written", so it fires again when next written, and
+                # checkpoints stay as small as the graph's live edges.
+                del versions[trigger]
+                node_seen.pop(trigger, None)
+            else:
                 node_seen[trigger] = version
-        seen[task.name] = node_seen
+        if node_seen:
+            seen[task.name] = node_seen
+        else:
+            seen.pop(task.name, None)
     consumed = {trigger for task in tasks for trigger in task.triggers}
     if any(task.path[0] == PUSH for task in tasks):
         consumed.add(TASKS)

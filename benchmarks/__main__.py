@@ -1,0 +1,61 @@
+"""``python -m benchmarks [--quick] [--only memory|sqlite] [--repeats N] [--json FILE]``."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import sys
+
+from benchmarks.engines import ENGINES, load
+from benchmarks.workloads import WORKLOADS
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
+    parser.add_argument("--only", choices=sorted({w.group for w in WORKLOADS}))
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    repeats = 1 if args.quick else args.repeats
+    engines = [load(name) for name in ENGINES]
+    rows = []
+    print(f"{'workload':<44} {'unit':>9} {'cairngraph':>11} {'langgraph':>11} {'ratio':>7}")
+    for workload in WORKLOADS:
+        if args.only and workload.group != args.only:
+            continue
+        samples: dict[str, list[float]] = {engine.name: [] for engine in engines}
+        for _ in range(repeats):
+            for engine in engines:  # alternate engines so drift hits both alike
+                gc.collect()
+                samples[engine.name].append(workload.run(engine, args.quick))
+        ours, theirs = (statistics.median(samples[name]) for name in ENGINES)
+        ratio = theirs / ours if ours else float("inf")
+        rows.append(
+            {
+                "workload": workload.name,
+                "unit": workload.unit,
+                "cairngraph": ours,
+                "langgraph": theirs,
+                "ratio": ratio,
+                "repeats": repeats,
+            }
+        )
+        print(
+            f"{workload.name:<44} {workload.unit:>9} {ours:>11.1f} {theirs:>11.1f} {ratio:>6.1f}x",
+            flush=True,
+        )
+    print(
+        "\nratio = langgraph / cairngraph (higher is better for cairngraph); medians of "
+        f"{repeats} repeat(s), both engines in this one process."
+    )
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(rows, handle, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

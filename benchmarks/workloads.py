@@ -1,0 +1,245 @@
+"""The workloads, each written once against :class:`~benchmarks.engines.Engine`.
+
+Each returns one figure (lower is better) in the unit it names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict
+
+from benchmarks.engines import Engine
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    unit: str
+    run: Callable[[Engine, bool], float]
+    group: str
+
+
+class Counter(TypedDict, total=False):
+    x: int
+    topic: str
+
+
+class Joke(TypedDict, total=False):
+    topic: str
+    joke: str
+    explanation: str
+
+
+class Fan(TypedDict, total=False):
+    topic: str
+    results: Annotated[list[str], operator.add]
+
+
+class Big(TypedDict, total=False):
+    document: str
+    counter: Annotated[int, operator.add]
+
+
+def _increment(state: Counter) -> dict[str, int]:
+    return {"x": state["x"] + 1}
+
+
+def chain(
+    engine: Engine, length: int, node: Callable[..., Any] = _increment, schema: Any = Counter
+) -> Any:
+    graph = engine.StateGraph(schema)
+    names = [f"n{i}" for i in range(length)]
+    for name in names:
+        graph.add_node(name, node)
+    graph.add_edge(engine.START, names[0])
+    for left, right in itertools.pairwise(names):
+        graph.add_edge(left, right)
+    return graph
+
+
+def tutorial(engine: Engine) -> Any:
+    graph = engine.StateGraph(Joke)
+    graph.add_node("generate_joke", lambda s: {"joke": f"Why did the {s['topic']} cross?"})
+    graph.add_node("explain_joke", lambda s: {"explanation": f"It is about {s['topic']}."})
+    graph.add_edge(engine.START, "generate_joke")
+    graph.add_edge("generate_joke", "explain_joke")
+    graph.add_edge("explain_joke", engine.END)
+    return graph
+
+
+def fan_out(engine: Engine, width: int = 10) -> Any:
+    graph = engine.StateGraph(Fan)
+    names = [f"w{i}" for i in range(width)]
+    for name in names:
+        graph.add_node(name, lambda s, name=name: {"results": [name]})
+    graph.add_node("join", lambda s: {"topic": f"{len(s['results'])} results"})
+    for name in names:
+        graph.add_edge(engine.START, name)
+    graph.add_edge(names, "join")
+    return graph
+
+
+def _config(thread: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread}, "recursion_limit": 10_000}
+
+
+def _timed(action: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def chain_step(saver: str) -> Callable[[Engine, bool], float]:
+    def run(engine: Engine, quick: bool) -> float:
+        with tempfile.TemporaryDirectory() as folder:
+            made = _saver(engine, saver, folder)
+            app = chain(engine, 100).compile(checkpointer=made)
+            rounds = 3 if quick else 10
+            seconds = _timed(
+                lambda: [app.invoke({"x": 0}, _config(f"t{i}")) for i in range(rounds)]
+            )
+            return seconds / (rounds * 101) * 1e6
+
+    return run
+
+
+def _saver(engine: Engine, kind: str, folder: str) -> Any:
+    if kind == "none":
+        return None
+    if kind == "memory":
+        return engine.memory()
+    return engine.sqlite(os.path.join(folder, f"{engine.name}.db"))
+
+
+def tutorial_threads(engine: Engine, quick: bool) -> float:
+    app = tutorial(engine).compile(checkpointer=engine.memory())
+    threads = 100 if quick else 1000
+    seconds = _timed(
+        lambda: [app.invoke({"topic": "chickens"}, _config(f"t{i}")) for i in range(threads)]
+    )
+    return seconds / threads * 1e6
+
+
+def fan_out_join(saver: str) -> Callable[[Engine, bool], float]:
+    def run(engine: Engine, quick: bool) -> float:
+        with tempfile.TemporaryDirectory() as folder:
+            app = fan_out(engine).compile(checkpointer=_saver(engine, saver, folder))
+            rounds = 20 if quick else 200
+            seconds = _timed(
+                lambda: [app.invoke({"topic": "t"}, _config(f"f{i}")) for i in range(rounds)]
+            )
+            return seconds / rounds * 1e6
+
+    return run
+
+
+def _file_bytes(path: str) -> int:
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+
+
+def big_value_bytes(engine: Engine, quick: bool) -> float:
+    """Bytes added to the SQLite file per step: a 200 KB value no step changes, a counter.
+
+    The difference between a 60-step and a 10-step thread, over 50: the input
+    and the one-time cost of the big value cancel out.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "big.db")
+        saver = engine.sqlite(path)
+        document = "x" * 200_000
+        sizes = [_file_bytes(path)]
+        for thread, length in (("short", 10), ("long", 60)):
+            graph = chain(engine, length, lambda s: {"counter": 1}, Big)
+            graph.compile(checkpointer=saver).invoke(
+                {"document": document, "counter": 0}, _config(thread)
+            )
+            _checkpoint_wal(saver)
+            sizes.append(_file_bytes(path))
+        short_cost, long_cost = sizes[1] - sizes[0], sizes[2] - sizes[1]
+        return (long_cost - short_cost) / 50
+
+
+def _checkpoint_wal(saver: Any) -> None:
+    saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+class Chat(TypedDict):
+    messages: list[Any]
+
+
+def chat_bytes(at_turn: int) -> Callable[[Engine, bool], float]:
+    """Bytes written per turn of a chat (one appended message per step) around ``at_turn``."""
+
+    def run(engine: Engine, quick: bool) -> float:
+        turn_target = min(at_turn, 200) if quick else at_turn
+
+        # Functional syntax: the reducer comes from the engine under test.
+        state = TypedDict("state", {"messages": Annotated[list[Any], engine.add_messages]})  # type: ignore[misc]  # noqa: UP013
+        graph = engine.StateGraph(state)
+        graph.add_node("reply", lambda s: {"messages": [("assistant", "sure " + "r" * 150)]})
+        graph.add_edge(engine.START, "reply")
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "chat.db")
+            saver = engine.sqlite(path)
+            app = graph.compile(checkpointer=saver)
+            window = 10 if turn_target <= 10 else 50
+            start = max(turn_target - window // 2, 1)
+            before = 0
+            for turn in range(start + window):
+                if turn == start:
+                    _checkpoint_wal(saver)
+                    before = _file_bytes(path)
+                app.invoke({"messages": [("user", f"turn {turn} " + "u" * 150)]}, _config("chat"))
+            _checkpoint_wal(saver)
+            # Two steps per turn: the user's message, then the reply.
+            return (_file_bytes(path) - before) / window / 2
+
+    return run
+
+
+def history(kind: str) -> Callable[[Engine, bool], float]:
+    """Milliseconds to read a 1,000-checkpoint thread on SQLite: all, a page, the state."""
+
+    def run(engine: Engine, quick: bool) -> float:
+        with tempfile.TemporaryDirectory() as folder:
+            saver = engine.sqlite(os.path.join(folder, "history.db"))
+            length = 200 if quick else 999
+            app = chain(engine, length).compile(checkpointer=saver)
+            config = _config("long")
+            app.invoke({"x": 0}, config)
+            if kind == "list200":
+                small = chain(engine, 3).compile(checkpointer=saver)
+                for i in range(200):
+                    small.invoke({"x": 0}, _config(f"other-{i}"))
+                return _timed(lambda: list(saver.list(None, limit=200))) * 1e3
+            if kind == "whole":
+                return _timed(lambda: list(app.get_state_history(config))) * 1e3
+            if kind == "page":
+                return _timed(lambda: list(app.get_state_history(config, limit=10))) * 1e3
+            return _timed(lambda: [app.get_state(config) for _ in range(10)]) * 1e3 / 10
+
+    return run
+
+
+WORKLOADS = [
+    Workload("chain of 100 nodes, no saver", "µs/step", chain_step("none"), "memory"),
+    Workload("chain of 100 nodes, in-memory saver", "µs/step", chain_step("memory"), "memory"),
+    Workload("tutorial graph, 1,000 threads, in-memory", "µs/invoke", tutorial_threads, "memory"),
+    Workload("10-way fan-out and join, no saver", "µs/invoke", fan_out_join("none"), "memory"),
+    Workload("10-way fan-out and join, in-memory", "µs/invoke", fan_out_join("memory"), "memory"),
+    Workload("chain of 100 nodes, SQLite saver", "µs/step", chain_step("sqlite"), "sqlite"),
+    Workload("10-way fan-out and join, SQLite", "µs/invoke", fan_out_join("sqlite"), "sqlite"),
+    Workload("bytes/step, 200 KB unchanged value", "bytes", big_value_bytes, "sqlite"),
+    Workload("bytes/step, chat at turn 10", "bytes", chat_bytes(10), "sqlite"),
+    Workload("bytes/step, chat at turn 1,000", "bytes", chat_bytes(1000), "sqlite"),
+    Workload("history of 1,000 checkpoints, whole", "ms", history("whole"), "sqlite"),
+    Workload("history of 1,000 checkpoints, page of 10", "ms", history("page"), "sqlite"),
+    Workload("get_state of that thread", "ms", history("state"), "sqlite"),
+    Workload("list across 200 threads", "ms", history("list200"), "sqlite"),
+]
