@@ -12,13 +12,21 @@ appended and reading a value costs one query per chain.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import ormsgpack
 
+from cairngraph.checkpoint._records import (
+    UNKNOWN,
+    BaseInfo,
+    encode_blob,
+    metadata_json,
+    pack_record,
+    rebuild,
+    unpack_record,
+)
 from cairngraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
@@ -30,46 +38,7 @@ from cairngraph.checkpoint.base import (
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import CorruptDataError, SerializationError
 
-__all__ = ["MAX_DEPTH", "Store"]
-
-MAX_DEPTH = 1024
-"""Longest chain of deltas before a full value is stored again."""
-
-
-def pack_record(checkpoint: Checkpoint) -> bytes:
-    """The small part of a checkpoint, in plain msgpack (versions are not user data)."""
-    return ormsgpack.packb(
-        [
-            checkpoint.v,
-            checkpoint.ts,
-            dict(checkpoint.channel_versions),
-            {node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
-            list(checkpoint.updated_channels),
-        ]
-    )
-
-
-def unpack_record(checkpoint_id: str, record: bytes, values: dict[str, Any]) -> Checkpoint:
-    v, ts, versions, seen, updated = ormsgpack.unpackb(record)
-    return Checkpoint(
-        id=checkpoint_id,
-        ts=ts,
-        channel_values=values,
-        channel_versions=versions,
-        versions_seen=seen,
-        updated_channels=tuple(updated),
-        v=v,
-    )
-
-
-def metadata_json(metadata: Mapping[str, Any], tag: str) -> str | None:
-    """Plain JSON of the metadata for SQL filtering; None when it must stay sealed."""
-    if tag.endswith("+aesgcm"):
-        return None
-    try:
-        return json.dumps(dict(metadata), separators=(",", ":"))
-    except (TypeError, ValueError):
-        return None
+__all__ = ["Store"]
 
 
 class Store:
@@ -137,47 +106,16 @@ class Store:
         value: Any,
         append: tuple[int, int] | None,
     ) -> tuple[Any, ...]:
-        if append is not None and isinstance(value, list):
-            base_version, kept = append
-            base = self.conn.execute(
+        base = None
+        if append is not None:
+            found = self.conn.execute(
                 "SELECT root_version, depth, delta_bytes, full_bytes FROM blobs "
                 "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
-                (thread_id, ns, channel, base_version),
+                (thread_id, ns, channel, append[0]),
             ).fetchone()
-            if base is not None:
-                root, depth, delta_bytes, full_bytes = base
-                tag, payload = self.serde.dumps_typed(value[kept:])
-                total = delta_bytes + len(payload)
-                if depth + 1 < MAX_DEPTH and total < max(full_bytes, 4096):
-                    return (
-                        thread_id,
-                        ns,
-                        channel,
-                        version,
-                        tag,
-                        payload,
-                        base_version,
-                        kept,
-                        root,
-                        depth + 1,
-                        total,
-                        full_bytes,
-                    )
-        tag, payload = self.serde.dumps_typed(value)
-        return (
-            thread_id,
-            ns,
-            channel,
-            version,
-            tag,
-            payload,
-            None,
-            None,
-            version,
-            0,
-            0,
-            len(payload),
-        )
+            base = None if found is None else BaseInfo(*found)
+        blob = encode_blob(self.serde, version, value, append, base)
+        return (thread_id, ns, channel, version, *blob)
 
     def put_writes(
         self,
@@ -295,13 +233,13 @@ class Store:
         where: str,
     ) -> Any:
         row = self.conn.execute(
-            "SELECT type, payload, base_version, kept, root_version FROM blobs "
+            "SELECT type, payload, base_version, root_version FROM blobs "
             "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
             (thread_id, ns, channel, version),
         ).fetchone()
         if row is None:
             return _ABSENT
-        tag, payload, base_version, kept, root = row
+        tag, payload, base_version, root = row
         here = f"{where}, channel {channel!r}"
         if base_version is None:
             return self._decode(tag, payload, here)
@@ -313,20 +251,16 @@ class Store:
                 (thread_id, ns, channel, root),
             )
         }
-        path = []
-        current: int | None = version
-        while current is not None and (thread_id, ns, channel, current) not in cache:
-            link = chain.get(current)
-            if link is None:
-                raise CorruptDataError(f"{here}: delta chain broken at version {current}")
-            path.append((current, link))
-            current = link[2]
-        value = [] if current is None else list(cache[(thread_id, ns, channel, current)])
-        for at, (tag, payload, base, kept) in reversed(path):
-            decoded = self._decode(tag, payload, here)
-            value = decoded if base is None else value[:kept] + decoded
-            cache[(thread_id, ns, channel, at)] = value
-        return value
+        try:
+            return rebuild(
+                version,
+                chain,
+                lambda at: cache.get((thread_id, ns, channel, at), UNKNOWN),
+                lambda at, value: cache.__setitem__((thread_id, ns, channel, at), value),
+                lambda tag, data: self._decode(tag, data, here),
+            )
+        except CorruptDataError as error:
+            raise CorruptDataError(f"{here}: {error}") from error
 
 
 class _Absent:
