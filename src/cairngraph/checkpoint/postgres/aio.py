@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from cairngraph.checkpoint.base import (
@@ -82,7 +83,12 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     async def _run(self, operation: _ops.Op) -> Any:
         import psycopg
 
+        held = _HELD.get()
         try:
+            if held is not None and held[0] is self:
+                # Inside a run that holds its thread: use the run's own connection.
+                async with held[2]:
+                    return await _drive(held[1], operation)
             if self._is_pool:
                 async with self.conn.connection() as conn:
                     return await _drive(conn, operation)
@@ -165,9 +171,11 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
                 if time.monotonic() >= deadline:
                     raise busy(thread_id, timeout)
                 await asyncio.sleep(LOCK_POLL)
+            token = _HELD.set((self, conn, asyncio.Lock()))
             try:
                 yield
             finally:
+                _HELD.reset(token)
                 await _scalar(conn, "SELECT pg_advisory_unlock(%s)", key)
         finally:
             await self.conn.putconn(conn)
@@ -221,6 +229,12 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         self._sync(self.adelete_thread(thread_id))
+
+
+_HELD: ContextVar[tuple[AsyncPostgresSaver, Any, asyncio.Lock] | None] = ContextVar(
+    "cairngraph_async_postgres_run", default=None
+)
+"""The saver, connection and lock of the run this task belongs to."""
 
 
 async def _scalar(conn: Any, sql: str, *params: Any) -> Any:
