@@ -1,0 +1,1 @@
+"""One runnable example per section of the persistence tutorial (see docs/)."""
