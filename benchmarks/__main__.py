@@ -9,13 +9,14 @@ import statistics
 import sys
 
 from benchmarks.engines import ENGINES, load
+from benchmarks.postgres import WORKLOADS as POSTGRES
 from benchmarks.workloads import WORKLOADS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
-    parser.add_argument("--only", choices=sorted({w.group for w in WORKLOADS}))
+    parser.add_argument("--only", choices=["memory", "sqlite", "postgres"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = [load(name) for name in ENGINES]
     rows = []
     print(f"{'workload':<44} {'unit':>9} {'cairngraph':>11} {'langgraph':>11} {'ratio':>7}")
-    for workload in WORKLOADS:
+    for workload in [*WORKLOADS, *POSTGRES]:
         if args.only and workload.group != args.only:
             continue
         samples: dict[str, list[float]] = {engine.name: [] for engine in engines}

@@ -104,8 +104,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
         with self._connection() as conn:
             try:
-                with conn.transaction(), conn.cursor() as cursor:
-                    return _drive(operation, cursor)
+                return _drive(operation, conn)
             except psycopg.OperationalError as error:
                 raise unavailable(self._where, error) from error
 
@@ -221,21 +220,34 @@ def _scalar(conn: Any, sql: str, *params: Any) -> Any:
         return None if row is None else row[0]
 
 
-def _drive(operation: _ops.Op, cursor: Any) -> Any:
+def _drive(operation: _ops.Op, conn: Any) -> Any:
+    """Run ``operation``'s statements: in autocommit, each is its own transaction (most
+    operations are one statement); an operation that starts with ``Atomic`` gets one
+    transaction for all of them, as does any connection not in autocommit mode."""
+    first = next(operation)
+    if isinstance(first, _ops.Atomic) or not conn.autocommit:
+        with conn.transaction():
+            return _steps(operation, conn, None if isinstance(first, _ops.Atomic) else first)
+    return _steps(operation, conn, first)
+
+
+def _steps(operation: _ops.Op, conn: Any, step: Any) -> Any:
     reply: Any = None
     while True:
-        try:
-            step = operation.send(reply)
-        except StopIteration as stop:
-            return stop.value
+        if step is None:
+            try:
+                step = operation.send(reply)
+            except StopIteration as stop:
+                return stop.value
         if isinstance(step, _ops.Batch):
-            cursor.executemany(step.sql, step.rows)
+            conn.cursor().executemany(step.sql, step.rows)
             reply = None
-            continue
-        cursor.execute(step.sql, step.params or None)
-        if step.fetch == "one":
-            reply = cursor.fetchone()
-        elif step.fetch == "all":
-            reply = cursor.fetchall()
         else:
-            reply = None
+            cursor = conn.execute(step.sql, step.params or None)
+            if step.fetch == "one":
+                reply = cursor.fetchone()
+            elif step.fetch == "all":
+                reply = cursor.fetchall()
+            else:
+                reply = None
+        step = None

@@ -64,7 +64,12 @@ class Batch:
     rows: Sequence[Sequence[Any]]
 
 
-Op = Generator[Query | Batch, Any, Any]
+@dataclass(frozen=True, slots=True)
+class Atomic:
+    """Yielded first by an operation that needs its statements in one transaction."""
+
+
+Op = Generator[Query | Batch | Atomic, Any, Any]
 
 MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (
@@ -83,7 +88,6 @@ MIGRATIONS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
                 PRIMARY KEY (thread_id, ns, checkpoint_id)
             )""",
             "CREATE INDEX cairn_checkpoints_newest ON cairn_checkpoints (checkpoint_id DESC)",
-            "CREATE INDEX cairn_checkpoints_meta ON cairn_checkpoints USING gin (meta_json)",
             """CREATE TABLE cairn_blobs (
                 thread_id text NOT NULL,
                 ns text NOT NULL,
@@ -121,6 +125,7 @@ _SETUP_LOCK = 0x6361_6972_6E67_7270  # "cairngrp": serializes concurrent setup()
 
 def setup() -> Op:
     """Apply the missing migrations; refuse a database from a newer cairngraph."""
+    yield Atomic()
     yield Query("SELECT pg_advisory_xact_lock(%s)", (_SETUP_LOCK,))
     yield Query(
         "CREATE TABLE IF NOT EXISTS cairn_schema (version integer PRIMARY KEY, name text NOT "
@@ -351,15 +356,29 @@ def _decode(serde: SerializerProtocol, tag: str, payload: bytes, where: str) -> 
         raise type(error)(f"{where}: {error}") from error
 
 
-_WRITE_COLUMNS = (
-    "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, "
-    "payload, task_path) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+_BLOB_INSERT = (
+    "blobs AS (INSERT INTO cairn_blobs (thread_id, ns, channel, version, type, payload, "
+    "base_version, kept, root_version, depth, delta_bytes, full_bytes) SELECT * FROM unnest("
+    "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::bytea[], %s::bigint[], "
+    "%s::int[], %s::bigint[], %s::int[], %s::int[], %s::int[]) ON CONFLICT DO NOTHING)"
 )
-_KEEP_FIRST = _WRITE_COLUMNS + "ON CONFLICT DO NOTHING"
-_REPLACE = (
-    _WRITE_COLUMNS + "ON CONFLICT (thread_id, ns, checkpoint_id, task_id, idx) DO UPDATE SET "
-    "channel = excluded.channel, type = excluded.type, payload = excluded.payload"
+_WRITES_UNNEST = (
+    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], "
+    "%s::text[], %s::text[], %s::bytea[], %s::text[])"
 )
+_WRITE_INSERT = (
+    "first AS (INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, "
+    "type, payload, task_path) " + _WRITES_UNNEST + " ON CONFLICT DO NOTHING), "
+    "latest AS (INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, "
+    "type, payload, task_path) " + _WRITES_UNNEST + " ON CONFLICT (thread_id, ns, "
+    "checkpoint_id, task_id, idx) DO UPDATE SET channel = excluded.channel, type = "
+    "excluded.type, payload = excluded.payload)"
+)
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows → one list per column, as ``unnest`` takes them."""
+    return [[row[index] for row in rows] for index in range(width)]
 
 
 def _write_rows(
@@ -399,10 +418,9 @@ def put_writes(
         task_path,
         writes,
     )
-    if keep_first:
-        yield Batch(_KEEP_FIRST, keep_first)
-    if replace:
-        yield Batch(_REPLACE, replace)
+    yield Query(
+        "WITH " + _WRITE_INSERT + " SELECT 1", (*_columns(keep_first, 9), *_columns(replace, 9))
+    )
 
 
 def put_step(
@@ -413,6 +431,11 @@ def put_step(
     metadata: CheckpointMetadata,
     new_versions: Mapping[str, int],
 ) -> Op:
+    """One statement: the step's blobs, its writes and the checkpoint, atomically.
+
+    (A statement's data-modifying parts commit together, so a step costs one
+    round trip; only a delta first looks up its base blob.)
+    """
     thread_id, ns = config_thread_id(config), config_namespace(config)
     parent_id = config_checkpoint_id(config)
     keep_first: list[tuple[Any, ...]] = []
@@ -447,24 +470,18 @@ def put_step(
         for channel, version in new_versions.items()
         if channel in values
     ]
-    if blobs:
-        yield Batch(
-            "INSERT INTO cairn_blobs (thread_id, ns, channel, version, type, payload, "
-            "base_version, kept, root_version, depth, delta_bytes, full_bytes) VALUES (%s, %s, "
-            "%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            blobs,
-        )
-    if keep_first:
-        yield Batch(_KEEP_FIRST, keep_first)
-    if replace:
-        yield Batch(_REPLACE, replace)
     meta_tag, meta = serde.dumps_typed(dict(metadata))
     yield Query(
-        "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, record, "
-        "meta_type, meta, meta_json) VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT "
-        "(thread_id, ns, checkpoint_id) DO UPDATE SET record = excluded.record, "
-        "meta_type = excluded.meta_type, meta = excluded.meta, meta_json = excluded.meta_json",
+        # Constant fragments only; every value goes in as a parameter.
+        "WITH " + _BLOB_INSERT + ", " + _WRITE_INSERT + " INSERT INTO cairn_checkpoints "  # noqa: S608
+        "(thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta, meta_json) VALUES "
+        "(%s, %s, %s, %s, %s, %s, %s, %s::jsonb) ON CONFLICT (thread_id, ns, checkpoint_id) DO "
+        "UPDATE SET record = excluded.record, meta_type = excluded.meta_type, meta = "
+        "excluded.meta, meta_json = excluded.meta_json",
         (
+            *_columns(blobs, 12),
+            *_columns(keep_first, 9),
+            *_columns(replace, 9),
             thread_id,
             ns,
             checkpoint.id,
@@ -479,6 +496,8 @@ def put_step(
 
 
 def delete_thread(thread_id: str) -> Op:
-    yield Query("DELETE FROM cairn_checkpoints WHERE thread_id = %s", (thread_id,))
-    yield Query("DELETE FROM cairn_blobs WHERE thread_id = %s", (thread_id,))
-    yield Query("DELETE FROM cairn_writes WHERE thread_id = %s", (thread_id,))
+    yield Query(
+        "WITH c AS (DELETE FROM cairn_checkpoints WHERE thread_id = %s), b AS (DELETE FROM "
+        "cairn_blobs WHERE thread_id = %s) DELETE FROM cairn_writes WHERE thread_id = %s",
+        (thread_id, thread_id, thread_id),
+    )

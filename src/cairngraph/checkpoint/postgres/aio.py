@@ -245,21 +245,31 @@ async def _scalar(conn: Any, sql: str, *params: Any) -> Any:
 
 
 async def _drive(conn: Any, operation: _ops.Op) -> Any:
-    async with conn.transaction(), conn.cursor() as cursor:
-        reply: Any = None
-        while True:
+    """The async twin of the sync saver's ``_drive`` (same transaction rules)."""
+    first = next(operation)
+    if isinstance(first, _ops.Atomic) or not conn.autocommit:
+        async with conn.transaction():
+            return await _steps(conn, operation, None if isinstance(first, _ops.Atomic) else first)
+    return await _steps(conn, operation, first)
+
+
+async def _steps(conn: Any, operation: _ops.Op, step: Any) -> Any:
+    reply: Any = None
+    while True:
+        if step is None:
             try:
                 step = operation.send(reply)
             except StopIteration as stop:
                 return stop.value
-            if isinstance(step, _ops.Batch):
-                await cursor.executemany(step.sql, step.rows)
-                reply = None
-                continue
-            await cursor.execute(step.sql, step.params or None)
+        if isinstance(step, _ops.Batch):
+            await conn.cursor().executemany(step.sql, step.rows)
+            reply = None
+        else:
+            cursor = await conn.execute(step.sql, step.params or None)
             if step.fetch == "one":
                 reply = await cursor.fetchone()
             elif step.fetch == "all":
                 reply = await cursor.fetchall()
             else:
                 reply = None
+        step = None

@@ -1,0 +1,125 @@
+"""PostgreSQL workloads: both engines' savers on the same server, each in its own schema."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from benchmarks.engines import Engine
+from benchmarks.workloads import Big, Workload, _config, _timed, chain
+
+URL = os.environ.get("CAIRNGRAPH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@contextlib.contextmanager
+def saver(engine: Engine) -> Iterator[tuple[Any, str]]:
+    """A saver of ``engine`` over a fresh schema (dropped afterwards), and that schema."""
+    import psycopg
+    from psycopg.rows import dict_row
+
+    schema = f"bench_{engine.name}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(URL, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+    try:
+        if engine.name == "langgraph":
+            from langgraph.checkpoint.postgres import PostgresSaver as LangGraphSaver
+
+            with psycopg.connect(url, autocommit=True, row_factory=dict_row) as conn:
+                made = LangGraphSaver(conn)
+                made.setup()
+                yield made, schema
+        else:
+            from cairngraph.checkpoint.postgres import PostgresSaver
+
+            with PostgresSaver.from_conn_string(url) as made:
+                made.setup()
+                yield made, schema
+    finally:
+        with psycopg.connect(URL, autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def _schema_bytes(schema: str) -> int:
+    import psycopg
+
+    with psycopg.connect(URL, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN "
+            "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
+            (schema,),
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def chain_step(engine: Engine, quick: bool) -> float:
+    with saver(engine) as (made, _schema):
+        app = chain(engine, 100).compile(checkpointer=made)
+        rounds = 2 if quick else 5
+        seconds = _timed(lambda: [app.invoke({"x": 0}, _config(f"t{i}")) for i in range(rounds)])
+        return seconds / (rounds * 101) * 1e6
+
+
+def big_value_bytes(engine: Engine, quick: bool) -> float:
+    with saver(engine) as (made, schema):
+        sizes = [_schema_bytes(schema)]
+        for thread, length in (("short", 10), ("long", 60)):
+            graph = chain(engine, length, lambda s: {"counter": 1}, Big)
+            graph.compile(checkpointer=made).invoke(
+                {"document": "x" * 200_000, "counter": 0}, _config(thread)
+            )
+            sizes.append(_schema_bytes(schema))
+        return ((sizes[2] - sizes[1]) - (sizes[1] - sizes[0])) / 50
+
+
+def history(kind: str) -> Callable[[Engine, bool], float]:
+    def run(engine: Engine, quick: bool) -> float:
+        with saver(engine) as (made, _schema):
+            app = chain(engine, 200 if quick else 999).compile(checkpointer=made)
+            config = _config("long")
+            app.invoke({"x": 0}, config)
+            if kind == "whole":
+                return _timed(lambda: list(app.get_state_history(config))) * 1e3
+            return _timed(lambda: list(app.get_state_history(config, limit=10))) * 1e3
+
+    return run
+
+
+def processes(engine: Engine, quick: bool) -> float:
+    """Milliseconds for N processes x M threads of the tutorial graph, all at once."""
+    count, threads = (2, 5) if quick else (4, 25)
+    with saver(engine) as (_made, schema):
+        url = f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+        started = time.perf_counter()
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.pg_worker",
+                    engine.name,
+                    url,
+                    f"p{index}",
+                    str(threads),
+                ]
+            )
+            for index in range(count)
+        ]
+        if any(worker.wait() != 0 for worker in workers):
+            raise RuntimeError("a benchmark worker failed")
+        return (time.perf_counter() - started) * 1e3
+
+
+WORKLOADS = [
+    Workload("chain of 100 nodes, PostgreSQL saver", "µs/step", chain_step, "postgres"),
+    Workload("bytes/step, 200 KB unchanged value (PG)", "bytes", big_value_bytes, "postgres"),
+    Workload("history of 1,000 checkpoints, whole (PG)", "ms", history("whole"), "postgres"),
+    Workload("history of 1,000 checkpoints, page (PG)", "ms", history("page"), "postgres"),
+    Workload("4 processes x 25 threads (PG)", "ms", processes, "postgres"),
+]
