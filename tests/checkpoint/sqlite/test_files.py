@@ -145,3 +145,22 @@ def test_chat_appends_are_stored_as_deltas(tmp_path: Path) -> None:
     early, late = statistics.median(sizes[5:25]), statistics.median(sizes[-20:])
     assert late < 1.2 * early, (early, late)
     assert sum(sizes[-100:]) / 100 < 10_000
+
+
+def test_corrupt_value_names_thread_checkpoint_and_channel(tmp_path: Path) -> None:
+    from cairngraph.errors import CorruptDataError
+
+    class State(TypedDict, total=False):
+        topic: str
+
+    graph = StateGraph(State)
+    graph.add_node("a", lambda s: {"topic": s["topic"] + "!"})
+    graph.add_edge(START, "a")
+    config = {"configurable": {"thread_id": "broken"}}
+    with SqliteSaver.from_conn_string(str(tmp_path / "corrupt.db")) as saver:
+        graph.compile(checkpointer=saver).invoke({"topic": "x"}, config)
+        saver.conn.execute("UPDATE blobs SET payload = x'c1c1c1' WHERE channel = 'topic'")
+        with pytest.raises(
+            CorruptDataError, match=r"thread 'broken', checkpoint '.*', channel 'topic'"
+        ):
+            saver.get_tuple(config)

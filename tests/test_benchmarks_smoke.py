@@ -1,0 +1,25 @@
+"""The benchmark harness runs (figures are read by people, not asserted here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_harness_runs_both_engines_side_by_side() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "memory"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[-3:] == ["cairngraph", "langgraph", "ratio"]
+    rows = [line for line in lines[1:] if line.rstrip().endswith("x")]
+    assert len(rows) == 5
+    assert "both engines in this one process" in done.stdout
