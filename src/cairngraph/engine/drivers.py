@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import itertools
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Generator
@@ -68,12 +69,20 @@ class TaskRunner:
         task.result = output.update if isinstance(output, Command) else output
         task.resumes_changed = context.resumes_changed
 
-    def fail(self, task: Task, context: TaskContext, error: BaseException) -> None:
+    def failed(
+        self, task: Task, context: TaskContext, error: Exception, attempt: int
+    ) -> float | None:
+        """Seconds to wait before retrying, or None once the failure is recorded."""
+        policy = task.node.retry
+        retry = not isinstance(error, GraphInterrupt) and policy is not None
+        if retry and policy is not None and policy.should_retry(error, attempt):
+            return policy.delay(attempt)
         task.resumes_changed = context.resumes_changed
         if isinstance(error, GraphInterrupt):
             task.interrupts = error.interrupts
         else:
             task.error = error
+        return None
 
     def run_sync(self, task: Task) -> None:
         """Run one task to completion in this thread, retrying as its policy says."""
@@ -86,23 +95,16 @@ class TaskRunner:
         context = self.context(task)
         token = set_current(context)
         try:
-            attempt = 1
-            while True:
+            for attempt in itertools.count(1):
                 context.counter = 0
                 try:
-                    output = run(task.input, self.config)
-                    self.finish(task, context, output)
-                    return
-                except GraphInterrupt as paused:
-                    self.fail(task, context, paused)
+                    self.finish(task, context, run(task.input, self.config))
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
-                    policy = task.node.retry
-                    if policy is None or not policy.should_retry(error, attempt):
-                        self.fail(task, context, error)
+                    wait = self.failed(task, context, error, attempt)
+                    if wait is None:
                         return
-                    time.sleep(policy.delay(attempt))
-                    attempt += 1
+                    time.sleep(wait)
         finally:
             _CURRENT.reset(token)
 
@@ -115,23 +117,16 @@ class TaskRunner:
         context = self.context(task)
         token = set_current(context)
         try:
-            attempt = 1
-            while True:
+            for attempt in itertools.count(1):
                 context.counter = 0
                 try:
-                    output = await arun(task.input, self.config)
-                    self.finish(task, context, output)
-                    return
-                except GraphInterrupt as paused:
-                    self.fail(task, context, paused)
+                    self.finish(task, context, await arun(task.input, self.config))
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
-                    policy = task.node.retry
-                    if policy is None or not policy.should_retry(error, attempt):
-                        self.fail(task, context, error)
+                    wait = self.failed(task, context, error, attempt)
+                    if wait is None:
                         return
-                    await asyncio.sleep(policy.delay(attempt))
-                    attempt += 1
+                    await asyncio.sleep(wait)
         finally:
             _CURRENT.reset(token)
 
