@@ -38,15 +38,21 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: P
     db, side = tmp_path / "crash.db", tmp_path / "side.log"
     rng = random.Random(20261124)
     kills = 0
-    for run in range(14):
-        worker = _spawn(db, "crash", str(run), side, *(["--resume"] if run else []))
-        time.sleep(rng.uniform(0.25, 0.6))
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGKILL)
-            kills += 1
+    for run in range(30):
+        if kills >= 8:
+            break
+        done_before = len(side.read_text().split()) if side.exists() else 0
+        worker = _spawn(db, "crash", str(run), side, *(["--resume"] if db.exists() else []))
+        # Kill after a random number of further node executions: always mid-run.
+        target = done_before + rng.randint(1, 6)
+        while worker.poll() is None:
+            if side.exists() and len(side.read_text().split()) >= target:
+                time.sleep(rng.uniform(0, 0.008))
+                worker.send_signal(signal.SIGKILL)
+                kills += 1
+                break
+            time.sleep(0.002)
         worker.wait()
-        if run == 0 and not db.exists():  # killed before the first checkpoint: start again
-            continue
     final = _spawn(db, "crash", "final", side, "--resume" if db.exists() else "--lock-timeout=60")
     assert final.wait(timeout=120) == 0, final.stderr.read() if final.stderr else ""
     assert kills >= 5

@@ -12,6 +12,7 @@ appended and reading a value costs one query per chain.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -150,6 +151,7 @@ class Store:
         """Checkpoint rows ``(thread, ns, id, parent, record, meta_type, meta)`` → tuples."""
         rows = list(rows)
         writes = self._writes_for(rows)
+        self.preload(rows, cache)
         found = []
         for thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta in rows:
             where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}"
@@ -181,29 +183,50 @@ class Store:
     def _writes_for(
         self, rows: list[tuple[Any, ...]]
     ) -> dict[tuple[str, str, str], list[PendingWrite]]:
+        """The pending writes of every checkpoint in ``rows``, in one query."""
         found: dict[tuple[str, str, str], list[PendingWrite]] = {}
-        by_space: dict[tuple[str, str], list[str]] = {}
-        for row in rows:
-            by_space.setdefault((row[0], row[1]), []).append(row[2])
-        for (thread_id, ns), ids in by_space.items():
-            for start in range(0, len(ids), 500):
-                chunk = ids[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                # ``marks`` is only ``?`` placeholders.
-                query = (
-                    "SELECT checkpoint_id, task_id, channel, type, payload FROM writes "  # noqa: S608
-                    "WHERE thread_id = ? AND ns = ? AND checkpoint_id IN (" + marks + ") "
-                    "ORDER BY checkpoint_id, task_id, idx"
-                )
-                for checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
-                    query, (thread_id, ns, *chunk)
-                ):
-                    where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
-                    value = self._decode(tag, payload, where)
-                    found.setdefault((thread_id, ns, checkpoint_id), []).append(
-                        PendingWrite(task_id, channel, value)
-                    )
+        keys = json.dumps([[row[0], row[1], row[2]] for row in rows])
+        for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
+            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload FROM writes "
+            "WHERE (thread_id, ns, checkpoint_id) IN (SELECT value ->> 0, value ->> 1, "
+            "value ->> 2 FROM json_each(?)) ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
+            (keys,),
+        ):
+            where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
+            value = self._decode(tag, payload, where)
+            found.setdefault((thread_id, ns, checkpoint_id), []).append(
+                PendingWrite(task_id, channel, value)
+            )
         return found
+
+    def preload(
+        self, rows: list[tuple[Any, ...]], cache: dict[tuple[str, str, str, int], Any]
+    ) -> None:
+        """Decode, in one query, the full values the checkpoints in ``rows`` need."""
+        wanted: set[tuple[str, str, str, int]] = set()
+        for thread_id, ns, _id, _parent, record, _type, _meta in rows:
+            versions = ormsgpack.unpackb(record)[2]
+            wanted.update(
+                key
+                for key in ((thread_id, ns, ch, v) for ch, v in versions.items())
+                if key not in cache
+            )
+        if not wanted:
+            return
+        keys = json.dumps(sorted(wanted))
+        for thread_id, ns, channel, version, tag, payload in self.conn.execute(
+            "SELECT thread_id, ns, channel, version, type, payload FROM blobs "
+            "WHERE (thread_id, ns, channel, version) IN (SELECT value ->> 0, value ->> 1, "
+            "value ->> 2, value ->> 3 FROM json_each(?)) AND base_version IS NULL",
+            (keys,),
+        ):
+            try:
+                value = self.serde.loads_typed((tag, payload))
+            except SerializationError:
+                # Not cached: loading the checkpoint that needs it raises, naming
+                # the thread, the checkpoint and the channel.
+                continue
+            cache[(thread_id, ns, channel, version)] = value
 
     def _values(
         self,
