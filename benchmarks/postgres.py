@@ -58,12 +58,19 @@ def _schema_bytes(schema: str) -> int:
         return int(row[0]) if row else 0
 
 
-def chain_step(engine: Engine, quick: bool) -> float:
-    with saver(engine) as (made, _schema):
-        app = chain(engine, 100).compile(checkpointer=made)
-        rounds = 2 if quick else 5
-        seconds = _timed(lambda: [app.invoke({"x": 0}, _config(f"t{i}")) for i in range(rounds)])
-        return seconds / (rounds * 101) * 1e6
+def chain_step(durability: str | None) -> Callable[[Engine, bool], float]:
+    extra = {} if durability is None else {"durability": durability}
+
+    def run(engine: Engine, quick: bool) -> float:
+        with saver(engine) as (made, _schema):
+            app = chain(engine, 100).compile(checkpointer=made)
+            rounds = 2 if quick else 5
+            seconds = _timed(
+                lambda: [app.invoke({"x": 0}, _config(f"t{i}"), **extra) for i in range(rounds)]
+            )
+            return seconds / (rounds * 101) * 1e6
+
+    return run
 
 
 def big_value_bytes(engine: Engine, quick: bool) -> float:
@@ -117,7 +124,9 @@ def processes(engine: Engine, quick: bool) -> float:
 
 
 WORKLOADS = [
-    Workload("chain of 100 nodes, PostgreSQL saver", "µs/step", chain_step, "postgres"),
+    Workload("chain of 100 nodes, PostgreSQL, defaults", "µs/step", chain_step(None), "postgres"),
+    Workload("  same, both durability=sync", "µs/step", chain_step("sync"), "postgres"),
+    Workload("  same, both durability=async", "µs/step", chain_step("async"), "postgres"),
     Workload("bytes/step, 200 KB unchanged value (PG)", "bytes", big_value_bytes, "postgres"),
     Workload("history of 1,000 checkpoints, whole (PG)", "ms", history("whole"), "postgres"),
     Workload("history of 1,000 checkpoints, page (PG)", "ms", history("page"), "postgres"),
