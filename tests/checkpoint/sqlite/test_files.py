@@ -164,3 +164,24 @@ def test_corrupt_value_names_thread_checkpoint_and_channel(tmp_path: Path) -> No
             CorruptDataError, match=r"thread 'broken', checkpoint '.*', channel 'topic'"
         ):
             saver.get_tuple(config)
+
+
+def test_readers_never_block_writers(tmp_path: Path) -> None:
+    class State(TypedDict, total=False):
+        topic: str
+
+    graph = StateGraph(State)
+    graph.add_node("a", lambda s: {"topic": s["topic"] + "!"})
+    graph.add_edge(START, "a")
+    path = tmp_path / "shared.db"
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        app = graph.compile(checkpointer=saver)
+        app.invoke({"topic": "first"}, {"configurable": {"thread_id": "t"}})
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (3,)
+        # A reader in the middle of a transaction, another connection writing steps:
+        app.invoke({"topic": "second"}, {"configurable": {"thread_id": "t2"}})
+        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (3,)
+        reader.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (6,)
