@@ -28,6 +28,16 @@ PUBLIC = {
         "interrupt",
     },
     "cairngraph.checkpoint.memory": {"InMemorySaver", "MemorySaver"},
+    "cairngraph.checkpoint.serde": {
+        "EncryptedSerializer",
+        "MsgpackSerializer",
+        "SerializerProtocol",
+        "SupportsRegistration",
+        "TypeRegistry",
+        "TypedPayload",
+        "register",
+        "shared_registry",
+    },
 }
 
 

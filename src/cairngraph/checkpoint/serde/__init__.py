@@ -1,9 +1,17 @@
-"""How values become bytes: typed msgpack with a registry, optionally encrypted."""
+"""How values become bytes: typed msgpack with a registry, optionally encrypted.
+
+Example::
+
+    from cairngraph.checkpoint import serde
+
+    serde.register(Order)                       # allowed for every default serializer
+    saver = SqliteSaver("checkpoints.db", serde=serde.EncryptedSerializer.from_env())
+"""
 
 from cairngraph.checkpoint.serde.base import SerializerProtocol, SupportsRegistration, TypedPayload
 from cairngraph.checkpoint.serde.encrypted import EncryptedSerializer
 from cairngraph.checkpoint.serde.msgpack import MsgpackSerializer
-from cairngraph.checkpoint.serde.registry import TypeRegistry
+from cairngraph.checkpoint.serde.registry import TypeRegistry, register, shared_registry
 
 __all__ = [
     "EncryptedSerializer",
@@ -12,4 +20,6 @@ __all__ = [
     "SupportsRegistration",
     "TypeRegistry",
     "TypedPayload",
+    "register",
+    "shared_registry",
 ]

@@ -43,10 +43,20 @@ class SerializerProtocol(Protocol):
 class SupportsRegistration(Protocol):
     """A serializer with a registry of types it may build when loading.
 
-    ``compile()`` passes the state schema's annotations here, so the types a
-    graph's state uses are allowed without any call from the user.
+    ``compile()`` passes the state schema class here, so the types a graph's
+    state uses are allowed without any call from the user.
+
+    Example::
+
+        serde.register(State)                 # a TypedDict, dataclass or pydantic schema
+        serde.register(list[Order], Mood)     # annotations are walked for classes
     """
 
     def register(self, *types: Any) -> None:
-        """Allow ``types`` (classes or typing annotations, walked for the classes inside)."""
+        """Allow ``types`` (classes or typing annotations, walked for the classes inside).
+
+        Leaves that are not data (``Any``, ``Callable``) are skipped; a class
+        passed directly that can never be stored raises
+        :class:`~cairngraph.errors.UnregisteredTypeError`.
+        """
         ...

@@ -4,11 +4,22 @@ Payload layout (the tag becomes ``"<inner tag>+aesgcm"``)::
 
     0x01 | key-id length (1 byte) | key id (utf-8) | nonce (12 bytes) | ciphertext + GCM tag
 
-The inner tag is authenticated as associated data, so changing either the
-bytes or the tag makes decryption fail. Every payload names the key that
-sealed it: keys rotate by adding a new active key and keeping the old ones
-for reading. A wrong key, an unknown key id or a tampered payload raises
-:class:`DecryptionError`; it never yields garbage.
+Invariants:
+
+- The inner tag and the header (format byte and key id) are authenticated
+  as associated data, so changing the bytes, the header or the tag makes
+  decryption fail. A wrong key, an unknown key id or a tampered payload
+  raises :class:`DecryptionError`; it never yields garbage.
+- Every payload names the key that sealed it: keys rotate by adding a new
+  active key and keeping the old ones for reading.
+- A fresh random 96-bit nonce per payload (the ``cryptography`` AES-GCM
+  limit of about 2**32 payloads per key applies; rotate keys long before).
+- ``allow_plaintext=True`` (the default) is a deliberate choice: payloads
+  whose tag lacks ``+aesgcm``, written before encryption was switched on,
+  still load, so an existing store can be encrypted gradually. Pass
+  ``allow_plaintext=False`` to refuse them once every payload is sealed.
+- ``cryptography`` is imported only when an EncryptedSerializer is made;
+  without it the error says ``pip install 'cairngraph[encryption]'``.
 """
 
 from __future__ import annotations
@@ -27,12 +38,13 @@ __all__ = ["EncryptedSerializer"]
 _FORMAT = 1
 _SUFFIX = "+aesgcm"
 _NONCE = 12
+_GCM_TAG = 16
 
 
 def _aesgcm(key: bytes) -> Any:
     try:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    except ImportError as error:  # pragma: no cover - depends on the installed extras
+    except ImportError as error:
         raise InvalidConfigError(
             "encryption needs the `cryptography` package: pip install 'cairngraph[encryption]'"
         ) from error
@@ -40,6 +52,11 @@ def _aesgcm(key: bytes) -> Any:
 
 
 def _check_key(key_id: str, key: bytes) -> bytes:
+    if not isinstance(key, bytes | bytearray):
+        raise InvalidConfigError(
+            f"encryption key {key_id!r} must be 32 raw bytes, not {type(key).__name__}; "
+            "decode a base64 key first (base64.b64decode(text))"
+        )
     if len(key) != 32:
         raise InvalidConfigError(
             f"encryption key {key_id!r} is {len(key)} bytes; AES-256 needs exactly 32. "
@@ -48,7 +65,7 @@ def _check_key(key_id: str, key: bytes) -> bytes:
         )
     if not key_id or len(key_id.encode()) > 255 or ":" in key_id:
         raise InvalidConfigError(f"key id {key_id!r} must be 1-255 bytes and contain no ':'")
-    return key
+    return bytes(key)
 
 
 class EncryptedSerializer:
@@ -90,17 +107,32 @@ class EncryptedSerializer:
     def from_env(
         cls, inner: SerializerProtocol | None = None, *, allow_plaintext: bool = True
     ) -> EncryptedSerializer:
-        """Keys from ``CAIRNGRAPH_ENCRYPTION_KEYS`` ("id1:b64,id2:b64", first is active)
-        and/or ``CAIRNGRAPH_ENCRYPTION_KEY`` ("b64" or "id:b64")."""
+        """Keys from the environment.
+
+        ``CAIRNGRAPH_ENCRYPTION_KEYS`` is ``"id1:b64,id2:b64"``; its first key is
+        the active one. ``CAIRNGRAPH_ENCRYPTION_KEY`` is ``"b64"`` (key id
+        ``default``) or ``"id:b64"``; it is the active key when ``..._KEYS`` is
+        unset, and one more key to read with otherwise. Each key is 32 bytes,
+        base64. The same id with two different keys is an error.
+
+        Example::
+
+            # export CAIRNGRAPH_ENCRYPTION_KEYS="2026-12:NEW_B64,2026-11:OLD_B64"
+            serde = EncryptedSerializer.from_env()
+        """
         keys: dict[str, bytes] = {}
         many = os.environ.get("CAIRNGRAPH_ENCRYPTION_KEYS", "")
-        for item in filter(None, (part.strip() for part in many.split(","))):
-            key_id, _, encoded = item.rpartition(":")
-            keys[key_id or "default"] = _decode_key(key_id or "default", encoded)
         one = os.environ.get("CAIRNGRAPH_ENCRYPTION_KEY", "").strip()
-        if one:
-            key_id, _, encoded = one.rpartition(":")
-            keys.setdefault(key_id or "default", _decode_key(key_id or "default", encoded))
+        for item in [part.strip() for part in many.split(",")] + [one]:
+            if not item:
+                continue
+            key_id, key = _parse_key(item)
+            if keys.get(key_id, key) != key:
+                raise InvalidConfigError(
+                    f"key id {key_id!r} is given twice with different keys in CAIRNGRAPH_"
+                    "ENCRYPTION_KEYS / CAIRNGRAPH_ENCRYPTION_KEY; give each key its own id"
+                )
+            keys[key_id] = key
         if not keys:
             raise InvalidConfigError(
                 "no encryption key in the environment: set CAIRNGRAPH_ENCRYPTION_KEY to a "
@@ -114,14 +146,16 @@ class EncryptedSerializer:
             self.inner.register(*types)
 
     def dumps_typed(self, obj: Any) -> TypedPayload:
+        """Encode with ``inner``, then seal with the active key."""
         tag, plain = self.inner.dumps_typed(obj)
         key_id = self.active_key_id.encode()
+        header = bytes((_FORMAT, len(key_id))) + key_id
         nonce = os.urandom(_NONCE)
-        sealed = self._ciphers[self.active_key_id].encrypt(nonce, plain, tag.encode())
-        header = bytes((_FORMAT, len(key_id))) + key_id + nonce
-        return (tag + _SUFFIX, header + sealed)
+        sealed = self._ciphers[self.active_key_id].encrypt(nonce, plain, _bound(tag, header))
+        return (tag + _SUFFIX, header + nonce + sealed)
 
     def loads_typed(self, data: TypedPayload) -> Any:
+        """Open with the key the payload names, then decode with ``inner``."""
         tag, payload = data
         if not tag.endswith(_SUFFIX):
             if not self.allow_plaintext:
@@ -131,11 +165,18 @@ class EncryptedSerializer:
             return self.inner.loads_typed(data)
         inner_tag = tag[: -len(_SUFFIX)]
         payload = bytes(payload)
-        if len(payload) < 2 + _NONCE or payload[0] != _FORMAT:
-            raise CorruptDataError("encrypted payload is truncated or of an unknown format")
+        if len(payload) < 2 or payload[0] != _FORMAT:
+            raise CorruptDataError(
+                f"encrypted payload of type {tag!r} has an unknown format byte or is empty"
+            )
         size = payload[1]
-        key_id = payload[2 : 2 + size].decode(errors="replace")
+        header = payload[: 2 + size]
+        key_id = header[2:].decode(errors="replace")
         nonce = payload[2 + size : 2 + size + _NONCE]
+        if len(payload) < 2 + size + _NONCE + _GCM_TAG:
+            raise DecryptionError(
+                f"payload sealed with key {key_id!r} is truncated: wrong key or tampered payload"
+            )
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             raise DecryptionError(
@@ -145,7 +186,7 @@ class EncryptedSerializer:
         from cryptography.exceptions import InvalidTag
 
         try:
-            plain = cipher.decrypt(nonce, payload[2 + size + _NONCE :], inner_tag.encode())
+            plain = cipher.decrypt(nonce, payload[2 + size + _NONCE :], _bound(inner_tag, header))
         except InvalidTag:
             raise DecryptionError(
                 f"payload sealed with key {key_id!r} failed authentication: wrong key or "
@@ -154,8 +195,22 @@ class EncryptedSerializer:
         return self.inner.loads_typed((inner_tag, plain))
 
 
-def _decode_key(key_id: str, encoded: str) -> bytes:
+def _bound(tag: str, header: bytes) -> bytes:
+    """The associated data: the inner tag and the header, both authenticated."""
+    return tag.encode() + b"\x00" + header
+
+
+def _parse_key(item: str) -> tuple[str, bytes]:
+    """``"b64"`` or ``"id:b64"`` → ``(key id, 32 key bytes)``; base64 has no ``:``."""
+    key_id, _, encoded = item.rpartition(":")
+    key_id = key_id.strip() or "default"
     try:
-        return base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError) as error:
-        raise InvalidConfigError(f"encryption key {key_id!r} is not valid base64") from error
+        key = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            key = base64.urlsafe_b64decode(encoded.strip())
+        except (binascii.Error, ValueError) as error:
+            raise InvalidConfigError(
+                f"encryption key {key_id!r} in the environment is not valid base64"
+            ) from error
+    return key_id, _check_key(key_id, key)

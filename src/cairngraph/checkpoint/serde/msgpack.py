@@ -1,48 +1,72 @@
 """Typed msgpack: the default, safe serializer.
 
-Common state (dicts with string keys, lists, strings, numbers) goes through
-ormsgpack's native encoder untouched. Everything else becomes a msgpack
-extension value with a small fixed code, and only for types listed below or
-registered in the :class:`~cairngraph.checkpoint.serde.registry.TypeRegistry`:
+Common state (dicts with string keys, lists, strings, numbers, bytes) goes
+through ormsgpack's native encoder with no Python-level walk. Everything else
+reaches a hook (ormsgpack's ``OPT_PASSTHROUGH_*`` options send even the types
+it could encode itself, such as datetimes and dataclasses, so their type is
+kept) and becomes a msgpack extension value with a small fixed code:
 
-=====  ==========================================================
-code   payload
-=====  ==========================================================
-1      tuple (items)
-2      set
-3      frozenset
-4      datetime: ``[naive ISO, fold, None | zone key | UTC offset seconds]``
-5      date (ISO)
-6      time (ISO)
+=====  ==================================================================
+code   payload (itself msgpack unless noted)
+=====  ==================================================================
+1      tuple: the items
+2      set: the items
+3      frozenset: the items
+4      datetime: fixed-size fields and the zone (raw, see ``_clock``)
+5      date: ISO text (raw)
+6      time: fixed-size fields and the zone (raw, see ``_clock``)
 7      timedelta: ``[days, seconds, microseconds]``
-8      UUID (16 bytes)
-9      Decimal (text)
-10     int beyond 64 bits (text)
-11     registered class: ``[name, {field: value}]``
+8      UUID: 16 raw bytes
+9      Decimal: text (raw)
+10     int beyond 64 bits: decimal text (raw)
+11     registered class: ``[name, {field: value}, [unset pydantic fields]]``
 12     registered Enum member: ``[name, value]``
-13     dict with keys that are not all strings: ``[[key, value], ...]``
-=====  ==========================================================
+13     dict whose keys are not all strings: ``[[key, value], ...]``
+=====  ==================================================================
 
-Loading builds a class only when its name is registered; an unknown name is
-:class:`UnregisteredTypeError`, never a guess, an import or a dropped value.
+``name`` is the class's ``module.qualname``.
+
+Invariants and rules:
+
+- A class is built on load only when its name is in the registry; an unknown
+  name raises :class:`UnregisteredTypeError` saying how to register it. An
+  unregistered object on dump raises the same error; nothing falls back to
+  ``str()`` or pickle, and nothing is silently dropped.
+- Bytes that do not decode raise :class:`CorruptDataError`. msgpack carries no
+  checksum, so a flipped bit inside a string is not detected; wrap the
+  serializer in :class:`~cairngraph.checkpoint.serde.EncryptedSerializer`
+  for authenticated payloads.
+- Classes are rebuilt from their fields: dataclasses and NamedTuples through
+  their constructor, pydantic models through ``model_construct`` (stored
+  values were validated when made; the set of fields explicitly set is
+  kept). A field the class no longer declares is ignored, a declared field
+  missing from the stored value takes the class default, and a missing
+  required field is :class:`CorruptDataError` naming the class and field.
+- ``bytes`` and ``bytearray`` at the top level round-trip exactly (tags
+  ``"bytes"`` and ``"bytearray"``). Inside a container, ormsgpack encodes a
+  ``bytearray`` or ``memoryview`` natively as binary, so it loads as an equal
+  ``bytes``; detecting it would cost a walk of every value.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import decimal
-import enum
-import threading
 import uuid
-import zoneinfo
+from collections.abc import Callable
 from typing import Any
 
 import ormsgpack
 
+from cairngraph.checkpoint.serde import _clock
 from cairngraph.checkpoint.serde.base import TypedPayload
-from cairngraph.checkpoint.serde.registry import TypeRegistry, kind_of, type_name
-from cairngraph.errors import CorruptDataError, UnregisteredTypeError
+from cairngraph.checkpoint.serde.registry import (
+    TypeRegistry,
+    kind_of,
+    shared_registry,
+    type_name,
+)
+from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
 
 __all__ = ["MsgpackSerializer"]
 
@@ -55,39 +79,17 @@ _PACK_OPTIONS = (
     | ormsgpack.OPT_PASSTHROUGH_TUPLE
     | ormsgpack.OPT_PASSTHROUGH_UUID
 )
-_UNPACK_OPTIONS = ormsgpack.OPT_NON_STR_KEYS
+_UNPACK_OPTIONS = 0  # no OPT_NON_STR_KEYS: such dicts are always written as MAPPING values
 
 TUPLE, SET, FROZENSET, DATETIME, DATE, TIME, TIMEDELTA = 1, 2, 3, 4, 5, 6, 7
 UUID, DECIMAL, BIGINT, OBJECT, ENUM, MAPPING = 8, 9, 10, 11, 12, 13
 
-_LANGCHAIN_MESSAGES = (
-    "AIMessage",
-    "AIMessageChunk",
-    "ChatMessage",
-    "ChatMessageChunk",
-    "FunctionMessage",
-    "FunctionMessageChunk",
-    "HumanMessage",
-    "HumanMessageChunk",
-    "RemoveMessage",
-    "SystemMessage",
-    "SystemMessageChunk",
-    "ToolMessage",
-    "ToolMessageChunk",
-)
-
-
-def _langchain_messages() -> list[type]:
-    """LangChain's message classes, when langchain-core is installed (a fixed list)."""
-    try:
-        from langchain_core import messages
-    except ImportError:
-        return []
-    return [getattr(messages, name) for name in _LANGCHAIN_MESSAGES if hasattr(messages, name)]
-
 
 class MsgpackSerializer:
     """Values ↔ ``("msgpack", bytes)``, rebuilding only registered types.
+
+    Without ``registry``, the serializer gets its own registry that falls back
+    to the process-wide one (see :func:`cairngraph.checkpoint.serde.register`).
 
     Example::
 
@@ -98,196 +100,125 @@ class MsgpackSerializer:
     """
 
     def __init__(self, registry: TypeRegistry | None = None) -> None:
-        self.registry = registry or TypeRegistry()
-        self.registry.register(*_langchain_messages())
+        self.registry = registry if registry is not None else TypeRegistry(parent=shared_registry())
 
     def register(self, *types: Any) -> None:
         """Allow ``types`` (classes or annotations, walked for the classes inside)."""
         self.registry.register(*types)
 
-    # -- dumping -----------------------------------------------------------------
-
     def dumps_typed(self, obj: Any) -> TypedPayload:
+        """Encode ``obj``; raise :class:`UnregisteredTypeError` for a type it may not store."""
         if obj is None:
             return ("null", b"")
-        if type(obj) is bytes:
-            return ("bytes", obj)
-        _failure.error = None
-        return ("msgpack", self.dumps(obj))
-
-    def dumps(self, obj: Any) -> bytes:
-        try:
-            return ormsgpack.packb(obj, default=self._default, option=_PACK_OPTIONS)
-        except TypeError as error:
-            # ormsgpack replaces the hook's exception with its own TypeError;
-            # the hook leaves the real one (naming the type) in ``_failure``.
-            failure = getattr(_failure, "error", None)
-            if failure is not None:
-                raise failure from None
-            if "Dict key must be" in str(error):
-                return ormsgpack.packb(_keyed(obj), default=self._default, option=_PACK_OPTIONS)
-            raise UnregisteredTypeError(f"cannot serialize: {error}") from error
-
-    def _pack(self, obj: Any) -> bytes:
-        return self.dumps(obj)
-
-    def _default(self, obj: Any) -> Any:
         kind = type(obj)
-        if kind is tuple:
-            return ormsgpack.Ext(TUPLE, self._pack(list(obj)))
-        if kind is set:
-            return ormsgpack.Ext(SET, self._pack(list(obj)))
-        if kind is frozenset:
-            return ormsgpack.Ext(FROZENSET, self._pack(list(obj)))
-        if kind is dt.datetime:
-            return ormsgpack.Ext(DATETIME, self._pack(_datetime_parts(obj)))
-        if kind is dt.date:
-            return ormsgpack.Ext(DATE, obj.isoformat().encode())
-        if kind is dt.time:
-            return ormsgpack.Ext(TIME, obj.isoformat().encode())
-        if kind is dt.timedelta:
-            return ormsgpack.Ext(TIMEDELTA, self._pack([obj.days, obj.seconds, obj.microseconds]))
-        if kind is uuid.UUID:
-            return ormsgpack.Ext(UUID, obj.bytes)
-        if kind is decimal.Decimal:
-            return ormsgpack.Ext(DECIMAL, str(obj).encode())
-        if kind is int:
-            return ormsgpack.Ext(BIGINT, str(obj).encode())
-        if kind is _Keyed:
-            return ormsgpack.Ext(MAPPING, self._pack(obj.pairs))
-        return self._registered(obj)
-
-    def _registered(self, obj: Any) -> Any:
-        cls = type(obj)
-        kind = self.registry.kind(cls)
-        if kind is None:
-            failure = _unregistered(type_name(cls), "saved")
-            _failure.error = failure
-            raise failure
-        name = type_name(cls)
-        if kind == "enum":
-            return ormsgpack.Ext(ENUM, self._pack([name, obj.value]))
-        if kind == "dataclass":
-            fields = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-        elif kind == "namedtuple":
-            fields = obj._asdict()
-        else:
-            fields = {name: getattr(obj, name) for name in cls.model_fields}
-            fields.update(getattr(obj, "__pydantic_extra__", None) or {})
-        return ormsgpack.Ext(OBJECT, self._pack([name, fields]))
-
-    # -- loading -----------------------------------------------------------------
+        if kind is bytes:
+            return ("bytes", obj)
+        if kind is bytearray:
+            return ("bytearray", bytes(obj))
+        return ("msgpack", _Encoder(self.registry).pack(obj))
 
     def loads_typed(self, data: TypedPayload) -> Any:
+        """Decode what :meth:`dumps_typed` made; never import or build an unregistered type."""
         tag, payload = data
+        if tag == "msgpack":
+            return _Decoder(self.registry).unpack(payload)
         if tag == "null":
             return None
         if tag == "bytes":
             return bytes(payload)
-        if tag != "msgpack":
-            raise CorruptDataError(
-                f"payload type {tag!r} is not one this serializer writes; was it written "
-                "with another serializer (for example an encrypted one)?"
-            )
-        _failure.error = None
-        return self.loads(payload)
+        if tag == "bytearray":
+            return bytearray(payload)
+        raise CorruptDataError(
+            f"payload type {tag!r} is not one this serializer reads (msgpack, null, bytes, "
+            "bytearray); was it written with another serializer, such as an encrypted one?"
+        )
 
-    def loads(self, payload: bytes) -> Any:
+
+class _Encoder:
+    """One dump: the hook ormsgpack calls, and the first error it raised.
+
+    ormsgpack replaces a hook's exception with its own ``TypeError``; the
+    encoder keeps the real one so the caller sees what went wrong and where.
+    """
+
+    __slots__ = ("failure", "registry")
+
+    def __init__(self, registry: TypeRegistry) -> None:
+        self.registry = registry
+        self.failure: BaseException | None = None
+
+    def pack(self, obj: Any, rewritten: bool = False) -> bytes:
         try:
-            return ormsgpack.unpackb(payload, ext_hook=self._ext, option=_UNPACK_OPTIONS)
-        except (ValueError, TypeError) as error:
-            failure = getattr(_failure, "error", None)
-            if failure is not None:
+            return ormsgpack.packb(obj, default=self.default, option=_PACK_OPTIONS)
+        except TypeError as error:
+            failure = self.failure
+            if isinstance(failure, SerializationError):
                 raise failure from None
-            raise CorruptDataError(f"stored bytes do not decode as msgpack: {error}") from error
-
-    def _ext(self, code: int, data: bytes) -> Any:
-        # ormsgpack replaces an ext_hook's exception with its own; keep ours.
+            if failure is not None:
+                raise SerializationError(f"value cannot be serialized: {failure!r}") from failure
+            if rewritten:
+                raise SerializationError(f"value cannot be serialized: {error}") from None
+        # A dict with keys that are not strings: the slow path rewrites such dicts.
         try:
-            return self._decode_ext(code, data)
-        except (UnregisteredTypeError, CorruptDataError) as error:
-            _failure.error = getattr(_failure, "error", None) or error
+            rewritten_obj = _keyed(obj)
+        except RecursionError:
+            raise SerializationError(
+                "value cannot be serialized: it is nested too deeply or contains itself"
+            ) from None
+        return self.pack(rewritten_obj, rewritten=True)
+
+    def default(self, obj: Any) -> Any:
+        try:
+            encode = _ENCODERS.get(type(obj))
+            return encode(self, obj) if encode is not None else self.registered(obj)
+        except Exception as error:
+            # Kept, then re-raised: ormsgpack swaps it for a bare TypeError.
+            if self.failure is None and isinstance(error, SerializationError):
+                self.failure = error
+            elif self.failure is None:
+                name = type_name(type(obj))
+                self.failure = SerializationError(f"cannot serialize {name}: {error!r}")
+                self.failure.__cause__ = error
             raise
-        except (ValueError, TypeError, KeyError) as error:
-            failure = CorruptDataError(f"extension value {code} does not decode: {error}")
-            _failure.error = getattr(_failure, "error", None) or failure
-            raise failure from error
 
-    def _decode_ext(self, code: int, data: bytes) -> Any:
-        if code == TUPLE:
-            return tuple(self.loads(data))
-        if code == SET:
-            return set(self.loads(data))
-        if code == FROZENSET:
-            return frozenset(self.loads(data))
-        if code == DATETIME:
-            return _datetime_from(self.loads(data))
-        if code == DATE:
-            return dt.date.fromisoformat(data.decode())
-        if code == TIME:
-            return dt.time.fromisoformat(data.decode())
-        if code == TIMEDELTA:
-            days, seconds, micros = self.loads(data)
-            return dt.timedelta(days=days, seconds=seconds, microseconds=micros)
-        if code == UUID:
-            return uuid.UUID(bytes=data)
-        if code == DECIMAL:
-            return decimal.Decimal(data.decode())
-        if code == BIGINT:
-            return int(data.decode())
-        if code == MAPPING:
-            return {key: value for key, value in self.loads(data)}
-        if code in (OBJECT, ENUM):
-            name, body = self.loads(data)
-            return self._build(code, name, body)
-        raise CorruptDataError(f"unknown msgpack extension code {code}")
-
-    def _build(self, code: int, name: str, body: Any) -> Any:
-        cls = self.registry.lookup(name)
-        if cls is None:
-            raise _unregistered(name, "loaded")
-        kind = kind_of(cls)
-        if code == ENUM:
-            assert issubclass(cls, enum.Enum)
-            return cls(body)
-        if kind == "pydantic":
-            return cls.model_construct(**body)  # type: ignore[attr-defined]
+    def registered(self, obj: Any) -> ormsgpack.Ext:
+        entry = self.registry.entry_for(type(obj))
+        if entry is None:
+            raise _cannot_dump(type(obj))
+        kind = entry.kind
+        if kind == "enum":
+            return ormsgpack.Ext(ENUM, self.pack([entry.name, obj.value]))
         if kind == "dataclass":
-            init = {
-                f.name: body[f.name] for f in dataclasses.fields(cls) if f.init and f.name in body
-            }
-            made = cls(**init)
-            for f in dataclasses.fields(cls):
-                if not f.init and f.name in body:
-                    object.__setattr__(made, f.name, body[f.name])
-            return made
-        return cls(**body)
+            fields = {field: getattr(obj, field) for field in entry.fields}
+            return ormsgpack.Ext(OBJECT, self.pack([entry.name, fields]))
+        if kind == "namedtuple":
+            return ormsgpack.Ext(
+                OBJECT, self.pack([entry.name, dict(zip(entry.fields, obj, strict=True))])
+            )
+        values = obj.__dict__
+        fields = {field: values[field] for field in entry.fields if field in values}
+        if obj.__pydantic_extra__:
+            fields.update(obj.__pydantic_extra__)
+        explicit = obj.__pydantic_fields_set__
+        unset = [field for field in fields if field not in explicit]
+        return ormsgpack.Ext(OBJECT, self.pack([entry.name, fields, unset]))
 
 
-def _datetime_parts(value: dt.datetime) -> list[Any]:
-    """``[naive ISO, fold, zone]``: zone is None, a ZoneInfo key, or an offset in seconds."""
-    naive = value.replace(tzinfo=None).isoformat()
-    zone = value.tzinfo
-    if zone is None:
-        return [naive, value.fold, None]
-    if isinstance(zone, zoneinfo.ZoneInfo):
-        return [naive, value.fold, zone.key]
-    offset = value.utcoffset()
-    return [naive, value.fold, 0.0 if offset is None else offset.total_seconds()]
-
-
-def _datetime_from(parts: list[Any]) -> dt.datetime:
-    naive, fold, zone = parts
-    value = dt.datetime.fromisoformat(naive).replace(fold=fold)
-    if zone is None:
-        return value
-    if isinstance(zone, str):
-        return value.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    return value.replace(tzinfo=dt.timezone(dt.timedelta(seconds=zone)))
-
-
-_failure = threading.local()
-"""The first encoding failure of the current ``dumps_typed`` call, per thread."""
+_ENCODERS: dict[type, Callable[[_Encoder, Any], ormsgpack.Ext]] = {
+    tuple: lambda e, o: ormsgpack.Ext(TUPLE, e.pack(list(o))),
+    set: lambda e, o: ormsgpack.Ext(SET, e.pack(list(o))),
+    frozenset: lambda e, o: ormsgpack.Ext(FROZENSET, e.pack(list(o))),
+    dt.datetime: lambda e, o: ormsgpack.Ext(DATETIME, _clock.datetime_bytes(o)),
+    dt.date: lambda e, o: ormsgpack.Ext(DATE, o.isoformat().encode()),
+    dt.time: lambda e, o: ormsgpack.Ext(TIME, _clock.time_bytes(o)),
+    dt.timedelta: lambda e, o: ormsgpack.Ext(
+        TIMEDELTA, e.pack([o.days, o.seconds, o.microseconds])
+    ),
+    uuid.UUID: lambda e, o: ormsgpack.Ext(UUID, o.bytes),
+    decimal.Decimal: lambda e, o: ormsgpack.Ext(DECIMAL, str(o).encode()),
+    # Only ints beyond 64 bits reach the hook.
+    int: lambda e, o: ormsgpack.Ext(BIGINT, str(o).encode()),
+}
 
 
 class _Keyed:
@@ -299,23 +230,149 @@ class _Keyed:
         self.pairs = pairs
 
 
+_ENCODERS[_Keyed] = lambda e, o: ormsgpack.Ext(MAPPING, e.pack(o.pairs))
+
+
 def _keyed(obj: Any) -> Any:
-    """Rewrite dicts with non-string keys, at any depth, for the slow path."""
+    """``obj`` with every dict that has a non-string key made a :class:`_Keyed`.
+
+    Only dicts and lists are walked: every other container is packed by its
+    own hook call, which takes this path again if it needs to.
+    """
     kind = type(obj)
     if kind is dict:
         if all(type(key) is str for key in obj):
             return {key: _keyed(value) for key, value in obj.items()}
-        return _Keyed([[_keyed(key), _keyed(value)] for key, value in obj.items()])
+        return _Keyed([[key, _keyed(value)] for key, value in obj.items()])
     if kind is list:
         return [_keyed(item) for item in obj]
-    if kind is tuple:
-        return tuple(_keyed(item) for item in obj)
     return obj
 
 
-def _unregistered(name: str, action: str) -> UnregisteredTypeError:
+class _Decoder:
+    """One load: the ext hook ormsgpack calls, and the first error it raised."""
+
+    __slots__ = ("failure", "registry")
+
+    def __init__(self, registry: TypeRegistry) -> None:
+        self.registry = registry
+        self.failure: BaseException | None = None
+
+    def unpack(self, payload: bytes) -> Any:
+        try:
+            return ormsgpack.unpackb(payload, ext_hook=self.ext, option=_UNPACK_OPTIONS)
+        except (ValueError, TypeError) as error:
+            failure = self.failure
+            if isinstance(failure, SerializationError):
+                raise failure from None
+            if failure is not None:
+                raise CorruptDataError(f"a stored value does not decode: {failure!r}") from failure
+            raise CorruptDataError(f"stored bytes are not valid msgpack: {error}") from error
+
+    def ext(self, code: int, data: bytes) -> Any:
+        try:
+            decode = _DECODERS.get(code)
+            if decode is None:
+                raise CorruptDataError(f"unknown msgpack extension code {code} in stored bytes")
+            return decode(self, data)
+        except Exception as error:
+            # Kept, then re-raised: ormsgpack swaps it for a bare ValueError.
+            self.failure = self.failure or error
+            raise
+
+    def build(self, data: bytes) -> Any:
+        name, fields, *rest = _shaped(self.unpack(data), dict)
+        entry = self.registry.entry_named(name)
+        if entry is None:
+            raise _cannot_load(name)
+        missing = entry.required.difference(fields)
+        if missing:
+            raise CorruptDataError(
+                f"stored {name} has no value for required field(s) {', '.join(sorted(missing))}: "
+                "the class gained them after the value was saved; give them defaults or "
+                "migrate the stored state"
+            )
+        cls: Any = entry.cls
+        if entry.kind == "pydantic":
+            unset = rest[0] if rest else ()
+            extra = cls.model_config.get("extra") == "allow"
+            explicit = {f for f in fields if extra or f in entry.fields}.difference(unset)
+            return cls.model_construct(explicit, **fields)
+        if entry.kind == "namedtuple":
+            return cls(**{f: fields[f] for f in entry.fields if f in fields})
+        if entry.kind == "dataclass":
+            late = entry.late
+            made = cls(**{f: fields[f] for f in entry.fields if f in fields and f not in late})
+            for field in late.intersection(fields):
+                object.__setattr__(made, field, fields[field])
+            return made
+        raise CorruptDataError(f"stored {name} is an object, but the registered class is an Enum")
+
+    def enum_member(self, data: bytes) -> Any:
+        name, value = _shaped(self.unpack(data), object)
+        entry = self.registry.entry_named(name)
+        if entry is None:
+            raise _cannot_load(name)
+        if entry.kind != "enum":
+            raise CorruptDataError(f"stored {name} is an Enum member, but the class is not an Enum")
+        try:
+            return entry.cls(value)
+        except ValueError:
+            raise CorruptDataError(
+                f"stored value {value!r} is not a member of {name} any more; add it back or "
+                "migrate the stored state"
+            ) from None
+
+
+_DECODERS: dict[int, Callable[[_Decoder, bytes], Any]] = {
+    TUPLE: lambda d, b: tuple(d.unpack(b)),
+    SET: lambda d, b: set(d.unpack(b)),
+    FROZENSET: lambda d, b: frozenset(d.unpack(b)),
+    DATETIME: lambda d, b: _clock.datetime_from(b),
+    DATE: lambda d, b: dt.date.fromisoformat(b.decode()),
+    TIME: lambda d, b: _clock.time_from(b),
+    TIMEDELTA: lambda d, b: dt.timedelta(*d.unpack(b)),
+    UUID: lambda d, b: uuid.UUID(bytes=b),
+    DECIMAL: lambda d, b: decimal.Decimal(b.decode()),
+    BIGINT: lambda d, b: int(b.decode()),
+    MAPPING: lambda d, b: {key: value for key, value in d.unpack(b)},
+    OBJECT: _Decoder.build,
+    ENUM: _Decoder.enum_member,
+}
+
+
+def _shaped(body: Any, body_type: type) -> list[Any]:
+    """``[name, body, ...]`` as written by the encoder, or CorruptDataError."""
+    if not (
+        isinstance(body, list)
+        and len(body) in (2, 3)
+        and isinstance(body[0], str)
+        and isinstance(body[1], body_type)
+    ):
+        raise CorruptDataError(f"a stored object is malformed: {body!r:.80}")
+    return body
+
+
+def _cannot_dump(cls: type) -> UnregisteredTypeError:
+    name = type_name(cls)
+    if kind_of(cls) is None:
+        return UnregisteredTypeError(
+            f"type {name} cannot be saved: the serializer stores builtins, datetime, UUID, "
+            "Decimal, and registered dataclasses, pydantic models, NamedTuples and Enums. "
+            f"Convert the value to one of those before it goes into the state."
+        )
     return UnregisteredTypeError(
-        f"type {name} cannot be {action}: it is not registered with the serializer, and "
-        "cairngraph never imports or builds unregistered types from stored data. Declare it "
-        "in the graph's state schema, or call saver.serde.register(YourType) before use."
+        f"type {name} cannot be saved: it is not registered with the serializer. Declare it "
+        f"in the graph's state schema, or call `serde.register({cls.__qualname__})` "
+        "(cairngraph.checkpoint.serde.register for every saver, or saver.serde.register)."
+    )
+
+
+def _cannot_load(name: str) -> UnregisteredTypeError:
+    short = name.rsplit(".", 1)[-1]
+    return UnregisteredTypeError(
+        f"type {name} cannot be loaded: it is not registered with the serializer, and "
+        "cairngraph never imports or builds unregistered types from stored data. Declare it in "
+        f"the graph's state schema, or call `serde.register({short})` "
+        "(cairngraph.checkpoint.serde.register, or saver.serde.register) before loading."
     )

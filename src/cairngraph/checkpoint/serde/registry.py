@@ -1,36 +1,79 @@
 """The explicit list of types a serializer may rebuild when loading.
 
-Stored data names its types (``module.qualname``); loading looks the name up
-here and nowhere else. Nothing is imported because stored data named it, so
-a checkpoint can never make the process import or construct a class the
-application did not allow.
+Invariants:
 
-``register()`` takes classes or typing annotations and walks them, so
-``register(State)`` allows every dataclass, pydantic model, NamedTuple and
-Enum that appears anywhere in the state schema's field types.
+- Stored data names its types by ``module.qualname``; loading looks the name
+  up here and nowhere else. Nothing is imported because stored data named it,
+  with one fixed exception: LangChain's message classes (a closed list of
+  names in ``langchain_core``), which are built in and looked up in
+  ``langchain_core.messages`` on first use.
+- Only four kinds of class are storable: dataclasses, pydantic (v2) models,
+  NamedTuples and Enums. TypedDicts need no entry (their values are dicts)
+  but are walked for the classes in their fields.
+- ``register()`` takes classes or typing annotations and walks them, so
+  ``register(State)`` allows every storable class anywhere in the state
+  schema's field types. Leaves that are not data (``Any``, ``Callable``, type
+  variables, builtins) are skipped; a class passed directly that cannot be
+  stored is an error, not a silent no-op.
+- A registry may have a parent it falls back to. Every
+  :class:`~cairngraph.checkpoint.serde.MsgpackSerializer` made without an
+  explicit registry falls back to the process-wide one that :func:`register`
+  fills.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import sys
 import threading
+import types
 import typing
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-__all__ = ["Kind", "TypeRegistry", "type_name"]
+from cairngraph.errors import UnregisteredTypeError
+
+__all__ = ["Entry", "Kind", "TypeRegistry", "kind_of", "register", "shared_registry", "type_name"]
 
 Kind = Literal["dataclass", "pydantic", "namedtuple", "enum"]
 
+_T = TypeVar("_T")
+
+LANGCHAIN_MESSAGES = frozenset(
+    {
+        "AIMessage",
+        "AIMessageChunk",
+        "ChatMessage",
+        "ChatMessageChunk",
+        "FunctionMessage",
+        "FunctionMessageChunk",
+        "HumanMessage",
+        "HumanMessageChunk",
+        "RemoveMessage",
+        "SystemMessage",
+        "SystemMessageChunk",
+        "ToolMessage",
+        "ToolMessageChunk",
+    }
+)
+"""LangChain message classes every serializer may store (when langchain-core is installed)."""
+
 
 def type_name(cls: type) -> str:
-    """The stable name a type is stored under."""
+    """The stable name a type is stored under: ``module.qualname``."""
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def kind_of(cls: Any) -> Kind | None:
-    """How a class is stored, or None when it is not a storable class."""
+    """How a class is stored, or None when it is not a storable class.
+
+    Example::
+
+        kind_of(MyDataclass)  # "dataclass"
+        kind_of(dict)         # None
+    """
     if not isinstance(cls, type):
         return None
     if issubclass(cls, enum.Enum):
@@ -39,9 +82,26 @@ def kind_of(cls: Any) -> Kind | None:
         return "dataclass"
     if issubclass(cls, tuple) and hasattr(cls, "_fields"):
         return "namedtuple"
+    # Duck-typed so that pydantic is never imported here.
     if hasattr(cls, "model_fields") and hasattr(cls, "model_construct"):
         return "pydantic"
     return None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Entry:
+    """A registered class and what storing it needs, computed once at registration."""
+
+    cls: type
+    name: str
+    """``module.qualname``, the name stored with every value."""
+    kind: Kind
+    fields: tuple[str, ...]
+    """The fields stored (all dataclass fields, NamedTuple fields, pydantic model fields)."""
+    required: frozenset[str]
+    """Fields a stored value must have for the class to be rebuilt."""
+    late: frozenset[str]
+    """Dataclass fields with ``init=False``: set after the constructor ran."""
 
 
 class TypeRegistry:
@@ -50,63 +110,199 @@ class TypeRegistry:
     Example::
 
         registry = TypeRegistry()
-        registry.register(MyState)          # walks the fields' types too
-        registry.lookup("app.models.Order") # -> Order, or None
+        registry.register(State)             # walks the fields' types too
+        registry.lookup("app.models.Order")  # -> Order, or None
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, parent: TypeRegistry | None = None) -> None:
+        self.parent = parent
         self._lock = threading.Lock()
-        self._types: dict[str, type] = {}
-        self._kinds: dict[type, Kind] = {}
+        self._by_name: dict[str, Entry] = {}
+        self._by_class: dict[type, Entry] = {}
 
     def register(self, *items: Any) -> None:
-        """Allow each class found in ``items`` (classes or annotations, walked)."""
+        """Allow each storable class found in ``items`` (classes or annotations, walked).
+
+        Raises :class:`UnregisteredTypeError` for a class passed directly that
+        can never be stored (not a dataclass, pydantic model, NamedTuple, Enum
+        or TypedDict); such classes met *inside* annotations are skipped.
+        """
         found: dict[type, Kind] = {}
         for item in items:
-            self._walk(item, found, set())
-        with self._lock:
-            for cls, kind in found.items():
-                self._types[type_name(cls)] = cls
-                self._kinds[cls] = kind
+            _refuse_unstorable(item)
+            _walk(item, found, set())
+        for cls, kind in found.items():
+            self._remember(_entry(cls, kind))
 
     def lookup(self, name: str) -> type | None:
-        return self._types.get(name)
+        """The registered class stored under ``name``, or None."""
+        entry = self.entry_named(name)
+        return None if entry is None else entry.cls
 
     def kind(self, cls: type) -> Kind | None:
-        """The kind of a *registered* class (exact type, not subclasses)."""
-        return self._kinds.get(cls)
+        """The kind of a *registered* class (the exact type, not its subclasses), or None."""
+        entry = self.entry_for(cls)
+        return None if entry is None else entry.kind
+
+    def entry_named(self, name: str) -> Entry | None:
+        """The entry stored under ``name``: this registry, its parent, then LangChain's list."""
+        found = self._by_name.get(name)
+        if found is None and self.parent is not None:
+            return self.parent.entry_named(name)
+        if found is None and name.startswith("langchain_core."):
+            cls = _langchain_classes().get(name)
+            if cls is not None:
+                found = self._remember(_entry(cls, "pydantic"))
+        return found
+
+    def entry_for(self, cls: type) -> Entry | None:
+        """The entry of exactly ``cls`` (not of its subclasses), or None."""
+        found = self._by_class.get(cls)
+        if found is None and self.parent is not None:
+            return self.parent.entry_for(cls)
+        langchain = found is None and cls.__module__.startswith("langchain_core.")
+        if langchain and _langchain_classes().get(type_name(cls)) is cls:
+            found = self._remember(_entry(cls, "pydantic"))
+        return found
 
     def names(self) -> list[str]:
-        return sorted(self._types)
+        """Every name this registry (and its parent) allows, sorted; LangChain's are implied."""
+        names = set(self._by_name)
+        if self.parent is not None:
+            names.update(self.parent.names())
+        return sorted(names)
 
-    def _walk(self, item: Any, found: dict[type, Kind], seen: set[int]) -> None:
-        if id(item) in seen:
-            return
-        seen.add(id(item))
-        for arg in _annotation_args(item):
-            self._walk(arg, found, seen)
-        kind = kind_of(item)
-        if kind is not None:
-            found[item] = kind
-        if isinstance(item, type) and (kind is not None or typing.is_typeddict(item)):
-            for hint in _field_hints(item):
-                self._walk(hint, found, seen)
+    def _remember(self, entry: Entry) -> Entry:
+        with self._lock:
+            self._by_name[entry.name] = entry
+            self._by_class[entry.cls] = entry
+        return entry
+
+
+def _entry(cls: Any, kind: Kind) -> Entry:
+    name = type_name(cls)
+    if kind == "enum":
+        return Entry(cls, name, kind, (), frozenset(), frozenset())
+    if kind == "namedtuple":
+        fields = tuple(cls._fields)
+        required = frozenset(fields) - set(cls._field_defaults)
+        return Entry(cls, name, kind, fields, required, frozenset())
+    if kind == "pydantic":
+        infos = cls.model_fields
+        required = frozenset(field for field, info in infos.items() if info.is_required())
+        return Entry(cls, name, kind, tuple(infos), required, frozenset())
+    spec = dataclasses.fields(cls)
+    missing = dataclasses.MISSING
+    required = frozenset(
+        f.name for f in spec if f.init and f.default is missing and f.default_factory is missing
+    )
+    late = frozenset(f.name for f in spec if not f.init)
+    return Entry(cls, name, kind, tuple(f.name for f in spec), required, late)
+
+
+_SHARED = TypeRegistry()
+
+
+def shared_registry() -> TypeRegistry:
+    """The process-wide registry that serializers made without a registry fall back to."""
+    return _SHARED
+
+
+def register(first: _T, *more: Any) -> _T:
+    """Allow types for every default serializer in the process; usable as a class decorator.
+
+    Example::
+
+        from cairngraph.checkpoint import serde
+
+        @serde.register
+        @dataclass
+        class Order:
+            id: int
+    """
+    _SHARED.register(first, *more)
+    return first
+
+
+@functools.cache
+def _langchain_classes() -> dict[str, type]:
+    """LangChain's message classes by stored name, when langchain-core is installed."""
+    try:
+        from langchain_core import messages  # a fixed module, never a name from stored data
+    except ImportError:
+        return {}
+
+    classes = (getattr(messages, name, None) for name in sorted(LANGCHAIN_MESSAGES))
+    return {type_name(cls): cls for cls in classes if isinstance(cls, type)}
+
+
+def _refuse_unstorable(item: Any) -> None:
+    if not isinstance(item, type) or item.__module__ == "builtins":
+        return
+    if kind_of(item) is not None or typing.is_typeddict(item) or item.__module__ in _BUILT_IN:
+        return
+    raise UnregisteredTypeError(
+        f"cannot register {type_name(item)}: the serializer stores dataclasses, pydantic "
+        "models, NamedTuples and Enums (and walks TypedDicts); make it one of those, or keep "
+        "it out of the graph's state"
+    )
+
+
+_BUILT_IN = frozenset({"datetime", "decimal", "uuid", "typing", "collections.abc"})
+
+
+def _walk(item: Any, found: dict[type, Kind], seen: set[int]) -> None:
+    if id(item) in seen:
+        return
+    seen.add(id(item))
+    for arg in _annotation_args(item):
+        _walk(arg, found, seen)
+    kind = kind_of(item)
+    if kind is not None:
+        found[item] = kind
+    if isinstance(item, type) and (kind is not None or typing.is_typeddict(item)):
+        for hint in _field_hints(item):
+            _walk(hint, found, seen)
 
 
 def _annotation_args(item: Any) -> Iterator[Any]:
     """The types inside ``list[X]``, ``X | None``, ``Annotated[X, ...]``, ``dict[K, V]``."""
-    if typing.get_origin(item) is typing.Annotated:
+    origin = typing.get_origin(item)
+    if origin is typing.Annotated:
         yield item.__origin__
         return
-    if typing.get_origin(item) is Literal:
+    if origin is Literal:
+        yield from (type(value) for value in typing.get_args(item) if isinstance(value, enum.Enum))
         return
     yield from typing.get_args(item)
 
 
 def _field_hints(cls: type) -> list[Any]:
-    if hasattr(cls, "model_fields") and not dataclasses.is_dataclass(cls):
-        return [field.annotation for field in cls.model_fields.values()]
+    """The field annotations of a class, each resolved on its own where possible."""
+    if issubclass(cls, enum.Enum):
+        return []
+    if kind_of(cls) == "pydantic":
+        fields: dict[str, Any] = getattr(cls, "model_fields", {})
+        return [field.annotation for field in fields.values()]
     try:
         return list(typing.get_type_hints(cls, include_extras=True).values())
-    except (NameError, TypeError):
-        return list(getattr(cls, "__annotations__", {}).values())
+    except (NameError, TypeError, AttributeError):
+        pass
+    # One unresolvable forward reference must not hide the other fields.
+    module = sys.modules.get(cls.__module__)
+    scope = dict(vars(module)) if module is not None else {}
+    hints: list[Any] = []
+    for base in reversed(cls.__mro__):
+        for raw in getattr(base, "__annotations__", {}).values():
+            hints.append(_resolve(raw, scope))
+    return hints
+
+
+def _resolve(raw: Any, scope: dict[str, Any]) -> Any:
+    if not isinstance(raw, str):
+        return raw
+    holder = types.SimpleNamespace(__annotations__={"field": raw})
+    try:
+        return typing.get_type_hints(holder, globalns=scope, include_extras=True)["field"]
+    except (NameError, AttributeError, SyntaxError, TypeError):
+        return None  # an annotation we cannot resolve names no class we could register
