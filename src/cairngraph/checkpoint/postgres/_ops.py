@@ -8,6 +8,7 @@ transaction. All SQL is constant text with ``%s`` placeholders.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
@@ -356,29 +357,42 @@ def _decode(serde: SerializerProtocol, tag: str, payload: bytes, where: str) -> 
         raise type(error)(f"{where}: {error}") from error
 
 
+# Rows travel as one JSON parameter per table (payloads in base64): far cheaper for
+# the server than one array parameter per column.
 _BLOB_INSERT = (
     "blobs AS (INSERT INTO cairn_blobs (thread_id, ns, channel, version, type, payload, "
-    "base_version, kept, root_version, depth, delta_bytes, full_bytes) SELECT * FROM unnest("
-    "%s::text[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::bytea[], %s::bigint[], "
-    "%s::int[], %s::bigint[], %s::int[], %s::int[], %s::int[]) ON CONFLICT DO NOTHING)"
+    "base_version, kept, root_version, depth, delta_bytes, full_bytes) SELECT t, n, c, v, y, "
+    "decode(p, 'base64'), b, k, r, d, db, fb FROM json_to_recordset(%s::json) AS x(t text, "
+    "n text, c text, v bigint, y text, p text, b bigint, k int, r bigint, d int, db int, "
+    "fb int) ON CONFLICT DO NOTHING)"
 )
-_WRITES_UNNEST = (
-    "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::int[], "
-    "%s::text[], %s::text[], %s::bytea[], %s::text[])"
+_WRITES_SELECT = (
+    "SELECT t, n, c, k, i, ch, y, decode(p, 'base64'), tp FROM json_to_recordset(%s::json) "
+    "AS x(t text, n text, c text, k text, i int, ch text, y text, p text, tp text)"
 )
 _WRITE_INSERT = (
     "first AS (INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, "
-    "type, payload, task_path) " + _WRITES_UNNEST + " ON CONFLICT DO NOTHING), "
+    "type, payload, task_path) " + _WRITES_SELECT + " ON CONFLICT DO NOTHING), "
     "latest AS (INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, "
-    "type, payload, task_path) " + _WRITES_UNNEST + " ON CONFLICT (thread_id, ns, "
+    "type, payload, task_path) " + _WRITES_SELECT + " ON CONFLICT (thread_id, ns, "
     "checkpoint_id, task_id, idx) DO UPDATE SET channel = excluded.channel, type = "
     "excluded.type, payload = excluded.payload)"
 )
+_BLOB_KEYS = ("t", "n", "c", "v", "y", "p", "b", "k", "r", "d", "db", "fb")
+_WRITE_KEYS = ("t", "n", "c", "k", "i", "ch", "y", "p", "tp")
 
 
-def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    """Rows → one list per column, as ``unnest`` takes them."""
-    return [[row[index] for row in rows] for index in range(width)]
+def _json_rows(rows: Sequence[Sequence[Any]], keys: Sequence[str], payload: int) -> str:
+    """Rows as the JSON ``json_to_recordset`` reads; column ``payload`` in base64."""
+    return json.dumps(
+        [
+            {
+                key: (base64.b64encode(value).decode() if index == payload else value)
+                for index, (key, value) in enumerate(zip(keys, row, strict=True))
+            }
+            for row in rows
+        ]
+    )
 
 
 def _write_rows(
@@ -419,7 +433,8 @@ def put_writes(
         writes,
     )
     yield Query(
-        "WITH " + _WRITE_INSERT + " SELECT 1", (*_columns(keep_first, 9), *_columns(replace, 9))
+        "WITH " + _WRITE_INSERT + " SELECT 1",
+        (_json_rows(keep_first, _WRITE_KEYS, 7), _json_rows(replace, _WRITE_KEYS, 7)),
     )
 
 
@@ -479,9 +494,9 @@ def put_step(
         "UPDATE SET record = excluded.record, meta_type = excluded.meta_type, meta = "
         "excluded.meta, meta_json = excluded.meta_json",
         (
-            *_columns(blobs, 12),
-            *_columns(keep_first, 9),
-            *_columns(replace, 9),
+            _json_rows(blobs, _BLOB_KEYS, 5),
+            _json_rows(keep_first, _WRITE_KEYS, 7),
+            _json_rows(replace, _WRITE_KEYS, 7),
             thread_id,
             ns,
             checkpoint.id,
