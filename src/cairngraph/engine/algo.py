@@ -274,7 +274,7 @@ def apply_writes(
             version = versions.get(trigger)
             if version is None:
                 continue
-            if type(channels.get(trigger)) is Trigger:
+            if type(channels[trigger]) is Trigger:
                 # A consumed trigger is forgotten on both sides: "no version" is
                 # "never written", so it fires again when next written, and
                 # checkpoints stay as small as the graph's live edges.
@@ -286,12 +286,12 @@ def apply_writes(
             seen[task.name] = node_seen
         else:
             seen.pop(task.name, None)
-    consumed = {trigger for task in tasks for trigger in task.triggers}
+    consumed = {trigger for task in tasks if task.path[0] == PULL for trigger in task.triggers}
     if any(task.path[0] == PUSH for task in tasks):
         consumed.add(TASKS)
     for key in consumed:
-        channel = channels.get(key)
-        if channel is not None and channel.consume():
+        channel = channels[key]
+        if channel.consume():
             changed[key] = versions[key] = next_version(versions.get(key))
     grouped: dict[str, list[Any]] = {}
     ordered = tasks if len(tasks) < 2 else sorted(tasks, key=_path_key)
@@ -303,9 +303,8 @@ def apply_writes(
             else:
                 bucket.append(value)
     for key, values in grouped.items():
-        channel = channels.get(key)
-        if channel is None:
-            continue
+        # Writers only produce keys of the graph's channels.
+        channel = channels[key]
         previous = versions.get(key)
         if channel.update(values):
             changed[key] = versions[key] = next_version(previous)

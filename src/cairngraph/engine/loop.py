@@ -295,6 +295,13 @@ def _advance(
     step: int,
 ) -> Generator[Effect, Any, None]:
     """Move ``state`` to a new checkpoint after ``changed``; ``state.made`` holds it unsaved."""
+    if not opts.has_saver and "debug" not in opts.modes:
+        # Nothing will read the checkpoint: only what the next step needs is kept.
+        state.checkpoint_id = f"step-{step}"
+        state.step = step
+        state.last_changed = dict(changed)
+        state.pending = {}
+        return
     if state.saved:
         parent = _config(opts, state) if state.checkpoint_id else None
         state.unsaved = dict(changed)
