@@ -87,3 +87,20 @@ def test_killed_worker_releases_its_thread(url: str) -> None:
         app = chain(30, 0).compile(checkpointer=saver)
         state = app.get_state({"configurable": {"thread_id": "shared"}})
         assert state.values["log"] == [f"n{i:02d}" for i in range(30)]
+
+
+def test_saver_over_a_plain_connection(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        app = chain(3, 0).compile(checkpointer=saver)
+        config = {"configurable": {"thread_id": "plain"}}
+        assert app.invoke({"log": []}, config)["log"] == ["n00", "n01", "n02"]
+        assert len(list(app.get_state_history(config))) == 5
+    with psycopg.connect(url) as conn:  # not in autocommit: each operation is a transaction
+        app = chain(3, 0).compile(checkpointer=PostgresSaver(conn))
+        assert app.get_state(config).values["log"] == ["n00", "n01", "n02"]
+        app.invoke({"log": []}, {"configurable": {"thread_id": "plain-2"}})
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute("SELECT count(*) FROM cairn_checkpoints").fetchone()
+        assert rows == (10,)
