@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
-from typing import TYPE_CHECKING, Any
+from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
@@ -89,7 +89,7 @@ class CompiledStateGraph:
         durability: Durability | None,
         interrupt_before: Sequence[str] | None,
         interrupt_after: Sequence[str] | None,
-    ) -> tuple[RunOptions, Any, BaseCheckpointSaver | None, TaskRunner, Any]:
+    ) -> tuple[RunOptions, Any, BaseCheckpointSaver | None, TaskRunner, _Lock | None]:
         config = dict(config or {})
         configurable = dict(config.get("configurable") or {})
         parent = maybe_current_task()
@@ -145,10 +145,10 @@ class CompiledStateGraph:
             input = _nested_input(self.spec, saver, config, input, resume_pending)
         self._check_input(input)
         runner = TaskRunner(config, namespace, saver, parents)
-        lock = None
+        lock: _Lock | None = None
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
-            lock = (saver, str(thread_id), timeout)
+            lock = _Lock(saver, str(thread_id), timeout)
         return opts, input, saver, runner, lock
 
     def _check_input(self, input: Any) -> None:
@@ -401,23 +401,21 @@ def _configs(
     return [config] * len(inputs)
 
 
-def _hold(lock: Any) -> AbstractContextManager[None]:
+class _Lock(NamedTuple):
+    """The thread a run must hold, and for how long it may wait."""
+
+    saver: BaseCheckpointSaver
+    thread_id: str
+    timeout: float
+
+
+def _hold(lock: _Lock | None) -> AbstractContextManager[None]:
     if lock is None:
         return nullcontext()
-    saver, thread_id, timeout = lock
-    return saver.thread_lock(thread_id, timeout)  # type: ignore[no-any-return]
+    return lock.saver.thread_lock(lock.thread_id, lock.timeout)
 
 
-def _ahold(lock: Any) -> Any:
+def _ahold(lock: _Lock | None) -> AbstractAsyncContextManager[None]:
     if lock is None:
-        return _null_async()
-    saver, thread_id, timeout = lock
-    return saver.athread_lock(thread_id, timeout)
-
-
-class _null_async:
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
+        return nullcontext()
+    return lock.saver.athread_lock(lock.thread_id, lock.timeout)
