@@ -25,6 +25,7 @@ them.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -50,6 +51,7 @@ __all__ = [
     "CheckpointTuple",
     "PendingWrite",
     "RunnableConfig",
+    "StepSave",
     "TaskWrites",
     "checkpoint_config",
     "config_checkpoint_id",
@@ -158,6 +160,17 @@ class TaskWrites:
     task_id: str
     writes: Sequence[tuple[str, Any]]
     task_path: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepSave:
+    """One step to save: the arguments of :meth:`BaseCheckpointSaver.put_step`."""
+
+    config: RunnableConfig
+    task_writes: Sequence[TaskWrites]
+    checkpoint: Checkpoint
+    metadata: CheckpointMetadata
+    new_versions: ChannelVersions
 
 
 class CheckpointTuple(NamedTuple):
@@ -332,6 +345,17 @@ class BaseCheckpointSaver(ABC):
             self.put_writes(config, item.writes, item.task_id, item.task_path)
         return self.put(config, checkpoint, metadata, new_versions)
 
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        """Save several consecutive steps, in order (``durability="async"`` batches them).
+
+        Backends with transactions override this to commit them all at once,
+        so a run that outpaces its store pays one commit per batch.
+        """
+        return [
+            self.put_step(s.config, s.task_writes, s.checkpoint, s.metadata, s.new_versions)
+            for s in steps
+        ]
+
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for one run; raise :class:`ThreadBusyError` after ``timeout`` s.
 
@@ -431,6 +455,10 @@ class BaseCheckpointSaver(ABC):
         return await asyncio.to_thread(
             self.put_step, config, task_writes, checkpoint, metadata, new_versions
         )
+
+    async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        """Async twin of :meth:`put_steps`."""
+        return await asyncio.to_thread(self.put_steps, steps)
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async twin of :meth:`delete_thread`."""

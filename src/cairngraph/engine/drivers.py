@@ -14,12 +14,13 @@ import contextvars
 import itertools
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Generator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import AsyncIterator, Generator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
 from cairngraph.engine._context import _CURRENT, TaskContext, set_current
+from cairngraph.engine._writer import AsyncWriter, ThreadWriter, as_step
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
 from cairngraph.engine.loop import RunOutcome, persisted_writes
@@ -137,8 +138,7 @@ def drive_sync(
     runner: TaskRunner,
 ) -> Generator[Emit, None, RunOutcome]:
     """Perform ``loop``'s effects in this thread; yield its stream chunks."""
-    background: ThreadPoolExecutor | None = None
-    queued: list[Future[Any]] = []
+    writer: ThreadWriter | None = None
     reply: Any = None
     try:
         while True:
@@ -154,28 +154,20 @@ def drive_sync(
                 _execute_sync(effect, saver, runner)
             elif kind is Save:
                 assert saver is not None
-                call = getattr(saver, effect.method)
                 if effect.background:
-                    if background is None:
-                        background = ThreadPoolExecutor(1, thread_name_prefix="cairngraph-save")
-                    queued.append(background.submit(call, *effect.args))
+                    writer = writer or ThreadWriter(saver)
+                    writer.submit(as_step(effect.method, effect.args))
                 else:
-                    call(*effect.args)
+                    getattr(saver, effect.method)(*effect.args)
             elif kind is Flush:
-                _wait_all(queued)
+                if writer is not None:
+                    writer.flush()
             elif kind is Load:
                 assert saver is not None
                 reply = saver.get_tuple(effect.config)
     finally:
-        if background is not None:
-            background.shutdown(wait=True)
-
-
-def _wait_all(queued: list[Future[Any]]) -> None:
-    pending = list(queued)
-    queued.clear()
-    for future in pending:
-        future.result()
+        if writer is not None:
+            writer.close()
 
 
 def _execute_sync(effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner) -> None:
@@ -199,11 +191,9 @@ async def drive_async(
     loop: Generator[Any, Any, RunOutcome],
     saver: BaseCheckpointSaver | None,
     runner: TaskRunner,
-    out: Callable[[Emit], None] | None = None,
 ) -> AsyncIterator[Emit | RunOutcome]:
     """Perform ``loop``'s effects on the event loop; yield chunks, then the outcome."""
-    queued: list[asyncio.Task[Any]] = []
-    last: asyncio.Task[Any] | None = None
+    writer: AsyncWriter | None = None
     reply: Any = None
     try:
         while True:
@@ -220,29 +210,20 @@ async def drive_async(
                 await _execute_async(effect, saver, runner)
             elif kind is Save:
                 assert saver is not None
-                call = getattr(saver, "a" + effect.method)
                 if effect.background:
-                    last = asyncio.ensure_future(_after(last, call, effect.args))
-                    queued.append(last)
+                    writer = writer or AsyncWriter(saver)
+                    writer.submit(as_step(effect.method, effect.args))
                 else:
-                    await call(*effect.args)
+                    await getattr(saver, "a" + effect.method)(*effect.args)
             elif kind is Flush:
-                pending = list(queued)
-                queued.clear()
-                for item in pending:
-                    await item
+                if writer is not None:
+                    await writer.flush()
             elif kind is Load:
                 assert saver is not None
                 reply = await saver.aget_tuple(effect.config)
     finally:
-        for item in queued:
-            await asyncio.shield(item)
-
-
-async def _after(previous: asyncio.Task[Any] | None, call: Any, args: tuple[Any, ...]) -> Any:
-    if previous is not None:
-        await asyncio.shield(previous)
-    return await call(*args)
+        if writer is not None:
+            await writer.flush()
 
 
 async def _execute_async(

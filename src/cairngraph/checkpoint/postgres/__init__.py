@@ -10,6 +10,7 @@ releases by itself when the holding process dies.
 
 from __future__ import annotations
 
+import builtins
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +25,7 @@ from cairngraph.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     config_checkpoint_id,
 )
@@ -148,6 +150,9 @@ class PostgresSaver(BaseCheckpointSaver):
             self.serde, config, task_writes, checkpoint, metadata, new_versions
         )
         return self._run(operation)  # type: ignore[no-any-return]
+
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        return self._run(_ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
 
     def put_writes(
         self,

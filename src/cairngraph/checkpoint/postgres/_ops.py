@@ -29,6 +29,7 @@ from cairngraph.checkpoint.base import (
     CheckpointTuple,
     PendingWrite,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     checkpoint_config,
     config_checkpoint_id,
@@ -508,6 +509,18 @@ def put_step(
         ),
     )
     return checkpoint_config(thread_id, ns, checkpoint.id)
+
+
+def put_steps(serde: SerializerProtocol, steps: Sequence[StepSave]) -> Op:
+    """Several consecutive steps in one transaction: one commit for the batch."""
+    yield Atomic()
+    made = []
+    for step in steps:
+        config = yield from put_step(
+            serde, step.config, step.task_writes, step.checkpoint, step.metadata, step.new_versions
+        )
+        made.append(config)
+    return made
 
 
 def delete_thread(thread_id: str) -> Op:

@@ -22,6 +22,7 @@ from cairngraph.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     config_checkpoint_id,
 )
@@ -138,6 +139,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             self.serde, config, task_writes, checkpoint, metadata, new_versions
         )
         return await self._run(operation)  # type: ignore[no-any-return]
+
+    async def aput_steps(self, steps: Sequence[StepSave]) -> list[RunnableConfig]:
+        return await self._run(_ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
 
     async def aput_writes(
         self,

@@ -29,6 +29,7 @@ from cairngraph.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     checkpoint_config,
     config_checkpoint_id,
@@ -183,6 +184,25 @@ class SqliteSaver(BaseCheckpointSaver):
                     )
             store.put_checkpoint(thread_id, ns, parent_id, checkpoint, metadata, new_versions)
         return checkpoint_config(thread_id, ns, checkpoint.id)
+
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        """Several consecutive steps in one transaction (``durability="async"`` batches)."""
+        made = []
+        with self._transaction() as store:
+            for step in steps:
+                thread_id = config_thread_id(step.config)
+                ns = config_namespace(step.config)
+                parent_id = config_checkpoint_id(step.config)
+                if parent_id is not None:
+                    for item in step.task_writes:
+                        store.put_writes(
+                            thread_id, ns, parent_id, item.task_id, item.task_path, item.writes
+                        )
+                store.put_checkpoint(
+                    thread_id, ns, parent_id, step.checkpoint, step.metadata, step.new_versions
+                )
+                made.append(checkpoint_config(thread_id, ns, step.checkpoint.id))
+        return made
 
     def put_writes(
         self,
