@@ -235,3 +235,36 @@ def test_async_twins(saver: BaseCheckpointSaver) -> None:
         assert await saver.aget_tuple(parent) is None
 
     asyncio.run(scenario())
+
+
+def test_put_steps_saves_consecutive_steps_in_order(saver: BaseCheckpointSaver) -> None:
+    from cairngraph.checkpoint.base import StepSave
+
+    first = _checkpoint({"n": 1}, {"n": 1})
+    second = _checkpoint({"n": 2}, {"n": 2})
+    made = saver.put_steps(
+        [
+            StepSave(
+                config=_config("batch"),
+                task_writes=(),
+                checkpoint=first,
+                metadata={"source": "input", "step": -1, "parents": {}},
+                new_versions={"n": 1},
+            ),
+            StepSave(
+                config=checkpoint_config("batch", "", first.id),
+                task_writes=[TaskWrites(task_id="t", writes=[("n", 2)])],
+                checkpoint=second,
+                metadata={"source": "loop", "step": 0, "parents": {}},
+                new_versions={"n": 2},
+            ),
+        ]
+    )
+    assert made == [
+        checkpoint_config("batch", "", first.id),
+        checkpoint_config("batch", "", second.id),
+    ]
+    latest = saver.get_tuple(_config("batch"))
+    assert latest is not None and latest.checkpoint.channel_values == {"n": 2}
+    assert latest.parent_config == made[0]
+    assert [w.value for w in saver.get_tuple(made[0]).pending_writes] == [2]  # type: ignore[union-attr]

@@ -229,3 +229,15 @@ def test_unrelated_edge_target_in_conditional_is_error(saver: BaseCheckpointSave
     with pytest.raises(InvalidUpdateError, match="unknown node 'nowhere'"):
         app.invoke({"topic": "t"}, _config("route-err"))
     assert app.get_state(_config("route-err")).values == {"topic": "t"}
+
+
+def test_async_durability_reports_a_failed_save(driver: Driver) -> None:
+    from cairngraph.checkpoint.memory import InMemorySaver
+
+    class Failing(InMemorySaver):
+        def put_steps(self, steps: Any) -> Any:
+            raise OSError("disk full")
+
+    app = joke_graph(Failing())
+    with pytest.raises(OSError, match="disk full"):
+        driver.invoke(app, {"topic": "x"}, _config("full"), durability="async")
