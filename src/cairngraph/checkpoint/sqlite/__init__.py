@@ -173,17 +173,14 @@ class SqliteSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        thread_id = config_thread_id(config)
-        ns = config_namespace(config)
-        parent_id = config_checkpoint_id(config)
-        with self._transaction() as store:
-            if parent_id is not None:
-                for item in task_writes:
-                    store.put_writes(
-                        thread_id, ns, parent_id, item.task_id, item.task_path, item.writes
-                    )
-            store.put_checkpoint(thread_id, ns, parent_id, checkpoint, metadata, new_versions)
-        return checkpoint_config(thread_id, ns, checkpoint.id)
+        step = StepSave(
+            config=config,
+            task_writes=task_writes,
+            checkpoint=checkpoint,
+            metadata=metadata,
+            new_versions=new_versions,
+        )
+        return self.put_steps([step])[0]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
