@@ -1,0 +1,222 @@
+"""A run's working state and how it becomes saved checkpoints.
+
+:class:`RunState` is the run's copy of the thread at its current checkpoint.
+:func:`advance` moves it to a new checkpoint after a step; :func:`save` hands
+that checkpoint to the saver according to the run's durability (now, in the
+background, or at the end); :func:`settle` makes sure everything is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cairngraph.checkpoint._ids import new_checkpoint_id
+from cairngraph.checkpoint.base import (
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    RunnableConfig,
+    TaskWrites,
+    checkpoint_config,
+    config_checkpoint_id,
+)
+from cairngraph.engine import events
+from cairngraph.engine.algo import GraphSpec, changed_values, restore_channels
+from cairngraph.engine.channels import Channel
+from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
+from cairngraph.types import Interrupt
+
+__all__ = [
+    "RAN",
+    "Effect",
+    "Made",
+    "RunOptions",
+    "RunOutcome",
+    "RunState",
+    "advance",
+    "config_of",
+    "load_state",
+    "ns_hint",
+    "save",
+    "settle",
+    "thread_hint",
+]
+
+Effect = Load | Save | Flush | Execute | Emit
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunOptions:
+    """Everything one run needs, parsed once from the call and the config."""
+
+    spec: GraphSpec
+    config: RunnableConfig
+    thread_id: str | None
+    namespace: str
+    has_saver: bool
+    modes: frozenset[str]
+    durability: str
+    interrupt_before: frozenset[str]
+    interrupt_after: frozenset[str]
+    recursion_limit: int
+    metadata: Mapping[str, Any]
+    resume_pending: tuple[bool, Any] = (False, None)
+    continue_into_new_nodes: bool = True
+
+
+@dataclass(slots=True)
+class RunOutcome:
+    """How the run ended: its output and the interrupts it paused on."""
+
+    output: Any
+    interrupts: tuple[Interrupt, ...] = ()
+    config: RunnableConfig | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class RunState:
+    """The run's working copy of the thread at its current checkpoint."""
+
+    channels: dict[str, Channel]
+    versions: dict[str, int]
+    seen: dict[str, dict[str, int]]
+    step: int
+    checkpoint_id: str
+    parent_id: str | None
+    saved: bool
+    pending: dict[str, list[tuple[str, Any]]] = field(default_factory=dict)
+    unsaved: dict[str, int] = field(default_factory=dict)
+    last_changed: dict[str, int] = field(default_factory=dict)
+    made: Made | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Made:
+    """A checkpoint built by the loop and not yet handed to the saver."""
+
+    parent: RunnableConfig | None
+    checkpoint: Checkpoint
+    metadata: CheckpointMetadata
+
+
+RAN = "__ran__"
+"""``versions_seen`` key naming the nodes of the step that made the checkpoint."""
+
+
+def thread_hint(opts: RunOptions) -> str:
+    return "" if opts.thread_id is None else f" in thread {opts.thread_id!r}"
+
+
+def ns_hint(namespace: str) -> str:
+    return f" (namespace {namespace!r})" if namespace else ""
+
+
+def config_of(opts: RunOptions, state: RunState) -> RunnableConfig:
+    return checkpoint_config(opts.thread_id or "", opts.namespace, state.checkpoint_id)
+
+
+def load_state(spec: GraphSpec, loaded: CheckpointTuple | None) -> RunState:
+    if loaded is None:
+        return RunState(
+            channels=restore_channels(spec.channels, {}),
+            versions={},
+            seen={},
+            step=-2,
+            checkpoint_id="",
+            parent_id=None,
+            saved=True,
+        )
+    checkpoint = loaded.checkpoint
+    pending: dict[str, list[tuple[str, Any]]] = {}
+    for task_id, channel, value in loaded.pending_writes:
+        pending.setdefault(task_id, []).append((channel, value))
+    return RunState(
+        channels=restore_channels(spec.channels, checkpoint.channel_values),
+        versions=dict(checkpoint.channel_versions),
+        seen=dict(checkpoint.versions_seen),  # type: ignore[arg-type]
+        step=int(loaded.metadata.get("step", -1)),
+        checkpoint_id=checkpoint.id,
+        parent_id=config_checkpoint_id(loaded.parent_config or {}),
+        saved=True,
+        pending=pending,
+    )
+
+
+def advance(
+    opts: RunOptions,
+    state: RunState,
+    changed: Mapping[str, int],
+    appends: Mapping[str, tuple[int, int]],
+    source: str,
+    step: int,
+) -> Generator[Effect, Any, None]:
+    """Move ``state`` to a new checkpoint after ``changed``; ``state.made`` holds it unsaved."""
+    if not opts.has_saver and "debug" not in opts.modes:
+        # Nothing will read the checkpoint: only what the next step needs is kept.
+        state.checkpoint_id = f"step-{step}"
+        state.step = step
+        state.last_changed = dict(changed)
+        state.pending = {}
+        return
+    if state.saved:
+        parent = config_of(opts, state) if state.checkpoint_id else None
+        state.unsaved = dict(changed)
+    else:
+        assert state.made is not None
+        parent = state.made.parent
+        state.unsaved.update(changed)
+        appends = {}
+    state.checkpoint_id = new_checkpoint_id(after=state.checkpoint_id or None)
+    state.step = step
+    state.last_changed = dict(changed)
+    state.pending = {}
+    checkpoint = Checkpoint(
+        id=state.checkpoint_id,
+        ts=datetime.now(UTC).isoformat(),
+        channel_values=changed_values(state.channels, state.unsaved),
+        channel_versions=dict(state.versions),
+        versions_seen=dict(state.seen),
+        updated_channels=tuple(sorted(changed)),
+        channel_appends=appends if opts.durability != "exit" else {},
+    )
+    metadata: CheckpointMetadata = {"source": source, "step": step}  # type: ignore[typeddict-item]
+    metadata.update(opts.metadata)  # type: ignore[typeddict-item]
+    state.saved = False
+    state.made = Made(parent, checkpoint, metadata)
+    if "debug" in opts.modes:
+        event = events.checkpoint_event(
+            opts.spec, state.channels, checkpoint, metadata, parent, opts
+        )
+        yield Emit("debug", event)
+
+
+def save(
+    opts: RunOptions, state: RunState, task_writes: list[TaskWrites], *, force: bool = False
+) -> Generator[Effect, Any, None]:
+    """Hand ``state.made`` to the saver: now, in the background, or at the end (``exit``)."""
+    made = state.made
+    if made is None or not opts.has_saver or (opts.durability == "exit" and not force):
+        return
+    base = made.parent or {
+        "configurable": {"thread_id": opts.thread_id, "checkpoint_ns": opts.namespace}
+    }
+    background = opts.durability == "async"
+    new_versions = {key: state.versions[key] for key in state.unsaved if key in state.versions}
+    if task_writes:
+        args = (base, task_writes, made.checkpoint, made.metadata, new_versions)
+        yield Save("put_step", args, background)
+    else:
+        yield Save("put", (base, made.checkpoint, made.metadata, new_versions), background)
+    state.saved = True
+    state.unsaved = {}
+    state.made = None
+
+
+def settle(opts: RunOptions, state: RunState) -> Generator[Effect, Any, None]:
+    """Make sure the current checkpoint is saved and every save has finished."""
+    if opts.has_saver:
+        yield from save(opts, state, [], force=True)
+        yield Flush()
