@@ -18,7 +18,8 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     │   ├── CorruptDataError                    bytes that do not decode
     │   └── DecryptionError                     wrong key or tampered payload
     └── StorageError (OSError)                  the store cannot be opened or used
-        └── SchemaVersionError                  a store written by a newer cairngraph
+        ├── SchemaVersionError                  a store written by a newer cairngraph
+        └── StorageUnavailableError             the store's server cannot be reached
 
 :class:`GraphInterrupt` is not an error: it is how ``interrupt()`` unwinds a
 node, and the engine always catches it. It derives from ``CairnGraphError`` so
@@ -49,6 +50,7 @@ __all__ = [
     "SchemaVersionError",
     "SerializationError",
     "StorageError",
+    "StorageUnavailableError",
     "ThreadBusyError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
@@ -124,6 +126,15 @@ class StorageError(CairnGraphError, OSError):
 
 class SchemaVersionError(StorageError):
     """The store was written by a newer cairngraph than this one."""
+
+
+class StorageUnavailableError(StorageError):
+    """The store's server cannot be reached (down, restarting, network).
+
+    Every step committed before it is safe: once the server is back, the run
+    continues with ``invoke(None, config)``. A worker may catch this error to
+    retry later.
+    """
 
 
 class GraphInterrupt(CairnGraphError):

@@ -2,10 +2,20 @@
 
 Built on psycopg 3: give it a connection, a ``psycopg_pool.ConnectionPool``,
 or use ``PostgresSaver.from_conn_string(uri)``. Call :meth:`setup` once (it
-is idempotent and safe to call from many processes at once). Each operation
-is one transaction; a step's writes and checkpoint commit together.
-A run holds its thread with a session advisory lock, which the server
-releases by itself when the holding process dies.
+is idempotent and safe to call from many processes at once).
+
+Invariants:
+
+- Every operation is written once in ``_ops.py``; this class only drives it
+  on a connection (the async saver drives the same operations).
+- A step's writes and checkpoint commit together, in one statement.
+- A run holds its thread with a session advisory lock on a connection kept
+  for the whole run, which also carries the run's statements; the server
+  releases the lock by itself when the holding process dies.
+- A broken connection surfaces as :class:`StorageUnavailableError`. Outside
+  a run, an operation that met a dead pooled connection has the pool checked
+  and is tried once more (operations are idempotent); inside a run it is not,
+  since the thread's lock died with that connection.
 """
 
 from __future__ import annotations
@@ -13,10 +23,11 @@ from __future__ import annotations
 import builtins
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -29,21 +40,35 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops
-from cairngraph.checkpoint.postgres._common import LOCK_POLL, busy, describe, lock_key, unavailable
+from cairngraph.checkpoint.postgres import _ops, _schema
+from cairngraph.checkpoint.postgres._common import (
+    LocalClaims,
+    LockRequest,
+    describe,
+    missing_tables,
+    pauses,
+    unavailable,
+)
+from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import InvalidConfigError
+from cairngraph.errors import InvalidConfigError, StorageUnavailableError
 
 __all__ = ["PostgresSaver"]
 
+T = TypeVar("T")
+
 
 class PostgresSaver(BaseCheckpointSaver):
-    """Example::
+    """A checkpointer on PostgreSQL, for many processes sharing threads.
 
-    from cairngraph.checkpoint.postgres import PostgresSaver
-    with PostgresSaver.from_conn_string("postgresql://postgres@localhost/app") as saver:
-        saver.setup()
-        workflow = graph.compile(checkpointer=saver)
+    Example::
+
+        from cairngraph.checkpoint.postgres import PostgresSaver
+
+        with PostgresSaver.from_conn_string("postgresql://postgres@localhost/app") as saver:
+            saver.setup()
+            workflow = graph.compile(checkpointer=saver)
+            workflow.invoke({"topic": "x"}, {"configurable": {"thread_id": "1"}})
     """
 
     def __init__(self, conn: Any, *, serde: SerializerProtocol | None = None) -> None:
@@ -52,15 +77,27 @@ class PostgresSaver(BaseCheckpointSaver):
 
         self.conn = conn
         self._is_pool = isinstance(conn, psycopg_pool.ConnectionPool)
-        self._guard = threading.RLock()
+        self._guard = threading.RLock()  # one statement at a time on a plain connection
         self._where = describe(conn)
+        self._claims = LocalClaims()
 
     @classmethod
     @contextmanager
     def from_conn_string(
-        cls, conn_string: str, *, serde: SerializerProtocol | None = None, max_size: int = 10
+        cls,
+        conn_string: str,
+        *,
+        serde: SerializerProtocol | None = None,
+        max_size: int = 10,
+        timeout: float = 30.0,
     ) -> Iterator[PostgresSaver]:
-        """A saver over a small connection pool to ``conn_string``, closed afterwards."""
+        """A saver over a small connection pool to ``conn_string``, closed afterwards.
+
+        A run holds one pooled connection for its whole duration, so
+        ``max_size`` bounds how many runs this saver serves at once; an
+        operation waits up to ``timeout`` seconds for a connection (say, while
+        the server restarts) before it raises :class:`StorageUnavailableError`.
+        """
         from psycopg_pool import ConnectionPool
 
         pool = ConnectionPool(
@@ -68,12 +105,12 @@ class PostgresSaver(BaseCheckpointSaver):
             min_size=1,
             max_size=max_size,
             kwargs={"autocommit": True},
-            check=ConnectionPool.check_connection,
+            timeout=timeout,
             open=False,
         )
         try:
-            pool.open(wait=True, timeout=30)
-        except Exception as error:  # psycopg_pool raises PoolTimeout and others
+            pool.open(wait=True, timeout=timeout)
+        except Exception as error:  # PoolTimeout, or a bad connection string
             pool.close()
             raise unavailable(describe(pool), error) from error
         try:
@@ -81,43 +118,17 @@ class PostgresSaver(BaseCheckpointSaver):
         finally:
             pool.close()
 
-    @contextmanager
-    def _connection(self) -> Iterator[Any]:
-        import psycopg
-
-        held = _HELD.get()
-        try:
-            if held is not None and held[0] is self:
-                # Inside a run that holds its thread: use the run's own connection,
-                # so N concurrent runs need N connections, not 2N.
-                with held[2]:
-                    yield held[1]
-            elif self._is_pool:
-                with self.conn.connection() as conn:
-                    yield conn
-            else:
-                with self._guard:
-                    yield self.conn
-        except psycopg.OperationalError as error:
-            raise unavailable(self._where, error) from error
-
-    def _run(self, operation: _ops.Op) -> Any:
-        import psycopg
-
-        with self._connection() as conn:
-            try:
-                return _drive(operation, conn)
-            except psycopg.OperationalError as error:
-                raise unavailable(self._where, error) from error
-
     def setup(self) -> None:
-        """Create or upgrade cairngraph's tables (idempotent, safe from many processes)."""
-        self._run(_ops.setup())
+        """Create or upgrade cairngraph's tables (idempotent, safe from many processes).
+
+        Raises :class:`SchemaVersionError` when a newer cairngraph set the database up.
+        """
+        self._run(_schema.setup)
 
     # -- the contract ---------------------------------------------------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._run(_ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
+        return self._run(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
 
     def list(
         self,
@@ -127,7 +138,7 @@ class PostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        yield from self._run(_ops.list_page(self.serde, config, filter, before, limit))
+        yield from self._run(lambda: _ops.list_page(self.serde, config, filter, before, limit))
 
     def put(
         self,
@@ -146,13 +157,14 @@ class PostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        operation = _ops.put_step(
-            self.serde, config, task_writes, checkpoint, metadata, new_versions
+        return self._run(  # type: ignore[no-any-return]
+            lambda: _ops.put_step(
+                self.serde, config, task_writes, checkpoint, metadata, new_versions
+            )
         )
-        return self._run(operation)  # type: ignore[no-any-return]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return self._run(_ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
+        return self._run(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
 
     def put_writes(
         self,
@@ -163,96 +175,148 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        self._run(_ops.put_writes(self.serde, config, writes, task_id, task_path))
+        self._run(lambda: _ops.put_writes(self.serde, config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
-        self._run(_ops.delete_thread(str(thread_id)))
-
-    # -- locking ----------------------------------------------------------------------
+        self._run(lambda: _ops.delete_thread(str(thread_id)))
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
-        """Hold ``thread_id`` with a session advisory lock on a connection kept for the run."""
-        return self._hold(thread_id, timeout)
+        """Hold ``thread_id`` for a run, across processes and machines.
 
-    @contextmanager
-    def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
-        key = lock_key(thread_id)
-        deadline = time.monotonic() + timeout
-        with self._lock_connection() as conn:
-            guard = self._guard if not self._is_pool else threading.RLock()
-            while True:
-                with guard:
-                    if _scalar(conn, "SELECT pg_try_advisory_lock(%s)", key):
-                        break
-                if time.monotonic() >= deadline:
-                    raise busy(thread_id, timeout)
-                time.sleep(LOCK_POLL)
-            token = _HELD.set((self, conn, guard))
-            try:
-                yield
-            finally:
-                _HELD.reset(token)
-                with guard:
-                    _scalar(conn, "SELECT pg_advisory_unlock(%s)", key)
+        Raises :class:`ThreadBusyError` naming the thread when another run
+        keeps it longer than ``timeout`` seconds.
+        """
+        return self._hold(str(thread_id), timeout)
 
-    @contextmanager
-    def _lock_connection(self) -> Iterator[Any]:
+    # -- driving operations ------------------------------------------------------------
+
+    def _run(self, make: Callable[[], Op]) -> Any:
+        held = _HELD.get()
+        if held is not None and held.saver is self:
+            # Inside a run: its own connection (N concurrent runs need N connections).
+            with held.guard:
+                return self._attempt(held.conn, make())
+        if not self._is_pool:
+            with self._guard:
+                return self._attempt(self.conn, make())
+        conn, result = self._checkout(lambda conn: self._attempt(conn, make()))
+        self.conn.putconn(conn)
+        return result
+
+    def _attempt(self, conn: Any, operation: Op) -> Any:
         import psycopg
 
         try:
-            if self._is_pool:
-                conn = self.conn.getconn()
-                try:
-                    yield conn
-                finally:
-                    self.conn.putconn(conn)
-            else:
-                yield self.conn
+            return _drive(operation, conn)
         except psycopg.OperationalError as error:
             raise unavailable(self._where, error) from error
+        except psycopg.errors.UndefinedTable as error:
+            raise missing_tables(self._where, error) from error
 
+    def _checkout(self, first_use: Callable[[Any], T]) -> tuple[Any, T]:
+        """A pooled connection on which ``first_use`` succeeded, and its result.
 
-_HELD: ContextVar[tuple[PostgresSaver, Any, Any] | None] = ContextVar(
-    "cairngraph_postgres_run", default=None
-)
-"""The saver, connection and guard of the run this context belongs to."""
+        A connection found dead (the server restarted since it was opened) is
+        dropped, the pool checked, and ``first_use`` tried once more.
+        """
+        import psycopg
 
-
-def _scalar(conn: Any, sql: str, *params: Any) -> Any:
-    with conn.transaction(), conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-        return None if row is None else row[0]
-
-
-def _drive(operation: _ops.Op, conn: Any) -> Any:
-    """Run ``operation``'s statements: in autocommit, each is its own transaction (most
-    operations are one statement); an operation that starts with ``Atomic`` gets one
-    transaction for all of them, as does any connection not in autocommit mode."""
-    first = next(operation)
-    if isinstance(first, _ops.Atomic) or not conn.autocommit:
-        with conn.transaction():
-            return _steps(operation, conn, None if isinstance(first, _ops.Atomic) else first)
-    return _steps(operation, conn, first)
-
-
-def _steps(operation: _ops.Op, conn: Any, step: Any) -> Any:
-    reply: Any = None
-    while True:
-        if step is None:
+        for attempt in (1, 2):
             try:
-                step = operation.send(reply)
-            except StopIteration as stop:
-                return stop.value
-        if isinstance(step, _ops.Batch):
-            conn.cursor().executemany(step.sql, step.rows)
-            reply = None
+                conn = self.conn.getconn()
+            except psycopg.OperationalError as error:  # PoolTimeout: no server
+                raise unavailable(self._where, error) from error
+            try:
+                return conn, first_use(conn)
+            except StorageUnavailableError:
+                self.conn.putconn(conn)
+                if attempt == 2 or not conn.broken:
+                    raise
+            except BaseException:
+                self.conn.putconn(conn)
+                raise
+            self.conn.check()
+        raise AssertionError("unreachable")
+
+    # -- locking -----------------------------------------------------------------------
+
+    @contextmanager
+    def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
+        request = LockRequest.make(thread_id, timeout)
+        if self._is_pool:
+            guard: Any = threading.RLock()  # the run's parallel tasks share its connection
+            conn, _ = self._checkout(lambda conn: self._acquire(conn, guard, request))
         else:
-            cursor = conn.execute(step.sql, step.params or None)
-            if step.fetch == "one":
-                reply = cursor.fetchone()
-            elif step.fetch == "all":
-                reply = cursor.fetchall()
-            else:
-                reply = None
-        step = None
+            guard, conn = self._guard, self.conn
+            self._acquire(conn, guard, request)
+        token = _HELD.set(_Run(self, conn, guard))
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            try:
+                self._release(conn, guard, request.key)
+            finally:
+                if self._is_pool:
+                    self.conn.putconn(conn)
+
+    def _acquire(self, conn: Any, guard: Any, request: LockRequest) -> None:
+        waits = pauses(request)
+        while not self._try_lock(conn, guard, request.key):
+            time.sleep(next(waits))
+
+    def _try_lock(self, conn: Any, guard: Any, key: int) -> bool:
+        if not self._claims.claim(key):
+            return False
+        try:
+            with guard:
+                held = bool(self._attempt(conn, _ops.advisory("lock", key)))
+        except BaseException:
+            self._claims.release(key)
+            raise
+        if not held:
+            self._claims.release(key)
+        return held
+
+    def _release(self, conn: Any, guard: Any, key: int) -> None:
+        try:
+            if not conn.closed:
+                with guard:
+                    self._attempt(conn, _ops.advisory("unlock", key))
+        except StorageUnavailableError:
+            if not conn.closed:
+                raise
+            # The session died, and the server released its locks with it.
+        finally:
+            self._claims.release(key)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """The saver, connection and guard of the run a context belongs to."""
+
+    saver: PostgresSaver
+    conn: Any
+    guard: Any
+
+
+_HELD: ContextVar[_Run | None] = ContextVar("cairngraph_postgres_run", default=None)
+
+
+def _drive(operation: Op, conn: Any) -> Any:
+    """Run ``operation``'s statements (``_statements.py`` says when in one transaction)."""
+    stepper = Stepper(operation)
+    if stepper.atomic or not conn.autocommit:
+        with conn.transaction():
+            return _steps(stepper, conn)
+    return _steps(stepper, conn)
+
+
+def _steps(stepper: Stepper, conn: Any) -> Any:
+    while (statement := stepper.statement) is not None:
+        cursor = conn.execute(statement.sql, statement.params or None)
+        if statement.fetch == "one":
+            stepper.reply(cursor.fetchone())
+        else:
+            stepper.reply(cursor.fetchall() if statement.fetch == "all" else None)
+    return stepper.result

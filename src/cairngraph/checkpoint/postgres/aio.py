@@ -1,19 +1,42 @@
 """``AsyncPostgresSaver``: the PostgreSQL saver on psycopg's async connections.
 
 It runs the very same operations as :class:`PostgresSaver` (``_ops.py``)
-through an async driver. Its sync methods work from threads other than the
-event loop's (they hand the work to the loop); called on the loop itself they
-raise, since blocking there would stall every other run.
+through an async driver, with the same locking and error rules.
+
+Invariants:
+
+- The saver's connection or pool belongs to one event loop, its *home*: the
+  loop it was created on, else the first loop that uses it. Every statement
+  runs there. Awaited from another loop (``asyncio.run`` in a thread, a
+  second loop in a test), an operation is handed to the home loop and
+  awaited from afar; the run's context (which thread it holds) goes with it.
+- Sync methods work from threads other than the home loop's (they hand the
+  work to it); called on the home loop itself they raise, since blocking
+  there would stall every other run it serves.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+import builtins
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from contextvars import ContextVar
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -26,21 +49,33 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops
-from cairngraph.checkpoint.postgres._common import LOCK_POLL, busy, describe, lock_key, unavailable
+from cairngraph.checkpoint.postgres import _ops, _schema
+from cairngraph.checkpoint.postgres._common import (
+    LocalClaims,
+    LockRequest,
+    describe,
+    missing_tables,
+    pauses,
+    unavailable,
+)
+from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import InvalidConfigError
+from cairngraph.errors import InvalidConfigError, StorageUnavailableError
 
 __all__ = ["AsyncPostgresSaver"]
 
+T = TypeVar("T")
+
 
 class AsyncPostgresSaver(BaseCheckpointSaver):
-    """Example::
+    """A checkpointer on PostgreSQL for asyncio programs, shared by many processes.
 
-    async with AsyncPostgresSaver.from_conn_string(uri) as saver:
-        await saver.setup()
-        app = graph.compile(checkpointer=saver)
-        await app.ainvoke(inputs, config)
+    Example::
+
+        async with AsyncPostgresSaver.from_conn_string(uri) as saver:
+            await saver.setup()
+            app = graph.compile(checkpointer=saver)
+            await app.ainvoke(inputs, {"configurable": {"thread_id": "1"}})
     """
 
     def __init__(self, conn: Any, *, serde: SerializerProtocol | None = None) -> None:
@@ -49,8 +84,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
         self.conn = conn
         self._is_pool = isinstance(conn, psycopg_pool.AsyncConnectionPool)
-        self._guard = asyncio.Lock()
+        self._guard = asyncio.Lock()  # one statement at a time on a plain connection
         self._where = describe(conn)
+        self._claims = LocalClaims()
         try:
             self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -59,8 +95,17 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     @classmethod
     @asynccontextmanager
     async def from_conn_string(
-        cls, conn_string: str, *, serde: SerializerProtocol | None = None, max_size: int = 10
+        cls,
+        conn_string: str,
+        *,
+        serde: SerializerProtocol | None = None,
+        max_size: int = 10,
+        timeout: float = 30.0,
     ) -> AsyncIterator[AsyncPostgresSaver]:
+        """A saver over a small async pool to ``conn_string``, closed afterwards.
+
+        ``max_size`` and ``timeout`` as in :meth:`PostgresSaver.from_conn_string`.
+        """
         from psycopg_pool import AsyncConnectionPool
 
         pool = AsyncConnectionPool(
@@ -68,12 +113,12 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             min_size=1,
             max_size=max_size,
             kwargs={"autocommit": True},
-            check=AsyncConnectionPool.check_connection,
+            timeout=timeout,
             open=False,
         )
         try:
-            await pool.open(wait=True, timeout=30)
-        except Exception as error:  # psycopg_pool raises PoolTimeout and others
+            await pool.open(wait=True, timeout=timeout)
+        except Exception as error:  # PoolTimeout, or a bad connection string
             await pool.close()
             raise unavailable(describe(pool), error) from error
         try:
@@ -81,31 +126,14 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         finally:
             await pool.close()
 
-    async def _run(self, operation: _ops.Op) -> Any:
-        import psycopg
-
-        held = _HELD.get()
-        try:
-            if held is not None and held[0] is self:
-                # Inside a run that holds its thread: use the run's own connection.
-                async with held[2]:
-                    return await _drive(held[1], operation)
-            if self._is_pool:
-                async with self.conn.connection() as conn:
-                    return await _drive(conn, operation)
-            async with self._guard:
-                return await _drive(self.conn, operation)
-        except psycopg.OperationalError as error:
-            raise unavailable(self._where, error) from error
-
     async def setup(self) -> None:
         """Create or upgrade cairngraph's tables (idempotent, safe from many processes)."""
-        await self._run(_ops.setup())
+        await self._run(_schema.setup)
 
-    # -- async contract --------------------------------------------------------------
+    # -- the async contract -------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return await self._run(_ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
+        return await self._run(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
 
     async def alist(
         self,
@@ -115,7 +143,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        for item in await self._run(_ops.list_page(self.serde, config, filter, before, limit)):
+        for item in await self._run(self._lister(config, filter, before, limit)):
             yield item
 
     async def aput(
@@ -135,13 +163,17 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        operation = _ops.put_step(
-            self.serde, config, task_writes, checkpoint, metadata, new_versions
+        step = StepSave(
+            config=config,
+            task_writes=task_writes,
+            checkpoint=checkpoint,
+            metadata=metadata,
+            new_versions=new_versions,
         )
-        return await self._run(operation)  # type: ignore[no-any-return]
+        return await self._run(self._stepper(step))  # type: ignore[no-any-return]
 
-    async def aput_steps(self, steps: Sequence[StepSave]) -> list[RunnableConfig]:
-        return await self._run(_ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
+    async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        return await self._run(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
 
     async def aput_writes(
         self,
@@ -150,57 +182,19 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        if config_checkpoint_id(config) is None:
-            raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        await self._run(_ops.put_writes(self.serde, config, writes, task_id, task_path))
+        await self._run(self._writer(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
-        await self._run(_ops.delete_thread(str(thread_id)))
+        await self._run(lambda: _ops.delete_thread(str(thread_id)))
 
     def athread_lock(self, thread_id: str, timeout: float) -> AbstractAsyncContextManager[None]:
-        return self._ahold(thread_id, timeout)
+        """Hold ``thread_id`` for a run, across processes (as ``PostgresSaver.thread_lock``)."""
+        return self._ahold(str(thread_id), timeout)
 
-    @asynccontextmanager
-    async def _ahold(self, thread_id: str, timeout: float) -> AsyncIterator[None]:
-        key = lock_key(thread_id)
-        deadline = time.monotonic() + timeout
-        if not self._is_pool:
-            raise InvalidConfigError(
-                "AsyncPostgresSaver needs a connection pool to lock threads; use "
-                "AsyncPostgresSaver.from_conn_string(uri) or pass an AsyncConnectionPool"
-            )
-        conn = await self.conn.getconn()
-        try:
-            while not await _scalar(conn, "SELECT pg_try_advisory_lock(%s)", key):
-                if time.monotonic() >= deadline:
-                    raise busy(thread_id, timeout)
-                await asyncio.sleep(LOCK_POLL)
-            token = _HELD.set((self, conn, asyncio.Lock()))
-            try:
-                yield
-            finally:
-                _HELD.reset(token)
-                await _scalar(conn, "SELECT pg_advisory_unlock(%s)", key)
-        finally:
-            await self.conn.putconn(conn)
-
-    # -- sync methods, from other threads only ----------------------------------------
-
-    def _sync(self, coroutine: Any) -> Any:
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if self.loop is None or running is self.loop:
-            coroutine.close()
-            raise InvalidConfigError(
-                "AsyncPostgresSaver's sync methods cannot run on its event loop; use the async "
-                "API (ainvoke, aget_state, ...) or PostgresSaver"
-            )
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result()
+    # -- the sync contract, from threads other than the home loop's -----------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._sync(self.aget_tuple(config))  # type: ignore[no-any-return]
+        return self._sync(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
 
     def list(
         self,
@@ -210,8 +204,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        operation = _ops.list_page(self.serde, config, filter, before, limit)
-        yield from self._sync(self._run(operation))
+        yield from self._sync(self._lister(config, filter, before, limit))
 
     def put(
         self,
@@ -220,7 +213,27 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        return self._sync(self.aput(config, checkpoint, metadata, new_versions))  # type: ignore[no-any-return]
+        return self.put_step(config, (), checkpoint, metadata, new_versions)
+
+    def put_step(
+        self,
+        config: RunnableConfig,
+        task_writes: Sequence[TaskWrites],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        step = StepSave(
+            config=config,
+            task_writes=task_writes,
+            checkpoint=checkpoint,
+            metadata=metadata,
+            new_versions=new_versions,
+        )
+        return self._sync(self._stepper(step))  # type: ignore[no-any-return]
+
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        return self._sync(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
 
     def put_writes(
         self,
@@ -229,51 +242,216 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        self._sync(self.aput_writes(config, writes, task_id, task_path))
+        self._sync(self._writer(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
-        self._sync(self.adelete_thread(thread_id))
+        self._sync(lambda: _ops.delete_thread(str(thread_id)))
 
+    def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
+        """Sync twin of :meth:`athread_lock`, from threads other than the home loop's."""
+        return self._hold(str(thread_id), timeout)
 
-_HELD: ContextVar[tuple[AsyncPostgresSaver, Any, asyncio.Lock] | None] = ContextVar(
-    "cairngraph_async_postgres_run", default=None
-)
-"""The saver, connection and lock of the run this task belongs to."""
+    # -- operations, built once for both contracts -------------------------------------
 
+    def _lister(
+        self,
+        config: RunnableConfig | None,
+        filter: Mapping[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> Callable[[], Op]:
+        return lambda: _ops.list_page(self.serde, config, filter, before, limit)
 
-async def _scalar(conn: Any, sql: str, *params: Any) -> Any:
-    async with conn.transaction(), conn.cursor() as cursor:
-        await cursor.execute(sql, params)
-        row = await cursor.fetchone()
-        return None if row is None else row[0]
+    def _stepper(self, step: StepSave) -> Callable[[], Op]:
+        return lambda: _ops.put_step(
+            self.serde,
+            step.config,
+            step.task_writes,
+            step.checkpoint,
+            step.metadata,
+            step.new_versions,
+        )
 
+    def _writer(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
+    ) -> Callable[[], Op]:
+        if config_checkpoint_id(config) is None:
+            raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
+        return lambda: _ops.put_writes(self.serde, config, writes, task_id, path)
 
-async def _drive(conn: Any, operation: _ops.Op) -> Any:
-    """The async twin of the sync saver's ``_drive`` (same transaction rules)."""
-    first = next(operation)
-    if isinstance(first, _ops.Atomic) or not conn.autocommit:
-        async with conn.transaction():
-            return await _steps(conn, operation, None if isinstance(first, _ops.Atomic) else first)
-    return await _steps(conn, operation, first)
+    # -- the home loop ---------------------------------------------------------------
 
+    async def _run(self, make: Callable[[], Op]) -> Any:
+        # The run this task belongs to is read here, in the caller's context.
+        return await self._on_home(self._execute(make, _HELD.get()))
 
-async def _steps(conn: Any, operation: _ops.Op, step: Any) -> Any:
-    reply: Any = None
-    while True:
-        if step is None:
+    def _sync(self, make: Callable[[], Op]) -> Any:
+        return self._block_on(self._execute(make, _HELD.get()))
+
+    async def _on_home(self, work: Coroutine[Any, Any, T]) -> T:
+        running = asyncio.get_running_loop()
+        if self.loop is None:
+            self.loop = running
+        if self.loop is running:
+            return await work
+        if self.loop.is_closed() or not self.loop.is_running():
+            work.close()
+            raise InvalidConfigError(
+                "AsyncPostgresSaver's event loop is no longer running, so its connections "
+                "cannot be used; create the saver in the event loop that uses it (async with "
+                "AsyncPostgresSaver.from_conn_string(uri) as saver: ...)"
+            )
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
+
+    def _block_on(self, work: Coroutine[Any, Any, T]) -> T:
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if self.loop is None or running is self.loop or not self.loop.is_running():
+            work.close()
+            raise InvalidConfigError(
+                "AsyncPostgresSaver's sync methods work only from another thread while its "
+                "event loop runs; use the async API (ainvoke, aget_state, ...) or PostgresSaver"
+            )
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result()
+
+    # -- driving operations, on the home loop ------------------------------------------
+
+    async def _execute(self, make: Callable[[], Op], held: _Run | None) -> Any:
+        if held is not None and held.saver is self:
+            # Inside a run: its own connection (N concurrent runs need N connections).
+            async with held.guard:
+                return await self._attempt(held.conn, make())
+        if not self._is_pool:
+            async with self._guard:
+                return await self._attempt(self.conn, make())
+        conn, result = await self._checkout(lambda conn: self._attempt(conn, make()))
+        await self.conn.putconn(conn)
+        return result
+
+    async def _attempt(self, conn: Any, operation: Op) -> Any:
+        import psycopg
+
+        try:
+            return await _drive(operation, conn)
+        except psycopg.OperationalError as error:
+            raise unavailable(self._where, error) from error
+        except psycopg.errors.UndefinedTable as error:
+            raise missing_tables(self._where, error) from error
+
+    async def _checkout(self, first_use: Callable[[Any], Awaitable[T]]) -> tuple[Any, T]:
+        """A pooled connection on which ``first_use`` succeeded (see the sync twin)."""
+        import psycopg
+
+        for attempt in (1, 2):
             try:
-                step = operation.send(reply)
-            except StopIteration as stop:
-                return stop.value
-        if isinstance(step, _ops.Batch):
-            await conn.cursor().executemany(step.sql, step.rows)
-            reply = None
+                conn = await self.conn.getconn()
+            except psycopg.OperationalError as error:  # PoolTimeout: no server
+                raise unavailable(self._where, error) from error
+            try:
+                return conn, await first_use(conn)
+            except StorageUnavailableError:
+                await self.conn.putconn(conn)
+                if attempt == 2 or not conn.broken:
+                    raise
+            except BaseException:
+                await self.conn.putconn(conn)
+                raise
+            await self.conn.check()
+        raise AssertionError("unreachable")
+
+    # -- locking -----------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _ahold(self, thread_id: str, timeout: float) -> AsyncIterator[None]:
+        request = LockRequest.make(thread_id, timeout)
+        run = await self._on_home(self._acquire(request))
+        token = _HELD.set(run)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            await self._on_home(self._release(run, request.key))
+
+    @contextmanager
+    def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
+        request = LockRequest.make(thread_id, timeout)
+        run = self._block_on(self._acquire(request))
+        token = _HELD.set(run)
+        try:
+            yield
+        finally:
+            _HELD.reset(token)
+            self._block_on(self._release(run, request.key))
+
+    async def _acquire(self, request: LockRequest) -> _Run:
+        if not self._is_pool:
+            await self._wait_for_lock(self.conn, self._guard, request)
+            return _Run(self, self.conn, self._guard)
+        guard = asyncio.Lock()  # the run's parallel tasks share its connection
+        conn, _ = await self._checkout(lambda conn: self._wait_for_lock(conn, guard, request))
+        return _Run(self, conn, guard)
+
+    async def _wait_for_lock(self, conn: Any, guard: asyncio.Lock, request: LockRequest) -> None:
+        waits = pauses(request)
+        while not await self._try_lock(conn, guard, request.key):
+            await asyncio.sleep(next(waits))
+
+    async def _try_lock(self, conn: Any, guard: asyncio.Lock, key: int) -> bool:
+        if not self._claims.claim(key):
+            return False
+        try:
+            async with guard:
+                held = bool(await self._attempt(conn, _ops.advisory("lock", key)))
+        except BaseException:
+            self._claims.release(key)
+            raise
+        if not held:
+            self._claims.release(key)
+        return held
+
+    async def _release(self, run: _Run, key: int) -> None:
+        try:
+            if not run.conn.closed:
+                async with run.guard:
+                    await self._attempt(run.conn, _ops.advisory("unlock", key))
+        except StorageUnavailableError:
+            if not run.conn.closed:
+                raise
+            # The session died, and the server released its locks with it.
+        finally:
+            self._claims.release(key)
+            if self._is_pool:
+                await self.conn.putconn(run.conn)
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """The saver, connection and guard of the run a task belongs to."""
+
+    saver: AsyncPostgresSaver
+    conn: Any
+    guard: asyncio.Lock
+
+
+_HELD: ContextVar[_Run | None] = ContextVar("cairngraph_async_postgres_run", default=None)
+
+
+async def _drive(operation: Op, conn: Any) -> Any:
+    """The async twin of the sync saver's ``_drive`` (same transaction rules)."""
+    stepper = Stepper(operation)
+    if stepper.atomic or not conn.autocommit:
+        async with conn.transaction():
+            return await _steps(stepper, conn)
+    return await _steps(stepper, conn)
+
+
+async def _steps(stepper: Stepper, conn: Any) -> Any:
+    while (statement := stepper.statement) is not None:
+        cursor = await conn.execute(statement.sql, statement.params or None)
+        if statement.fetch == "one":
+            stepper.reply(await cursor.fetchone())
         else:
-            cursor = await conn.execute(step.sql, step.params or None)
-            if step.fetch == "one":
-                reply = await cursor.fetchone()
-            elif step.fetch == "all":
-                reply = await cursor.fetchall()
-            else:
-                reply = None
-        step = None
+            stepper.reply(await cursor.fetchall() if statement.fetch == "all" else None)
+    return stepper.result

@@ -1,0 +1,203 @@
+"""Checkpoint rows back to :class:`CheckpointTuple` values, with their data fetched in bulk.
+
+Invariants:
+
+- A page of checkpoints costs a fixed number of statements, whatever its
+  length: one for the pending writes of all of them, one for the channel
+  values of all of them, and one more only when some value is a delta (for
+  the chains those deltas belong to).
+- A value shared by several checkpoints of the page is decoded once.
+- A channel the checkpoint names at a version with no blob is an empty
+  channel: it is left out of ``channel_values``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cairngraph.checkpoint._records import UNKNOWN, rebuild, unpack_record
+from cairngraph.checkpoint.base import (
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    PendingWrite,
+    checkpoint_config,
+)
+from cairngraph.checkpoint.postgres._statements import Op, Query
+from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.errors import SerializationError
+
+__all__ = ["SELECT_CHECKPOINTS", "Row", "decode", "load", "read_rows"]
+
+SELECT_CHECKPOINTS = (
+    "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta FROM cairn_checkpoints"
+)
+"""The columns :func:`read_rows` expects, in order."""
+
+_WRITES = (
+    "SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.channel, w.type, w.payload "
+    "FROM cairn_writes w JOIN unnest(%s::text[], %s::text[], %s::text[]) AS k(t, n, c) "
+    "ON w.thread_id = k.t AND w.ns = k.n AND w.checkpoint_id = k.c "
+    "ORDER BY w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.idx"
+)
+_BLOBS = (
+    "SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, b.base_version, "
+    "b.root_version FROM cairn_blobs b JOIN unnest(%s::text[], %s::text[], %s::text[], "
+    "%s::bigint[]) AS k(t, n, c, v) ON b.thread_id = k.t AND b.ns = k.n AND b.channel = k.c "
+    "AND b.version = k.v"
+)
+_CHAINS = (
+    "SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, b.base_version, "
+    "b.kept FROM cairn_blobs b JOIN unnest(%s::text[], %s::text[], %s::text[], "
+    "%s::bigint[]) AS k(t, n, c, r) ON b.thread_id = k.t AND b.ns = k.n AND b.channel = k.c "
+    "AND b.root_version = k.r"
+)
+
+BlobKey = tuple[str, str, str, int]
+"""``(thread_id, ns, channel, version)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One checkpoint row, its metadata already decoded (filters look at it first)."""
+
+    thread_id: str
+    ns: str
+    checkpoint_id: str
+    parent_id: str | None
+    record: bytes
+    metadata: CheckpointMetadata
+
+
+def read_rows(serde: SerializerProtocol, rows: Sequence[Sequence[Any]]) -> list[Row]:
+    """Rows of :data:`SELECT_CHECKPOINTS` as :class:`Row` records."""
+    found = []
+    for thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta in rows:
+        where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, metadata"
+        metadata = decode(serde, meta_type, bytes(meta), where)
+        found.append(Row(thread_id, ns, checkpoint_id, parent_id, bytes(record), metadata))
+    return found
+
+
+def load(serde: SerializerProtocol, rows: Sequence[Row]) -> Op:
+    """The tuples of ``rows``, in the same order, with values and writes fetched in bulk."""
+    if not rows:
+        return []
+    stored = {
+        (r.thread_id, r.ns, r.checkpoint_id): unpack_record(r.checkpoint_id, r.record, {})
+        for r in rows
+    }
+    wanted = sorted(
+        {
+            (key[0], key[1], channel, version)
+            for key, checkpoint in stored.items()
+            for channel, version in checkpoint.channel_versions.items()
+        }
+    )
+    writes = yield from _writes(serde, list(stored))
+    values = yield from _values(serde, wanted)
+    result = []
+    for row in rows:
+        key = (row.thread_id, row.ns, row.checkpoint_id)
+        checkpoint = stored[key]
+        channel_values = {
+            channel: values[(row.thread_id, row.ns, channel, version)]
+            for channel, version in checkpoint.channel_versions.items()
+            if (row.thread_id, row.ns, channel, version) in values
+        }
+        result.append(
+            CheckpointTuple(
+                config=checkpoint_config(*key),
+                checkpoint=Checkpoint(
+                    id=checkpoint.id,
+                    ts=checkpoint.ts,
+                    channel_values=channel_values,
+                    channel_versions=checkpoint.channel_versions,
+                    versions_seen=checkpoint.versions_seen,
+                    updated_channels=checkpoint.updated_channels,
+                    v=checkpoint.v,
+                ),
+                metadata=row.metadata,
+                parent_config=None
+                if row.parent_id is None
+                else checkpoint_config(row.thread_id, row.ns, row.parent_id),
+                pending_writes=writes.get(key, []),
+            )
+        )
+    return result
+
+
+def _writes(serde: SerializerProtocol, keys: list[tuple[str, str, str]]) -> Op:
+    """The pending writes of each checkpoint in ``keys``, in task and index order."""
+    rows = yield Query(_WRITES, tuple([key[i] for key in keys] for i in range(3)), "all")
+    writes: dict[tuple[str, str, str], list[PendingWrite]] = {}
+    for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in rows:
+        where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write to {channel!r}"
+        value = decode(serde, tag, bytes(payload), where)
+        writes.setdefault((thread_id, ns, checkpoint_id), []).append(
+            PendingWrite(task_id, channel, value)
+        )
+    return writes
+
+
+def _values(serde: SerializerProtocol, wanted: list[BlobKey]) -> Op:
+    """The value of each blob in ``wanted`` that exists, deltas rebuilt whole."""
+    if not wanted:
+        return {}
+    rows = yield Query(_BLOBS, tuple([key[i] for key in wanted] for i in range(4)), "all")
+    values: dict[BlobKey, Any] = {}
+    roots: set[BlobKey] = set()
+    deltas = []
+    for thread_id, ns, channel, version, tag, payload, base_version, root in rows:
+        if base_version is None:
+            where = f"thread {thread_id!r}, channel {channel!r}"
+            values[(thread_id, ns, channel, version)] = decode(serde, tag, bytes(payload), where)
+        else:
+            roots.add((thread_id, ns, channel, root))
+            deltas.append((thread_id, ns, channel, version))
+    if not deltas:
+        return values
+    keys = sorted(roots)
+    chain_rows = yield Query(_CHAINS, tuple([key[i] for key in keys] for i in range(4)), "all")
+    chains: dict[tuple[str, str, str], dict[int, tuple[str, bytes, int | None, int | None]]] = {}
+    for thread_id, ns, channel, version, tag, payload, base, kept in chain_rows:
+        chains.setdefault((thread_id, ns, channel), {})[version] = (tag, bytes(payload), base, kept)
+    for thread_id, ns, channel, version in deltas:
+        cache = _ChannelCache(values, (thread_id, ns, channel), serde)
+        values[(thread_id, ns, channel, version)] = rebuild(
+            version,
+            chains.get((thread_id, ns, channel), {}),
+            cache.known,
+            cache.remember,
+            cache.decode,
+        )
+    return values
+
+
+class _ChannelCache:
+    """The values of one channel built so far, as :func:`rebuild` wants to see them."""
+
+    def __init__(
+        self, values: dict[BlobKey, Any], space: tuple[str, str, str], serde: SerializerProtocol
+    ) -> None:
+        self.values, self.space, self.serde = values, space, serde
+
+    def known(self, version: int) -> Any:
+        return self.values.get((*self.space, version), UNKNOWN)
+
+    def remember(self, version: int, value: Any) -> None:
+        self.values[(*self.space, version)] = value
+
+    def decode(self, tag: str, payload: bytes) -> Any:
+        thread_id, _ns, channel = self.space
+        return decode(self.serde, tag, payload, f"thread {thread_id!r}, channel {channel!r}")
+
+
+def decode(serde: SerializerProtocol, tag: str, payload: bytes, where: str) -> Any:
+    """``serde.loads_typed``, its errors prefixed with where the bytes came from."""
+    try:
+        return serde.loads_typed((tag, payload))
+    except SerializationError as error:
+        raise type(error)(f"{where}: {error}") from error

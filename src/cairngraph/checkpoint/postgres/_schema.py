@@ -1,0 +1,120 @@
+"""cairngraph's tables in PostgreSQL and the migrations that make them.
+
+Invariants:
+
+- :data:`MIGRATIONS` is append-only: a released migration is never edited or
+  removed; a change to the tables is a new entry with the next number.
+- ``cairn_schema`` holds one row per applied migration, so its greatest
+  ``version`` is the schema version of the database.
+- :func:`setup` applies the missing migrations in one transaction, after
+  taking a transaction-scoped advisory lock: many processes may call it at
+  once, and exactly one of them applies each migration.
+- A database whose schema version is greater than :data:`LATEST` (written by
+  a newer cairngraph) is refused with :class:`SchemaVersionError` and left
+  untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+from cairngraph.errors import SchemaVersionError
+
+__all__ = ["LATEST", "MIGRATIONS", "Migration", "setup"]
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered, named step of the schema; ``statements`` run in order."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "checkpoints, channel blobs with deltas, per-task writes",
+        (
+            # A checkpoint: its versions as a small msgpack record, its metadata
+            # through the saver's serializer (exact round trip) and as JSON (to
+            # filter with @>; NULL when the serializer encrypts or the metadata is
+            # not JSON). The primary key serves "latest" and history pages.
+            """CREATE TABLE cairn_checkpoints (
+                thread_id text NOT NULL,
+                ns text NOT NULL,
+                checkpoint_id text NOT NULL,
+                parent_id text,
+                record bytea NOT NULL,
+                meta_type text NOT NULL,
+                meta bytea NOT NULL,
+                meta_json jsonb,
+                PRIMARY KEY (thread_id, ns, checkpoint_id)
+            )""",
+            "CREATE INDEX cairn_checkpoints_newest ON cairn_checkpoints (checkpoint_id DESC)",
+            # One value per (thread, ns, channel, version); a delta stores only the
+            # appended items and links to its base, within a chain from root_version.
+            """CREATE TABLE cairn_blobs (
+                thread_id text NOT NULL,
+                ns text NOT NULL,
+                channel text NOT NULL,
+                version bigint NOT NULL,
+                type text NOT NULL,
+                payload bytea NOT NULL,
+                base_version bigint,
+                kept integer,
+                root_version bigint NOT NULL,
+                depth integer NOT NULL,
+                delta_bytes integer NOT NULL,
+                full_bytes integer NOT NULL,
+                PRIMARY KEY (thread_id, ns, channel, version)
+            )""",
+            "CREATE INDEX cairn_blobs_root ON cairn_blobs (thread_id, ns, channel, root_version)",
+            """CREATE TABLE cairn_writes (
+                thread_id text NOT NULL,
+                ns text NOT NULL,
+                checkpoint_id text NOT NULL,
+                task_id text NOT NULL,
+                idx integer NOT NULL,
+                channel text NOT NULL,
+                type text NOT NULL,
+                payload bytea NOT NULL,
+                task_path text NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, idx)
+            )""",
+        ),
+    ),
+)
+LATEST = MIGRATIONS[-1].version
+"""The schema version this cairngraph writes and reads."""
+
+SETUP_LOCK = 0x6361_6972_6E67_7270
+"""Advisory lock key ("cairngrp") that serializes concurrent :func:`setup` calls."""
+
+
+def setup() -> Op:
+    """Apply the missing migrations; refuse a database from a newer cairngraph."""
+    yield Atomic()
+    yield Query("SELECT pg_advisory_xact_lock(%s)", (SETUP_LOCK,))
+    yield Query(
+        "CREATE TABLE IF NOT EXISTS cairn_schema (version integer PRIMARY KEY, name text NOT "
+        "NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    row = yield Query("SELECT coalesce(max(version), 0) FROM cairn_schema", fetch="one")
+    current = int(row[0])
+    if current > LATEST:
+        raise SchemaVersionError(
+            f"the database was set up by a newer cairngraph (schema version {current}; this "
+            f"one knows up to {LATEST}). Upgrade cairngraph, or point this program at another "
+            "database; nothing was changed."
+        )
+    for migration in MIGRATIONS:
+        if migration.version > current:
+            for statement in migration.statements:
+                yield Query(statement)
+            yield Query(
+                "INSERT INTO cairn_schema (version, name) VALUES (%s, %s)",
+                (migration.version, migration.name),
+            )
