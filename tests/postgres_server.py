@@ -1,10 +1,15 @@
-"""The PostgreSQL server the tests use.
+"""The PostgreSQL server the tests use, and throwaway servers the tests may restart.
 
-``CAIRNGRAPH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``).
-When it does not answer: in CI (``CI`` set) that is a failure, never a skip;
-on a developer's machine a throwaway server is started from the machine's
-PostgreSQL binaries (``initdb``/``pg_ctl``) in a temporary folder, so
-``make test`` passes on a fresh machine too.
+``CAIRNGRAPH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``)
+is tried first. When it does not answer: in CI (``CI`` set) that is a test
+failure, never a skip; on a developer's machine a throwaway server is started
+from the machine's PostgreSQL binaries (``initdb``/``pg_ctl`` from
+``/usr/lib/postgresql/*/bin`` or the ``PATH``) in a temporary folder, on a free
+port, and stopped when the test session ends, so ``make test`` passes on a
+fresh machine too.
+
+Each test gets a fresh schema (:func:`fresh_schema`), dropped afterwards, so
+tests never see each other's rows.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from contextlib import contextmanager
 from functools import cache
 
 import psycopg
+import pytest
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -37,6 +43,7 @@ def _answers(url: str) -> bool:
 
 @cache
 def server_url() -> str:
+    """The URL of the server for this test session (started on first use if need be)."""
     url = os.environ.get("CAIRNGRAPH_POSTGRES_URL", DEFAULT_URL)
     if _answers(url):
         return url
@@ -45,21 +52,38 @@ def server_url() -> str:
             f"PostgreSQL does not answer at {url} (CAIRNGRAPH_POSTGRES_URL). CI must test "
             "against a real server: start it, or point CAIRNGRAPH_POSTGRES_URL at one."
         )
-    return _throwaway()
+    return Throwaway.start().url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The URL of the test session's PostgreSQL server (see :func:`server_url`)."""
+    return server_url()
+
+
+def binaries_found() -> bool:
+    """Whether this machine can start a PostgreSQL server of its own."""
+    return bool(_binaries("initdb"))
+
+
+def _binaries(name: str) -> list[str]:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    on_path = shutil.which(name)
+    return found or ([on_path] if on_path else [])
 
 
 def _binary(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name) or ""]
-    if not found[-1]:
+    found = _binaries(name)
+    if not found:
         raise RuntimeError(
-            "no PostgreSQL server answers and no initdb/pg_ctl is installed to start one; "
-            "install PostgreSQL or set CAIRNGRAPH_POSTGRES_URL"
+            f"no PostgreSQL server answers and no {name} is installed to start one; install "
+            "PostgreSQL's server package or set CAIRNGRAPH_POSTGRES_URL to a running server"
         )
-    return found[-1]
+    return found[-1]  # the newest version installed
 
 
 def _as_server_user(command: list[str]) -> list[str]:
-    if os.geteuid() == 0:  # initdb refuses to run as root
+    if os.geteuid() == 0:  # initdb and postgres refuse to run as root
         return ["runuser", "-u", "postgres", "--", *command]
     return command
 
@@ -70,47 +94,60 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _throwaway() -> str:
-    folder = tempfile.mkdtemp(prefix="cairngraph-pg-")
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data, port = os.path.join(folder, "data"), _free_port()
-    subprocess.run(
-        _as_server_user([_binary("initdb"), "-D", data, "-U", "postgres", "-A", "trust"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_server_user(
-            [
-                _binary("pg_ctl"),
-                "-D",
-                data,
-                "-o",
-                options,
-                "-w",
-                "-l",
-                os.path.join(folder, "log"),
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    atexit.register(
-        lambda: subprocess.run(
-            _as_server_user([_binary("pg_ctl"), "-D", data, "-m", "immediate", "stop"]),
-            capture_output=True,
+class Throwaway:
+    """A PostgreSQL server of its own in a temporary folder (trust auth, no fsync).
+
+    Example::
+
+        server = Throwaway.start()
+        server.restart()      # every open connection breaks
+        server.stop()
+    """
+
+    def __init__(self, folder: str, port: int) -> None:
+        self.folder, self.port = folder, port
+        self.data = os.path.join(folder, "data")
+        self.url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+    @classmethod
+    def start(cls) -> Throwaway:
+        folder = tempfile.mkdtemp(prefix="cairngraph-pg-")
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres", "postgres")
+        server = cls(folder, _free_port())
+        initdb = [_binary("initdb"), "-D", server.data, "-U", "postgres", "-A", "trust"]
+        subprocess.run(_as_server_user(initdb), check=True, capture_output=True)
+        server._pg_ctl("start")
+        atexit.register(server.stop)
+        return server
+
+    def restart(self) -> None:
+        """Restart the server at once ("fast" shutdown: open sessions are ended)."""
+        self._pg_ctl("restart")
+
+    def stop(self) -> None:
+        if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+            self._pg_ctl("stop", check=False)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _pg_ctl(self, action: str, check: bool = True) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        command = [_binary("pg_ctl"), "-D", self.data, "-o", options, "-m", "fast", "-w"]
+        command += ["-l", os.path.join(self.folder, "log"), action]
+        subprocess.run(
+            _as_server_user(command),
+            check=check,
+            # The server inherits pg_ctl's output: give it no pipe to hold open.
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
         )
-    )
-    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
 
 
 @contextmanager
-def fresh_schema() -> Iterator[tuple[str, str]]:
+def fresh_schema(url: str | None = None) -> Iterator[tuple[str, str]]:
     """A new, empty schema for one test: ``(server url, schema name)``; dropped afterwards."""
-    url = server_url()
+    url = url or server_url()
     schema = f"cg_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -122,6 +159,6 @@ def fresh_schema() -> Iterator[tuple[str, str]]:
 
 
 def schema_url(url: str, schema: str) -> str:
-    """``url`` with the schema as its search path."""
+    """``url`` with ``schema`` as its search path: cairngraph's tables land in it."""
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"
