@@ -80,6 +80,7 @@ class PostgresSaver(BaseCheckpointSaver):
         self._guard = threading.RLock()  # one statement at a time on a plain connection
         self._where = describe(conn)
         self._claims = LocalClaims()
+        self._bases = _ops.KnownBases()
 
     @classmethod
     @contextmanager
@@ -157,14 +158,23 @@ class PostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
+        step = StepSave(
+            config=config,
+            task_writes=task_writes,
+            checkpoint=checkpoint,
+            metadata=metadata,
+            new_versions=new_versions,
+        )
+        learned: _ops.Learned = {}
         return self._run(  # type: ignore[no-any-return]
-            lambda: _ops.put_step(
-                self.serde, config, task_writes, checkpoint, metadata, new_versions
-            )
+            lambda: _ops.put_step(self.serde, step, self._bases, learned), learned
         )
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return self._run(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
+        learned: _ops.Learned = {}
+        return self._run(  # type: ignore[no-any-return]
+            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+        )
 
     def put_writes(
         self,
@@ -179,6 +189,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         self._run(lambda: _ops.delete_thread(str(thread_id)))
+        self._bases.forget(str(thread_id))
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for a run, across processes and machines.
@@ -190,24 +201,30 @@ class PostgresSaver(BaseCheckpointSaver):
 
     # -- driving operations ------------------------------------------------------------
 
-    def _run(self, make: Callable[[], Op]) -> Any:
+    def _run(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
         held = _HELD.get()
         if held is not None and held.saver is self:
             # Inside a run: its own connection (N concurrent runs need N connections).
             with held.guard:
-                return self._attempt(held.conn, make())
+                return self._attempt(held.conn, make(), held.cursor, learned)
         if not self._is_pool:
             with self._guard:
-                return self._attempt(self.conn, make())
-        conn, result = self._checkout(lambda conn: self._attempt(conn, make()))
+                return self._attempt(self.conn, make(), None, learned)
+        conn, result = self._checkout(lambda conn: self._attempt(conn, make(), None, learned))
         self.conn.putconn(conn)
         return result
 
-    def _attempt(self, conn: Any, operation: Op) -> Any:
+    def _attempt(
+        self, conn: Any, operation: Op, cursor: Any = None, learned: _ops.Learned | None = None
+    ) -> Any:
+        """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
         import psycopg
 
         try:
-            return _drive(operation, conn)
+            result = _drive(operation, conn, cursor)
+            if learned and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                self._bases.learn(learned)
+            return result
         except psycopg.OperationalError as error:
             raise unavailable(self._where, error) from error
         except psycopg.errors.UndefinedTable as error:
@@ -249,12 +266,16 @@ class PostgresSaver(BaseCheckpointSaver):
         else:
             guard, conn = self._guard, self.conn
             self._acquire(conn, guard, request)
-        token = _HELD.set(_Run(self, conn, guard))
+        # One cursor for all the run's statements: making one per statement costs more
+        # than the rest of the client's work on a step.
+        run = _Run(self, conn, guard, conn.cursor())
+        token = _HELD.set(run)
         try:
             yield
         finally:
             _HELD.reset(token)
             try:
+                run.cursor.close()
                 self._release(conn, guard, request.key)
             finally:
                 if self._is_pool:
@@ -293,28 +314,40 @@ class PostgresSaver(BaseCheckpointSaver):
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """The saver, connection and guard of the run a context belongs to."""
+    """The saver, connection, guard and cursor of the run a context belongs to."""
 
     saver: PostgresSaver
     conn: Any
     guard: Any
+    cursor: Any
 
 
 _HELD: ContextVar[_Run | None] = ContextVar("cairngraph_postgres_run", default=None)
 
 
-def _drive(operation: Op, conn: Any) -> Any:
-    """Run ``operation``'s statements (``_statements.py`` says when in one transaction)."""
+def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
+    """Run ``operation``'s statements on ``conn``, through ``cursor`` if given.
+
+    ``_statements.py`` says when the statements share one transaction.
+    """
     stepper = Stepper(operation)
-    if stepper.atomic or not conn.autocommit:
+    on = conn if cursor is None else cursor  # both have execute() returning a cursor
+    if stepper.atomic:
+        # Pipelined: statements whose rows nobody reads go out without waiting for
+        # the server, so a batch of steps costs one round trip, not one per step.
+        with conn.transaction(), conn.pipeline():
+            return _steps(stepper, on)
+    if not conn.autocommit:
         with conn.transaction():
-            return _steps(stepper, conn)
-    return _steps(stepper, conn)
+            return _steps(stepper, on)
+    return _steps(stepper, on)
 
 
-def _steps(stepper: Stepper, conn: Any) -> Any:
+def _steps(stepper: Stepper, on: Any) -> Any:
     while (statement := stepper.statement) is not None:
-        cursor = conn.execute(statement.sql, statement.params or None)
+        # Rows come back in binary: bytea travels as is, not as hex text twice its size.
+        binary = statement.fetch != "none"
+        cursor = on.execute(statement.sql, statement.params or None, binary=binary)
         if statement.fetch == "one":
             stepper.reply(cursor.fetchone())
         else:

@@ -3,9 +3,8 @@
 Invariants:
 
 - A page of checkpoints costs a fixed number of statements, whatever its
-  length: one for the pending writes of all of them, one for the channel
-  values of all of them, and one more only when some value is a delta (for
-  the chains those deltas belong to).
+  length: one for the pending writes of all of them, and one for the channel
+  values of all of them together with the delta chains those values belong to.
 - A value shared by several checkpoints of the page is decoded once.
 - A channel the checkpoint names at a version with no blob is an empty
   channel: it is left out of ``channel_values``.
@@ -43,17 +42,20 @@ _WRITES = (
     "ORDER BY w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.idx"
 )
 _BLOBS = (
-    "SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, b.base_version, "
-    "b.root_version FROM cairn_blobs b JOIN unnest(%s::text[], %s::text[], %s::text[], "
-    "%s::bigint[]) AS k(t, n, c, v) ON b.thread_id = k.t AND b.ns = k.n AND b.channel = k.c "
-    "AND b.version = k.v"
+    "WITH wanted AS (SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, "
+    "b.base_version, b.kept, b.root_version FROM unnest(%s::text[], %s::text[], %s::text[], "
+    "%s::bigint[]) AS k(t, n, c, v) JOIN cairn_blobs b ON b.thread_id = k.t AND b.ns = k.n "
+    "AND b.channel = k.c AND b.version = k.v), "
+    "roots AS (SELECT DISTINCT thread_id, ns, channel, root_version FROM wanted "
+    "WHERE base_version IS NOT NULL) "
+    "SELECT thread_id, ns, channel, version, type, payload, base_version, kept, true FROM wanted "
+    "UNION ALL SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, "
+    "b.base_version, b.kept, false FROM roots r JOIN cairn_blobs b ON b.thread_id = r.thread_id "
+    "AND b.ns = r.ns AND b.channel = r.channel AND b.root_version = r.root_version "
+    "WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.thread_id = b.thread_id AND w.ns = b.ns "
+    "AND w.channel = b.channel AND w.version = b.version)"
 )
-_CHAINS = (
-    "SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, b.base_version, "
-    "b.kept FROM cairn_blobs b JOIN unnest(%s::text[], %s::text[], %s::text[], "
-    "%s::bigint[]) AS k(t, n, c, r) ON b.thread_id = k.t AND b.ns = k.n AND b.channel = k.c "
-    "AND b.root_version = k.r"
-)
+"""The blobs asked for, and with them every other blob of the delta chains they belong to."""
 
 BlobKey = tuple[str, str, str, int]
 """``(thread_id, ns, channel, version)``."""
@@ -143,35 +145,24 @@ def _writes(serde: SerializerProtocol, keys: list[tuple[str, str, str]]) -> Op:
 
 
 def _values(serde: SerializerProtocol, wanted: list[BlobKey]) -> Op:
-    """The value of each blob in ``wanted`` that exists, deltas rebuilt whole."""
+    """The value of each blob in ``wanted`` that exists, deltas rebuilt whole (one statement)."""
     if not wanted:
         return {}
     rows = yield Query(_BLOBS, tuple([key[i] for key in wanted] for i in range(4)), "all")
     values: dict[BlobKey, Any] = {}
-    roots: set[BlobKey] = set()
+    chains: dict[tuple[str, str, str], dict[int, tuple[str, bytes, int | None, int | None]]] = {}
     deltas = []
-    for thread_id, ns, channel, version, tag, payload, base_version, root in rows:
-        if base_version is None:
+    for thread_id, ns, channel, version, tag, payload, base, kept, asked in rows:
+        chains.setdefault((thread_id, ns, channel), {})[version] = (tag, bytes(payload), base, kept)
+        if asked and base is None:
             where = f"thread {thread_id!r}, channel {channel!r}"
             values[(thread_id, ns, channel, version)] = decode(serde, tag, bytes(payload), where)
-        else:
-            roots.add((thread_id, ns, channel, root))
+        elif asked:
             deltas.append((thread_id, ns, channel, version))
-    if not deltas:
-        return values
-    keys = sorted(roots)
-    chain_rows = yield Query(_CHAINS, tuple([key[i] for key in keys] for i in range(4)), "all")
-    chains: dict[tuple[str, str, str], dict[int, tuple[str, bytes, int | None, int | None]]] = {}
-    for thread_id, ns, channel, version, tag, payload, base, kept in chain_rows:
-        chains.setdefault((thread_id, ns, channel), {})[version] = (tag, bytes(payload), base, kept)
     for thread_id, ns, channel, version in deltas:
         cache = _ChannelCache(values, (thread_id, ns, channel), serde)
         values[(thread_id, ns, channel, version)] = rebuild(
-            version,
-            chains.get((thread_id, ns, channel), {}),
-            cache.known,
-            cache.remember,
-            cache.decode,
+            version, chains[(thread_id, ns, channel)], cache.known, cache.remember, cache.decode
         )
     return values
 

@@ -87,6 +87,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         self._guard = asyncio.Lock()  # one statement at a time on a plain connection
         self._where = describe(conn)
         self._claims = LocalClaims()
+        self._bases = _ops.KnownBases()
         try:
             self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -170,10 +171,14 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             metadata=metadata,
             new_versions=new_versions,
         )
-        return await self._run(self._stepper(step))  # type: ignore[no-any-return]
+        learned: _ops.Learned = {}
+        return await self._run(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return await self._run(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
+        learned: _ops.Learned = {}
+        return await self._run(  # type: ignore[no-any-return]
+            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+        )
 
     async def aput_writes(
         self,
@@ -186,6 +191,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     async def adelete_thread(self, thread_id: str) -> None:
         await self._run(lambda: _ops.delete_thread(str(thread_id)))
+        self._bases.forget(str(thread_id))
 
     def athread_lock(self, thread_id: str, timeout: float) -> AbstractAsyncContextManager[None]:
         """Hold ``thread_id`` for a run, across processes (as ``PostgresSaver.thread_lock``)."""
@@ -230,10 +236,14 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             metadata=metadata,
             new_versions=new_versions,
         )
-        return self._sync(self._stepper(step))  # type: ignore[no-any-return]
+        learned: _ops.Learned = {}
+        return self._sync(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return self._sync(lambda: _ops.put_steps(self.serde, steps))  # type: ignore[no-any-return]
+        learned: _ops.Learned = {}
+        return self._sync(  # type: ignore[no-any-return]
+            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+        )
 
     def put_writes(
         self,
@@ -246,6 +256,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         self._sync(lambda: _ops.delete_thread(str(thread_id)))
+        self._bases.forget(str(thread_id))
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Sync twin of :meth:`athread_lock`, from threads other than the home loop's."""
@@ -262,15 +273,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     ) -> Callable[[], Op]:
         return lambda: _ops.list_page(self.serde, config, filter, before, limit)
 
-    def _stepper(self, step: StepSave) -> Callable[[], Op]:
-        return lambda: _ops.put_step(
-            self.serde,
-            step.config,
-            step.task_writes,
-            step.checkpoint,
-            step.metadata,
-            step.new_versions,
-        )
+    def _stepper(self, step: StepSave, learned: _ops.Learned) -> Callable[[], Op]:
+        return lambda: _ops.put_step(self.serde, step, self._bases, learned)
 
     def _writer(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
@@ -281,12 +285,12 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     # -- the home loop ---------------------------------------------------------------
 
-    async def _run(self, make: Callable[[], Op]) -> Any:
+    async def _run(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
         # The run this task belongs to is read here, in the caller's context.
-        return await self._on_home(self._execute(make, _HELD.get()))
+        return await self._on_home(self._execute(make, _HELD.get(), learned))
 
-    def _sync(self, make: Callable[[], Op]) -> Any:
-        return self._block_on(self._execute(make, _HELD.get()))
+    def _sync(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
+        return self._block_on(self._execute(make, _HELD.get(), learned))
 
     async def _on_home(self, work: Coroutine[Any, Any, T]) -> T:
         running = asyncio.get_running_loop()
@@ -318,23 +322,31 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     # -- driving operations, on the home loop ------------------------------------------
 
-    async def _execute(self, make: Callable[[], Op], held: _Run | None) -> Any:
+    async def _execute(
+        self, make: Callable[[], Op], held: _Run | None, learned: _ops.Learned | None
+    ) -> Any:
         if held is not None and held.saver is self:
             # Inside a run: its own connection (N concurrent runs need N connections).
             async with held.guard:
-                return await self._attempt(held.conn, make())
+                return await self._attempt(held.conn, make(), held.cursor, learned)
         if not self._is_pool:
             async with self._guard:
-                return await self._attempt(self.conn, make())
-        conn, result = await self._checkout(lambda conn: self._attempt(conn, make()))
+                return await self._attempt(self.conn, make(), None, learned)
+        conn, result = await self._checkout(lambda conn: self._attempt(conn, make(), None, learned))
         await self.conn.putconn(conn)
         return result
 
-    async def _attempt(self, conn: Any, operation: Op) -> Any:
+    async def _attempt(
+        self, conn: Any, operation: Op, cursor: Any = None, learned: _ops.Learned | None = None
+    ) -> Any:
+        """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
         import psycopg
 
         try:
-            return await _drive(operation, conn)
+            result = await _drive(operation, conn, cursor)
+            if learned and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                self._bases.learn(learned)
+            return result
         except psycopg.OperationalError as error:
             raise unavailable(self._where, error) from error
         except psycopg.errors.UndefinedTable as error:
@@ -388,10 +400,10 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     async def _acquire(self, request: LockRequest) -> _Run:
         if not self._is_pool:
             await self._wait_for_lock(self.conn, self._guard, request)
-            return _Run(self, self.conn, self._guard)
+            return _Run(self, self.conn, self._guard, self.conn.cursor())
         guard = asyncio.Lock()  # the run's parallel tasks share its connection
         conn, _ = await self._checkout(lambda conn: self._wait_for_lock(conn, guard, request))
-        return _Run(self, conn, guard)
+        return _Run(self, conn, guard, conn.cursor())  # one cursor for the run's statements
 
     async def _wait_for_lock(self, conn: Any, guard: asyncio.Lock, request: LockRequest) -> None:
         waits = pauses(request)
@@ -421,6 +433,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
                 raise
             # The session died, and the server released its locks with it.
         finally:
+            await run.cursor.close()
             self._claims.release(key)
             if self._is_pool:
                 await self.conn.putconn(run.conn)
@@ -428,28 +441,35 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
 @dataclass(frozen=True, slots=True)
 class _Run:
-    """The saver, connection and guard of the run a task belongs to."""
+    """The saver, connection, guard and cursor of the run a task belongs to."""
 
     saver: AsyncPostgresSaver
     conn: Any
     guard: asyncio.Lock
+    cursor: Any
 
 
 _HELD: ContextVar[_Run | None] = ContextVar("cairngraph_async_postgres_run", default=None)
 
 
-async def _drive(operation: Op, conn: Any) -> Any:
+async def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
     """The async twin of the sync saver's ``_drive`` (same transaction rules)."""
     stepper = Stepper(operation)
-    if stepper.atomic or not conn.autocommit:
+    on = conn if cursor is None else cursor
+    if stepper.atomic:
+        async with conn.transaction(), conn.pipeline():
+            return await _steps(stepper, on)
+    if not conn.autocommit:
         async with conn.transaction():
-            return await _steps(stepper, conn)
-    return await _steps(stepper, conn)
+            return await _steps(stepper, on)
+    return await _steps(stepper, on)
 
 
-async def _steps(stepper: Stepper, conn: Any) -> Any:
+async def _steps(stepper: Stepper, on: Any) -> Any:
     while (statement := stepper.statement) is not None:
-        cursor = await conn.execute(statement.sql, statement.params or None)
+        # Rows come back in binary: bytea travels as is, not as hex text twice its size.
+        binary = statement.fetch != "none"
+        cursor = await on.execute(statement.sql, statement.params or None, binary=binary)
         if statement.fetch == "one":
             stepper.reply(await cursor.fetchone())
         else:

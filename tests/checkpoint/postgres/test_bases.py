@@ -1,0 +1,143 @@
+"""Delta bases the saver remembers: fewer reads, and never a delta on a blob that is not there.
+
+A chat appends one message per step, stored as a delta on the channel's
+previous blob. The saver remembers the blobs it committed, so its own next
+step need not read the base back; these tests check that what it remembers
+never disagrees with the table: after other processes' steps, a rollback, or
+a deleted thread, every checkpoint still reads back whole.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator
+from typing import Annotated, Any, TypedDict
+
+import psycopg
+import pytest
+
+from cairngraph.checkpoint.postgres import PostgresSaver
+from cairngraph.graph import START, StateGraph
+from tests.postgres_server import fresh_schema, schema_url
+
+
+class Chat(TypedDict, total=False):
+    messages: Annotated[list[str], operator.add]
+
+
+def _chat() -> Any:
+    graph = StateGraph(Chat)
+    graph.add_node("reply", lambda state: {"messages": [f"reply {len(state['messages'])}"]})
+    graph.add_edge(START, "reply")
+    return graph
+
+
+class BaseReads(psycopg.Cursor[Any]):
+    """A cursor that counts the statements reading delta bases."""
+
+    count = 0
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        if "b.root_version, b.depth" in str(query):
+            BaseReads.count += 1
+        return super().execute(query, params, **kwargs)
+
+
+@pytest.fixture
+def url(postgres_url: str) -> Iterator[str]:
+    with fresh_schema(postgres_url) as (server, schema):
+        yield schema_url(server, schema)
+
+
+def _expected(turns: int) -> list[str]:
+    messages: list[str] = []
+    for turn in range(turns):
+        messages += [f"user {turn}", f"reply {len(messages) + 1}"]
+    return messages
+
+
+def _turns(app: Any, start: int, stop: int, thread: str = "chat") -> None:
+    for turn in range(start, stop):
+        app.invoke({"messages": [f"user {turn}"]}, {"configurable": {"thread_id": thread}})
+
+
+def _every_checkpoint_whole(saver: PostgresSaver, thread: str = "chat") -> None:
+    for saved in saver.list({"configurable": {"thread_id": thread}}):
+        messages = saved.checkpoint["channel_values"].get("messages", [])
+        assert messages == _expected(len(messages))[: len(messages)]
+
+
+def test_a_run_reads_no_base_it_saved_itself(url: str) -> None:
+    with psycopg.connect(url, autocommit=True, cursor_factory=BaseReads) as conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        app = _chat().compile(checkpointer=saver)
+        BaseReads.count = 0
+        _turns(app, 0, 20)
+        assert BaseReads.count == 0
+        assert app.get_state({"configurable": {"thread_id": "chat"}}).values == {
+            "messages": _expected(20)
+        }
+        # A fresh saver (another process) knows nothing yet: it reads the base once.
+        fresh = _chat().compile(checkpointer=PostgresSaver(conn))
+        _turns(fresh, 20, 25)
+        assert BaseReads.count == 1
+        _every_checkpoint_whole(saver)
+
+
+def test_steps_of_another_saver_in_between(url: str) -> None:
+    with PostgresSaver.from_conn_string(url) as first, PostgresSaver.from_conn_string(url) as other:
+        first.setup()
+        mine, theirs = _chat().compile(checkpointer=first), _chat().compile(checkpointer=other)
+        _turns(mine, 0, 5)
+        _turns(theirs, 5, 10)
+        _turns(mine, 10, 15)  # what `first` remembers is no longer the newest blob
+        assert mine.get_state({"configurable": {"thread_id": "chat"}}).values == {
+            "messages": _expected(15)
+        }
+        _every_checkpoint_whole(first)
+
+
+def test_steps_rolled_back_are_not_remembered(url: str) -> None:
+    with psycopg.connect(url) as conn:  # not autocommit
+        saver = PostgresSaver(conn)
+        saver.setup()
+        app = _chat().compile(checkpointer=saver)
+        _turns(app, 0, 3)  # each save commits on its own on an idle connection
+        conn.execute("SELECT 1")  # the caller opens a transaction: saves nest in it
+        _turns(app, 3, 6)
+        conn.rollback()  # turns 3-5 never happened
+        _turns(app, 3, 8)
+        assert app.get_state({"configurable": {"thread_id": "chat"}}).values == {
+            "messages": _expected(8)
+        }
+        _every_checkpoint_whole(saver)
+
+
+def test_a_deleted_thread_starts_over(url: str) -> None:
+    with PostgresSaver.from_conn_string(url) as saver:
+        saver.setup()
+        app = _chat().compile(checkpointer=saver)
+        _turns(app, 0, 4)
+        saver.delete_thread("chat")
+        _turns(app, 0, 3)
+        assert app.get_state({"configurable": {"thread_id": "chat"}}).values == {
+            "messages": _expected(3)
+        }
+        _every_checkpoint_whole(saver)
+
+
+def test_async_durability_batches_chain_their_bases(url: str) -> None:
+    with PostgresSaver.from_conn_string(url) as saver:
+        saver.setup()
+        app = _chat().compile(checkpointer=saver)
+        for turn in range(10):
+            app.invoke(
+                {"messages": [f"user {turn}"]},
+                {"configurable": {"thread_id": "chat"}},
+                durability="async",
+            )
+        assert app.get_state({"configurable": {"thread_id": "chat"}}).values == {
+            "messages": _expected(10)
+        }
+        _every_checkpoint_whole(saver)
