@@ -172,6 +172,24 @@ class StepSave:
     metadata: CheckpointMetadata
     new_versions: ChannelVersions
 
+    @classmethod
+    def of(
+        cls,
+        config: RunnableConfig,
+        task_writes: Sequence[TaskWrites],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> StepSave:
+        """The step of a :meth:`BaseCheckpointSaver.put_step` call, from its arguments."""
+        return cls(
+            config=config,
+            task_writes=task_writes,
+            checkpoint=checkpoint,
+            metadata=metadata,
+            new_versions=new_versions,
+        )
+
 
 class CheckpointTuple(NamedTuple):
     """A checkpoint with its config, metadata, parent and pending writes."""

@@ -22,21 +22,8 @@ def as_step(method: str, args: tuple[Any, ...]) -> StepSave:
     """A ``put`` or ``put_step`` effect's arguments as one :class:`StepSave`."""
     if method == "put":
         config, checkpoint, metadata, new_versions = args
-        return StepSave(
-            config=config,
-            task_writes=(),
-            checkpoint=checkpoint,
-            metadata=metadata,
-            new_versions=new_versions,
-        )
-    config, task_writes, checkpoint, metadata, new_versions = args
-    return StepSave(
-        config=config,
-        task_writes=task_writes,
-        checkpoint=checkpoint,
-        metadata=metadata,
-        new_versions=new_versions,
-    )
+        return StepSave.of(config, (), checkpoint, metadata, new_versions)
+    return StepSave.of(*args)
 
 
 class ThreadWriter:

@@ -158,13 +158,7 @@ class PostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        step = StepSave(
-            config=config,
-            task_writes=task_writes,
-            checkpoint=checkpoint,
-            metadata=metadata,
-            new_versions=new_versions,
-        )
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
         learned: _ops.Learned = {}
         return self._run(  # type: ignore[no-any-return]
             lambda: _ops.put_step(self.serde, step, self._bases, learned), learned

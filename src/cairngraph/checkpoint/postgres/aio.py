@@ -164,13 +164,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        step = StepSave(
-            config=config,
-            task_writes=task_writes,
-            checkpoint=checkpoint,
-            metadata=metadata,
-            new_versions=new_versions,
-        )
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
         learned: _ops.Learned = {}
         return await self._run(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 
@@ -229,13 +223,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        step = StepSave(
-            config=config,
-            task_writes=task_writes,
-            checkpoint=checkpoint,
-            metadata=metadata,
-            new_versions=new_versions,
-        )
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
         learned: _ops.Learned = {}
         return self._sync(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 

@@ -173,13 +173,7 @@ class SqliteSaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        step = StepSave(
-            config=config,
-            task_writes=task_writes,
-            checkpoint=checkpoint,
-            metadata=metadata,
-            new_versions=new_versions,
-        )
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
         return self.put_steps([step])[0]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
