@@ -12,7 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,12 +28,26 @@ from cairngraph.checkpoint.postgres._statements import Op, Query
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import SerializationError
 
-__all__ = ["SELECT_CHECKPOINTS", "Row", "decode", "load", "read_rows"]
+__all__ = [
+    "SELECT_CHECKPOINTS",
+    "Row",
+    "decode",
+    "load",
+    "load_with_writes",
+    "read_rows",
+    "with_writes",
+]
 
 SELECT_CHECKPOINTS = (
     "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta FROM cairn_checkpoints"
 )
 """The columns :func:`read_rows` expects, in order."""
+
+_WITH_WRITES = (
+    "SELECT c.*, w.task_id, w.channel, w.type, w.payload FROM ({}) c LEFT JOIN cairn_writes w "
+    "ON w.thread_id = c.thread_id AND w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id "
+    "ORDER BY w.task_id, w.idx"
+)
 
 _WRITES = (
     "SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.channel, w.type, w.payload "
@@ -83,8 +97,35 @@ def read_rows(serde: SerializerProtocol, rows: Sequence[Sequence[Any]]) -> list[
     return found
 
 
-def load(serde: SerializerProtocol, rows: Sequence[Row]) -> Op:
-    """The tuples of ``rows``, in the same order, with values and writes fetched in bulk."""
+def with_writes(select: str) -> str:
+    """``select`` (of :data:`SELECT_CHECKPOINTS`, one row at most) joined with that row's writes.
+
+    One statement instead of two for :func:`load_with_writes`; ``select`` is
+    constant SQL, its values are parameters.
+    """
+    return _WITH_WRITES.format(select)
+
+
+def load_with_writes(serde: SerializerProtocol, rows: Sequence[Sequence[Any]]) -> Op:
+    """The checkpoint of a :func:`with_writes` statement's ``rows``, or None."""
+    if not rows:
+        return None
+    first = read_rows(serde, [rows[0][:7]])
+    key = (first[0].thread_id, first[0].ns, first[0].checkpoint_id)
+    found = _pending(serde, (key + tuple(row[7:]) for row in rows if row[7] is not None))
+    loaded = yield from load(serde, first, found)
+    return loaded[0]
+
+
+def load(
+    serde: SerializerProtocol,
+    rows: Sequence[Row],
+    writes: dict[tuple[str, str, str], list[PendingWrite]] | None = None,
+) -> Op:
+    """The tuples of ``rows``, in the same order, with values and writes fetched in bulk.
+
+    ``writes``, when given, are the rows' pending writes, already fetched.
+    """
     if not rows:
         return []
     stored = {
@@ -98,7 +139,10 @@ def load(serde: SerializerProtocol, rows: Sequence[Row]) -> Op:
             for channel, version in checkpoint.channel_versions.items()
         }
     )
-    writes = yield from _writes(serde, list(stored))
+    if writes is None:
+        keys = list(stored)
+        found = yield Query(_WRITES, tuple([key[i] for key in keys] for i in range(3)), "all")
+        writes = _pending(serde, found)
     values = yield from _values(serde, wanted)
     result = []
     for row in rows:
@@ -131,9 +175,10 @@ def load(serde: SerializerProtocol, rows: Sequence[Row]) -> Op:
     return result
 
 
-def _writes(serde: SerializerProtocol, keys: list[tuple[str, str, str]]) -> Op:
-    """The pending writes of each checkpoint in ``keys``, in task and index order."""
-    rows = yield Query(_WRITES, tuple([key[i] for key in keys] for i in range(3)), "all")
+def _pending(
+    serde: SerializerProtocol, rows: Iterable[Sequence[Any]]
+) -> dict[tuple[str, str, str], list[PendingWrite]]:
+    """Rows of writes (thread, ns, checkpoint, task, channel, type, payload) per checkpoint."""
     writes: dict[tuple[str, str, str], list[PendingWrite]] = {}
     for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in rows:
         where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write to {channel!r}"

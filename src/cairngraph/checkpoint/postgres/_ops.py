@@ -44,7 +44,13 @@ from cairngraph.checkpoint.base import (
     metadata_matches,
     write_index,
 )
-from cairngraph.checkpoint.postgres._load import SELECT_CHECKPOINTS, load, read_rows
+from cairngraph.checkpoint.postgres._load import (
+    SELECT_CHECKPOINTS,
+    load,
+    load_with_writes,
+    read_rows,
+    with_writes,
+)
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 
@@ -72,11 +78,8 @@ def get_tuple(serde: SerializerProtocol, config: RunnableConfig) -> Op:
     else:
         sql = " WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
         params = (thread_id, ns, checkpoint_id)
-    rows = yield Query(SELECT_CHECKPOINTS + sql, params, "all")
-    if not rows:
-        return None
-    found = yield from load(serde, read_rows(serde, rows))
-    return found[0]
+    rows = yield Query(with_writes(SELECT_CHECKPOINTS + sql), params, "all")
+    return (yield from load_with_writes(serde, rows))
 
 
 def list_page(
