@@ -6,7 +6,7 @@ is idempotent and safe to call from many processes at once).
 
 Invariants:
 
-- Every operation is written once in ``_ops.py``; this class only drives it
+- Every operation is written once (``_ops.py``, ``_save.py``); this class only drives it
   on a connection (the async saver drives the same operations).
 - A step's writes and checkpoint commit together, in one statement.
 - A run holds its thread with a session advisory lock on a connection kept
@@ -40,7 +40,7 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops, _schema
+from cairngraph.checkpoint.postgres import _ops, _save, _schema
 from cairngraph.checkpoint.postgres._common import (
     LocalClaims,
     LockRequest,
@@ -80,7 +80,7 @@ class PostgresSaver(BaseCheckpointSaver):
         self._guard = threading.RLock()  # one statement at a time on a plain connection
         self._where = describe(conn)
         self._claims = LocalClaims()
-        self._bases = _ops.KnownBases()
+        self._bases = _save.KnownBases()
 
     @classmethod
     @contextmanager
@@ -159,15 +159,15 @@ class PostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return self._run(  # type: ignore[no-any-return]
-            lambda: _ops.put_step(self.serde, step, self._bases, learned), learned
+            lambda: _save.put_step(self.serde, step, self._bases, learned), learned
         )
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return self._run(  # type: ignore[no-any-return]
-            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
         )
 
     def put_writes(
@@ -179,7 +179,7 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        self._run(lambda: _ops.put_writes(self.serde, config, writes, task_id, task_path))
+        self._run(lambda: _save.put_writes(self.serde, config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
         self._run(lambda: _ops.delete_thread(str(thread_id)))
@@ -195,7 +195,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
     # -- driving operations ------------------------------------------------------------
 
-    def _run(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
+    def _run(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
         held = _HELD.get()
         if held is not None and held.saver is self:
             # Inside a run: its own connection (N concurrent runs need N connections).
@@ -209,7 +209,7 @@ class PostgresSaver(BaseCheckpointSaver):
         return result
 
     def _attempt(
-        self, conn: Any, operation: Op, cursor: Any = None, learned: _ops.Learned | None = None
+        self, conn: Any, operation: Op, cursor: Any = None, learned: _save.Learned | None = None
     ) -> Any:
         """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
         import psycopg

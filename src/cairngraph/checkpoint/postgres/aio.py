@@ -1,6 +1,6 @@
 """``AsyncPostgresSaver``: the PostgreSQL saver on psycopg's async connections.
 
-It runs the very same operations as :class:`PostgresSaver` (``_ops.py``)
+It runs the very same operations as :class:`PostgresSaver` (``_ops.py``, ``_save.py``)
 through an async driver, with the same locking and error rules.
 
 Invariants:
@@ -23,7 +23,6 @@ from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Coroutine,
     Iterator,
     Mapping,
     Sequence,
@@ -49,7 +48,7 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops, _schema
+from cairngraph.checkpoint.postgres import _ops, _save, _schema
 from cairngraph.checkpoint.postgres._common import (
     LocalClaims,
     LockRequest,
@@ -58,6 +57,7 @@ from cairngraph.checkpoint.postgres._common import (
     pauses,
     unavailable,
 )
+from cairngraph.checkpoint.postgres._home import HomeLoop
 from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import InvalidConfigError, StorageUnavailableError
@@ -87,11 +87,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         self._guard = asyncio.Lock()  # one statement at a time on a plain connection
         self._where = describe(conn)
         self._claims = LocalClaims()
-        self._bases = _ops.KnownBases()
-        try:
-            self.loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            self.loop = None
+        self._bases = _save.KnownBases()
+        self._home = HomeLoop()
 
     @classmethod
     @asynccontextmanager
@@ -165,13 +162,13 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return await self._run(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return await self._run(  # type: ignore[no-any-return]
-            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
         )
 
     async def aput_writes(
@@ -224,13 +221,13 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return self._sync(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _ops.Learned = {}
+        learned: _save.Learned = {}
         return self._sync(  # type: ignore[no-any-return]
-            lambda: _ops.put_steps(self.serde, steps, self._bases, learned), learned
+            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
         )
 
     def put_writes(
@@ -261,57 +258,34 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     ) -> Callable[[], Op]:
         return lambda: _ops.list_page(self.serde, config, filter, before, limit)
 
-    def _stepper(self, step: StepSave, learned: _ops.Learned) -> Callable[[], Op]:
-        return lambda: _ops.put_step(self.serde, step, self._bases, learned)
+    def _stepper(self, step: StepSave, learned: _save.Learned) -> Callable[[], Op]:
+        return lambda: _save.put_step(self.serde, step, self._bases, learned)
 
     def _writer(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
     ) -> Callable[[], Op]:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        return lambda: _ops.put_writes(self.serde, config, writes, task_id, path)
+        return lambda: _save.put_writes(self.serde, config, writes, task_id, path)
 
     # -- the home loop ---------------------------------------------------------------
 
-    async def _run(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
+    async def _run(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
         # The run this task belongs to is read here, in the caller's context.
-        return await self._on_home(self._execute(make, _HELD.get(), learned))
+        return await self._home.run(self._execute(make, _HELD.get(), learned))
 
-    def _sync(self, make: Callable[[], Op], learned: _ops.Learned | None = None) -> Any:
-        return self._block_on(self._execute(make, _HELD.get(), learned))
+    def _sync(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
+        return self._home.block_on(self._execute(make, _HELD.get(), learned))
 
-    async def _on_home(self, work: Coroutine[Any, Any, T]) -> T:
-        running = asyncio.get_running_loop()
-        if self.loop is None:
-            self.loop = running
-        if self.loop is running:
-            return await work
-        if self.loop.is_closed() or not self.loop.is_running():
-            work.close()
-            raise InvalidConfigError(
-                "AsyncPostgresSaver's event loop is no longer running, so its connections "
-                "cannot be used; create the saver in the event loop that uses it (async with "
-                "AsyncPostgresSaver.from_conn_string(uri) as saver: ...)"
-            )
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
-
-    def _block_on(self, work: Coroutine[Any, Any, T]) -> T:
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if self.loop is None or running is self.loop or not self.loop.is_running():
-            work.close()
-            raise InvalidConfigError(
-                "AsyncPostgresSaver's sync methods work only from another thread while its "
-                "event loop runs; use the async API (ainvoke, aget_state, ...) or PostgresSaver"
-            )
-        return asyncio.run_coroutine_threadsafe(work, self.loop).result()
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop | None:
+        """The event loop this saver's connections belong to (None until first used)."""
+        return self._home.loop
 
     # -- driving operations, on the home loop ------------------------------------------
 
     async def _execute(
-        self, make: Callable[[], Op], held: _Run | None, learned: _ops.Learned | None
+        self, make: Callable[[], Op], held: _Run | None, learned: _save.Learned | None
     ) -> Any:
         if held is not None and held.saver is self:
             # Inside a run: its own connection (N concurrent runs need N connections).
@@ -325,7 +299,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         return result
 
     async def _attempt(
-        self, conn: Any, operation: Op, cursor: Any = None, learned: _ops.Learned | None = None
+        self, conn: Any, operation: Op, cursor: Any = None, learned: _save.Learned | None = None
     ) -> Any:
         """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
         import psycopg
@@ -366,24 +340,24 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     @asynccontextmanager
     async def _ahold(self, thread_id: str, timeout: float) -> AsyncIterator[None]:
         request = LockRequest.make(thread_id, timeout)
-        run = await self._on_home(self._acquire(request))
+        run = await self._home.run(self._acquire(request))
         token = _HELD.set(run)
         try:
             yield
         finally:
             _HELD.reset(token)
-            await self._on_home(self._release(run, request.key))
+            await self._home.run(self._release(run, request.key))
 
     @contextmanager
     def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
         request = LockRequest.make(thread_id, timeout)
-        run = self._block_on(self._acquire(request))
+        run = self._home.block_on(self._acquire(request))
         token = _HELD.set(run)
         try:
             yield
         finally:
             _HELD.reset(token)
-            self._block_on(self._release(run, request.key))
+            self._home.block_on(self._release(run, request.key))
 
     async def _acquire(self, request: LockRequest) -> _Run:
         if not self._is_pool:
