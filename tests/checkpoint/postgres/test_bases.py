@@ -127,7 +127,11 @@ def test_a_deleted_thread_starts_over(url: str) -> None:
         _every_checkpoint_whole(saver)
 
 
-def test_async_durability_batches_chain_their_bases(url: str) -> None:
+@pytest.mark.parametrize("pipelined", [True, False], ids=["pipelined", "libpq-without-pipelines"])
+def test_async_durability_batches_chain_their_bases(
+    url: str, pipelined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cairngraph.checkpoint.postgres.pipelines", lambda: pipelined)
     with PostgresSaver.from_conn_string(url) as saver:
         saver.setup()
         app = _chat().compile(checkpointer=saver)

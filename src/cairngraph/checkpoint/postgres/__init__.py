@@ -24,7 +24,7 @@ import builtins
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -47,6 +47,7 @@ from cairngraph.checkpoint.postgres._common import (
     describe,
     missing_tables,
     pauses,
+    pipelines,
     unavailable,
 )
 from cairngraph.checkpoint.postgres._statements import Op, Stepper
@@ -329,7 +330,7 @@ def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
     if stepper.atomic:
         # Pipelined: statements whose rows nobody reads go out without waiting for
         # the server, so a batch of steps costs one round trip, not one per step.
-        with conn.transaction(), conn.pipeline():
+        with conn.transaction(), conn.pipeline() if pipelines() else nullcontext():
             return _steps(stepper, on)
     if not conn.autocommit:
         with conn.transaction():

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from cairngraph.errors import StorageError, StorageUnavailableError, ThreadBusyError
@@ -30,6 +31,7 @@ __all__ = [
     "lock_key",
     "missing_tables",
     "pauses",
+    "pipelines",
     "unavailable",
 ]
 
@@ -71,6 +73,18 @@ def pauses(request: LockRequest) -> Iterator[float]:
             raise busy(request.thread_id, request.timeout)
         delay = min(max(delay * 2, 0.005), 0.1)
         yield min(delay, remaining)
+
+
+@cache
+def pipelines() -> bool:
+    """Whether psycopg's libpq has pipeline mode (libpq 14+, as in its binary wheels).
+
+    Without it, a batch of statements still runs in one transaction, one
+    round trip per statement.
+    """
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def describe(conn_or_pool: Any) -> str:

@@ -32,6 +32,7 @@ from contextlib import (
     AbstractContextManager,
     asynccontextmanager,
     contextmanager,
+    nullcontext,
 )
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from cairngraph.checkpoint.postgres._common import (
     describe,
     missing_tables,
     pauses,
+    pipelines,
     unavailable,
 )
 from cairngraph.checkpoint.postgres._home import HomeLoop
@@ -419,7 +421,7 @@ async def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
     stepper = Stepper(operation)
     on = conn if cursor is None else cursor
     if stepper.atomic:
-        async with conn.transaction(), conn.pipeline():
+        async with conn.transaction(), conn.pipeline() if pipelines() else nullcontext():
             return await _steps(stepper, on)
     if not conn.autocommit:
         async with conn.transaction():
