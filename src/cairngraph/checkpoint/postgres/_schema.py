@@ -16,21 +16,10 @@ Invariants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from cairngraph.checkpoint._migration import Migration, refuse_newer
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
-from cairngraph.errors import SchemaVersionError
 
 __all__ = ["LATEST", "MIGRATIONS", "Migration", "setup"]
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One numbered, named step of the schema; ``statements`` run in order."""
-
-    version: int
-    name: str
-    statements: tuple[str, ...]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -104,12 +93,12 @@ def setup() -> Op:
     )
     row = yield Query("SELECT coalesce(max(version), 0) FROM cairn_schema", fetch="one")
     current = int(row[0])
-    if current > LATEST:
-        raise SchemaVersionError(
-            f"the database was set up by a newer cairngraph (schema version {current}; this "
-            f"one knows up to {LATEST}). Upgrade cairngraph, or point this program at another "
-            "database; nothing was changed."
-        )
+    refuse_newer(
+        current,
+        LATEST,
+        "the database",
+        "Upgrade cairngraph, or point this program at another database",
+    )
     for migration in MIGRATIONS:
         if migration.version > current:
             for statement in migration.statements:

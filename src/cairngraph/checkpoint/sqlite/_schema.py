@@ -8,18 +8,10 @@ version is newer than this code is refused untouched (SchemaVersionError).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
-from cairngraph.errors import SchemaVersionError
+from cairngraph.checkpoint._migration import Migration, refuse_newer
 
 __all__ = ["MIGRATIONS", "migrate"]
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    statements: tuple[str, ...]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -95,12 +87,7 @@ def migrate(conn: sqlite3.Connection, where: str) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = _current(conn)
-        if current > LATEST:
-            raise SchemaVersionError(
-                f"{where} was written by a newer cairngraph (schema version {current}; this "
-                f"one knows up to {LATEST}). Upgrade cairngraph to open it; the file was "
-                "left untouched."
-            )
+        refuse_newer(current, LATEST, where, "Upgrade cairngraph to open it")
         for migration in MIGRATIONS:
             if migration.version > current:
                 for statement in migration.statements:
