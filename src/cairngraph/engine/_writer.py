@@ -10,6 +10,7 @@ more is saved, so the store never holds a step whose predecessor is missing.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from typing import Any
 
@@ -36,7 +37,14 @@ class ThreadWriter:
         self._error: BaseException | None = None
         self._closed = False
         self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._work, name="cairngraph-writer", daemon=True)
+        # The writer runs in the run's context, so a saver that keeps a connection per
+        # run (PostgreSQL) saves through it instead of waiting for another one.
+        self._thread = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._work,),
+            name="cairngraph-writer",
+            daemon=True,
+        )
         self._thread.start()
 
     def submit(self, step: StepSave) -> None:

@@ -102,3 +102,24 @@ def test_saver_over_a_pool_the_caller_made(url: str) -> None:
         assert app.invoke({"log": []}, config)["log"] == ["n00", "n01", "n02"]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM cairn_checkpoints").fetchone() == (5,)
+
+
+def test_async_durability_runs_filling_the_pool_save_on_their_own_connections(url: str) -> None:
+    # Each run holds one of the pool's two connections; its background writer must
+    # save through that connection, not wait for a third that never comes.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with PostgresSaver.from_conn_string(url, max_size=2, timeout=5) as saver:
+        saver.setup()
+        app = chain(20, 2).compile(checkpointer=saver)
+
+        def run(index: int) -> list[str]:
+            config = {"configurable": {"thread_id": f"full-{index}"}}
+            return list(app.invoke({"log": []}, config, durability="async")["log"])
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(run, range(2)))
+        assert results == [[f"n{i:02d}" for i in range(20)]] * 2
+        for index in range(2):
+            config = {"configurable": {"thread_id": f"full-{index}"}}
+            assert len(list(app.get_state_history(config))) == 22
