@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
@@ -39,8 +38,17 @@ from contextlib import (
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple, TypedDict
 
+from cairngraph.checkpoint._config import (
+    RunnableConfig,
+    checkpoint_config,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
+    metadata_matches,
+)
+from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import InvalidConfigError, ThreadBusyError
+from cairngraph.errors import ThreadBusyError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -85,9 +93,6 @@ def write_index(channel: str, position: int) -> int:
     """
     return _SPECIAL_INDEX.get(channel, position)
 
-
-RunnableConfig = dict[str, Any]
-"""The config dict of LangGraph's API: ``{"configurable": {"thread_id": ...}, ...}``."""
 
 ChannelVersions = dict[str, int]
 """Channel name → version. Versions only grow along one branch of a thread."""
@@ -201,71 +206,6 @@ class CheckpointTuple(NamedTuple):
     pending_writes: list[PendingWrite] = []  # noqa: RUF012 - NamedTuple default, never mutated
 
 
-def config_thread_id(config: RunnableConfig) -> str:
-    """The ``thread_id`` of ``config``, as a string; a clear error when it is missing."""
-    configurable = config.get("configurable") or {}
-    thread_id = configurable.get("thread_id")
-    if thread_id is None:
-        raise InvalidConfigError(
-            "the config has no thread_id; a checkpointer needs one to know where to save. "
-            'Pass config={"configurable": {"thread_id": "some-id"}}.'
-        )
-    return str(thread_id)
-
-
-def config_namespace(config: RunnableConfig) -> str:
-    """The ``checkpoint_ns`` of ``config``; ``""`` (the root graph) when absent."""
-    return str((config.get("configurable") or {}).get("checkpoint_ns", ""))
-
-
-def config_checkpoint_id(config: RunnableConfig) -> str | None:
-    """The ``checkpoint_id`` of ``config``, or ``None`` for "the latest"."""
-    checkpoint_id = (config.get("configurable") or {}).get("checkpoint_id")
-    return None if checkpoint_id is None else str(checkpoint_id)
-
-
-def checkpoint_config(thread_id: str, namespace: str, checkpoint_id: str) -> RunnableConfig:
-    """The config that points at exactly one checkpoint."""
-    return {
-        "configurable": {
-            "thread_id": thread_id,
-            "checkpoint_ns": namespace,
-            "checkpoint_id": checkpoint_id,
-        }
-    }
-
-
-def metadata_matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | None) -> bool:
-    """True when every key of ``filter`` is in ``metadata`` with an equal value."""
-    if not filter:
-        return True
-    missing = object()
-    return all(metadata.get(key, missing) == value for key, value in filter.items())
-
-
-@dataclass(slots=True)
-class _LocalThreadLocks:
-    """In-process, per-thread locks: enough for savers that live in one process."""
-
-    guard: threading.Lock = field(default_factory=threading.Lock)
-    locks: dict[str, threading.Lock] = field(default_factory=dict)
-
-    def get(self, thread_id: str) -> threading.Lock:
-        with self.guard:
-            lock = self.locks.get(thread_id)
-            if lock is None:
-                lock = self.locks[thread_id] = threading.Lock()
-            return lock
-
-
-def _busy(thread_id: str, timeout: float) -> ThreadBusyError:
-    return ThreadBusyError(
-        f"thread {thread_id!r} is being run by another caller and was not released within "
-        f"{timeout:g}s. Wait for that run to finish, use another thread_id, or raise "
-        'config["configurable"]["lock_timeout"].'
-    )
-
-
 class BaseCheckpointSaver(ABC):
     """Base class of every checkpointer.
 
@@ -289,7 +229,7 @@ class BaseCheckpointSaver(ABC):
 
             serde = MsgpackSerializer()
         self.serde = serde
-        self._local_locks = _LocalThreadLocks()
+        self._local_locks = LocalThreadLocks()
 
     # -- the contract ------------------------------------------------------
 
@@ -390,7 +330,7 @@ class BaseCheckpointSaver(ABC):
     def _hold_local(self, thread_id: str, timeout: float) -> Iterator[None]:
         lock = self._local_locks.get(thread_id)
         if not lock.acquire(timeout=timeout):
-            raise _busy(thread_id, timeout)
+            raise busy(thread_id, timeout)
         try:
             yield
         finally:
@@ -408,7 +348,7 @@ class BaseCheckpointSaver(ABC):
                 break
             except ThreadBusyError:
                 if time.monotonic() >= deadline:
-                    raise _busy(thread_id, timeout) from None
+                    raise busy(thread_id, timeout) from None
                 await asyncio.sleep(0.005)
         try:
             yield
