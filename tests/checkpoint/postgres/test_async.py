@@ -90,3 +90,19 @@ def test_sync_methods_on_the_saver_loop_refuse_to_block_it(url: str) -> None:
     # Its loop is gone: a clear error rather than a hang.
     with pytest.raises(InvalidConfigError, match="no longer running"):
         asyncio.run(saver.aget_tuple({"configurable": {"thread_id": "x"}}))
+
+
+def test_async_durability_runs_filling_the_pool_save_on_their_own_connections(url: str) -> None:
+    async def scenario() -> None:
+        async with AsyncPostgresSaver.from_conn_string(url, max_size=2, timeout=5) as saver:
+            await saver.setup()
+            app = chain(20, 2).compile(checkpointer=saver)
+            configs = [{"configurable": {"thread_id": f"full-{i}"}} for i in range(2)]
+            results = await asyncio.gather(
+                *(app.ainvoke({"log": []}, config, durability="async") for config in configs)
+            )
+            assert [r["log"] for r in results] == [[f"n{i:02d}" for i in range(20)]] * 2
+            for config in configs:
+                assert len([s async for s in app.aget_state_history(config)]) == 22
+
+    asyncio.run(scenario())
