@@ -98,7 +98,7 @@ def test_steps_of_another_saver_in_between(url: str) -> None:
         _every_checkpoint_whole(first)
 
 
-def test_steps_rolled_back_are_not_remembered(url: str) -> None:
+def test_steps_rolled_back_by_the_caller_leave_every_checkpoint_whole(url: str) -> None:
     with psycopg.connect(url) as conn:  # not autocommit
         saver = PostgresSaver(conn)
         saver.setup()
