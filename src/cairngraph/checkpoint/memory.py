@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cairngraph.checkpoint.base import (
@@ -171,15 +171,7 @@ class InMemorySaver(BaseCheckpointSaver):
             value = cache[key]
             if value is not _MISSING:
                 values[channel] = value
-        checkpoint = Checkpoint(
-            id=stored.id,
-            ts=stored.ts,
-            channel_values=values,
-            channel_versions=stored.channel_versions,
-            versions_seen=stored.versions_seen,
-            updated_channels=stored.updated_channels,
-            v=stored.v,
-        )
+        checkpoint = replace(stored, channel_values=values)
         writes = [
             PendingWrite(item.task_id, item.channel, self.serde.loads_typed(item.value))
             for item in space.writes.get(stored.id, {}).values()

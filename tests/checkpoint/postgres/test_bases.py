@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypedDict
 import psycopg
 import pytest
 
-from cairngraph.checkpoint.postgres import PostgresSaver
+from cairngraph.checkpoint.postgres import PostgresSaver, _save
 from cairngraph.graph import START, StateGraph
 from tests.postgres_server import fresh_schema, schema_url
 
@@ -83,6 +83,10 @@ def test_a_run_reads_no_base_it_saved_itself(url: str) -> None:
         _turns(fresh, 20, 25)
         assert BaseReads.count == 1
         _every_checkpoint_whole(saver)
+
+
+def test_idle_means_what_libpq_says() -> None:
+    assert _save._IDLE == psycopg.pq.TransactionStatus.IDLE
 
 
 def test_steps_of_another_saver_in_between(url: str) -> None:

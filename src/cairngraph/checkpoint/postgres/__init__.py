@@ -217,8 +217,7 @@ class PostgresSaver(BaseCheckpointSaver):
 
         try:
             result = _drive(operation, conn, cursor)
-            if learned and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-                self._bases.learn(learned)
+            self._bases.learn_if_committed(conn, learned)
             return result
         except psycopg.OperationalError as error:
             raise unavailable(self._where, error) from error

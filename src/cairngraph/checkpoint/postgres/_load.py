@@ -13,12 +13,11 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cairngraph.checkpoint._records import UNKNOWN, rebuild, unpack_record
 from cairngraph.checkpoint.base import (
-    Checkpoint,
     CheckpointMetadata,
     CheckpointTuple,
     PendingWrite,
@@ -156,15 +155,7 @@ def load(
         result.append(
             CheckpointTuple(
                 config=checkpoint_config(*key),
-                checkpoint=Checkpoint(
-                    id=checkpoint.id,
-                    ts=checkpoint.ts,
-                    channel_values=channel_values,
-                    channel_versions=checkpoint.channel_versions,
-                    versions_seen=checkpoint.versions_seen,
-                    updated_channels=checkpoint.updated_channels,
-                    v=checkpoint.v,
-                ),
+                checkpoint=replace(checkpoint, channel_values=channel_values),
                 metadata=row.metadata,
                 parent_config=None
                 if row.parent_id is None

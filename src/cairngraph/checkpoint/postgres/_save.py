@@ -157,6 +157,12 @@ def put_writes(
 ChannelKey = tuple[str, str, str]
 """``(thread_id, ns, channel)``."""
 
+Learned = dict[ChannelKey, tuple[int, BaseInfo]]
+"""The blobs an operation is saving, to :meth:`KnownBases.learn` once it committed."""
+
+_IDLE = 0
+"""libpq's ``PQTRANS_IDLE`` (``psycopg.pq.TransactionStatus.IDLE``): no transaction open."""
+
 
 class KnownBases:
     """The newest blob per channel that this saver committed, as a delta base.
@@ -187,14 +193,18 @@ class KnownBases:
             while len(self._newest) > self._limit:
                 self._newest.popitem(last=False)
 
+    def learn_if_committed(self, conn: Any, learned: Learned | None) -> None:
+        """Learn ``learned`` when ``conn`` has no transaction open: its writes are committed.
+
+        On a connection inside a caller's transaction they may still roll back.
+        """
+        if learned and conn.info.transaction_status == _IDLE:
+            self.learn(learned)
+
     def forget(self, thread_id: str) -> None:
         with self._mutex:
             for key in [key for key in self._newest if key[0] == thread_id]:
                 del self._newest[key]
-
-
-Learned = dict[ChannelKey, tuple[int, BaseInfo]]
-"""The blobs an operation is saving, to :meth:`KnownBases.learn` once it committed."""
 
 
 def put_step(

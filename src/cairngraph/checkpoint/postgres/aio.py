@@ -308,8 +308,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
         try:
             result = await _drive(operation, conn, cursor)
-            if learned and conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-                self._bases.learn(learned)
+            self._bases.learn_if_committed(conn, learned)
             return result
         except psycopg.OperationalError as error:
             raise unavailable(self._where, error) from error
