@@ -17,6 +17,7 @@ PUBLIC = {
     },
     "cairngraph.types": {
         "All",
+        "CachePolicy",
         "Command",
         "Durability",
         "Interrupt",

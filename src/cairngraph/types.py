@@ -16,6 +16,7 @@ from cairngraph.checkpoint.base import CheckpointMetadata, RunnableConfig
 
 __all__ = [
     "All",
+    "CachePolicy",
     "Command",
     "Durability",
     "Interrupt",
@@ -30,8 +31,11 @@ __all__ = [
 All = Literal["*"]
 """``interrupt_before="*"``: pause before every node."""
 
-StreamMode = Literal["values", "updates", "debug"]
-"""What ``stream`` yields: whole state, per-node updates, or engine events."""
+StreamMode = Literal["values", "updates", "debug", "custom", "messages", "checkpoints", "tasks"]
+"""What ``stream`` yields: the whole state after each step (``values``), each node's
+update (``updates``), what nodes write with ``get_stream_writer()`` (``custom``),
+chat-model tokens (``messages``), each checkpoint (``checkpoints``), each task's
+start and result (``tasks``), or the last three wrapped as engine events (``debug``)."""
 
 Durability = Literal["sync", "async", "exit"]
 """When a step's checkpoint is written: before the next step (``sync``, the
@@ -146,6 +150,23 @@ class RetryPolicy:
             self.max_interval, self.initial_interval * self.backoff_factor ** (attempt - 1)
         )
         return interval + (random.uniform(0, 1) if self.jitter else 0.0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CachePolicy:
+    """Reuse a node's result for the same input, for ``ttl`` seconds (None: forever).
+
+    ``key_func`` turns the node's input into the cache key (by default, its
+    serialized bytes).
+
+    Example::
+
+        graph.add_node("fetch", fetch, cache_policy=CachePolicy(ttl=60))
+        app = graph.compile(cache=InMemoryCache())
+    """
+
+    key_func: Callable[..., str | bytes] | None = None
+    ttl: int | None = None
 
 
 class PregelTask(NamedTuple):

@@ -1,8 +1,13 @@
-"""What a running node can reach without parameters: its task's interrupt state.
+"""What a running node can reach without parameters: its task, its run, its stream.
 
-The engine sets :data:`_CURRENT` around each task; ``interrupt()`` and a
-subgraph invoked inside a node read it. Each task runs in its own copy of the
-context, so concurrent tasks never see each other's.
+The engine sets :data:`_CURRENT` around each task; ``interrupt()``,
+``get_config()``, ``get_runtime()``, ``get_stream_writer()`` and a subgraph
+invoked inside a node read it. Each task runs in its own copy of the context,
+so concurrent tasks never see each other's.
+
+:class:`RunScope` is what every task of one run shares (config, context,
+store, the stream sink); :class:`TaskContext` is one task's view, with its
+config and :class:`~cairngraph.runtime.Runtime` built only when asked for.
 """
 
 from __future__ import annotations
@@ -16,13 +21,41 @@ from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+    from cairngraph.engine._messages import MessagesStream
+    from cairngraph.engine._stream import ChunkSink
+    from cairngraph.runtime import Runtime
 
-__all__ = ["TaskContext", "current_task", "interrupt_id", "maybe_current_task"]
+__all__ = ["RunScope", "TaskContext", "current_task", "interrupt_id", "maybe_current_task"]
 
 
 def interrupt_id(namespace: str, index: int) -> str:
     """A stable id for the ``index``-th interrupt of the task at ``namespace``."""
     return hashlib.blake2b(f"{namespace}|{index}".encode(), digest_size=16).hexdigest()
+
+
+@dataclass(slots=True, kw_only=True)
+class RunScope:
+    """What the tasks of one run share.
+
+    ``sink`` receives chunks produced while tasks run (custom writes, chat
+    model tokens, a subgraph's events); ``forward`` says whether subgraphs
+    run inside this run send their own events to it (``stream(subgraphs=True)``).
+    """
+
+    config: RunnableConfig
+    namespace: str
+    checkpointer: BaseCheckpointSaver | None
+    parents: dict[str, str]
+    context: Any = None
+    store: Any = None
+    sink: ChunkSink | None = None
+    forward: bool = False
+    drains: bool = False
+    """True for the run that owns ``sink`` (the one the caller streams)."""
+    durability: str | None = None
+    thread_id: str | None = None
+    messages: MessagesStream | None = None
+    """The ``messages`` stream's record, when the run streams messages."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -37,15 +70,49 @@ class TaskContext:
     task_id: str
     name: str
     namespace: str
-    config: RunnableConfig
-    checkpointer: BaseCheckpointSaver | None
+    scope: RunScope
+    step: int = 0
+    path: tuple[Any, ...] = ()
+    triggers: tuple[str, ...] = ()
+    checkpoint_id: str = ""
     resumes: list[Any] = field(default_factory=list)
     pending_resume: Any = None
     has_pending_resume: bool = False
     counter: int = 0
     resumes_changed: bool = False
-    parents: dict[str, str] = field(default_factory=dict)
-    """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside (subgraph metadata)."""
+    attempt: int = 1
+    _config: RunnableConfig | None = None
+    _runtime: Runtime[Any] | None = None
+
+    @property
+    def config(self) -> RunnableConfig:
+        """The run's config (what subgraphs inherit)."""
+        return self.scope.config
+
+    @property
+    def checkpointer(self) -> BaseCheckpointSaver | None:
+        return self.scope.checkpointer
+
+    @property
+    def parents(self) -> dict[str, str]:
+        """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside."""
+        return {**self.scope.parents, self.scope.namespace: self.checkpoint_id}
+
+    def node_config(self) -> RunnableConfig:
+        """The config the node sees: the run's, with the task's namespace and metadata."""
+        if self._config is None:
+            from cairngraph.engine._stream import node_config
+
+            self._config = node_config(self)
+        return self._config
+
+    @property
+    def runtime(self) -> Runtime[Any]:
+        if self._runtime is None:
+            from cairngraph.engine._stream import runtime_of
+
+            self._runtime = runtime_of(self)
+        return self._runtime
 
     def interrupt(self, value: Any) -> Any:
         from cairngraph.types import Interrupt
@@ -73,15 +140,15 @@ class TaskContext:
 _CURRENT: ContextVar[TaskContext | None] = ContextVar("cairngraph_task", default=None)
 
 
-def current_task() -> TaskContext:
+def current_task(what: str = "interrupt()") -> TaskContext:
     """The task running now; a clear error outside a node."""
     found = _CURRENT.get()
     if found is None:
         from cairngraph.errors import InvalidConfigError
 
         raise InvalidConfigError(
-            "interrupt() was called outside a running node. Call it from inside a node "
-            "function of a graph compiled with a checkpointer."
+            f"{what} was called outside a running node. Call it from inside a node "
+            "function while the graph runs."
         )
     return found
 

@@ -154,7 +154,7 @@ def advance(
     step: int,
 ) -> Generator[Effect, Any, None]:
     """Move ``state`` to a new checkpoint after ``changed``; ``state.made`` holds it unsaved."""
-    if not opts.has_saver and "debug" not in opts.modes:
+    if not opts.has_saver:
         # Nothing will read the checkpoint: only what the next step needs is kept.
         state.checkpoint_id = f"step-{step}"
         state.step = step
@@ -186,11 +186,11 @@ def advance(
     metadata.update(opts.metadata)  # type: ignore[typeddict-item]
     state.saved = False
     state.made = Made(parent, checkpoint, metadata)
-    if "debug" in opts.modes:
-        event = events.checkpoint_event(
+    if opts.has_saver and opts.modes & events.CHECKPOINT_MODES:
+        payload = events.checkpoint_payload(
             opts.spec, state.channels, checkpoint, metadata, parent, opts
         )
-        yield Emit("debug", event)
+        yield from events.emit(opts.modes, "checkpoint", step, payload)
 
 
 def save(

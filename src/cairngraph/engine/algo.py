@@ -103,6 +103,7 @@ class Task:
     pending_resume: tuple[bool, Any] = (False, None)
     channels: Mapping[str, Channel] | None = None
     checkpoint_id: str = ""
+    step: int = 0
 
     def read_fresh(self, writes: Sequence[tuple[str, Any]]) -> Any:
         """The node's view of the state with its own ``writes`` applied (for routers)."""

@@ -13,13 +13,15 @@ import asyncio
 import contextvars
 import itertools
 import os
+import queue
 import time
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-from cairngraph.engine._context import _CURRENT, TaskContext, set_current
+from cairngraph.engine._context import _CURRENT, RunScope, TaskContext, set_current
+from cairngraph.engine._stream import DONE, ChunkSink
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter, as_step
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
@@ -35,37 +37,56 @@ _POOL = ThreadPoolExecutor(
 
 
 class TaskRunner:
-    """How tasks of one run are called: the config they get and their namespace."""
+    """How the tasks of one run are called: what they share (:class:`RunScope`)."""
 
-    __slots__ = ("checkpointer", "config", "namespace", "parents")
+    __slots__ = ("scope", "step")
 
-    def __init__(
-        self,
-        config: RunnableConfig,
-        namespace: str,
-        checkpointer: BaseCheckpointSaver | None,
-        parents: dict[str, str],
-    ) -> None:
-        self.config = config
-        self.namespace = namespace
-        self.checkpointer = checkpointer
-        self.parents = parents
+    def __init__(self, scope: RunScope) -> None:
+        self.scope = scope
+        self.step = 0
+
+    @property
+    def config(self) -> RunnableConfig:
+        return self.scope.config
 
     def context(self, task: Task) -> TaskContext:
         local = f"{task.name}:{task.id}"
+        namespace = self.scope.namespace
         return TaskContext(
             task_id=task.id,
             name=task.name,
-            namespace=f"{self.namespace}|{local}" if self.namespace else local,
-            config=self.config,
-            checkpointer=self.checkpointer,
+            namespace=f"{namespace}|{local}" if namespace else local,
+            scope=self.scope,
+            step=task.step,
+            path=task.path,
+            triggers=task.triggers,
+            checkpoint_id=task.checkpoint_id,
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
-            parents={**self.parents, self.namespace: task.checkpoint_id},
         )
 
+    def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
+        """Make ``context`` the current task; the returned function undoes it."""
+        token = set_current(context)
+        scope = self.scope
+        if "callbacks" not in scope.config:
+            return lambda: _CURRENT.reset(token)
+        from cairngraph.engine._messages import set_langchain_config
+
+        if scope.messages is not None:
+            scope.messages.node_started(context, task.input)
+        langchain = set_langchain_config(context.node_config())
+
+        def leave() -> None:
+            langchain.var.reset(langchain)
+            _CURRENT.reset(token)
+
+        return leave
+
     def finish(self, task: Task, context: TaskContext, output: Any) -> None:
+        if self.scope.messages is not None:
+            self.scope.messages.node_finished(context, output)
         task.writes = task.node.write(output, task.read_fresh)
         task.result = output.update if isinstance(output, Command) else output
         task.resumes_changed = context.resumes_changed
@@ -94,12 +115,13 @@ class TaskRunner:
                 "Use ainvoke()/astream(), or make the node a plain function."
             )
         context = self.context(task)
-        token = set_current(context)
+        leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
                 context.counter = 0
+                context.attempt = attempt
                 try:
-                    self.finish(task, context, run(task.input, self.config))
+                    self.finish(task, context, run(task.input, context))
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
                     wait = self.failed(task, context, error, attempt)
@@ -107,7 +129,7 @@ class TaskRunner:
                         return
                     time.sleep(wait)
         finally:
-            _CURRENT.reset(token)
+            leave()
 
     async def run_async(self, task: Task) -> None:
         """Async twin of :meth:`run_sync`: coroutine nodes awaited, sync nodes in a thread."""
@@ -116,12 +138,13 @@ class TaskRunner:
             await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task)
             return
         context = self.context(task)
-        token = set_current(context)
+        leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
                 context.counter = 0
+                context.attempt = attempt
                 try:
-                    self.finish(task, context, await arun(task.input, self.config))
+                    self.finish(task, context, await arun(task.input, context))
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
                     wait = self.failed(task, context, error, attempt)
@@ -129,7 +152,7 @@ class TaskRunner:
                         return
                     await asyncio.sleep(wait)
         finally:
-            _CURRENT.reset(token)
+            leave()
 
 
 def drive_sync(
@@ -151,7 +174,7 @@ def drive_sync(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                _execute_sync(effect, saver, runner)
+                yield from _execute_sync(effect, saver, runner)
             elif kind is Save:
                 assert saver is not None
                 if effect.background:
@@ -170,7 +193,10 @@ def drive_sync(
             writer.close()
 
 
-def _execute_sync(effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner) -> None:
+def _execute_sync(
+    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+) -> Iterator[Emit]:
+    """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
 
     def one(task: Task) -> None:
@@ -178,11 +204,31 @@ def _execute_sync(effect: Execute, saver: BaseCheckpointSaver | None, runner: Ta
         if effect.save_to is not None and saver is not None:
             saver.put_writes(effect.save_to, persisted_writes(task), task.id)
 
-    if len(tasks) == 1:
-        one(tasks[0])
+    sink = runner.scope.sink if runner.scope.drains else None
+    if sink is None:
+        if len(tasks) == 1:
+            one(tasks[0])
+            return
+        futures = [_POOL.submit(contextvars.copy_context().run, one, task) for task in tasks[1:]]
+        contextvars.copy_context().run(one, tasks[0])
+        for future in futures:
+            future.result()
         return
-    futures = [_POOL.submit(contextvars.copy_context().run, one, task) for task in tasks[1:]]
-    contextvars.copy_context().run(one, tasks[0])
+
+    def one_then_done(task: Task) -> None:
+        try:
+            one(task)
+        finally:
+            sink.done()
+
+    futures = [_POOL.submit(contextvars.copy_context().run, one_then_done, t) for t in tasks]
+    remaining = len(tasks)
+    while remaining:
+        item = sink.queue.get()
+        if item is DONE:
+            remaining -= 1
+        else:
+            yield Emit(item[1], item[2], item[0])
     for future in futures:
         future.result()
 
@@ -207,7 +253,8 @@ async def drive_async(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                await _execute_async(effect, saver, runner)
+                async for chunk in _execute_async(effect, saver, runner):
+                    yield chunk
             elif kind is Save:
                 assert saver is not None
                 if effect.background:
@@ -228,13 +275,50 @@ async def drive_async(
 
 async def _execute_async(
     effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
-) -> None:
+) -> AsyncIterator[Emit]:
+    """Async twin of :func:`_execute_sync`."""
+
     async def one(task: Task) -> None:
         await runner.run_async(task)
         if effect.save_to is not None and saver is not None:
             await saver.aput_writes(effect.save_to, persisted_writes(task), task.id)
 
-    if len(effect.tasks) == 1:
-        await one(effect.tasks[0])
+    sink = runner.scope.sink if runner.scope.drains else None
+    if sink is None:
+        if len(effect.tasks) == 1:
+            await one(effect.tasks[0])
+        else:
+            await asyncio.gather(*(one(task) for task in effect.tasks))
         return
-    await asyncio.gather(*(one(task) for task in effect.tasks))
+    loop = asyncio.get_running_loop()
+    arrived = asyncio.Event()
+
+    def wake() -> None:
+        loop.call_soon_threadsafe(arrived.set)
+
+    sink.wake = wake
+    running = asyncio.ensure_future(asyncio.gather(*(one(task) for task in effect.tasks)))
+    try:
+        while not running.done():
+            waiter = asyncio.ensure_future(arrived.wait())
+            await asyncio.wait((running, waiter), return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            arrived.clear()
+            for item in _drain(sink):
+                yield item
+        for item in _drain(sink):
+            yield item
+    finally:
+        sink.wake = None
+    running.result()
+
+
+def _drain(sink: ChunkSink) -> list[Emit]:
+    found: list[Emit] = []
+    while True:
+        try:
+            item = sink.queue.get_nowait()
+        except queue.Empty:
+            return found
+        if item is not DONE:
+            found.append(Emit(item[1], item[2], item[0]))

@@ -56,7 +56,11 @@ class Execute:
 
 @dataclass(frozen=True, slots=True)
 class Emit:
-    """A stream chunk for the caller: ``mode`` is ``values``, ``updates``, ``debug``, ..."""
+    """A stream chunk for the caller: ``mode`` is ``values``, ``updates``, ``debug``, ...
+
+    ``namespace`` names the subgraph it comes from (``()`` for the root graph).
+    """
 
     mode: str
     chunk: Any
+    namespace: tuple[str, ...] = ()

@@ -1,8 +1,8 @@
-"""The payloads of ``stream_mode="debug"``: checkpoint, task and task_result events."""
+"""The payloads of the ``checkpoints`` and ``tasks`` stream modes, and ``debug``'s events."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,23 +14,43 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.engine.algo import GraphSpec, Task, prepare_tasks
 from cairngraph.engine.channels import Channel
+from cairngraph.engine.effects import Emit
 
 if TYPE_CHECKING:
     from cairngraph.engine.loop import RunOptions
 
-__all__ = ["checkpoint_event", "task_event", "task_result_event"]
+__all__ = [
+    "CHECKPOINT_MODES",
+    "TASK_MODES",
+    "checkpoint_payload",
+    "emit",
+    "task_payload",
+    "task_result_payload",
+]
 
 
-def _event(kind: str, step: int, payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "step": step,
-        "timestamp": datetime.now(UTC).isoformat(),
-        "type": kind,
-        "payload": payload,
-    }
+TASK_MODES = frozenset(("debug", "tasks"))
+CHECKPOINT_MODES = frozenset(("debug", "checkpoints"))
 
 
-def checkpoint_event(
+def emit(modes: frozenset[str], kind: str, step: int, payload: dict[str, Any]) -> Iterator[Emit]:
+    """``payload`` for the ``tasks``/``checkpoints`` mode, and wrapped as a ``debug`` event."""
+    plain = "checkpoints" if kind == "checkpoint" else "tasks"
+    if plain in modes:
+        yield Emit(plain, payload)
+    if "debug" in modes:
+        yield Emit(
+            "debug",
+            {
+                "step": step,
+                "timestamp": datetime.now(UTC).isoformat(),
+                "type": kind,
+                "payload": payload,
+            },
+        )
+
+
+def checkpoint_payload(
     spec: GraphSpec,
     channels: Mapping[str, Channel],
     checkpoint: Checkpoint,
@@ -45,8 +65,9 @@ def checkpoint_event(
         checkpoint.versions_seen,
         checkpoint_id=checkpoint.id,
         namespace=opts.namespace,
+        with_input=False,
     )
-    payload = {
+    return {
         "config": checkpoint_config(opts.thread_id or "", opts.namespace, checkpoint.id),
         "parent_config": parent,
         "values": spec.values(channels),
@@ -56,20 +77,18 @@ def checkpoint_event(
             {"id": task.id, "name": task.name, "interrupts": (), "state": None} for task in tasks
         ],
     }
-    return _event("checkpoint", int(metadata.get("step", 0)), payload)
 
 
-def task_event(step: int, task: Task) -> dict[str, Any]:
-    payload = {"id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}
-    return _event("task", step, payload)
+def task_payload(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}
 
 
-def task_result_event(step: int, task: Task) -> dict[str, Any]:
-    payload = {
+def task_result_payload(task: Task, state_keys: tuple[str, ...]) -> dict[str, Any]:
+    keys = set(state_keys)
+    return {
         "id": task.id,
         "name": task.name,
         "error": None if task.error is None else repr(task.error),
-        "result": list(task.writes),
+        "result": {key: value for key, value in task.writes if key in keys},
         "interrupts": list(task.interrupts),
     }
-    return _event("task_result", step, payload)

@@ -134,10 +134,12 @@ def _supersteps(
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
         null_resume = (False, None)
         to_run = [task for task in tasks if not task.done]
-        if "debug" in opts.modes:
+        for task in to_run:
+            task.step = state.step + 1
+        if opts.modes & events.TASK_MODES:
             for task in to_run:
                 if not task.node.hidden:
-                    yield Emit("debug", events.task_event(state.step + 1, task))
+                    yield from events.emit(opts.modes, "task", task.step, events.task_payload(task))
         # With sync durability each task's writes are saved as it finishes, so a
         # failure of one task never costs the others. A lone task's writes go
         # with the step's checkpoint, in one transaction. Async and exit
@@ -179,14 +181,15 @@ def _after_execute(
     ``unsaved`` are the tasks of ``ran`` whose writes the driver has not saved.
     """
     spec = opts.spec
-    if "updates" in opts.modes or "debug" in opts.modes:
+    if "updates" in opts.modes:
         for task in ran:
-            if task.node.hidden or task.error is not None or task.interrupts:
-                continue
-            if "updates" in opts.modes:
+            if not (task.node.hidden or task.error is not None or task.interrupts):
                 yield Emit("updates", {task.name: task.result})
-            if "debug" in opts.modes:
-                yield Emit("debug", events.task_result_event(state.step + 1, task))
+    if opts.modes & events.TASK_MODES:
+        for task in ran:
+            if not task.node.hidden:
+                payload = events.task_result_payload(task, spec.state_keys)
+                yield from events.emit(opts.modes, "task_result", task.step, payload)
     failed = [task for task in ran if task.error is not None]
     paused = [task for task in ran if task.interrupts]
     if failed or paused:
@@ -220,7 +223,7 @@ def _after_execute(
     yield from advance(opts, state, changed, appends, "loop", state.step + 1)
     records = [TaskWrites(task_id=task.id, writes=persisted_writes(task)) for task in unsaved]
     yield from save(opts, state, records)
-    if "values" in opts.modes:
+    if "values" in opts.modes and any(key in changed for key in spec.state_keys):
         yield Emit("values", spec.values(state.channels))
     return None
 

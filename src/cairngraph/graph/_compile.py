@@ -9,7 +9,6 @@ the state with the node's own update applied) and ``Command(goto=...)``.
 
 from __future__ import annotations
 
-import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine.algo import GraphSpec, NodeSpec, ReadFresh, Writes
 from cairngraph.engine.channels import Channel, Ephemeral, NamedBarrier, Topic, Trigger
 from cairngraph.errors import InvalidUpdateError, UnknownKeyWarning
+from cairngraph.graph._bind import callables
 from cairngraph.graph.schema import Schema, schema_of
 from cairngraph.types import Command, RetryPolicy, Send
 
@@ -125,7 +125,7 @@ def _start_node(
     )
 
 
-def _identity(value: Any, config: Any) -> Any:
+def _identity(value: Any, task: Any) -> Any:
     return value
 
 
@@ -139,7 +139,7 @@ def _node(
     strict: bool,
     retry: RetryPolicy | Any,
 ) -> NodeSpec:
-    run, arun, subgraph = _callables(action)
+    run, arun, subgraph = callables(action)
     policy = retry[0] if isinstance(retry, list | tuple) and retry else retry
     return NodeSpec(
         name=name,
@@ -151,41 +151,6 @@ def _node(
         retry=policy if isinstance(policy, RetryPolicy) else None,
         subgraph=subgraph,
     )
-
-
-def _callables(action: Any) -> tuple[Any, Any, Any]:
-    """``(run, arun, subgraph)`` for a function, a coroutine function, or a runnable."""
-    from cairngraph.graph.compiled import CompiledStateGraph
-
-    if isinstance(action, CompiledStateGraph):
-        return action.invoke, action.ainvoke, action
-    if hasattr(action, "invoke") and not inspect.isroutine(action):
-        return action.invoke, getattr(action, "ainvoke", None), None
-    target = action.__call__ if not inspect.isroutine(action) else action
-    if inspect.iscoroutinefunction(target):
-        return None, _bind_config(action), None
-    return _bind_config(action), None, None
-
-
-def _bind_config(function: Callable[..., Any]) -> Callable[[Any, Any], Any]:
-    """Call ``function(state)`` or ``function(state, config)``, as its signature asks."""
-    try:
-        parameters = list(inspect.signature(function).parameters.values())
-    except (TypeError, ValueError):
-        parameters = []
-    wants_config = any(p.name == "config" for p in parameters[1:]) or (
-        len(
-            [
-                p
-                for p in parameters
-                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-            ]
-        )
-        >= 2
-    )
-    if wants_config:
-        return function
-    return lambda state, config: function(state)
 
 
 def _writer(

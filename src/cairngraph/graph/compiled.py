@@ -10,22 +10,26 @@ run, and hands the loop to the sync or async driver. Reading state
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
 from cairngraph.engine import snapshot as snapshots
-from cairngraph.engine._context import maybe_current_task
+from cairngraph.engine._context import RunScope, TaskContext, maybe_current_task
+from cairngraph.engine._stream import ChunkSink
 from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
-from cairngraph.errors import InvalidConfigError
-from cairngraph.types import Command, Durability, Interrupt, Send, StateSnapshot
+from cairngraph.errors import GraphInterrupt, InvalidConfigError
+from cairngraph.types import All, Command, Durability, Interrupt, Send, StateSnapshot, StreamMode
 
 if TYPE_CHECKING:
+    from cairngraph.engine._messages import MessagesStream
     from cairngraph.graph.draw import DrawableGraph
     from cairngraph.graph.state import StateGraph
 
@@ -36,7 +40,9 @@ DEFAULT_RECURSION_LIMIT = 10007
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
 _DURABILITIES = ("sync", "async", "exit")
-_MODES = ("values", "updates", "debug")
+_MODES = ("values", "updates", "debug", "custom", "messages", "checkpoints", "tasks")
+_LIVE_MODES = frozenset(("custom", "messages"))
+"""Modes whose chunks appear while a task runs, not between steps."""
 
 
 class CompiledStateGraph:
@@ -62,6 +68,9 @@ class CompiledStateGraph:
         durability: Durability,
         strict: bool,
         continue_into_new_nodes: bool,
+        store: Any = None,
+        cache: Any = None,
+        debug: bool = False,
     ) -> None:
         if durability not in _DURABILITIES:
             raise InvalidConfigError(
@@ -76,20 +85,15 @@ class CompiledStateGraph:
         self.durability = durability
         self.strict = strict
         self.continue_into_new_nodes = continue_into_new_nodes
+        self.store = store
+        self.cache = cache
+        self.debug = debug
         if isinstance(checkpointer, BaseCheckpointSaver):
             _register_types(checkpointer, builder)
 
     # -- running ---------------------------------------------------------------
 
-    def _prepare(
-        self,
-        input: Any,
-        config: RunnableConfig | None,
-        modes: Sequence[str],
-        durability: Durability | None,
-        interrupt_before: Sequence[str] | None,
-        interrupt_after: Sequence[str] | None,
-    ) -> tuple[RunOptions, Any, BaseCheckpointSaver | None, TaskRunner, _Lock | None]:
+    def _prepare(self, input: Any, config: RunnableConfig | None, call: _Call) -> _Prepared:
         config = dict(config or {})
         configurable = dict(config.get("configurable") or {})
         parent = maybe_current_task()
@@ -97,24 +101,40 @@ class CompiledStateGraph:
         namespace = ""
         resume_pending: tuple[bool, Any] = (False, None)
         parents: dict[str, str] = {}
-        if parent is not None and self.checkpointer in (None, True):
-            saver = parent.checkpointer
+        forward: tuple[ChunkSink, tuple[str, ...]] | None = None
+        sink: ChunkSink | None = None
+        context = call.context
+        store = self.store
+        modes = call.modes
+        if parent is not None:
+            # A graph run inside a node: the parent's thread, a namespace of its own.
+            scope = parent.scope
+            saver = self._nested_saver(parent)
             namespace = parent.namespace
-            configurable = dict(parent.config.get("configurable") or {})
-            configurable.pop("checkpoint_id", None)
+            base = dict(scope.config)
+            base.update({key: value for key, value in config.items() if key in ("tags",)})
+            config = base
+            configurable = dict(scope.config.get("configurable") or {})
             configurable["checkpoint_ns"] = namespace
             resume_pending = parent.take_pending_resume()
-            parents = dict(parent.parents)
+            parents = parent.parents
+            sink = scope.sink
+            if context is None:
+                context = scope.context
+            store = store if store is not None else scope.store
+            if sink is not None and scope.forward:
+                forward = (sink, tuple(namespace.split("|")))
+                modes = tuple(sorted(sink.modes))
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
         config["configurable"] = configurable
         thread_id = config_thread_id(config) if saver is not None else configurable.get("thread_id")
-        for mode in modes:
-            if mode not in _MODES:
-                raise InvalidConfigError(
-                    f"stream_mode {mode!r} is not supported; use one of {', '.join(_MODES)}"
-                )
-        chosen = durability or configurable.get("durability") or self.durability
+        chosen = (
+            call.durability
+            or (parent.scope.durability if parent is not None else None)
+            or configurable.get("durability")
+            or self.durability
+        )
         if chosen not in _DURABILITIES:
             raise InvalidConfigError(
                 f"durability={chosen!r} is not one of {', '.join(_DURABILITIES)}"
@@ -122,6 +142,11 @@ class CompiledStateGraph:
         limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise InvalidConfigError(f"recursion_limit must be a positive int, got {limit!r}")
+        if parent is None and (call.subgraphs or _LIVE_MODES & set(modes)):
+            sink = ChunkSink(frozenset(modes))
+        messages = parent.scope.messages if parent is not None else None
+        if parent is None and "messages" in modes:
+            config, messages = _with_messages_handler(config, sink, call.subgraphs)
         opts = RunOptions(
             spec=self.spec,
             config=config,
@@ -131,25 +156,53 @@ class CompiledStateGraph:
             modes=frozenset(modes),
             durability=chosen,
             interrupt_before=frozenset(
-                self.interrupt_before_nodes if interrupt_before is None else interrupt_before
+                self.interrupt_before_nodes
+                if call.interrupt_before is None
+                else _names(call.interrupt_before)
             ),
             interrupt_after=frozenset(
-                self.interrupt_after_nodes if interrupt_after is None else interrupt_after
+                self.interrupt_after_nodes
+                if call.interrupt_after is None
+                else _names(call.interrupt_after)
             ),
             recursion_limit=limit,
             metadata={**(config.get("metadata") or {}), "parents": parents},
             resume_pending=resume_pending,
             continue_into_new_nodes=self.continue_into_new_nodes,
         )
-        if nested := parent is not None and saver is not None:
+        nested = parent is not None and saver is not None
+        if nested:
+            assert saver is not None
             input = _nested_input(self.spec, saver, config, input, resume_pending)
         self._check_input(input)
-        runner = TaskRunner(config, namespace, saver, parents)
+        runner = TaskRunner(
+            RunScope(
+                config=config,
+                namespace=namespace,
+                checkpointer=saver,
+                parents=parents,
+                context=_coerce_context(self.builder.context_schema, context),
+                store=store,
+                sink=sink,
+                forward=call.subgraphs if parent is None else forward is not None,
+                drains=parent is None and sink is not None,
+                durability=chosen if parent is None else parent.scope.durability,
+                thread_id=opts.thread_id,
+                messages=messages,
+            )
+        )
         lock: _Lock | None = None
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
             lock = _Lock(saver, str(thread_id), timeout)
-        return opts, input, saver, runner, lock
+        return _Prepared(opts, input, saver, runner, lock, forward)
+
+    def _nested_saver(self, parent: TaskContext) -> BaseCheckpointSaver | None:
+        if self.checkpointer is False:
+            return None
+        if isinstance(self.checkpointer, BaseCheckpointSaver):
+            return self.checkpointer
+        return parent.checkpointer
 
     def _check_input(self, input: Any) -> None:
         if input is None or isinstance(input, Command):
@@ -162,120 +215,248 @@ class CompiledStateGraph:
         input: Any,
         config: RunnableConfig | None = None,
         *,
-        stream_mode: str | Sequence[str] | None = None,
+        context: Any = None,
+        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        print_mode: StreamMode | Sequence[StreamMode] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
         durability: Durability | None = None,
-        interrupt_before: Sequence[str] | None = None,
-        interrupt_after: Sequence[str] | None = None,
-        **ignored: Any,
+        subgraphs: bool = False,
+        debug: bool | None = None,
+        checkpoint_during: bool | None = None,
     ) -> Iterator[Any]:
-        """Run the graph and yield what ``stream_mode`` asks for after each step."""
-        modes, single = _modes(stream_mode)
-        opts, input, saver, runner, lock = self._prepare(
-            input, config, modes, durability, interrupt_before, interrupt_after
+        """Run the graph and yield what ``stream_mode`` asks for after each step.
+
+        Example::
+
+            for chunk in app.stream({"topic": "cats"}, config, stream_mode="updates"):
+                print(chunk)
+        """
+        call = _Call.of(
+            stream_mode,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            checkpoint_during,
+            context,
+            subgraphs,
+            bool(debug or self.debug),
         )
-        with _hold(lock):
-            driver = drive_sync(run_loop(opts, input), saver, runner)
+        prepared = self._prepare(input, config, call)
+        with _hold(prepared.lock):
+            driver = drive_sync(
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+            )
             for event in driver:
-                yield event.chunk if single else (event.mode, event.chunk)
+                if call.wants(event):
+                    yield call.format(event)
 
     def invoke(
         self,
         input: Any,
         config: RunnableConfig | None = None,
         *,
-        stream_mode: str = "values",
+        context: Any = None,
+        stream_mode: StreamMode = "values",
+        print_mode: StreamMode | Sequence[StreamMode] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
         durability: Durability | None = None,
-        interrupt_before: Sequence[str] | None = None,
-        interrupt_after: Sequence[str] | None = None,
-        **ignored: Any,
+        debug: bool | None = None,
+        checkpoint_during: bool | None = None,
     ) -> Any:
-        """Run the graph to the end (or a pause) and return its output state."""
-        opts, input, saver, runner, lock = self._prepare(
-            input, config, (), durability, interrupt_before, interrupt_after
+        """Run the graph to the end (or a pause) and return its output state.
+
+        Example::
+
+            result = app.invoke({"topic": "cats"}, {"configurable": {"thread_id": "1"}})
+        """
+        if stream_mode != "values":
+            chunks = list(
+                self.stream(
+                    input,
+                    config,
+                    context=context,
+                    stream_mode=stream_mode,
+                    print_mode=print_mode,
+                    output_keys=output_keys,
+                    interrupt_before=interrupt_before,
+                    interrupt_after=interrupt_after,
+                    durability=durability,
+                    debug=debug,
+                    checkpoint_during=checkpoint_during,
+                )
+            )
+            return chunks
+        call = _Call.of(
+            (),
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            checkpoint_during,
+            context,
+            False,
+            bool(debug or self.debug),
         )
-        with _hold(lock):
-            driver = drive_sync(run_loop(opts, input), saver, runner)
+        prepared = self._prepare(input, config, call)
+        with _hold(prepared.lock):
+            driver = drive_sync(
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+            )
             while True:
                 try:
-                    next(driver)
+                    event = next(driver)
                 except StopIteration as stop:
-                    return _result(stop.value, nested=opts.namespace != "")
+                    return call.output(stop.value, nested=prepared.opts.namespace != "")
+                prepared.forward_event(event)
+                call.print(event)
 
     async def astream(
         self,
         input: Any,
         config: RunnableConfig | None = None,
         *,
-        stream_mode: str | Sequence[str] | None = None,
+        context: Any = None,
+        stream_mode: StreamMode | Sequence[StreamMode] | None = None,
+        print_mode: StreamMode | Sequence[StreamMode] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
         durability: Durability | None = None,
-        interrupt_before: Sequence[str] | None = None,
-        interrupt_after: Sequence[str] | None = None,
-        **ignored: Any,
+        subgraphs: bool = False,
+        debug: bool | None = None,
+        checkpoint_during: bool | None = None,
     ) -> AsyncIterator[Any]:
         """Async twin of :meth:`stream`."""
-        modes, single = _modes(stream_mode)
-        opts, input, saver, runner, lock = self._prepare(
-            input, config, modes, durability, interrupt_before, interrupt_after
+        call = _Call.of(
+            stream_mode,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            checkpoint_during,
+            context,
+            subgraphs,
+            bool(debug or self.debug),
         )
-        async with _ahold(lock):
-            async for event in drive_async(run_loop(opts, input), saver, runner):
-                if isinstance(event, Emit):
-                    yield event.chunk if single else (event.mode, event.chunk)
+        prepared = self._prepare(input, config, call)
+        async with _ahold(prepared.lock):
+            async for event in drive_async(
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+            ):
+                if isinstance(event, Emit) and call.wants(event):
+                    yield call.format(event)
 
     async def ainvoke(
         self,
         input: Any,
         config: RunnableConfig | None = None,
         *,
-        stream_mode: str = "values",
+        context: Any = None,
+        stream_mode: StreamMode = "values",
+        print_mode: StreamMode | Sequence[StreamMode] = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: All | Sequence[str] | None = None,
+        interrupt_after: All | Sequence[str] | None = None,
         durability: Durability | None = None,
-        interrupt_before: Sequence[str] | None = None,
-        interrupt_after: Sequence[str] | None = None,
-        **ignored: Any,
+        debug: bool | None = None,
+        checkpoint_during: bool | None = None,
     ) -> Any:
         """Async twin of :meth:`invoke`."""
-        opts, input, saver, runner, lock = self._prepare(
-            input, config, (), durability, interrupt_before, interrupt_after
+        if stream_mode != "values":
+            return [
+                chunk
+                async for chunk in self.astream(
+                    input,
+                    config,
+                    context=context,
+                    stream_mode=stream_mode,
+                    print_mode=print_mode,
+                    output_keys=output_keys,
+                    interrupt_before=interrupt_before,
+                    interrupt_after=interrupt_after,
+                    durability=durability,
+                    debug=debug,
+                    checkpoint_during=checkpoint_during,
+                )
+            ]
+        call = _Call.of(
+            (),
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            checkpoint_during,
+            context,
+            False,
+            bool(debug or self.debug),
         )
+        prepared = self._prepare(input, config, call)
         outcome: RunOutcome | None = None
-        async with _ahold(lock):
-            async for event in drive_async(run_loop(opts, input), saver, runner):
+        async with _ahold(prepared.lock):
+            async for event in drive_async(
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+            ):
                 if isinstance(event, RunOutcome):
                     outcome = event
+                else:
+                    prepared.forward_event(event)
+                    call.print(event)
         assert outcome is not None
-        return _result(outcome, nested=opts.namespace != "")
+        return call.output(outcome, nested=prepared.opts.namespace != "")
 
     def batch(
         self,
         inputs: Sequence[Any],
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
         **kwargs: Any,
     ) -> list[Any]:
-        """``invoke`` each input (with its own config when a list is given), concurrently."""
+        """``invoke`` each input (with its own config when a list is given), concurrently.
+
+        ``kwargs`` are :meth:`invoke`'s keyword arguments (a typo is a TypeError).
+        """
         from concurrent.futures import ThreadPoolExecutor
 
         configs = _configs(inputs, config)
-        if len(inputs) <= 1:
-            return [self.invoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True)]
-        with ThreadPoolExecutor(max_workers=min(16, len(inputs))) as pool:
-            return list(
-                pool.map(
-                    lambda pair: self.invoke(pair[0], pair[1], **kwargs),
-                    zip(inputs, configs, strict=True),
-                )
-            )
+
+        def one(pair: tuple[Any, RunnableConfig | None]) -> Any:
+            try:
+                return self.invoke(pair[0], pair[1], **kwargs)
+            except Exception as error:
+                if return_exceptions:
+                    return error
+                raise
+
+        pairs = list(zip(inputs, configs, strict=True))
+        if len(pairs) <= 1:
+            return [one(pair) for pair in pairs]
+        with ThreadPoolExecutor(max_workers=min(16, len(pairs))) as pool:
+            return list(pool.map(one, pairs))
 
     async def abatch(
         self,
         inputs: Sequence[Any],
         config: RunnableConfig | Sequence[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
         **kwargs: Any,
     ) -> list[Any]:
         """Async twin of :meth:`batch`."""
         configs = _configs(inputs, config)
         return list(
             await asyncio.gather(
-                *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True))
+                *(self.ainvoke(i, c, **kwargs) for i, c in zip(inputs, configs, strict=True)),
+                return_exceptions=return_exceptions,
             )
         )
 
@@ -374,23 +555,172 @@ def _nested_input(
     return None if has_next else input
 
 
-def _modes(stream_mode: str | Sequence[str] | None) -> tuple[tuple[str, ...], bool]:
-    if stream_mode is None:
-        return ("updates",), True
-    if isinstance(stream_mode, str):
-        return (stream_mode,), True
-    return tuple(stream_mode), False
+_BOLD = "\033[1m"
+_RESET = "\033[0m"
 
 
-def _result(outcome: RunOutcome, *, nested: bool) -> Any:
-    if outcome.interrupts:
-        if nested:
-            from cairngraph.errors import GraphInterrupt
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Call:
+    """How one ``invoke``/``stream`` call wants its run: parsed once from its arguments."""
 
-            raise GraphInterrupt(outcome.interrupts)
-        if isinstance(outcome.output, dict):
-            return {**outcome.output, "__interrupt__": list(outcome.interrupts)}
-    return outcome.output
+    modes: tuple[str, ...]
+    streamed: frozenset[str]
+    single: bool
+    subgraphs: bool
+    print_modes: frozenset[str]
+    output_keys: str | tuple[str, ...] | None
+    interrupt_before: All | Sequence[str] | None
+    interrupt_after: All | Sequence[str] | None
+    durability: Durability | None
+    context: Any
+
+    @classmethod
+    def of(
+        cls,
+        stream_mode: str | Sequence[str] | None,
+        print_mode: str | Sequence[str],
+        output_keys: str | Sequence[str] | None,
+        interrupt_before: All | Sequence[str] | None,
+        interrupt_after: All | Sequence[str] | None,
+        durability: Durability | None,
+        checkpoint_during: bool | None,
+        context: Any,
+        subgraphs: bool,
+        debug: bool,
+    ) -> _Call:
+        if checkpoint_during is not None:
+            if durability is not None:
+                raise InvalidConfigError(
+                    "pass durability= or the deprecated checkpoint_during=, not both; "
+                    "use durability='async' (or 'exit')"
+                )
+            durability = "async" if checkpoint_during else "exit"
+        if durability is not None and durability not in _DURABILITIES:
+            raise InvalidConfigError(
+                f"durability={durability!r} is not one of {', '.join(_DURABILITIES)}"
+            )
+        single = stream_mode is None or isinstance(stream_mode, str)
+        if stream_mode is None:
+            modes: tuple[str, ...] = ("updates",)
+        elif isinstance(stream_mode, str):
+            modes = (stream_mode,)
+        else:
+            modes = tuple(stream_mode)
+        printed = (print_mode,) if isinstance(print_mode, str) else tuple(print_mode)
+        if debug:
+            printed = (*printed, "updates", "values")
+        for mode in (*modes, *printed):
+            if mode not in _MODES:
+                raise InvalidConfigError(
+                    f"stream_mode {mode!r} is not a stream mode; use one of {', '.join(_MODES)}"
+                )
+        keys = (
+            output_keys
+            if output_keys is None or isinstance(output_keys, str)
+            else tuple(output_keys)
+        )
+        return cls(
+            modes=tuple(dict.fromkeys((*modes, *printed))),
+            streamed=frozenset(modes),
+            single=single,
+            subgraphs=subgraphs,
+            print_modes=frozenset(printed),
+            output_keys=keys,
+            interrupt_before=interrupt_before,
+            interrupt_after=interrupt_after,
+            durability=durability,
+            context=context,
+        )
+
+    def wants(self, event: Emit) -> bool:
+        """Print ``event`` if asked to; whether the caller streams it."""
+        self.print(event)
+        return event.mode in self.streamed
+
+    def print(self, event: Emit) -> None:
+        if event.mode in self.print_modes:
+            where = f" [graph={event.namespace}]" if self.subgraphs and event.namespace else ""
+            print(f"{_BOLD}[{event.mode}]{_RESET}{where} {self._select(event)!r}")
+
+    def _select(self, event: Emit) -> Any:
+        if event.mode == "values" and self.output_keys is not None:
+            return _only(event.chunk, self.output_keys)
+        return event.chunk
+
+    def format(self, event: Emit) -> Any:
+        chunk = self._select(event)
+        if self.subgraphs:
+            return (event.namespace, chunk) if self.single else (event.namespace, event.mode, chunk)
+        return chunk if self.single else (event.mode, chunk)
+
+    def output(self, outcome: RunOutcome, *, nested: bool) -> Any:
+        output = outcome.output
+        if outcome.interrupts:
+            if nested:
+                raise GraphInterrupt(outcome.interrupts)
+            if isinstance(output, dict):
+                output = {**output, "__interrupt__": list(outcome.interrupts)}
+        if self.output_keys is not None:
+            return _only(output, self.output_keys)
+        return output
+
+
+def _only(values: Any, keys: str | tuple[str, ...]) -> Any:
+    if not isinstance(values, dict):
+        return values
+    if isinstance(keys, str):
+        return values.get(keys)
+    return {key: values[key] for key in (*keys, "__interrupt__") if key in values}
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A run ready to drive: its options, input, saver, task runner and lock."""
+
+    opts: RunOptions
+    input: Any
+    saver: BaseCheckpointSaver | None
+    runner: TaskRunner
+    lock: _Lock | None
+    forward: tuple[ChunkSink, tuple[str, ...]] | None
+
+    def forward_event(self, event: Emit) -> None:
+        """A subgraph's own event, passed up to the stream of the run it is part of."""
+        if self.forward is not None:
+            sink, namespace = self.forward
+            sink.put((*namespace, *event.namespace), event.mode, event.chunk)
+
+
+def _names(value: All | Sequence[str]) -> tuple[str, ...]:
+    return ("*",) if value == "*" else tuple(value)
+
+
+def _coerce_context(schema: Any, context: Any) -> Any:
+    """A dict given as context becomes the context schema's dataclass or model, as in LangGraph."""
+    if context is None or schema is None or not isinstance(context, dict):
+        return context
+    if dataclasses.is_dataclass(schema) or hasattr(schema, "model_validate"):
+        return schema(**context)
+    return context
+
+
+def _with_messages_handler(
+    config: RunnableConfig, sink: ChunkSink | None, subgraphs: bool
+) -> tuple[RunnableConfig, MessagesStream]:
+    """The run's config with the ``messages`` stream's callback handler added."""
+    from cairngraph.engine._messages import messages_handler
+
+    assert sink is not None
+    handler, stream = messages_handler(sink, subgraphs)
+    callbacks = config.get("callbacks")
+    if callbacks is None:
+        callbacks = [handler]
+    elif isinstance(callbacks, list):
+        callbacks = [*callbacks, handler]
+    else:
+        callbacks = callbacks.copy()
+        callbacks.add_handler(handler, inherit=True)
+    return {**config, "callbacks": callbacks}, stream
 
 
 def _configs(

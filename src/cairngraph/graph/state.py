@@ -12,13 +12,16 @@ import inspect
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.constants import END, START
 from cairngraph.errors import InvalidGraphError
 from cairngraph.graph.schema import Schema, input_schema_of, schema_of
-from cairngraph.types import All, Durability, RetryPolicy
+from cairngraph.types import All, CachePolicy, Durability, RetryPolicy
+
+if TYPE_CHECKING:
+    from cairngraph.graph.compiled import CompiledStateGraph
 
 __all__ = ["Branch", "NodeDef", "StateGraph"]
 
@@ -35,6 +38,8 @@ class NodeDef:
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None
     metadata: Mapping[str, Any] | None = None
     destinations: tuple[str, ...] | None = None
+    cache_policy: CachePolicy | None = None
+    defer: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,12 +121,21 @@ class StateGraph:
         *,
         input_schema: Any = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: CachePolicy | None = None,
         metadata: Mapping[str, Any] | None = None,
         destinations: Sequence[str] | Mapping[str, str] | None = None,
-        **ignored: Any,
+        defer: bool = False,
+        input: Any = None,
     ) -> StateGraph:
-        """Add a node: ``add_node("name", function)`` or ``add_node(function)``."""
+        """Add a node: ``add_node("name", function)`` or ``add_node(function)``.
+
+        ``defer=True`` delays the node until nothing else is left to run (a
+        join of branches of different lengths); ``cache_policy`` reuses its
+        result for the same input (``compile(cache=InMemoryCache())``);
+        ``input`` is the old name of ``input_schema``.
+        """
         self._warn_if_compiled()
+        input_schema = input_schema or input
         if not isinstance(node, str):
             action, node = node, _name_of(node)
         if action is None:
@@ -147,8 +161,10 @@ class StateGraph:
             action=action,
             input_schema=input_schema,
             retry_policy=retry_policy,
+            cache_policy=cache_policy,
             metadata=metadata,
             destinations=targets,
+            defer=defer,
         )
         return self
 
@@ -223,8 +239,9 @@ class StateGraph:
         strict: bool = False,
         continue_into_new_nodes: bool = True,
         debug: bool = False,
-        **ignored: Any,
-    ) -> Any:
+        store: Any = None,
+        cache: Any = None,
+    ) -> CompiledStateGraph:
         """Check the graph and build the runnable, persistent workflow.
 
         ``durability`` is the default for every run (``"sync"``, ``"async"``,
@@ -248,6 +265,9 @@ class StateGraph:
             durability=durability,
             strict=strict,
             continue_into_new_nodes=continue_into_new_nodes,
+            store=store,
+            cache=cache,
+            debug=debug,
         )
 
 

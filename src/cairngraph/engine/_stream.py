@@ -1,0 +1,110 @@
+"""Chunks produced while tasks run, and the config and runtime a node sees.
+
+The run loop yields the chunks it makes itself (``values``, ``updates``,
+``debug``...) as effects. Others appear in the middle of a task: a node's
+``get_stream_writer()`` writes (``custom``), chat-model tokens (``messages``)
+and, with ``stream(subgraphs=True)``, every event of a subgraph run inside a
+node. Those go into the run's :class:`ChunkSink`, a thread-safe queue the
+driver drains while the step's tasks run, so the caller sees them as they
+happen.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_writer
+
+if TYPE_CHECKING:
+    from cairngraph.checkpoint.base import RunnableConfig
+    from cairngraph.engine._context import TaskContext
+
+__all__ = ["DONE", "ChunkSink", "graph_namespace", "node_config", "runtime_of"]
+
+Chunk = tuple[tuple[str, ...], str, Any]
+"""``(namespace, mode, payload)``: namespace ``()`` is the root graph."""
+
+DONE: Any = object()
+"""Put by a finished task, so the driver knows when to stop draining."""
+
+
+class ChunkSink:
+    """Where chunks made inside tasks wait for the driver (thread-safe).
+
+    ``wake`` (set by the async driver) is called after each put, so an event
+    loop waiting for chunks learns of one put from a worker thread.
+    """
+
+    __slots__ = ("modes", "queue", "wake")
+
+    def __init__(self, modes: frozenset[str]) -> None:
+        self.modes = modes
+        self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.wake: Callable[[], None] | None = None
+
+    def put(self, namespace: tuple[str, ...], mode: str, payload: Any) -> None:
+        if mode in self.modes:
+            self.queue.put((namespace, mode, payload))
+            if self.wake is not None:
+                self.wake()
+
+    def done(self) -> None:
+        self.queue.put(DONE)
+        if self.wake is not None:
+            self.wake()
+
+
+def graph_namespace(task_namespace: str) -> tuple[str, ...]:
+    """The namespace of the graph a task runs in (its own segment dropped)."""
+    return tuple(task_namespace.split("|")[:-1])
+
+
+def node_config(task: TaskContext) -> RunnableConfig:
+    """The run's config, narrowed to the task: namespace, ids and LangGraph's metadata keys."""
+    scope = task.scope
+    base = scope.config
+    configurable = dict(base.get("configurable") or {})
+    configurable["checkpoint_ns"] = task.namespace
+    configurable["checkpoint_id"] = None
+    configurable["checkpoint_map"] = {**scope.parents, scope.namespace: task.checkpoint_id}
+    metadata = dict(base.get("metadata") or {})
+    thread_id = configurable.get("thread_id")
+    if thread_id is not None:
+        metadata.setdefault("thread_id", thread_id)
+    metadata.update(
+        langgraph_step=task.step,
+        langgraph_node=task.name,
+        langgraph_triggers=task.triggers,
+        langgraph_path=task.path,
+        langgraph_checkpoint_ns=task.namespace,
+    )
+    config: dict[str, Any] = {**base, "metadata": metadata, "configurable": configurable}
+    config.pop("recursion_limit", None)
+    return config
+
+
+def runtime_of(task: TaskContext) -> Runtime[Any]:
+    scope = task.scope
+    sink = scope.sink
+    writer = _no_op_writer
+    namespace = graph_namespace(task.namespace)
+    # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
+    if sink is not None and "custom" in sink.modes and (scope.forward or not namespace):
+
+        def writer(chunk: Any) -> None:
+            sink.put(namespace, "custom", chunk)
+
+    return Runtime(
+        context=scope.context,
+        store=scope.store,
+        stream_writer=writer,
+        execution_info=ExecutionInfo(
+            checkpoint_id=task.checkpoint_id,
+            checkpoint_ns=task.namespace,
+            task_id=task.task_id,
+            thread_id=scope.thread_id,
+            node_attempt=task.attempt,
+        ),
+    )

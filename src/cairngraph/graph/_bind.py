@@ -1,0 +1,108 @@
+"""How a node's function is called: which of ``config``, ``writer``, ``store``,
+``runtime`` it takes, decided once at ``add_node`` time.
+
+LangGraph injects those by parameter name; so does this module. The result
+is always ``call(state, task)`` with ``task`` the running
+:class:`~cairngraph.engine._context.TaskContext`, and the plain case (a node
+taking only its state) costs one extra call.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cairngraph.engine._context import TaskContext
+
+__all__ = ["NodeCall", "bind", "callables"]
+
+NodeCall = Callable[[Any, "TaskContext"], Any]
+
+_INJECTED = ("config", "writer", "store", "runtime")
+
+
+def _config(task: TaskContext) -> Any:
+    return task.node_config()
+
+
+def _writer(task: TaskContext) -> Any:
+    return task.runtime.stream_writer
+
+
+def _store(task: TaskContext) -> Any:
+    return task.runtime.store
+
+
+def _runtime(task: TaskContext) -> Any:
+    return task.runtime
+
+
+_PROVIDERS: dict[str, Callable[[TaskContext], Any]] = {
+    "config": _config,
+    "writer": _writer,
+    "store": _store,
+    "runtime": _runtime,
+}
+
+
+def _wanted(function: Callable[..., Any]) -> tuple[bool, tuple[str, ...]]:
+    """``(config_positionally, keyword names to inject)`` for ``function``."""
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return False, ()
+    keywords = tuple(
+        p.name
+        for p in parameters[1:]
+        if p.name in _INJECTED and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+    )
+    required = [
+        p
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    # ``def node(state, cfg)``: a second required positional parameter gets the config.
+    positional = len(required) >= 2 and required[1].name not in _INJECTED
+    return positional, keywords
+
+
+def bind(function: Callable[..., Any]) -> NodeCall:
+    """``call(state, task)`` for ``function``, passing what its signature asks for."""
+    positional, keywords = _wanted(function)
+    if positional and not keywords:
+        return lambda state, task: function(state, task.node_config())
+    if not keywords:
+        return lambda state, task: function(state)
+    providers = tuple((name, _PROVIDERS[name]) for name in keywords)
+    if positional:
+        return lambda state, task: function(
+            state, task.node_config(), **{name: get(task) for name, get in providers}
+        )
+    return lambda state, task: function(state, **{name: get(task) for name, get in providers})
+
+
+def callables(action: Any) -> tuple[NodeCall | None, NodeCall | None, Any]:
+    """``(run, arun, subgraph)`` for a function, a coroutine function, or a runnable."""
+    from cairngraph.graph.compiled import CompiledStateGraph
+
+    if isinstance(action, CompiledStateGraph):
+        graph = action
+        return (
+            lambda state, task: graph.invoke(state, task.node_config()),
+            lambda state, task: graph.ainvoke(state, task.node_config()),
+            graph,
+        )
+    if hasattr(action, "invoke") and not inspect.isroutine(action):
+        runnable = action
+        ainvoke = getattr(runnable, "ainvoke", None)
+        return (
+            lambda state, task: runnable.invoke(state, task.node_config()),
+            None if ainvoke is None else (lambda state, task: ainvoke(state, task.node_config())),
+            None,
+        )
+    target = action.__call__ if not inspect.isroutine(action) else action
+    if inspect.iscoroutinefunction(target):
+        return None, bind(action), None
+    return bind(action), None, None
