@@ -9,6 +9,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── InvalidConfigError (ValueError)         the config dict is missing or has a bad entry
     ├── EmptyInputError (ValueError)            ``invoke(None)`` on a thread with nothing to resume
     ├── InvalidResumeError (ValueError)         ``Command(resume=...)`` with no interrupt waiting
+    │   └── AmbiguousResumeError (RuntimeError) a bare resume while several interrupts wait
     ├── CheckpointNotFoundError (LookupError)   a ``checkpoint_id`` that is not saved
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "AmbiguousResumeError",
     "CairnGraphError",
     "CheckpointNotFoundError",
     "CorruptDataError",
@@ -47,6 +49,7 @@ __all__ = [
     "InvalidGraphError",
     "InvalidResumeError",
     "InvalidUpdateError",
+    "ParentCommand",
     "SchemaVersionError",
     "SerializationError",
     "StorageError",
@@ -86,6 +89,13 @@ class EmptyInputError(CairnGraphError, ValueError):
 
 class InvalidResumeError(CairnGraphError, ValueError):
     """``Command(resume=...)`` sent to a thread that is not waiting on an interrupt."""
+
+
+class AmbiguousResumeError(InvalidResumeError, RuntimeError):
+    """A bare ``Command(resume=value)`` while several interrupts wait: which one is meant?
+
+    Also a ``RuntimeError``, which is what LangGraph raises here.
+    """
 
 
 class CheckpointNotFoundError(CairnGraphError, LookupError):
@@ -143,6 +153,16 @@ class GraphInterrupt(CairnGraphError):
     def __init__(self, interrupts: Sequence[Any] = ()) -> None:
         self.interrupts = tuple(interrupts)
         super().__init__(self.interrupts)
+
+
+class ParentCommand(CairnGraphError):
+    """How ``Command(graph=Command.PARENT)`` leaves a subgraph: the engine of the parent
+    graph catches it and applies the command as the output of the node that ran the
+    subgraph. Like :class:`GraphInterrupt`, it is never a user's error."""
+
+    def __init__(self, command: Any) -> None:
+        super().__init__(f"Command(graph=Command.PARENT) from a subgraph: {command!r}")
+        self.command = command
 
 
 class UnknownKeyWarning(UserWarning):

@@ -18,21 +18,24 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import START
 from cairngraph.engine._run_state import (
+    NULL_TASK_ID,
     RAN,
     Effect,
     RunOptions,
     RunState,
     advance,
+    config_of,
     ns_hint,
     save,
 )
-from cairngraph.engine.algo import GraphSpec, Task, next_version, prepare_tasks
-from cairngraph.engine.effects import Load
-from cairngraph.errors import InvalidResumeError
+from cairngraph.engine.algo import GraphSpec, Task, apply_writes, next_version, prepare_tasks
+from cairngraph.engine.effects import Load, Save
+from cairngraph.errors import AmbiguousResumeError, InvalidResumeError
 from cairngraph.types import Interrupt
 
 __all__ = [
     "SPECIAL",
+    "apply_direct_writes",
     "bind_resume",
     "bind_saved_writes",
     "continue_finished",
@@ -57,6 +60,24 @@ def bind_resume(
         for channel, value in writes:
             if channel == INTERRUPT:
                 waiting.extend(value)
+    paused_at_breakpoint = (
+        loaded is not None
+        and not waiting
+        and bool(
+            prepare_tasks(
+                opts.spec,
+                state.channels,
+                state.versions,
+                state.seen,
+                checkpoint_id=state.checkpoint_id,
+                namespace=opts.namespace,
+                with_input=False,
+            )
+        )
+    )
+    if paused_at_breakpoint:
+        # As in LangGraph: the answer goes to the first interrupt() the run meets.
+        return {}, (True, resume)
     if loaded is None or not waiting:
         raise InvalidResumeError(
             f"thread {opts.thread_id!r}{ns_hint(opts.namespace)} is not waiting on an "
@@ -68,12 +89,40 @@ def bind_resume(
     if isinstance(resume, Mapping) and resume and set(resume) <= ids:
         return dict(resume), (False, None)
     if len(ids) > 1:
-        raise InvalidResumeError(
+        raise AmbiguousResumeError(
             f"thread {opts.thread_id!r} waits on {len(ids)} interrupts, so the answer must say "
             "which is which: Command(resume={interrupt.id: answer, ...}) with the ids from "
             "graph.get_state(config).interrupts."
         )
     return {}, (True, resume)
+
+
+def apply_direct_writes(
+    opts: RunOptions, state: RunState, writes: list[tuple[str, Any]]
+) -> Generator[Effect, Any, None]:
+    """Apply a ``Command(update=..., goto=...)`` input to the checkpoint the run starts from.
+
+    The writes are saved as the checkpoint's pending writes of no task (so a
+    crash before the next step keeps them; the next run applies them again),
+    then applied to the channels; the next checkpoint stores what they changed.
+    """
+    saved = state.pending.pop(NULL_TASK_ID, [])
+    if writes and opts.has_saver:
+        yield Save("put_writes", (config_of(opts, state), [*saved, *writes], NULL_TASK_ID, ""))
+    writes = [*saved, *writes]
+    if not writes:
+        return
+    direct = Task(
+        id=NULL_TASK_ID,
+        name=START,
+        path=(NULL_TASK_ID,),
+        input=None,
+        node=opts.spec.nodes[START],
+        triggers=(),
+        writes=writes,
+    )
+    changed, _ = apply_writes(state.channels, state.versions, state.seen, [direct])
+    state.applied.update(changed)
 
 
 def start(opts: RunOptions, state: RunState, input: Any) -> Generator[Effect, Any, None]:

@@ -30,6 +30,7 @@ from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
 from cairngraph.types import Interrupt
 
 __all__ = [
+    "NULL_TASK_ID",
     "RAN",
     "Effect",
     "Made",
@@ -74,6 +75,7 @@ class RunOutcome:
     output: Any
     interrupts: tuple[Interrupt, ...] = ()
     config: RunnableConfig | None = None
+    paused: bool = False
 
 
 @dataclass(slots=True, kw_only=True)
@@ -91,6 +93,8 @@ class RunState:
     unsaved: dict[str, int] = field(default_factory=dict)
     last_changed: dict[str, int] = field(default_factory=dict)
     made: Made | None = None
+    applied: dict[str, int] = field(default_factory=dict)
+    """Channels changed outside a step (a Command input), stored with the next checkpoint."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,9 @@ class Made:
     checkpoint: Checkpoint
     metadata: CheckpointMetadata
 
+
+NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
+"""The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
 
 RAN = "__ran__"
 """``versions_seen`` key naming the nodes of the step that made the checkpoint."""
@@ -154,6 +161,9 @@ def advance(
     step: int,
 ) -> Generator[Effect, Any, None]:
     """Move ``state`` to a new checkpoint after ``changed``; ``state.made`` holds it unsaved."""
+    if state.applied:
+        changed = {**state.applied, **changed}
+        state.applied = {}
     if not opts.has_saver:
         # Nothing will read the checkpoint: only what the next step needs is kept.
         state.checkpoint_id = f"step-{step}"

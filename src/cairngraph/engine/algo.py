@@ -19,7 +19,7 @@ import hashlib
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cairngraph.constants import PULL, PUSH, TASKS
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
@@ -30,6 +30,7 @@ __all__ = [
     "NodeSpec",
     "Task",
     "apply_writes",
+    "finish_deferred",
     "next_version",
     "prepare_tasks",
     "restore_channels",
@@ -39,6 +40,20 @@ __all__ = [
 Writes = list[tuple[str, Any]]
 ReadFresh = Callable[[Sequence[tuple[str, Any]]], Any]
 """Gives a node's router the state as it is after the node's own writes."""
+
+
+class Writer(Protocol):
+    """Turns what a node returned into channel writes (built by ``compile()``)."""
+
+    def __call__(self, output: Any, read_fresh: ReadFresh) -> Writes: ...
+
+    def updates_of(self, output: Any) -> Writes:
+        """Only the state updates of ``output`` (checks an input or an ``update_state``)."""
+        ...
+
+    def command_writes(self, command: Any) -> Writes:
+        """The writes of a ``Command``'s update and goto, without the node's edges."""
+        ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,7 +72,7 @@ class NodeSpec:
     run: Callable[[Any, Any], Any] | None
     arun: Callable[[Any, Any], Any] | None
     read: Callable[[Mapping[str, Channel]], Any]
-    write: Callable[[Any, ReadFresh], Writes]
+    write: Writer
     retry: RetryPolicy | None = None
     subgraph: Any | None = None
     hidden: bool = False
@@ -75,6 +90,8 @@ class GraphSpec:
     trigger_to_nodes: Mapping[str, tuple[str, ...]]
     continuations: Mapping[str, tuple[str, ...]]
     """node → trigger channels of its plain outgoing edges (for continuing finished threads)."""
+    deferred: tuple[str, ...] = ()
+    """Trigger channels of ``defer=True`` nodes (finished when nothing else runs)."""
     order: Mapping[str, int] = field(default_factory=dict)
     """node → position, so tasks come out in the order nodes were added."""
 
@@ -96,6 +113,9 @@ class Task:
     writes: Writes = field(default_factory=list)
     error: BaseException | None = None
     interrupts: tuple[Any, ...] = ()
+    paused: bool = False
+    """The task stopped in ``interrupt()`` or in a subgraph that paused (its
+    ``interrupts`` may be empty: a subgraph's static breakpoint has no value)."""
     done: bool = False
     result: Any = None
     resumes: list[Any] = field(default_factory=list)
@@ -316,6 +336,34 @@ def apply_writes(
             ):
                 appends[key] = (previous, channel.appended)
     return changed, appends
+
+
+def finish_deferred(
+    spec: GraphSpec,
+    channels: Mapping[str, Channel],
+    versions: dict[str, int],
+    seen: Mapping[str, Mapping[str, int]],
+    changed: dict[str, int],
+    *,
+    checkpoint_id: str,
+    namespace: str,
+) -> None:
+    """When no task is left to run, make the deferred nodes' triggers available."""
+    if not any(key in versions for key in spec.deferred):
+        return
+    if prepare_tasks(
+        spec,
+        channels,
+        versions,
+        seen,
+        checkpoint_id=checkpoint_id,
+        namespace=namespace,
+        with_input=False,
+    ):
+        return
+    for key in spec.deferred:
+        if key in versions and channels[key].finish():
+            changed[key] = versions[key] = next_version(versions[key])
 
 
 def _path_key(task: Task) -> tuple[str, ...]:

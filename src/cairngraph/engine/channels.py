@@ -21,6 +21,7 @@ __all__ = [
     "MISSING",
     "BinaryOperatorAggregate",
     "Channel",
+    "DeferredTrigger",
     "Ephemeral",
     "LastValue",
     "NamedBarrier",
@@ -79,6 +80,10 @@ class Channel:
 
     def consume(self) -> bool:
         """Called after the node it triggered ran; True if the value changed."""
+        return False
+
+    def finish(self) -> bool:
+        """Called when no task is left to run; True if the value changed."""
         return False
 
 
@@ -245,5 +250,37 @@ class Topic(Channel):
     def consume(self) -> bool:
         if self.value:
             self.value = []
+            return True
+        return False
+
+
+class DeferredTrigger(Channel):
+    """Starts a ``defer=True`` node, but only once nothing else is left to run.
+
+    Written like a :class:`Trigger`; it becomes available when the engine
+    calls :meth:`finish` (no other task is pending), and resets when the node
+    has run. Its stored value says which of the two it is waiting for.
+    """
+
+    __slots__ = ()
+
+    def update(self, values: Sequence[Any]) -> bool:
+        if not values:
+            return False
+        self.value = "written"
+        return True
+
+    def is_available(self) -> bool:
+        return bool(self.value == "finished")
+
+    def finish(self) -> bool:
+        if self.value == "written":
+            self.value = "finished"
+            return True
+        return False
+
+    def consume(self) -> bool:
+        if self.value == "finished":
+            self.value = MISSING
             return True
         return False

@@ -26,7 +26,7 @@ from cairngraph.engine._writer import AsyncWriter, ThreadWriter, as_step
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
 from cairngraph.engine.loop import RunOutcome, persisted_writes
-from cairngraph.errors import GraphInterrupt, InvalidConfigError
+from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError, ParentCommand
 from cairngraph.types import Command
 
 __all__ = ["drive_async", "drive_sync"]
@@ -96,12 +96,18 @@ class TaskRunner:
     ) -> float | None:
         """Seconds to wait before retrying, or None once the failure is recorded."""
         policy = task.node.retry
-        retry = not isinstance(error, GraphInterrupt) and policy is not None
-        if retry and policy is not None and policy.should_retry(error, attempt):
+        engine = isinstance(error, GraphInterrupt | ParentCommand)
+        if not engine and policy is not None and policy.should_retry(error, attempt):
             return policy.delay(attempt)
         task.resumes_changed = context.resumes_changed
         if isinstance(error, GraphInterrupt):
             task.interrupts = error.interrupts
+            task.paused = True
+        elif isinstance(error, ParentCommand) and not self.scope.namespace:
+            task.error = InvalidUpdateError(
+                f"node {task.name!r} returned Command(graph=Command.PARENT), but its graph is "
+                "the root graph and has no parent; return the Command without graph=."
+            )
         else:
             task.error = error
         return None
@@ -121,7 +127,11 @@ class TaskRunner:
                 context.counter = 0
                 context.attempt = attempt
                 try:
-                    self.finish(task, context, run(task.input, context))
+                    try:
+                        output = run(task.input, context)
+                    except ParentCommand as command:
+                        output = _for_this_graph(command)
+                    self.finish(task, context, output)
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
                     wait = self.failed(task, context, error, attempt)
@@ -144,7 +154,11 @@ class TaskRunner:
                 context.counter = 0
                 context.attempt = attempt
                 try:
-                    self.finish(task, context, await arun(task.input, context))
+                    try:
+                        output = await arun(task.input, context)
+                    except ParentCommand as command:
+                        output = _for_this_graph(command)
+                    self.finish(task, context, output)
                     return
                 except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
                     wait = self.failed(task, context, error, attempt)
@@ -153,6 +167,12 @@ class TaskRunner:
                     await asyncio.sleep(wait)
         finally:
             leave()
+
+
+def _for_this_graph(command: ParentCommand) -> Command[Any]:
+    """A subgraph's ``Command(graph=PARENT)`` as the output of the node that ran it."""
+    sent: Command[Any] = command.command
+    return Command(update=sent.update, goto=sent.goto, resume=sent.resume)
 
 
 def drive_sync(

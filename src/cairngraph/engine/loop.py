@@ -21,9 +21,10 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.constants import INTERRUPT_SEEN
+from cairngraph.constants import INTERRUPT_SEEN, START
 from cairngraph.engine import events
 from cairngraph.engine._inputs import (
+    apply_direct_writes,
     bind_resume,
     bind_saved_writes,
     continue_finished,
@@ -45,7 +46,7 @@ from cairngraph.engine._run_state import (
     settle,
     thread_hint,
 )
-from cairngraph.engine.algo import GraphSpec, Task, apply_writes, prepare_tasks
+from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
 from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
 from cairngraph.errors import (
     CheckpointNotFoundError,
@@ -74,8 +75,12 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
     state = load_state(spec, loaded)
     resume_map: dict[str, Any] = {}
     null_resume: tuple[bool, Any] = opts.resume_pending
-    if isinstance(input, Command) and input.resume is not None:
-        resume_map, null_resume = bind_resume(opts, state, loaded, input.resume)
+    direct: list[tuple[str, Any]] = []
+    if isinstance(input, Command):
+        if input.resume is not None:
+            resume_map, null_resume = bind_resume(opts, state, loaded, input.resume)
+        if input.update is not None or input.goto:
+            direct = spec.nodes[START].write.command_writes(input)
         input = None
     if input is None:
         if loaded is None:
@@ -85,8 +90,9 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
             )
         if (yield from is_time_travel(opts, loaded, null_resume[0] or bool(resume_map))):
             yield from fork(opts, state)
-        elif opts.continue_into_new_nodes:
+        elif opts.continue_into_new_nodes and not direct:
             continue_finished(spec, state, loaded)
+        yield from apply_direct_writes(opts, state, direct)
         state.seen[INTERRUPT_SEEN] = dict(state.versions)
         if "values" in opts.modes:
             yield Emit("values", spec.values(state.channels))
@@ -130,7 +136,9 @@ def _supersteps(
             yield from settle(opts, state)
             if "updates" in opts.modes:
                 yield Emit("updates", {"__interrupt__": ()})
-            return RunOutcome(spec.output(state.channels), config=config_of(opts, state))
+            return RunOutcome(
+                spec.output(state.channels), config=config_of(opts, state), paused=True
+            )
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
         null_resume = (False, None)
         to_run = [task for task in tasks if not task.done]
@@ -157,7 +165,9 @@ def _supersteps(
             yield from settle(opts, state)
             if "updates" in opts.modes:
                 yield Emit("updates", {"__interrupt__": ()})
-            return RunOutcome(spec.output(state.channels), config=config_of(opts, state))
+            return RunOutcome(
+                spec.output(state.channels), config=config_of(opts, state), paused=True
+            )
     yield from settle(opts, state)
     return RunOutcome(spec.output(state.channels), config=config_of(opts, state))
 
@@ -168,7 +178,7 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
     if task.error is not None:
         error = task.error
         return [*extra, (ERROR, {"type": type(error).__name__, "message": str(error)})]
-    if task.interrupts:
+    if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
     return [*task.writes, *extra]
 
@@ -183,7 +193,7 @@ def _after_execute(
     spec = opts.spec
     if "updates" in opts.modes:
         for task in ran:
-            if not (task.node.hidden or task.error is not None or task.interrupts):
+            if not (task.node.hidden or task.error is not None or task.paused):
                 yield Emit("updates", {task.name: task.result})
     if opts.modes & events.TASK_MODES:
         for task in ran:
@@ -191,7 +201,7 @@ def _after_execute(
                 payload = events.task_result_payload(task, spec.state_keys)
                 yield from events.emit(opts.modes, "task_result", task.step, payload)
     failed = [task for task in ran if task.error is not None]
-    paused = [task for task in ran if task.interrupts]
+    paused = [task for task in ran if task.paused]
     if failed or paused:
         yield from settle(opts, state)
         if opts.has_saver:
@@ -217,8 +227,18 @@ def _after_execute(
             if isinstance(chunk, dict):
                 chunk = {**chunk, "__interrupt__": interrupts}
             yield Emit("values", chunk)
-        return RunOutcome(output, interrupts, config_of(opts, state))
+        return RunOutcome(output, interrupts, config_of(opts, state), paused=True)
     changed, appends = apply_writes(state.channels, state.versions, state.seen, tasks)
+    if spec.deferred:
+        finish_deferred(
+            spec,
+            state.channels,
+            state.versions,
+            state.seen,
+            changed,
+            checkpoint_id=state.checkpoint_id,
+            namespace=opts.namespace,
+        )
     state.seen[RAN] = {task.name: 1 for task in tasks}
     yield from advance(opts, state, changed, appends, "loop", state.step + 1)
     records = [TaskWrites(task_id=task.id, writes=persisted_writes(task)) for task in unsaved]

@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine.algo import GraphSpec, NodeSpec, ReadFresh, Writes
-from cairngraph.engine.channels import Channel, Ephemeral, NamedBarrier, Topic, Trigger
-from cairngraph.errors import InvalidUpdateError, UnknownKeyWarning
+from cairngraph.engine.channels import (
+    Channel,
+    DeferredTrigger,
+    Ephemeral,
+    NamedBarrier,
+    Topic,
+    Trigger,
+)
+from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
 from cairngraph.graph._bind import callables
 from cairngraph.graph.schema import Schema, schema_of
 from cairngraph.types import Command, RetryPolicy, Send
@@ -25,7 +32,7 @@ if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
     from cairngraph.graph.state import Branch, StateGraph
 
-__all__ = ["compile_graph"]
+__all__ = ["NodeWriter", "compile_graph"]
 
 
 def compile_graph(graph: StateGraph, **options: Any) -> CompiledStateGraph:
@@ -43,8 +50,9 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
     state_keys = tuple(channels)
     channels[START] = Ephemeral(START)
     channels[TASKS] = Topic(TASKS)
-    for name in graph.nodes:
-        channels[branch_channel(name)] = Trigger(branch_channel(name))
+    for name, node in graph.nodes.items():
+        kind: type[Channel] = DeferredTrigger if node.defer else Trigger
+        channels[branch_channel(name)] = kind(branch_channel(name))
     edges = graph._edges
     for sources, target in edges.joins:
         key = join_channel(sources, target)
@@ -71,6 +79,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         output=lambda chans: _values(output_schema, chans),
         values=lambda chans: _values(graph.state, chans, state_keys),
         trigger_to_nodes={key: tuple(names) for key, names in trigger_to_nodes.items()},
+        deferred=tuple(branch_channel(name) for name, node in graph.nodes.items() if node.defer),
         continuations={
             name: tuple(branch_channel(t) for s, t in edges.plain if s == name and t != END)
             for name in graph.nodes
@@ -161,7 +170,7 @@ def _writer(
     strict: bool,
     *,
     is_input: bool = False,
-) -> Callable[[Any, ReadFresh], Writes]:
+) -> NodeWriter:
     keys = (
         frozenset(schema.keys)
         if is_input
@@ -169,63 +178,98 @@ def _writer(
         | frozenset(graph.output.channels)
         | frozenset(graph.input.channels)
     )
-    static = outgoing.static
-    branches = outgoing.branches
-    nodes = graph.nodes
-    what = "the input" if is_input else f"node {name!r}"
+    return NodeWriter(
+        graph=graph,
+        name=name,
+        keys=keys,
+        static=tuple(outgoing.static),
+        branches=tuple(outgoing.branches),
+        strict=strict,
+        is_input=is_input,
+    )
 
-    def updates_of(output: Any) -> Writes:
+
+class NodeWriter:
+    """Turns what a node returned into channel writes: state updates, then where to go."""
+
+    __slots__ = ("branches", "graph", "is_input", "keys", "name", "nodes", "static", "strict")
+
+    def __init__(
+        self,
+        *,
+        graph: StateGraph,
+        name: str,
+        keys: frozenset[str],
+        static: tuple[tuple[str, Any], ...],
+        branches: tuple[Branch, ...],
+        strict: bool,
+        is_input: bool,
+    ) -> None:
+        self.graph = graph
+        self.name = name
+        self.keys = keys
+        self.static = static
+        self.branches = branches
+        self.strict = strict
+        self.is_input = is_input
+        self.nodes = graph.nodes
+
+    @property
+    def what(self) -> str:
+        return "the input" if self.is_input else f"node {self.name!r}"
+
+    def updates_of(self, output: Any) -> Writes:
+        """The state writes of ``output`` (a dict, a schema instance, or None)."""
         if output is None:
             return []
         if isinstance(output, dict):
             items = output.items()
         else:
-            fields = graph.state.fields_of(output) if not isinstance(output, Command) else None
+            fields = self.graph.state.fields_of(output) if not isinstance(output, Command) else None
             if fields is None:
                 raise InvalidUpdateError(
-                    f"{what} returned {type(output).__name__} {_short(output)}; "
+                    f"{self.what} returned {type(output).__name__} {_short(output)}; "
                     + (
                         "the input must be a dict of state keys, e.g. {'topic': 'cats'}."
-                        if is_input
+                        if self.is_input
                         else "a node must return a dict of state updates (e.g. {'key': value}), "
                         "a Command, or None."
                     )
                 )
             items = fields.items()
         writes: Writes = []
+        keys = self.keys
         for key, value in items:
             if key in keys:
                 writes.append((key, value))
             else:
-                _unknown(what, key, strict, keys)
+                _unknown(self.what, key, self.strict, keys)
         return writes
 
-    def write(output: Any, read_fresh: ReadFresh) -> Writes:
-        goto: Any = ()
-        if isinstance(output, Command):
-            if output.graph == Command.PARENT:
-                raise InvalidUpdateError(
-                    f"node {name!r} returned Command(graph=Command.PARENT), which cairngraph "
-                    "does not support yet; return the update to the subgraph's own state."
-                )
-            update = output.update
-            if isinstance(update, list | tuple):
-                update = dict(update)
-            writes = updates_of(update)
-            goto = output.goto
-        else:
-            writes = updates_of(output)
-        writes.extend(static)
-        for branch in branches:
-            state = read_fresh(writes)
-            writes.extend(_route(name, branch, _call_router(branch.router, state), nodes))
+    def command_writes(self, command: Command[Any]) -> Writes:
+        """The writes of a Command's ``update`` and ``goto`` (no edges, no routers)."""
+        update = command.update
+        if isinstance(update, list | tuple):
+            update = dict(update)
+        writes = self.updates_of(update)
+        goto = command.goto
         if goto:
             targets = goto if isinstance(goto, list | tuple) else [goto]
-            writes.extend(_targets(name, targets, nodes, None))
+            writes.extend(_targets(self.name, targets, self.nodes, None))
         return writes
 
-    write.updates_of = updates_of  # type: ignore[attr-defined]
-    return write
+    def __call__(self, output: Any, read_fresh: ReadFresh) -> Writes:
+        if isinstance(output, Command):
+            if output.graph == Command.PARENT:
+                raise ParentCommand(output)
+            writes = self.command_writes(output)
+        else:
+            writes = self.updates_of(output)
+        writes.extend(self.static)
+        for branch in self.branches:
+            state = read_fresh(writes)
+            writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
+        return writes
 
 
 def _call_router(router: Callable[..., Any], state: Any) -> Any:

@@ -207,8 +207,7 @@ class CompiledStateGraph:
     def _check_input(self, input: Any) -> None:
         if input is None or isinstance(input, Command):
             return
-        start = self.spec.nodes["__start__"]
-        start.write.updates_of(input)  # type: ignore[attr-defined]
+        self.spec.nodes["__start__"].write.updates_of(input)
 
     def stream(
         self,
@@ -655,11 +654,10 @@ class _Call:
 
     def output(self, outcome: RunOutcome, *, nested: bool) -> Any:
         output = outcome.output
-        if outcome.interrupts:
-            if nested:
-                raise GraphInterrupt(outcome.interrupts)
-            if isinstance(output, dict):
-                output = {**output, "__interrupt__": list(outcome.interrupts)}
+        if outcome.paused and nested:
+            raise GraphInterrupt(outcome.interrupts)
+        if outcome.interrupts and isinstance(output, dict):
+            output = {**output, "__interrupt__": list(outcome.interrupts)}
         if self.output_keys is not None:
             return _only(output, self.output_keys)
         return output
