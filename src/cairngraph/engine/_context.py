@@ -25,7 +25,27 @@ if TYPE_CHECKING:
     from cairngraph.engine._stream import ChunkSink
     from cairngraph.runtime import Runtime
 
-__all__ = ["RunScope", "TaskContext", "current_task", "interrupt_id", "maybe_current_task"]
+__all__ = [
+    "RunScope",
+    "TaskContext",
+    "current_task",
+    "interrupt_id",
+    "maybe_current_task",
+    "task_namespace",
+    "without_task_ids",
+]
+
+
+def task_namespace(namespace: str, name: str, task_id: str) -> str:
+    """The namespace of a task's subgraph: its graph's namespace, then ``name:task_id``."""
+    local = f"{name}:{task_id}"
+    return f"{namespace}|{local}" if namespace else local
+
+
+def without_task_ids(namespace: str) -> str:
+    """The namespace of a ``checkpointer=True`` subgraph: the same for every run of its node,
+    so the subgraph keeps its own history across the parent's runs."""
+    return "|".join(part.split(":", 1)[0] for part in namespace.split("|"))
 
 
 def interrupt_id(namespace: str, index: int) -> str:

@@ -20,7 +20,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-from cairngraph.engine._context import _CURRENT, RunScope, TaskContext, set_current
+from cairngraph.engine._context import (
+    _CURRENT,
+    RunScope,
+    TaskContext,
+    set_current,
+    task_namespace,
+)
 from cairngraph.engine._stream import DONE, ChunkSink
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter, as_step
 from cairngraph.engine.algo import Task
@@ -50,12 +56,10 @@ class TaskRunner:
         return self.scope.config
 
     def context(self, task: Task) -> TaskContext:
-        local = f"{task.name}:{task.id}"
-        namespace = self.scope.namespace
         return TaskContext(
             task_id=task.id,
             name=task.name,
-            namespace=f"{namespace}|{local}" if namespace else local,
+            namespace=task_namespace(self.scope.namespace, task.name, task.id),
             scope=self.scope,
             step=task.step,
             path=task.path,

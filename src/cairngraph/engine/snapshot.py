@@ -28,6 +28,7 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.constants import END, START
+from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine.algo import (
     GraphSpec,
     Task,
@@ -122,10 +123,12 @@ def snapshot_of(
             task.writes = normal
             finished.append(task)
         child: Any = None
-        if task.node.subgraph is not None:
-            child_ns = (
-                f"{namespace}|{task.name}:{task.id}" if namespace else f"{task.name}:{task.id}"
-            )
+        subgraph = task.node.subgraph
+        if subgraph is not None:
+            child_ns = task_namespace(namespace, task.name, task.id)
+            if subgraph.checkpointer is True:
+                child_ns = without_task_ids(child_ns)
+            child_saver = saver_of(subgraph, saver)
             child_config = {
                 "configurable": {
                     "thread_id": config_thread_id(saved.config),
@@ -134,9 +137,9 @@ def snapshot_of(
             }
             child = child_config
             if subgraphs:
-                found = saver.get_tuple(child_config)
+                found = child_saver.get_tuple(child_config)
                 if found is not None:
-                    child = snapshot_of(task.node.subgraph, saver, found, subgraphs, live=True)
+                    child = snapshot_of(subgraph, child_saver, found, subgraphs, live=True)
         shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
     if finished:
         # Like LangGraph: the values show what the step's finished tasks wrote.
@@ -161,6 +164,8 @@ def get_state(
     *,
     subgraphs: bool,
 ) -> StateSnapshot:
+    owner = _graph_at(graph, config)
+    saver = saver_of(owner, saver)
     saved = saver.get_tuple(config)
     if saved is None:
         wanted = config_checkpoint_id(config)
@@ -171,7 +176,13 @@ def get_state(
             )
         return StateSnapshot({}, (), config, None, None, None, (), ())
     live = config_checkpoint_id(config) is None
-    return snapshot_of(_graph_at(graph, config), saver, saved, subgraphs, live=live)
+    return snapshot_of(owner, saver, saved, subgraphs, live=live)
+
+
+def saver_of(graph: CompiledStateGraph, default: BaseCheckpointSaver) -> BaseCheckpointSaver:
+    """Where ``graph``'s checkpoints are: its own saver, or (as a subgraph) its parent's."""
+    own = graph.checkpointer
+    return own if isinstance(own, BaseCheckpointSaver) else default
 
 
 def _graph_at(graph: CompiledStateGraph, config: RunnableConfig) -> CompiledStateGraph:
@@ -204,6 +215,7 @@ def history(
     scoped["configurable"].setdefault("checkpoint_ns", "")
     scoped["configurable"].pop("checkpoint_id", None)
     owner = _graph_at(graph, scoped)
+    saver = saver_of(owner, saver)
     for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
         yield snapshot_of(owner, saver, saved, False, live=False)
 
@@ -229,6 +241,8 @@ def update_state(
     values: Any,
     as_node: str | None,
 ) -> RunnableConfig:
+    graph = _graph_at(graph, config)
+    saver = saver_of(graph, saver)
     spec = graph.spec
     thread_id = config_thread_id(config)
     namespace = config_namespace(config)

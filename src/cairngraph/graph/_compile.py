@@ -9,6 +9,7 @@ the state with the node's own update applied) and ``Command(goto=...)``.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -149,6 +150,12 @@ def _node(
     retry: RetryPolicy | Any,
 ) -> NodeSpec:
     run, arun, subgraph = callables(action)
+    if subgraph is not None:
+        # A subgraph's output has its own keys too; the parent takes only its own.
+        keys = frozenset(graph.state.channels) | frozenset(graph.output.channels)
+        run, arun = _keeping(keys, run), _keeping(keys, arun)
+    else:
+        subgraph = _called_subgraph(action)
     policy = retry[0] if isinstance(retry, list | tuple) and retry else retry
     return NodeSpec(
         name=name,
@@ -160,6 +167,44 @@ def _node(
         retry=policy if isinstance(policy, RetryPolicy) else None,
         subgraph=subgraph,
     )
+
+
+def _keeping(keys: frozenset[str], call: Any) -> Any:
+    if call is None:
+        return None
+    if inspect.iscoroutinefunction(call):
+
+        async def akeep(state: Any, task: Any) -> Any:
+            return _only_keys(keys, await call(state, task))
+
+        return akeep
+    return lambda state, task: _only_keys(keys, call(state, task))
+
+
+def _only_keys(keys: frozenset[str], output: Any) -> Any:
+    if isinstance(output, dict):
+        return {key: value for key, value in output.items() if key in keys}
+    return output
+
+
+def _called_subgraph(action: Any) -> Any:
+    """A compiled graph a node function calls (found among the names it uses), if one.
+
+    ``get_state(subgraphs=True)`` shows such a subgraph's state as LangGraph does.
+    """
+    from cairngraph.graph.compiled import CompiledStateGraph
+
+    function = action if inspect.isfunction(action) else getattr(action, "__func__", None)
+    if function is None:
+        return None
+    try:
+        names = inspect.getclosurevars(function)
+    except (TypeError, ValueError):
+        return None
+    for value in (*names.nonlocals.values(), *names.globals.values()):
+        if isinstance(value, CompiledStateGraph):
+            return value
+    return None
 
 
 def _writer(

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
 from cairngraph.engine import snapshot as snapshots
-from cairngraph.engine._context import RunScope, TaskContext, maybe_current_task
+from cairngraph.engine._context import (
+    RunScope,
+    TaskContext,
+    maybe_current_task,
+    without_task_ids,
+)
 from cairngraph.engine._stream import ChunkSink
 from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
@@ -111,6 +116,8 @@ class CompiledStateGraph:
             scope = parent.scope
             saver = self._nested_saver(parent)
             namespace = parent.namespace
+            if self.checkpointer is True:
+                namespace = without_task_ids(namespace)
             base = dict(scope.config)
             base.update({key: value for key, value in config.items() if key in ("tags",)})
             config = base
