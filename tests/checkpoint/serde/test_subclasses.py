@@ -188,7 +188,8 @@ def test_a_state_schema_field_registers_its_subclass() -> None:
 
 
 def test_subclasses_written_in_c_are_refused_and_not_registrable() -> None:
-    with pytest.raises(UnregisteredTypeError, match=r"OrderedDict.*subclasses dict in C"):
+    in_c = r"OrderedDict.*subclass of dict written \(at least partly\) in C"
+    with pytest.raises(UnregisteredTypeError, match=in_c):
         fresh().dumps_typed(collections.OrderedDict(a=1))
     with pytest.raises(UnregisteredTypeError, match=r"cannot register collections\.defaultdict"):
         fresh().register(collections.defaultdict)
@@ -212,5 +213,5 @@ def test_a_subclass_value_of_the_wrong_shape_is_corrupt() -> None:
     with pytest.raises(CorruptDataError, match="not a subclass of int"):
         serde.loads_typed(("msgpack", wrong_type))
     not_a_value = ormsgpack.packb(ormsgpack.Ext(14, ormsgpack.packb([f"{__name__}.Mood", "x"])))
-    with pytest.raises(CorruptDataError):
+    with pytest.raises(CorruptDataError, match="stored as enum"):
         serde.loads_typed(("msgpack", not_a_value))

@@ -337,7 +337,12 @@ class _Decoder:
         if entry is None:
             raise _cannot_load(name)
         base = value_base(entry.cls)
-        if entry.kind != "value" or base is None or type(value) is not base:
+        if entry.kind != "value" or base is None:
+            raise CorruptDataError(
+                f"stored {name} is a subclass of a builtin, but the registered class of that "
+                f"name is stored as {entry.kind}"
+            )
+        if type(value) is not base:
             raise CorruptDataError(
                 f"stored {name} is a {type(value).__name__} value, but the registered class "
                 f"is not a subclass of {type(value).__name__}"
@@ -407,8 +412,8 @@ def _cannot_dump(obj: Any) -> UnregisteredTypeError:
         written_in_c = (
             ""
             if base is None
-            else f" It subclasses {base.__name__} in C, so its state is not visible to the "
-            f"serializer; store {base.__name__}(value)."
+            else f" It is a subclass of {base.__name__} written (at least partly) in C, so "
+            f"its state is not visible to the serializer; store {base.__name__}(value)."
         )
         return UnregisteredTypeError(
             f"type {name} cannot be saved: the serializer stores builtins, datetime, UUID, "
