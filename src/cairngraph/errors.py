@@ -171,3 +171,14 @@ class UnknownKeyWarning(UserWarning):
     LangGraph drops such keys silently; cairngraph keeps the behaviour but
     warns. ``compile(strict=True)`` turns it into :class:`InvalidUpdateError`.
     """
+
+
+class InvalidCacheEntryError(CairnGraphError, ValueError):
+    """A cache key, namespace or ttl that :mod:`cairngraph.cache` cannot take; nothing was written.
+
+    A key is ``(namespace, key)``: a tuple of strings and a string. A ttl is
+    None (keep forever) or a number of seconds, zero or more.
+    """
+
+
+__all__ += ["InvalidCacheEntryError"]  # kept at the end: errors added by later packages

@@ -22,6 +22,7 @@ code   payload (itself msgpack unless noted)
 11     registered class: ``[name, {field: value}, [unset pydantic fields]]``
 12     registered Enum member: ``[name, value]``
 13     dict whose keys are not all strings: ``[[key, value], ...]``
+14     registered subclass of a builtin: ``[name, plain builtin value]``
 =====  ==================================================================
 
 ``name`` is the class's ``module.qualname``.
@@ -42,6 +43,22 @@ Invariants and rules:
   kept). A field the class no longer declares is ignored, a declared field
   missing from the stored value takes the class default, and a missing
   required field is :class:`CorruptDataError` naming the class and field.
+- Subclasses of builtins (``str, int, float, bytes, list, dict, tuple``):
+
+  * Enum members (``StrEnum``, ``IntEnum``, ``class Mood(str, Enum)``) and
+    NamedTuples are registered classes like any other (codes 12 and 11).
+  * A subclass on the closed list of value-only classes of well-known
+    libraries (``PLAIN_SUBCLASSES`` in ``registry``; LangChain's
+    ``TextAccessor``, the type of ``message.text``) is saved as the plain
+    builtin and loads as it: ``TextAccessor("hi")`` loads as ``"hi"``.
+  * Any other subclass written in Python is saved only when registered
+    (``register(UserId)``, or by appearing in the state schema), as code 14,
+    and is rebuilt on load as ``UserId(value)``. Unregistered, it is refused
+    with an error naming it and saying how to register it.
+  * An instance carrying attributes beyond its value (a ``__dict__`` that is
+    not empty, a slot that is set) is refused even when registered or on the
+    list: those attributes would be lost. Subclasses written in C
+    (``OrderedDict``, ``defaultdict``) are refused: their state is not visible.
 - ``bytes`` and ``bytearray`` at the top level round-trip exactly (tags
   ``"bytes"`` and ``"bytearray"``). Inside a container, ormsgpack encodes a
   ``bytearray`` or ``memoryview`` natively as binary, so it loads as an equal
@@ -58,13 +75,15 @@ from typing import Any
 
 import ormsgpack
 
-from cairngraph.checkpoint.serde import _clock
+from cairngraph.checkpoint.serde import _clock, _subclass
 from cairngraph.checkpoint.serde.base import TypedPayload
 from cairngraph.checkpoint.serde.registry import (
+    PLAIN_SUBCLASSES,
     TypeRegistry,
     kind_of,
     shared_registry,
     type_name,
+    value_base,
 )
 from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
 
@@ -82,7 +101,7 @@ _PACK_OPTIONS = (
 _UNPACK_OPTIONS = 0  # no OPT_NON_STR_KEYS: such dicts are always written as MAPPING values
 
 TUPLE, SET, FROZENSET, DATETIME, DATE, TIME, TIMEDELTA = 1, 2, 3, 4, 5, 6, 7
-UUID, DECIMAL, BIGINT, OBJECT, ENUM, MAPPING = 8, 9, 10, 11, 12, 13
+UUID, DECIMAL, BIGINT, OBJECT, ENUM, MAPPING, VALUE = 8, 9, 10, 11, 12, 13, 14
 
 
 class MsgpackSerializer:
@@ -181,11 +200,15 @@ class _Encoder:
                 self.failure.__cause__ = error
             raise
 
-    def registered(self, obj: Any) -> ormsgpack.Ext:
+    def registered(self, obj: Any) -> Any:
         entry = self.registry.entry_for(type(obj))
         if entry is None:
-            raise _cannot_dump(type(obj))
+            if type_name(type(obj)) in PLAIN_SUBCLASSES:
+                return _keyed(_subclass.plain(obj))  # packed natively: it loads as the builtin
+            raise _cannot_dump(obj)
         kind = entry.kind
+        if kind == "value":
+            return ormsgpack.Ext(VALUE, self.pack([entry.name, _subclass.plain(obj)]))
         if kind == "enum":
             return ormsgpack.Ext(ENUM, self.pack([entry.name, obj.value]))
         if kind == "dataclass":
@@ -308,6 +331,30 @@ class _Decoder:
             return made
         raise CorruptDataError(f"stored {name} is an object, but the registered class is an Enum")
 
+    def value(self, data: bytes) -> Any:
+        name, value = _shaped(self.unpack(data), object)
+        entry = self.registry.entry_named(name)
+        if entry is None:
+            raise _cannot_load(name)
+        base = value_base(entry.cls)
+        if entry.kind != "value" or base is None:
+            raise CorruptDataError(
+                f"stored {name} is a subclass of a builtin, but the registered class of that "
+                f"name is stored as {entry.kind}"
+            )
+        if type(value) is not base:
+            raise CorruptDataError(
+                f"stored {name} is a {type(value).__name__} value, but the registered class "
+                f"is not a subclass of {type(value).__name__}"
+            )
+        try:
+            return entry.cls(value)
+        except Exception as error:
+            raise CorruptDataError(
+                f"stored {name} could not be rebuilt as {entry.cls.__qualname__}(value): "
+                f"{error!r}; a registered subclass of {base.__name__} must accept its value"
+            ) from error
+
     def enum_member(self, data: bytes) -> Any:
         name, value = _shaped(self.unpack(data), object)
         entry = self.registry.entry_named(name)
@@ -338,6 +385,7 @@ _DECODERS: dict[int, Callable[[_Decoder, bytes], Any]] = {
     MAPPING: lambda d, b: {key: value for key, value in d.unpack(b)},
     OBJECT: _Decoder.build,
     ENUM: _Decoder.enum_member,
+    VALUE: _Decoder.value,
 }
 
 
@@ -353,13 +401,25 @@ def _shaped(body: Any, body_type: type) -> list[Any]:
     return body
 
 
-def _cannot_dump(cls: type) -> UnregisteredTypeError:
+def _cannot_dump(obj: Any) -> UnregisteredTypeError:
+    cls = type(obj)
     name = type_name(cls)
-    if kind_of(cls) is None:
+    kind = kind_of(cls)
+    if kind == "value":
+        return _subclass.unregistered(obj)
+    if kind is None:
+        base = value_base(cls)
+        written_in_c = (
+            ""
+            if base is None
+            else f" It is a subclass of {base.__name__} written (at least partly) in C, so "
+            f"its state is not visible to the serializer; store {base.__name__}(value)."
+        )
         return UnregisteredTypeError(
             f"type {name} cannot be saved: the serializer stores builtins, datetime, UUID, "
-            "Decimal, and registered dataclasses, pydantic models, NamedTuples and Enums. "
-            f"Convert the value to one of those before it goes into the state."
+            "Decimal, and registered dataclasses, pydantic models, NamedTuples, Enums and "
+            "Python subclasses of builtins. Convert the value to one of those before it goes "
+            f"into the state.{written_in_c}"
         )
     return UnregisteredTypeError(
         f"type {name} cannot be saved: it is not registered with the serializer. Declare it "

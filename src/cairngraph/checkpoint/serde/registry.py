@@ -7,9 +7,18 @@ Invariants:
   with one fixed exception: LangChain's message classes (a closed list of
   names in ``langchain_core``), which are built in and looked up in
   ``langchain_core.messages`` on first use.
-- Only four kinds of class are storable: dataclasses, pydantic (v2) models,
-  NamedTuples and Enums. TypedDicts need no entry (their values are dicts)
-  but are walked for the classes in their fields.
+- Only five kinds of class are storable: dataclasses, pydantic (v2) models,
+  NamedTuples, Enums, and *value subclasses*: classes written in Python that
+  subclass one of ``str, int, float, bytes, list, dict, tuple`` (see
+  :data:`VALUE_BASES`) and are rebuilt on load as ``cls(value)``. TypedDicts
+  need no entry (their values are dicts) but are walked for the classes in
+  their fields. Subclasses of builtins written in C (``OrderedDict``,
+  ``defaultdict``, numpy scalars) may hold state Python cannot see, so they
+  are not storable.
+- A closed list of value-only subclasses from well-known libraries
+  (:data:`PLAIN_SUBCLASSES`, e.g. LangChain's ``TextAccessor``, the type of
+  ``message.text``) needs no entry: they are saved as the plain builtin and
+  load as it.
 - ``register()`` takes classes or typing annotations and walks them, so
   ``register(State)`` allows every storable class anywhere in the state
   schema's field types. Leaves that are not data (``Any``, ``Callable``, type
@@ -35,9 +44,20 @@ from typing import Any, Literal, TypeVar
 
 from cairngraph.errors import UnregisteredTypeError
 
-__all__ = ["Entry", "Kind", "TypeRegistry", "kind_of", "register", "shared_registry", "type_name"]
+__all__ = [
+    "PLAIN_SUBCLASSES",
+    "VALUE_BASES",
+    "Entry",
+    "Kind",
+    "TypeRegistry",
+    "kind_of",
+    "register",
+    "shared_registry",
+    "type_name",
+    "value_base",
+]
 
-Kind = Literal["dataclass", "pydantic", "namedtuple", "enum"]
+Kind = Literal["dataclass", "pydantic", "namedtuple", "enum", "value"]
 
 _T = TypeVar("_T")
 
@@ -59,6 +79,39 @@ LANGCHAIN_MESSAGES = frozenset(
     }
 )
 """LangChain message classes every serializer may store (when langchain-core is installed)."""
+
+VALUE_BASES: tuple[type, ...] = (str, int, float, bytes, list, dict, tuple)
+"""The builtins whose subclasses can be stored as their value."""
+
+PLAIN_SUBCLASSES = frozenset(
+    {
+        "langchain_core.messages.base.TextAccessor",  # ``message.text`` (langchain-core 1.x)
+        "langchain_core.runnables.utils.AddableDict",  # chunks of streamed runnable output
+    }
+)
+"""Value-only subclasses of builtins, from well-known libraries, saved as the plain builtin.
+
+They exist for convenience (a callable ``str``, a ``dict`` with ``+``) and
+mean nothing beyond their value, so a ``TextAccessor`` is saved as its
+``str`` and loads as a plain ``str``. Nothing is built from this list on
+load: it is consulted only when saving, and an instance that carries
+attributes is still refused.
+"""
+
+_HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: the class was defined by a class statement
+
+
+def value_base(cls: type) -> type | None:
+    """The builtin of :data:`VALUE_BASES` that ``cls`` strictly subclasses, or None.
+
+    Example::
+
+        value_base(TextAccessor)  # str
+        value_base(str)           # None
+    """
+    if cls in VALUE_BASES:
+        return None
+    return next((base for base in cls.__mro__ if base in VALUE_BASES), None)
 
 
 def type_name(cls: type) -> str:
@@ -85,6 +138,11 @@ def kind_of(cls: Any) -> Kind | None:
     # Duck-typed so that pydantic is never imported here.
     if hasattr(cls, "model_fields") and hasattr(cls, "model_construct"):
         return "pydantic"
+    base = value_base(cls)
+    if base is not None and not typing.is_typeddict(cls):  # a TypedDict's values are dicts
+        written_in_python = cls.__mro__[: cls.__mro__.index(base)]
+        if all(klass.__flags__ & _HEAP_TYPE for klass in written_in_python):
+            return "value"
     return None
 
 
@@ -181,7 +239,7 @@ class TypeRegistry:
 
 def _entry(cls: Any, kind: Kind) -> Entry:
     name = type_name(cls)
-    if kind == "enum":
+    if kind in ("enum", "value"):
         return Entry(cls, name, kind, (), frozenset(), frozenset())
     if kind == "namedtuple":
         fields = tuple(cls._fields)
@@ -243,8 +301,9 @@ def _refuse_unstorable(item: Any) -> None:
         return
     raise UnregisteredTypeError(
         f"cannot register {type_name(item)}: the serializer stores dataclasses, pydantic "
-        "models, NamedTuples and Enums (and walks TypedDicts); make it one of those, or keep "
-        "it out of the graph's state"
+        "models, NamedTuples, Enums and Python subclasses of str, int, float, bytes, list, "
+        "dict or tuple (and walks TypedDicts); make it one of those, or keep it out of the "
+        "graph's state"
     )
 
 
@@ -260,7 +319,8 @@ def _walk(item: Any, found: dict[type, Kind], seen: set[int]) -> None:
     kind = kind_of(item)
     if kind is not None:
         found[item] = kind
-    if isinstance(item, type) and (kind is not None or typing.is_typeddict(item)):
+    walked = kind not in (None, "value", "enum") or typing.is_typeddict(item)
+    if isinstance(item, type) and walked:
         for hint in _field_hints(item):
             _walk(hint, found, seen)
 
