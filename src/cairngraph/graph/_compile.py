@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine.algo import GraphSpec, NodeSpec, ReadFresh, Writes
-from cairngraph.engine.channels import Channel, Ephemeral, NamedBarrier, Topic, Trigger
+from cairngraph.engine.channels import Channel, Ephemeral, NamedBarrier, Sends, Trigger
 from cairngraph.errors import InvalidUpdateError, UnknownKeyWarning
-from cairngraph.graph.schema import Schema, schema_of
+from cairngraph.graph.schema import ROOT, Schema, schema_of
 from cairngraph.types import Command, RetryPolicy, Send
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
             channels.setdefault(key, proto)
     state_keys = tuple(channels)
     channels[START] = Ephemeral(START)
-    channels[TASKS] = Topic(TASKS)
+    channels[TASKS] = Sends(TASKS)
     for name in graph.nodes:
         channels[branch_channel(name)] = Trigger(branch_channel(name))
     edges = graph._edges
@@ -79,12 +79,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
 
 
 def _values(schema: Schema, channels: Mapping[str, Channel], keys: tuple[str, ...] = ()) -> Any:
-    values = {}
-    for key in keys or schema.keys:
-        channel = channels.get(key)
-        if channel is not None and channel.is_available():
-            values[key] = channel.value
-    return values
+    return schema.values(channels, keys)
 
 
 class _Outgoing:
@@ -208,10 +203,15 @@ def _writer(
     branches = outgoing.branches
     nodes = graph.nodes
     what = "the input" if is_input else f"node {name!r}"
+    root = graph.state.kind == "root"
+    # Routers after START read the state (the input applied), not the raw input.
+    router_reader = graph.state.build if is_input else None
 
     def updates_of(output: Any) -> Writes:
         if output is None:
             return []
+        if root:
+            return [(ROOT, output)]
         if isinstance(output, dict):
             items = output.items()
         else:
@@ -252,7 +252,7 @@ def _writer(
             writes = updates_of(output)
         writes.extend(static)
         for branch in branches:
-            state = read_fresh(writes)
+            state = read_fresh(writes, router_reader)
             writes.extend(_route(name, branch, _call_router(branch.router, state), nodes))
         if goto:
             targets = goto if isinstance(goto, list | tuple) else [goto]
