@@ -65,6 +65,10 @@ class Topic(BaseChannel):
     def snapshot(self) -> Any:
         return list(self.value) if self.value else MISSING
 
+    def checkpoint(self) -> Any:
+        # LangGraph's form: the list, empty included (checkpoints store nothing for it).
+        return list(self.value)
+
     def get(self) -> Any:
         if not self.value:
             raise EmptyChannelError(f"channel {self.key!r} has no value yet")
