@@ -21,7 +21,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from cairngraph.constants import PULL, PUSH, TASKS
+from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
 from cairngraph.types import RetryPolicy, Send
 
@@ -38,8 +38,12 @@ __all__ = [
 ]
 
 Writes = list[tuple[str, Any]]
-ReadFresh = Callable[[Sequence[tuple[str, Any]]], Any]
-"""Gives a node's router the state as it is after the node's own writes."""
+Reader = Callable[[Mapping[str, Channel]], Any]
+ReadFresh = Callable[[Sequence[tuple[str, Any]], Reader | None], Any]
+"""Gives a node's router the state as it is after the node's own writes.
+
+The second argument reads that state (the node's own reader when None).
+"""
 
 
 class Writer(Protocol):
@@ -125,20 +129,32 @@ class Task:
     checkpoint_id: str = ""
     step: int = 0
 
-    def read_fresh(self, writes: Sequence[tuple[str, Any]]) -> Any:
+    def read_fresh(
+        self,
+        writes: Sequence[tuple[str, Any]],
+        reader: Reader | None = None,
+    ) -> Any:
         """The node's view of the state with its own ``writes`` applied (for routers)."""
         assert self.channels is not None
-        local = dict(self.channels)
+        channels = self.channels
+        local: dict[str, Channel]
+        if type(channels) is ChannelMap:
+            # Lazy too: a key the run has not touched yet still reads as its start value.
+            local = ChannelMap(channels.prototypes)
+            local.update(channels)
+        else:
+            local = dict(channels)
         grouped: dict[str, list[Any]] = {}
         for key, value in writes:
-            if key in local:
-                grouped.setdefault(key, []).append(value)
+            grouped.setdefault(key, []).append(value)
         for key, values in grouped.items():
-            original = local[key]
-            copy = original.restore(original.snapshot())
+            original = local.get(key)
+            if original is None:
+                continue
+            copy = original.copy()
             copy.update(values)
             local[key] = copy
-        return self.node.read(local)
+        return (reader or self.node.read)(local)
 
 
 def next_version(current: int | None) -> int:
@@ -167,15 +183,19 @@ class ChannelMap(dict[str, Channel]):
     it holds, not to the size of the graph.
     """
 
-    __slots__ = ("prototypes",)
+    __slots__ = ("idle", "prototypes")
 
     def __init__(self, prototypes: Mapping[str, Channel]) -> None:
         super().__init__()
         self.prototypes = prototypes
+        self.idle: set[str] = set()
+        """The channels made so far that must hear of steps that did not write them."""
 
     def __missing__(self, key: str) -> Channel:
         channel = self.prototypes[key].fresh()
         self[key] = channel
+        if channel.notify_idle:
+            self.idle.add(key)
         return channel
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -192,7 +212,9 @@ def restore_channels(prototypes: Mapping[str, Channel], values: Mapping[str, Any
     for key, value in values.items():
         proto = prototypes.get(key)
         if proto is not None:
-            channels[key] = proto.restore(value)
+            channel = channels[key] = proto.restore(value)
+            if channel.notify_idle:
+                channels.idle.add(key)
     return channels
 
 
@@ -335,6 +357,14 @@ def apply_writes(
                 and channel.appended
             ):
                 appends[key] = (previous, channel.appended)
+    idle = channels.idle if type(channels) is ChannelMap else _idle_of(channels)
+    if idle and any(task.name != START for task in tasks):
+        # A step ran (the input step does not count): channels such as an
+        # EphemeralValue empty themselves when the step did not write them.
+        for key in idle:
+            channel = channels[key]
+            if key not in grouped and channel.is_available() and channel.update(()):
+                changed[key] = versions[key] = next_version(versions.get(key))
     return changed, appends
 
 
@@ -364,6 +394,10 @@ def finish_deferred(
     for key in spec.deferred:
         if key in versions and channels[key].finish():
             changed[key] = versions[key] = next_version(versions[key])
+
+
+def _idle_of(channels: Mapping[str, Channel]) -> list[str]:
+    return [key for key, channel in channels.items() if channel.notify_idle]
 
 
 def _path_key(task: Task) -> tuple[str, ...]:

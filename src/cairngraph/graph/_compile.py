@@ -15,18 +15,18 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
-from cairngraph.engine.algo import GraphSpec, NodeSpec, ReadFresh, Writes
+from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
     Channel,
     DeferredTrigger,
     Ephemeral,
     NamedBarrier,
-    Topic,
+    Sends,
     Trigger,
 )
 from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
 from cairngraph.graph._bind import callables
-from cairngraph.graph.schema import Schema, schema_of
+from cairngraph.graph.schema import ROOT, Schema, schema_of
 from cairngraph.types import Command, RetryPolicy, Send
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
             channels.setdefault(key, proto)
     state_keys = tuple(channels)
     channels[START] = Ephemeral(START)
-    channels[TASKS] = Topic(TASKS)
+    channels[TASKS] = Sends(TASKS)
     for name, node in graph.nodes.items():
         kind: type[Channel] = DeferredTrigger if node.defer else Trigger
         channels[branch_channel(name)] = kind(branch_channel(name))
@@ -89,12 +89,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
 
 
 def _values(schema: Schema, channels: Mapping[str, Channel], keys: tuple[str, ...] = ()) -> Any:
-    values = {}
-    for key in keys or schema.keys:
-        channel = channels.get(key)
-        if channel is not None and channel.is_available():
-            values[key] = channel.value
-    return values
+    return schema.values(channels, keys)
 
 
 class _Outgoing:
@@ -231,13 +226,27 @@ def _writer(
         branches=tuple(outgoing.branches),
         strict=strict,
         is_input=is_input,
+        root=graph.state.kind == "root",
+        # Routers after START read the state (the input applied), not the raw input.
+        router_reader=graph.state.build if is_input else None,
     )
 
 
 class NodeWriter:
     """Turns what a node returned into channel writes: state updates, then where to go."""
 
-    __slots__ = ("branches", "graph", "is_input", "keys", "name", "nodes", "static", "strict")
+    __slots__ = (
+        "branches",
+        "graph",
+        "is_input",
+        "keys",
+        "name",
+        "nodes",
+        "root",
+        "router_reader",
+        "static",
+        "strict",
+    )
 
     def __init__(
         self,
@@ -249,7 +258,11 @@ class NodeWriter:
         branches: tuple[Branch, ...],
         strict: bool,
         is_input: bool,
+        root: bool,
+        router_reader: Reader | None,
     ) -> None:
+        self.root = root
+        self.router_reader = router_reader
         self.graph = graph
         self.name = name
         self.keys = keys
@@ -267,6 +280,8 @@ class NodeWriter:
         """The state writes of ``output`` (a dict, a schema instance, or None)."""
         if output is None:
             return []
+        if self.root:
+            return [(ROOT, output)]
         if isinstance(output, dict):
             items = output.items()
         else:
@@ -312,7 +327,7 @@ class NodeWriter:
             writes = self.updates_of(output)
         writes.extend(self.static)
         for branch in self.branches:
-            state = read_fresh(writes)
+            state = read_fresh(writes, self.router_reader)
             writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
         return writes
 

@@ -1,10 +1,20 @@
 """State schemas → channels, and state values ↔ what nodes see.
 
-A schema is a TypedDict, a dataclass or a pydantic model. Each field becomes
-a channel: a plain field keeps its last value; ``Annotated[T, reducer]``
-folds every write with ``reducer`` (starting from ``T()`` when ``T`` can be
-built with no arguments, as LangGraph does). Nodes receive a dict for
-TypedDict schemas and an instance for dataclass and pydantic schemas.
+A schema is a TypedDict (from ``typing`` or ``typing_extensions``), a
+dataclass, a pydantic model or another class with annotations: each field
+becomes a channel. A plain field keeps its last value; ``Annotated[T,
+reducer]`` folds every write with ``reducer``, starting from ``T()`` when that
+builds a value; ``Annotated[T, SomeChannel(...)]`` (or the channel class)
+uses that channel. Nodes receive a dict for TypedDict (and plain class)
+schemas and an instance for dataclass and pydantic schemas.
+
+A schema without fields — ``int``, ``dict``, ``Annotated[list,
+operator.add]`` — is a *root* schema: the whole state is one value kept in
+the ``__root__`` channel; nodes receive and return the bare value, and so do
+``invoke`` and ``get_state().values``.
+
+These are LangGraph's rules, read from its behaviour, so a program moved from
+LangGraph sees the same state.
 """
 
 from __future__ import annotations
@@ -16,12 +26,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, LastValue
+import typing_extensions
+
+from cairngraph.engine.channels import MISSING, BaseChannel, BinaryOperatorAggregate, LastValue
 from cairngraph.errors import InvalidGraphError
 
-__all__ = ["Schema", "schema_of"]
+__all__ = ["ROOT", "Schema", "input_schema_of", "schema_of"]
 
-Kind = Literal["typeddict", "dataclass", "pydantic", "dict"]
+ROOT = "__root__"
+"""The one channel of a root schema such as ``StateGraph(Annotated[list, operator.add])``."""
+
+Kind = Literal["typeddict", "dataclass", "pydantic", "class", "dict", "root"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,58 +46,136 @@ class Schema:
     cls: Any
     kind: Kind
     keys: tuple[str, ...]
-    channels: Mapping[str, Channel]
+    channels: Mapping[str, BaseChannel]
 
-    def build(self, channels: Mapping[str, Channel]) -> Any:
+    def build(self, channels: Mapping[str, BaseChannel]) -> Any:
         """The value a node with this input schema receives."""
+        if self.kind == "root":
+            channel = channels.get(ROOT)
+            return channel.value if channel is not None and channel.is_available() else None
         values = {}
         for key in self.keys:
             channel = channels.get(key)
             if channel is not None and channel.is_available():
                 values[key] = channel.value
-        if self.kind in ("typeddict", "dict"):
-            return values
-        return self.cls(**values)
+        if self.kind in ("dataclass", "pydantic"):
+            return self.cls(**values)
+        return values
+
+    def values(self, channels: Mapping[str, BaseChannel], keys: tuple[str, ...] = ()) -> Any:
+        """The state as ``invoke`` returns it: a dict of the keys that have a value.
+
+        A root schema gives its bare value (``{}`` while it has none).
+        """
+        if self.kind == "root":
+            channel = channels.get(ROOT)
+            return channel.value if channel is not None and channel.is_available() else {}
+        values = {}
+        for key in keys or self.keys:
+            channel = channels.get(key)
+            if channel is not None and channel.is_available():
+                values[key] = channel.value
+        return values
 
     def fields_of(self, value: Any) -> dict[str, Any] | None:
-        """A schema instance as a dict of its fields; None if ``value`` is not one."""
-        if (
-            self.kind == "dataclass"
-            and dataclasses.is_dataclass(value)
-            and not isinstance(value, type)
-        ):
-            return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
-        if self.kind == "pydantic" and hasattr(value, "model_dump") and isinstance(value, self.cls):
-            return {name: getattr(value, name) for name in value.model_fields_set or ()} or {
-                name: getattr(value, name) for name in type(value).model_fields
-            }
-        return None
+        """The state keys an object update writes; None if ``value`` is not such an object.
+
+        LangGraph's rule: an instance of any class with annotations writes each
+        state key it has as an attribute; from a pydantic model, an attribute
+        that is None is skipped unless it was set explicitly or its default is
+        not None.
+        """
+        if not _annotated_keys(type(value)):
+            return None
+        explicit: Any = getattr(value, "model_fields_set", None)
+        model_fields: Any = getattr(type(value), "model_fields", None)
+        found: dict[str, Any] = {}
+        for key in self.keys:
+            item = getattr(value, key, MISSING)
+            if item is MISSING:
+                continue
+            if item is None and explicit is not None and key not in explicit:
+                field = model_fields.get(key) if isinstance(model_fields, dict) else None
+                if field is None or field.default is None:
+                    continue
+            found[key] = item
+        return found
+
+
+def _annotated_keys(cls: type) -> bool:
+    if cls is dict or cls.__module__ == "builtins":
+        return False
+    return any(inspect.get_annotations(base) for base in cls.__mro__)
 
 
 def _kind(cls: Any) -> Kind:
-    if cls is dict or cls is None:
+    if cls is None:
         return "dict"
-    if isinstance(cls, type) and typing.is_typeddict(cls):
+    if typing_extensions.is_typeddict(cls):
         return "typeddict"
-    if dataclasses.is_dataclass(cls):
+    if dataclasses.is_dataclass(cls) and isinstance(cls, type):
         return "dataclass"
     if isinstance(cls, type) and hasattr(cls, "model_fields") and hasattr(cls, "model_validate"):
         return "pydantic"
+    if isinstance(cls, type) and cls.__module__ != "builtins" and _annotated_keys(cls):
+        return "class"
+    if isinstance(cls, type) or typing.get_origin(cls) is not None:
+        return "root"
     raise InvalidGraphError(
         [
-            f"state schema {cls!r} is not a TypedDict, a dataclass or a pydantic model; "
-            "declare the state as `class State(TypedDict): ...`"
+            f"state schema {cls!r} is not a type; declare the state as a TypedDict, a "
+            "dataclass or a pydantic model (`class State(TypedDict): ...`), or as one value "
+            "such as `Annotated[list, operator.add]`"
         ]
     )
 
 
-def _reducer(annotation: Any) -> Callable[[Any, Any], Any] | None:
-    if typing.get_origin(annotation) is not typing.Annotated:
-        return None
-    for meta in reversed(annotation.__metadata__):
-        if callable(meta) and _takes_two(meta):
-            return meta  # type: ignore[no-any-return]
-    return None
+_TOTALITY = frozenset(
+    {typing.Required, typing.NotRequired, typing_extensions.Required, typing_extensions.NotRequired}
+)
+
+
+def channel_for(key: str, annotation: Any) -> BaseChannel:
+    """The channel a field annotation declares (LangGraph's rules, in its order)."""
+    if typing.get_origin(annotation) in _TOTALITY:
+        annotation = typing.get_args(annotation)[0]
+    metadata = getattr(annotation, "__metadata__", ()) if _is_annotated(annotation) else ()
+    for item in metadata:
+        if isinstance(item, BaseChannel):
+            return _keyed(key, item.for_annotation(typing.get_args(annotation)[0]))
+        if isinstance(item, type) and issubclass(item, BaseChannel):
+            return _keyed(key, item(typing.get_args(annotation)[0]))
+    if metadata and callable(metadata[-1]):
+        reducer = metadata[-1]
+        if not _takes_two(reducer):
+            raise InvalidGraphError(
+                [
+                    f"state key {key!r}: the reducer {_name(reducer)} must take two arguments "
+                    "(the current value and the update) and return the new value, e.g. "
+                    f"`{key}: Annotated[list, operator.add]`"
+                ]
+            )
+        aggregate = BinaryOperatorAggregate(annotation, reducer)
+        aggregate.key = key
+        return aggregate
+    return LastValue(annotation, key)
+
+
+def _keyed(key: str, channel: BaseChannel) -> BaseChannel:
+    if type(channel).finish is not BaseChannel.finish:
+        raise InvalidGraphError(
+            [
+                f"state key {key!r} is declared with {type(channel).__name__}, which waits for "
+                "the run to finish; cairngraph does not support such channels in a state yet. "
+                "Use LastValue or NamedBarrierValue."
+            ]
+        )
+    channel.key = key
+    return channel
+
+
+def _is_annotated(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is typing.Annotated
 
 
 def _takes_two(function: Callable[..., Any]) -> bool:
@@ -91,24 +184,11 @@ def _takes_two(function: Callable[..., Any]) -> bool:
     except (TypeError, ValueError):
         return True
     positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
+    return len(positional) == 2
 
 
-def _start_factory(annotation: Any) -> Any:
-    """``T`` of ``Annotated[T, reducer]`` when ``T()`` builds an empty value, else MISSING."""
-    inner = typing.get_args(annotation)[0]
-    origin = typing.get_origin(inner) or inner
-    if origin in (list, dict, set, tuple, int, float, str, frozenset):
-        return origin
-    if isinstance(origin, type) and typing.is_typeddict(origin):
-        return MISSING
-    if isinstance(origin, type):
-        try:
-            origin()
-        except Exception:  # noqa: BLE001 - probing for a no-argument constructor, as documented
-            return MISSING
-        return origin
-    return MISSING
+def _name(function: Any) -> str:
+    return getattr(function, "__qualname__", None) or repr(function)
 
 
 def _hints(cls: Any) -> dict[str, Any]:
@@ -125,23 +205,25 @@ def schema_of(cls: Any) -> Schema:
     kind = _kind(cls)
     if kind == "dict":
         return Schema(cls=dict, kind="dict", keys=(), channels={})
+    if kind == "root":
+        return Schema(cls=cls, kind="root", keys=(ROOT,), channels={ROOT: channel_for(ROOT, cls)})
     hints = _hints(cls)
     if kind == "pydantic":
         hints = {name: hints.get(name, Any) for name in cls.model_fields}
-    channels: dict[str, Channel] = {}
+    channels: dict[str, BaseChannel] = {}
     for key, annotation in hints.items():
         if key.startswith("__") or typing.get_origin(annotation) is typing.ClassVar:
             continue
-        reducer = _reducer(annotation)
-        if reducer is None:
-            channels[key] = LastValue(key)
-        else:
-            channels[key] = BinaryOperatorAggregate(key, reducer, _start_factory(annotation))
+        channels[key] = channel_for(key, annotation)
     return Schema(cls=cls, kind=kind, keys=tuple(channels), channels=channels)
 
 
 def input_schema_of(function: Callable[..., Any]) -> Any | None:
-    """The schema class a node's first parameter is annotated with, if it is one."""
+    """The schema class a node's first parameter is annotated with, if it is one.
+
+    As in LangGraph, only a class with annotated fields counts (``state: int``
+    does not make a node read a root state of its own).
+    """
     try:
         parameters = list(inspect.signature(function).parameters.values())
         hints = typing.get_type_hints(function)
@@ -150,10 +232,10 @@ def input_schema_of(function: Callable[..., Any]) -> Any | None:
     if not parameters:
         return None
     annotation = hints.get(parameters[0].name)
-    if annotation is None:
+    if annotation is None or not isinstance(annotation, type):
         return None
     try:
-        _kind(annotation)
+        kind = _kind(annotation)
     except InvalidGraphError:
         return None
-    return annotation if annotation not in (dict, None) else None
+    return annotation if kind not in ("dict", "root") else None

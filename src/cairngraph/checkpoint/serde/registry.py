@@ -42,6 +42,8 @@ import typing
 from collections.abc import Iterator
 from typing import Any, Literal, TypeVar
 
+import typing_extensions
+
 from cairngraph.errors import UnregisteredTypeError
 
 __all__ = [
@@ -297,7 +299,9 @@ def _langchain_classes() -> dict[str, type]:
 def _refuse_unstorable(item: Any) -> None:
     if not isinstance(item, type) or item.__module__ == "builtins":
         return
-    if kind_of(item) is not None or typing.is_typeddict(item) or item.__module__ in _BUILT_IN:
+    if kind_of(item) is not None or item.__module__ in _BUILT_IN:
+        return
+    if typing_extensions.is_typeddict(item):
         return
     raise UnregisteredTypeError(
         f"cannot register {type_name(item)}: the serializer stores dataclasses, pydantic "
@@ -319,7 +323,7 @@ def _walk(item: Any, found: dict[type, Kind], seen: set[int]) -> None:
     kind = kind_of(item)
     if kind is not None:
         found[item] = kind
-    walked = kind not in (None, "value", "enum") or typing.is_typeddict(item)
+    walked = kind not in (None, "value", "enum") or typing_extensions.is_typeddict(item)
     if isinstance(item, type) and walked:
         for hint in _field_hints(item):
             _walk(hint, found, seen)
