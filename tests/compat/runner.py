@@ -123,7 +123,7 @@ def run_program(path: Path, engine: str, timeout: float = DEFAULT_TIMEOUT) -> Ob
             _deadline(timeout),
         ):
             exec(code, module.__dict__)
-    except (Exception, ProgramTimeout, SystemExit) as exc:
+    except (Exception, ProgramTimeout, SystemExit) as exc:  # noqa: BLE001 - the observation
         error = _describe(exc)
         detail = " ".join(str(exc).split())
     finally:

@@ -38,6 +38,6 @@ print(graph.invoke(order))
 print(graph.invoke({"item": "pen", "quantity": 4, "coupon": "HALF"}))
 
 other = StateGraph(Order)
-other.add_node("price", lambda s: {"coupon": "none" if "coupon" not in s else s["coupon"]})
+other.add_node("price", lambda s: {"coupon": s.get("coupon", "none")})
 other.add_edge(START, "price")
 print(other.compile().invoke({"item": "ink", "quantity": 1}))
