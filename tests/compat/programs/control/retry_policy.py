@@ -31,7 +31,7 @@ builder.add_edge(START, "flaky")
 print(builder.compile().invoke({"result": ""}))
 
 other = StateGraph(State)
-policy = RetryPolicy(max_attempts=2, initial_interval=0.001, retry_on=ValueError)
+policy = RetryPolicy(max_attempts=2, initial_interval=0.001, jitter=False, retry_on=ValueError)
 other.add_node("broken", broken, retry_policy=policy)
 other.add_edge(START, "broken")
 try:

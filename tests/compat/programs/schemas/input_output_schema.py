@@ -1,7 +1,8 @@
 """input_schema and output_schema: callers send a question and get only the answer."""
 
+from typing import TypedDict
+
 from langgraph.graph import END, START, StateGraph
-from typing_extensions import TypedDict
 
 
 class InputState(TypedDict):
