@@ -57,6 +57,8 @@ class Interrupt:
 
     value: Any
     id: str = ""
+    response_schema: Any = None
+    """What the answer should look like (a type or a JSON Schema dict), as in LangGraph."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,8 @@ class PregelTask(NamedTuple):
     id: str
     name: str
     path: tuple[Any, ...]
-    error: Exception | None = None
+    error: str | None = None
+    """The task's exception as its repr (``"ValueError('bad')"``), as in LangGraph."""
     interrupts: tuple[Interrupt, ...] = ()
     state: RunnableConfig | StateSnapshot | None = None
     result: Any | None = None

@@ -112,7 +112,7 @@ def test_failed_task_is_the_only_one_rerun(saver: BaseCheckpointSaver, driver: D
     state = driver.get_state(app, config)
     assert state.next == ("flaky",)
     errors = {task.name: task.error for task in state.tasks}
-    assert isinstance(errors["flaky"], ValueError) and errors["ok"] is None
+    assert errors["flaky"] == "ValueError('upstream said no')" and errors["ok"] is None
     assert state.values == {"topic": "t", "log": ["ok"]}
     broken["yes"] = False
     assert sorted(driver.invoke(app, None, config)["log"]) == ["flaky", "ok"]

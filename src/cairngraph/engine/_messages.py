@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import START
 from cairngraph.engine._stream import ChunkSink, graph_namespace
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class MessagesStream:
 
     def node_finished(self, task: TaskContext, output: Any) -> None:
         namespace = graph_namespace(task.namespace)
-        if namespace and not self.subgraphs:
+        if task.name == START or (namespace and not self.subgraphs):
             return
         metadata = dict(task.node_config().get("metadata") or {})
         update = getattr(output, "update", output) if _is_command(output) else output

@@ -80,9 +80,7 @@ def node_config(task: TaskContext) -> RunnableConfig:
         langgraph_path=task.path,
         langgraph_checkpoint_ns=task.namespace,
     )
-    config: dict[str, Any] = {**base, "metadata": metadata, "configurable": configurable}
-    config.pop("recursion_limit", None)
-    return config
+    return {**base, "metadata": metadata, "configurable": configurable}
 
 
 def runtime_of(task: TaskContext) -> Runtime[Any]:

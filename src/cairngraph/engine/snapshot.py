@@ -8,7 +8,6 @@ finished (``result``), failed (``error``) or paused (``interrupts``).
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -64,16 +63,15 @@ def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:
     )
 
 
-def _error_of(value: Any) -> Exception:
-    """The saved form of a node's exception, rebuilt only as a builtin exception type."""
+def _error_of(value: Any) -> str:
+    """A node's saved exception as LangGraph shows it: its repr, ``"ValueError('bad')"``.
+
+    Never the exception object: nothing stored is rebuilt as a type."""
     if isinstance(value, Mapping):
         name, message = str(value.get("type", "Exception")), str(value.get("message", ""))
     else:
         name, message = "Exception", str(value)
-    found = getattr(builtins, name, None)
-    if isinstance(found, type) and issubclass(found, Exception):
-        return found(message)
-    return RuntimeError(f"{name}: {message}")
+    return f"{name}({message!r})"
 
 
 def snapshot_of(
