@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypedDict
 import pytest
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
-from cairngraph.errors import SchemaVersionError, StorageError
+from cairngraph.errors import ReadOnlyStorageError, SchemaVersionError, StorageError
 from cairngraph.graph import START, StateGraph, add_messages
 
 
@@ -38,8 +38,11 @@ def test_read_only_file(tmp_path: Path) -> None:  # pragma: no cover - CI runs a
     path = tmp_path / "ro.db"
     SqliteSaver(path).close()
     path.chmod(stat.S_IRUSR)
-    with pytest.raises(StorageError, match="read-only"):
-        SqliteSaver(path)
+    saver = SqliteSaver(path)
+    assert saver.read_only == "the file or the connection does not allow writing"
+    assert list(saver.list(None)) == []
+    with pytest.raises(ReadOnlyStorageError, match="opened read-only"):
+        saver.delete_thread("1")
 
 
 def test_read_only_database_connection(tmp_path: Path) -> None:
@@ -47,8 +50,11 @@ def test_read_only_database_connection(tmp_path: Path) -> None:
     SqliteSaver(path).close()
     before = path.read_bytes()
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    with pytest.raises(StorageError, match=r"read-only|readonly"):
-        SqliteSaver(conn)
+    saver = SqliteSaver(conn)
+    assert saver.read_only == "the file or the connection does not allow writing"
+    assert saver.get_tuple({"configurable": {"thread_id": "1"}}) is None
+    with pytest.raises(ReadOnlyStorageError, match=r"read-only.*open it writable"):
+        saver.delete_thread("1")
     assert path.read_bytes() == before
 
 

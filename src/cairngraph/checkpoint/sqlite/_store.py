@@ -77,8 +77,8 @@ class Store:
             )
         if rows:
             self.conn.executemany(
-                "INSERT OR IGNORE INTO blobs (thread_id, ns, channel, version, type, payload, "
-                "base_version, kept, root_version, depth, delta_bytes, full_bytes) "
+                "INSERT OR IGNORE INTO blobs (thread_id, ns, channel, version, type, "
+                "payload, base_version, kept, root_version, depth, delta_bytes, full_bytes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
@@ -135,8 +135,8 @@ class Store:
             row = (thread_id, ns, checkpoint_id, task_id, index, channel, tag, payload, task_path)
             (replace if index < 0 else keep_first).append(row)
         columns = (
-            "INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, payload, "
-            "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, "
+            "payload, task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         if keep_first:
             self.conn.executemany("INSERT OR IGNORE " + columns, keep_first)
@@ -187,9 +187,10 @@ class Store:
         found: dict[tuple[str, str, str], list[PendingWrite]] = {}
         keys = json.dumps([[row[0], row[1], row[2]] for row in rows])
         for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
-            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload FROM writes "
-            "WHERE (thread_id, ns, checkpoint_id) IN (SELECT value ->> 0, value ->> 1, "
-            "value ->> 2 FROM json_each(?)) ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
+            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload "
+            "FROM writes WHERE (thread_id, ns, checkpoint_id) IN "
+            "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) "
+            "ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
             (keys,),
         ):
             where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
