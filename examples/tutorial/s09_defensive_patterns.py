@@ -22,7 +22,7 @@ workflow = build_graph().compile(checkpointer=saver)
 config = {"configurable": {"thread_id": "secret"}}
 workflow.invoke({"topic": "my bank password"}, config)
 raw = b"".join(
-    row[0] for row in sqlite3.connect(folder / "sealed.db").execute("SELECT payload FROM blobs")
+    row[0] for row in sqlite3.connect(folder / "sealed.db").execute("SELECT payload FROM cairn_blobs")
 )
 print("plaintext on disk:", b"bank password" in raw)
 print("read back with the key:", workflow.get_state(config).values["topic"])

@@ -8,48 +8,14 @@ import sqlite3
 import threading
 from contextlib import closing
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
 
 import pytest
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from cairngraph.errors import StorageError, ThreadBusyError
-from cairngraph.graph import START, StateGraph
-from cairngraph.types import Command, interrupt
-
-
-class State(TypedDict, total=False):
-    log: Annotated[list[str], lambda left, right: left + right]
-
-
-def _ask(state: State) -> dict[str, list[str]]:
-    return {"log": [f"answer:{interrupt('question?')}"]}
-
-
-def build() -> Any:
-    """first → ask (interrupts) → last."""
-    graph = StateGraph(State)
-    graph.add_node("first", lambda state: {"log": ["first"]})
-    graph.add_node("ask", _ask)
-    graph.add_node("last", lambda state: {"log": ["last"]})
-    graph.add_edge(START, "first")
-    graph.add_edge("first", "ask")
-    graph.add_edge("ask", "last")
-    return graph
-
-
-def run_pause_resume(saver: SqliteSaver, thread: str = "1") -> None:
-    """A graph on ``saver`` runs, pauses at its interrupt and resumes to the end."""
-    app = build().compile(checkpointer=saver)
-    config = {"configurable": {"thread_id": thread}}
-    app.invoke({"log": []}, config)
-    paused = app.get_state(config)
-    assert paused.next == ("ask",)
-    assert [i.value for i in paused.interrupts] == ["question?"]
-    app.invoke(Command(resume="42"), config)
-    assert app.get_state(config).values == {"log": ["first", "answer:42", "last"]}
-    assert app.get_state(config).next == ()
+from cairngraph.types import Command
+from tests.checkpoint.sqlite._graphs import build, run_pause_resume
 
 
 def journal_mode(conn: sqlite3.Connection) -> str:
@@ -166,7 +132,7 @@ def test_a_connection_the_user_opened(tmp_path: Path) -> None:
     assert journal_mode(conn) == "wal"
     run_pause_resume(saver)
     saver.close()  # the caller's connection stays open: it is theirs to close
-    assert conn.execute("SELECT count(*) FROM checkpoints").fetchone() == (5,)
+    assert conn.execute("SELECT count(*) FROM cairn_checkpoints").fetchone() == (5,)
     conn.close()
     memory = sqlite3.connect(":memory:", check_same_thread=False)
     run_pause_resume(SqliteSaver(memory))

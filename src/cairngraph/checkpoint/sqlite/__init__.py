@@ -243,9 +243,11 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction():
-            self.conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (str(thread_id),))
-            self.conn.execute("DELETE FROM blobs WHERE thread_id = ?", (str(thread_id),))
-            self.conn.execute("DELETE FROM writes WHERE thread_id = ?", (str(thread_id),))
+            self.conn.execute(
+                "DELETE FROM cairn_checkpoints WHERE thread_id = ?", (str(thread_id),)
+            )
+            self.conn.execute("DELETE FROM cairn_blobs WHERE thread_id = ?", (str(thread_id),))
+            self.conn.execute("DELETE FROM cairn_writes WHERE thread_id = ?", (str(thread_id),))
 
     # -- reading -----------------------------------------------------------------
 
@@ -257,14 +259,14 @@ class SqliteSaver(BaseCheckpointSaver):
             if checkpoint_id is None:
                 row = self.conn.execute(
                     "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM checkpoints WHERE thread_id = ? AND ns = ? "
+                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? "
                     "ORDER BY checkpoint_id DESC LIMIT 1",
                     (thread_id, ns),
                 ).fetchone()
             else:
                 row = self.conn.execute(
                     "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
                     (thread_id, ns, checkpoint_id),
                 ).fetchone()
             if row is None:
@@ -302,7 +304,7 @@ class SqliteSaver(BaseCheckpointSaver):
             else:
                 exact = False
         # Only constant fragments and ``?`` placeholders are joined here.
-        query = "SELECT " + _COLUMNS + " FROM checkpoints"  # noqa: S608
+        query = "SELECT " + _COLUMNS + " FROM cairn_checkpoints"  # noqa: S608
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY checkpoint_id DESC"

@@ -8,12 +8,17 @@ Invariants:
 - A file whose version is newer than this code is refused before anything in
   it changes (:func:`refuse_newer`, called before the saver switches the file
   to WAL or migrates it).
-- A file at an older version runs the missing entries, in one transaction.
+- A file with no cairngraph tables (version 0: new, empty, or another tool's
+  such as LangGraph's ``checkpoints`` and ``writes``) gets the tables the whole
+  list makes, read from a scratch in-memory database where the list ran, so
+  it never collides with another tool's tables of an old name of ours. A file
+  at an older version runs the missing entries. Either way in one transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 
 from cairngraph.checkpoint import _migration
 from cairngraph.checkpoint._migration import Migration
@@ -73,6 +78,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        2,
+        "the cairn_ prefix on every table, as in PostgreSQL, beside other tools' tables",
+        (
+            "ALTER TABLE checkpoints RENAME TO cairn_checkpoints",
+            "ALTER TABLE blobs RENAME TO cairn_blobs",
+            "ALTER TABLE writes RENAME TO cairn_writes",
+            "DROP INDEX checkpoints_newest",
+            "CREATE INDEX cairn_checkpoints_newest ON cairn_checkpoints (checkpoint_id)",
+            "DROP INDEX blobs_by_root",
+            "CREATE INDEX cairn_blobs_by_root ON cairn_blobs "
+            "(thread_id, ns, channel, root_version)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -106,6 +125,23 @@ def require_latest(current: int, where: str, reason: str) -> None:
         )
 
 
+@cache
+def _fresh() -> tuple[str, ...]:
+    """The statements that create what the whole list makes, from a scratch database."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            for statement in migration.statements:
+                scratch.execute(statement)
+        rows = scratch.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY type <> 'table', rowid"
+        ).fetchall()
+    finally:
+        scratch.close()
+    return tuple(str(sql) for (sql,) in rows)
+
+
 def migrate(conn: sqlite3.Connection, where: str) -> None:
     """Bring the file's tables up to :data:`LATEST`, all or nothing."""
     if version(conn) == LATEST:
@@ -114,10 +150,17 @@ def migrate(conn: sqlite3.Connection, where: str) -> None:
     try:
         current = version(conn)  # another process may have migrated it meanwhile
         refuse_newer(current, where)
-        for migration in MIGRATIONS:
-            if migration.version > current:
-                for statement in migration.statements:
-                    conn.execute(statement)
+        if current == 0:
+            statements: tuple[str, ...] = _fresh()
+        else:
+            statements = tuple(
+                statement
+                for migration in MIGRATIONS
+                if migration.version > current
+                for statement in migration.statements
+            )
+        for statement in statements:
+            conn.execute(statement)
         conn.execute(
             "INSERT OR REPLACE INTO cairn_meta (key, value) VALUES ('schema_version', ?)",
             (str(LATEST),),
