@@ -61,7 +61,9 @@ class SqliteSaver(BaseCheckpointSaver):
     or a ``sqlite3.Connection`` opened with ``check_same_thread=False``.
     ``read_only=True`` (or ``mode=ro``, or a file that cannot be written) opens
     it for reading only: every read works, and a write raises
-    :class:`~cairngraph.errors.ReadOnlyStorageError`.
+    :class:`~cairngraph.errors.ReadOnlyStorageError`. ``saver.read_only``
+    says why it is read-only (``"read_only=True"``, ``"mode=ro"``, ...), and is
+    ``""`` when it can write.
 
     Example::
 
