@@ -10,6 +10,7 @@ import pytest
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.checkpoint.sqlite._schema import LATEST, MIGRATIONS
+from cairngraph.errors import SchemaVersionError
 from tests.checkpoint.sqlite._graphs import build, run_pause_resume
 
 OURS = {"cairn_meta", "cairn_checkpoints", "cairn_blobs", "cairn_writes"}
@@ -141,3 +142,23 @@ def test_langgraph_and_cairngraph_share_a_file(tmp_path: Path, first: str) -> No
     assert _langgraph_run(path, "theirs") == ["in", "step 1", "in", "step 3"]
     _ours_run(path, "c", ours)
     assert _langgraph_run(path, "theirs")[-1] == "step 5"
+
+
+def test_newer_schema_in_rollback_journal_mode_is_refused_byte_for_byte(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        run_pause_resume(saver)
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert conn.execute("PRAGMA journal_mode = DELETE").fetchone() == ("delete",)
+    conn.execute("UPDATE cairn_meta SET value = '999' WHERE key = 'schema_version'")
+    conn.close()
+    before = path.read_bytes()
+    assert before[18:20] == b"\x01\x01", "a rollback-journal file (WAL would be 2, 2)"
+    for read_only in (False, True):
+        with pytest.raises(SchemaVersionError, match=r"schema version 999.*nothing was changed"):
+            SqliteSaver(path, read_only=read_only)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(("-wal", "-shm"))] == []
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    conn.close()
