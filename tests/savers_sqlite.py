@@ -1,4 +1,4 @@
-"""SQLite savers under test: a plain file, an encrypted file, and the async class."""
+"""SQLite savers under test: a file, an encrypted file, ``:memory:``, and the async class."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 @contextmanager
 def _sqlite(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
     with SqliteSaver.from_conn_string(str(tmp_path / "checkpoints.db")) as saver:
+        yield saver
+
+
+@contextmanager
+def _memory(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
+    with SqliteSaver.from_conn_string(":memory:") as saver:
         yield saver
 
 
@@ -38,4 +44,9 @@ def _async(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
         saver.close()
 
 
-FACTORIES = {"sqlite": _sqlite, "sqlite-encrypted": _encrypted, "sqlite-async": _async}
+FACTORIES = {
+    "sqlite": _sqlite,
+    "sqlite-encrypted": _encrypted,
+    "sqlite-memory": _memory,
+    "sqlite-async": _async,
+}

@@ -43,7 +43,7 @@ def safe_invoke(input_state, config):
         print("Error, resuming...", repr(e))
         prior = workflow.get_state(config)
         print("state before the failure:", sorted(prior.values), "next:", prior.next)
-        print("the failed task:", prior.tasks[0].name, repr(prior.tasks[0].error))
+        print("the failed task:", prior.tasks[0].name, prior.tasks[0].error)
         return workflow.invoke(None, config=config)
 
 

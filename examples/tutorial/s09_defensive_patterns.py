@@ -21,9 +21,8 @@ saver = SqliteSaver(folder / "sealed.db", serde=EncryptedSerializer.from_env())
 workflow = build_graph().compile(checkpointer=saver)
 config = {"configurable": {"thread_id": "secret"}}
 workflow.invoke({"topic": "my bank password"}, config)
-raw = b"".join(
-    row[0] for row in sqlite3.connect(folder / "sealed.db").execute("SELECT payload FROM blobs")
-)
+database = sqlite3.connect(folder / "sealed.db")
+raw = b"".join(row[0] for row in database.execute("SELECT payload FROM cairn_blobs"))
 print("plaintext on disk:", b"bank password" in raw)
 print("read back with the key:", workflow.get_state(config).values["topic"])
 

@@ -20,6 +20,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     │   └── DecryptionError                     wrong key or tampered payload
     └── StorageError (OSError)                  the store cannot be opened or used
         ├── SchemaVersionError                  a store written by a newer cairngraph
+        ├── ReadOnlyStorageError                a write to a store opened read-only
         └── StorageUnavailableError             the store's server cannot be reached
 
 :class:`GraphInterrupt` is not an error: it is how ``interrupt()`` unwinds a
@@ -50,6 +51,7 @@ __all__ = [
     "InvalidResumeError",
     "InvalidUpdateError",
     "ParentCommand",
+    "ReadOnlyStorageError",
     "SchemaVersionError",
     "SerializationError",
     "StorageError",
@@ -136,6 +138,13 @@ class StorageError(CairnGraphError, OSError):
 
 class SchemaVersionError(StorageError):
     """The store was written by a newer cairngraph than this one."""
+
+
+class ReadOnlyStorageError(StorageError):
+    """A write to a store that was opened read-only; every read still works.
+
+    The message says how to open the store writable.
+    """
 
 
 class StorageUnavailableError(StorageError):

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypedDict
 import pytest
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
-from cairngraph.errors import SchemaVersionError, StorageError
+from cairngraph.errors import ReadOnlyStorageError, SchemaVersionError, StorageError
 from cairngraph.graph import START, StateGraph, add_messages
 
 
@@ -38,8 +38,11 @@ def test_read_only_file(tmp_path: Path) -> None:  # pragma: no cover - CI runs a
     path = tmp_path / "ro.db"
     SqliteSaver(path).close()
     path.chmod(stat.S_IRUSR)
-    with pytest.raises(StorageError, match="read-only"):
-        SqliteSaver(path)
+    saver = SqliteSaver(path)
+    assert saver.read_only == "the file or the connection does not allow writing"
+    assert list(saver.list(None)) == []
+    with pytest.raises(ReadOnlyStorageError, match="opened read-only"):
+        saver.delete_thread("1")
 
 
 def test_read_only_database_connection(tmp_path: Path) -> None:
@@ -47,8 +50,11 @@ def test_read_only_database_connection(tmp_path: Path) -> None:
     SqliteSaver(path).close()
     before = path.read_bytes()
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    with pytest.raises(StorageError, match=r"read-only|readonly"):
-        SqliteSaver(conn)
+    saver = SqliteSaver(conn)
+    assert saver.read_only == "the file or the connection does not allow writing"
+    assert saver.get_tuple({"configurable": {"thread_id": "1"}}) is None
+    with pytest.raises(ReadOnlyStorageError, match=r"read-only.*open it writable"):
+        saver.delete_thread("1")
     assert path.read_bytes() == before
 
 
@@ -89,9 +95,9 @@ def conn_integrity(conn: sqlite3.Connection) -> str:
 
 def _bytes_written(saver: SqliteSaver, thread: str) -> int:
     row = saver.conn.execute(
-        "SELECT (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM blobs WHERE thread_id = ?)"
-        " + (SELECT COALESCE(SUM(LENGTH(record) + LENGTH(meta)), 0) FROM checkpoints"
-        " WHERE thread_id = ?) + (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM writes"
+        "SELECT (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM cairn_blobs WHERE thread_id = ?)"
+        " + (SELECT COALESCE(SUM(LENGTH(record) + LENGTH(meta)), 0) FROM cairn_checkpoints"
+        " WHERE thread_id = ?) + (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM cairn_writes"
         " WHERE thread_id = ?)",
         (thread, thread, thread),
     ).fetchone()
@@ -159,7 +165,7 @@ def test_corrupt_value_names_thread_checkpoint_and_channel(tmp_path: Path) -> No
     config = {"configurable": {"thread_id": "broken"}}
     with SqliteSaver.from_conn_string(str(tmp_path / "corrupt.db")) as saver:
         graph.compile(checkpointer=saver).invoke({"topic": "x"}, config)
-        saver.conn.execute("UPDATE blobs SET payload = x'c1c1c1' WHERE channel = 'topic'")
+        saver.conn.execute("UPDATE cairn_blobs SET payload = x'c1c1c1' WHERE channel = 'topic'")
         with pytest.raises(
             CorruptDataError, match=r"thread 'broken', checkpoint '.*', channel 'topic'"
         ):
@@ -179,9 +185,9 @@ def test_readers_never_block_writers(tmp_path: Path) -> None:
         app.invoke({"topic": "first"}, {"configurable": {"thread_id": "t"}})
         reader = sqlite3.connect(path, isolation_level=None)
         reader.execute("BEGIN")
-        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (3,)
+        assert reader.execute("SELECT count(*) FROM cairn_checkpoints").fetchone() == (3,)
         # A reader in the middle of a transaction, another connection writing steps:
         app.invoke({"topic": "second"}, {"configurable": {"thread_id": "t2"}})
-        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (3,)
+        assert reader.execute("SELECT count(*) FROM cairn_checkpoints").fetchone() == (3,)
         reader.execute("COMMIT")
-        assert reader.execute("SELECT count(*) FROM checkpoints").fetchone() == (6,)
+        assert reader.execute("SELECT count(*) FROM cairn_checkpoints").fetchone() == (6,)

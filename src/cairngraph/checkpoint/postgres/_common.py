@@ -6,6 +6,10 @@ Invariants:
   in every process and on every machine), in a key space of its own.
 - Error messages name the server as ``host:port/database``, never with its
   password or other credentials.
+- A statement the server cancelled (``statement_timeout``, ``lock_timeout``,
+  ``pg_cancel_backend``) is a :class:`StorageError` saying so, never
+  :class:`StorageUnavailableError`: the server is up, and retrying the same
+  statement under the same limit fails the same way.
 - Within one process, a thread is claimed in :class:`LocalClaims` before its
   advisory lock is asked for: PostgreSQL's session locks are re-entrant, so
   two runs sharing one connection would otherwise both get the lock.
@@ -27,6 +31,7 @@ __all__ = [
     "LocalClaims",
     "LockRequest",
     "busy",
+    "cancelled",
     "describe",
     "lock_key",
     "missing_tables",
@@ -102,13 +107,50 @@ def describe(conn_or_pool: Any) -> str:
     return "PostgreSQL"
 
 
-def unavailable(where: str, error: BaseException) -> StorageUnavailableError:
-    """The error a caller sees when the server cannot be reached or the connection broke."""
+def unavailable(where: str, error: BaseException) -> StorageError:
+    """The error a caller sees when a statement failed for a reason outside the query.
+
+    :class:`StorageUnavailableError` when the server cannot be reached or the
+    connection broke; a :class:`StorageError` naming the limit when the server
+    cancelled the statement (:func:`cancelled`).
+    """
+    import psycopg
+
+    if isinstance(error, psycopg.errors.QueryCanceled | psycopg.errors.LockNotAvailable):
+        return cancelled(where, error)
     text = str(error).strip()
     first = text.splitlines()[0] if text else type(error).__name__
     return StorageUnavailableError(
         f"PostgreSQL at {where} is unavailable: {first}. Every step committed before this is "
         "safe; when the server is back, continue the run with invoke(None, config)."
+    )
+
+
+def cancelled(where: str, error: BaseException) -> StorageError:
+    """The error for a statement the server cancelled: a timeout, or someone's cancel request."""
+    import psycopg
+
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, psycopg.errors.LockNotAvailable) or "lock timeout" in first:
+        what = "waited for a lock longer than the server's lock_timeout allows"
+        setting = "lock_timeout"
+    elif "statement timeout" in first:
+        what = "ran longer than the server's statement_timeout allows"
+        setting = "statement_timeout"
+    else:
+        return StorageError(
+            f"PostgreSQL at {where} cancelled a statement of cairngraph's ({first}), by a cancel "
+            "request (pg_cancel_backend, an administrator or a client). Its transaction was "
+            "rolled back; every step committed before it is safe. Continue the run with "
+            "invoke(None, config)."
+        )
+    return StorageError(
+        f"PostgreSQL at {where} cancelled a statement of cairngraph's: it {what} ({first}). "
+        "The server is up; its transaction was rolled back, and every step committed before "
+        f"it is safe. Raise {setting} for cairngraph's connections (for one role: ALTER ROLE "
+        f"name SET {setting} = '30s'; in the connection string: options=-c{setting}%3D30s; "
+        f"0 turns it off), then continue the run with invoke(None, config)."
     )
 
 

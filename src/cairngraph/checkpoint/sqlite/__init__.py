@@ -10,6 +10,11 @@ Concurrency: one connection per saver, guarded by a lock, so one saver may
 serve many Python threads. Other processes may open the same file; WAL lets
 readers proceed while a writer commits. :meth:`SqliteSaver.thread_lock` holds
 a thread id across processes (see ``_locks.py``).
+
+Opening (see ``_connect.py``): paths, ``file:`` URIs, ``:memory:`` and
+caller-made connections; in-memory databases keep their journal mode and
+their locks stay in the process; a database that cannot be written opens
+read-only, and its saver refuses every write with ReadOnlyStorageError.
 """
 
 from __future__ import annotations
@@ -38,10 +43,9 @@ from cairngraph.checkpoint.base import (
     metadata_matches,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.checkpoint.sqlite import _locks
-from cairngraph.checkpoint.sqlite._schema import migrate
+from cairngraph.checkpoint.sqlite import _connect, _locks
 from cairngraph.checkpoint.sqlite._store import Store
-from cairngraph.errors import InvalidConfigError, StorageError
+from cairngraph.errors import InvalidConfigError, ReadOnlyStorageError, StorageError
 
 __all__ = ["SqliteSaver"]
 
@@ -49,29 +53,28 @@ Synchronous = Literal["OFF", "NORMAL", "FULL"]
 _COLUMNS = "thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta"
 
 
-def _open(path: str) -> sqlite3.Connection:
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise StorageError(
-            f"cannot create checkpoint database {path}: directory {directory} does not exist. "
-            "Create it first, or choose another path."
-        )
-    try:
-        return sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    except sqlite3.Error as error:
-        raise StorageError(f"cannot open checkpoint database {path}: {error}") from error
-
-
 class SqliteSaver(BaseCheckpointSaver):
     """Saves every step to a SQLite file; the embedded, durable default.
+
+    ``conn`` is a path, ``":memory:"``, a SQLite ``file:`` URI
+    (``"file:jobs.db?mode=ro"``, ``"file:scratch?mode=memory&cache=shared"``)
+    or a ``sqlite3.Connection`` opened with ``check_same_thread=False``.
+    ``read_only=True`` (or ``mode=ro``, or a file that cannot be written) opens
+    it for reading only: every read works, and a write raises
+    :class:`~cairngraph.errors.ReadOnlyStorageError`. ``saver.read_only``
+    says why it is read-only (``"read_only=True"``, ``"mode=ro"``, ...), and is
+    ``""`` when it can write.
 
     Example::
 
         from cairngraph.checkpoint.sqlite import SqliteSaver
         workflow = graph.compile(checkpointer=SqliteSaver("checkpoints.db"))
 
-        with SqliteSaver.from_conn_string("data/jokes.db") as saver:
+        with SqliteSaver.from_conn_string(":memory:") as saver:
             workflow = graph.compile(checkpointer=saver)
+
+        archive = SqliteSaver("checkpoints.db", read_only=True)
+        archive.get_tuple({"configurable": {"thread_id": "1"}})
     """
 
     def __init__(
@@ -80,41 +83,41 @@ class SqliteSaver(BaseCheckpointSaver):
         *,
         serde: SerializerProtocol | None = None,
         synchronous: Synchronous = "NORMAL",
+        read_only: bool = False,
     ) -> None:
         super().__init__(serde=serde)
+        self._owned = False
         if synchronous not in ("OFF", "NORMAL", "FULL"):
             raise InvalidConfigError(f"synchronous={synchronous!r}: use 'NORMAL' or 'FULL'")
         if isinstance(conn, sqlite3.Connection):
             self.conn = conn
-            self.path = _path_of(conn)
-            self._owned = False
-        else:
-            self.path = os.fspath(conn)
-            self.conn = _open(self.path)
+            self.path = _connect.path_of(conn)
+            where = self.path or "the in-memory SQLite connection"
+            asked = "read_only=True" if read_only else ""
+        elif isinstance(conn, str | os.PathLike):
+            target = _connect.target_of(conn, read_only)
+            self.conn = _connect.connect(target)
             self._owned = True
+            self.path, where, asked = target.path, target.where, target.read_only
+            if target.shared:
+                self._local_locks = _locks.memory_locks(target.shared)
+        else:
+            raise _wrong_connection(type(self).__name__, conn)
+        self._where = where
         self.conn.isolation_level = None
         self._lock = threading.RLock()
-        where = self.path or "the SQLite connection"
         try:
             with self._lock:
-                self.conn.execute("PRAGMA busy_timeout = 30000")
-                if self.path:
-                    mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()
-                    if mode is None or str(mode[0]).lower() != "wal":
-                        raise StorageError(f"{where}: cannot switch to WAL mode (got {mode})")
-                self.conn.execute(f"PRAGMA synchronous = {synchronous}")
-                migrate(self.conn, where)
-                # Fail now, not at the first step, when the file cannot be written.
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    self.conn.execute(
-                        "INSERT OR REPLACE INTO cairn_meta (key, value) VALUES ('probe', '1')"
-                    )
-                finally:
-                    self.conn.execute("ROLLBACK")
-        except sqlite3.DatabaseError as error:
+                self.read_only = _connect.prepare(
+                    self.conn,
+                    where,
+                    memory=not self.path,
+                    read_only=asked,
+                    synchronous=synchronous,
+                )
+        except sqlite3.Error as error:
             self.close()
-            raise _storage_error(where, error) from error
+            raise _connect.storage_error(where, error) from error
         except BaseException:
             self.close()
             raise
@@ -123,10 +126,21 @@ class SqliteSaver(BaseCheckpointSaver):
     @classmethod
     @contextmanager
     def from_conn_string(
-        cls, conn_string: str, *, serde: SerializerProtocol | None = None
+        cls,
+        conn_string: str | os.PathLike[str],
+        *,
+        serde: SerializerProtocol | None = None,
+        synchronous: Synchronous = "NORMAL",
+        read_only: bool = False,
     ) -> Iterator[SqliteSaver]:
-        """Open ``conn_string`` (a path, or ``":memory:"``) for the ``with`` block."""
-        saver = cls(conn_string, serde=serde)
+        """Open ``conn_string`` (a path, ``":memory:"`` or a ``file:`` URI) for the ``with`` block.
+
+        Example::
+
+            with SqliteSaver.from_conn_string(":memory:") as checkpointer:
+                graph = builder.compile(checkpointer=checkpointer)
+        """
+        saver = cls(conn_string, serde=serde, synchronous=synchronous, read_only=read_only)
         try:
             yield saver
         finally:
@@ -134,22 +148,40 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def close(self) -> None:
         """Close the connection if this saver opened it."""
-        if getattr(self, "_owned", False):
+        if self._owned:
             self.conn.close()
+
+    def _refuse_write(self, action: str) -> ReadOnlyStorageError:
+        return ReadOnlyStorageError(
+            f"checkpoint database {self._where} was opened read-only ({self.read_only}), so "
+            f"it cannot {action}; reading (get_tuple, list, get_state, get_state_history) "
+            "works. To save, open it writable: without read_only=True or mode=ro, with write "
+            "permission on the file and its directory."
+        )
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as error:
+                raise _connect.storage_error(self._where, error) from error
 
     @contextmanager
     def _transaction(self) -> Iterator[Store]:
+        if self.read_only:
+            raise self._refuse_write("save checkpoints, writes or deletions")
         with self._lock:
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as error:
-                raise _storage_error(self.path or "the SQLite connection", error) from error
+                raise _connect.storage_error(self._where, error) from error
             try:
                 yield self._store
                 self.conn.execute("COMMIT")
             except sqlite3.Error as error:
                 self.conn.execute("ROLLBACK")
-                raise _storage_error(self.path or "the SQLite connection", error) from error
+                raise _connect.storage_error(self._where, error) from error
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
@@ -213,9 +245,11 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         with self._transaction():
-            self.conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (str(thread_id),))
-            self.conn.execute("DELETE FROM blobs WHERE thread_id = ?", (str(thread_id),))
-            self.conn.execute("DELETE FROM writes WHERE thread_id = ?", (str(thread_id),))
+            self.conn.execute(
+                "DELETE FROM cairn_checkpoints WHERE thread_id = ?", (str(thread_id),)
+            )
+            self.conn.execute("DELETE FROM cairn_blobs WHERE thread_id = ?", (str(thread_id),))
+            self.conn.execute("DELETE FROM cairn_writes WHERE thread_id = ?", (str(thread_id),))
 
     # -- reading -----------------------------------------------------------------
 
@@ -223,18 +257,18 @@ class SqliteSaver(BaseCheckpointSaver):
         thread_id = config_thread_id(config)
         ns = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
-        with self._lock:
+        with self._reading():
             if checkpoint_id is None:
                 row = self.conn.execute(
                     "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM checkpoints WHERE thread_id = ? AND ns = ? "
+                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? "
                     "ORDER BY checkpoint_id DESC LIMIT 1",
                     (thread_id, ns),
                 ).fetchone()
             else:
                 row = self.conn.execute(
                     "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
                     (thread_id, ns, checkpoint_id),
                 ).fetchone()
             if row is None:
@@ -272,7 +306,7 @@ class SqliteSaver(BaseCheckpointSaver):
             else:
                 exact = False
         # Only constant fragments and ``?`` placeholders are joined here.
-        query = "SELECT " + _COLUMNS + " FROM checkpoints"  # noqa: S608
+        query = "SELECT " + _COLUMNS + " FROM cairn_checkpoints"  # noqa: S608
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY checkpoint_id DESC"
@@ -288,12 +322,12 @@ class SqliteSaver(BaseCheckpointSaver):
         filter: Mapping[str, Any] | None,
         limit: int | None,
     ) -> Iterator[CheckpointTuple]:
-        with self._lock:
+        with self._reading():
             rows = self.conn.execute(query, params).fetchall()
         cache: dict[tuple[str, str, str, int], Any] = {}
         count = 0
         for start in range(0, len(rows), 100):
-            with self._lock:
+            with self._reading():
                 page = self._store.load(rows[start : start + 100], cache)
             for item in page:
                 if limit is not None and count >= limit:
@@ -306,28 +340,28 @@ class SqliteSaver(BaseCheckpointSaver):
     # -- locking -----------------------------------------------------------------
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
-        """Hold ``thread_id`` across every process using this file (see ``_locks.py``)."""
+        """Hold ``thread_id`` across every process using this file (see ``_locks.py``).
+
+        An in-memory database lives in this process: its locks do too.
+        """
+        if self.read_only:
+            raise self._refuse_write(f"run or update thread {thread_id!r}")
         if not self.path:
             return super().thread_lock(thread_id, timeout)
         return _locks.hold(os.path.abspath(self.path) + ".locks", thread_id, timeout)
 
 
-def _path_of(conn: sqlite3.Connection) -> str:
-    """The file behind a connection; empty for in-memory databases."""
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return str(file or "")
-    return ""
-
-
-def _storage_error(where: str, error: sqlite3.Error) -> StorageError:
-    text = str(error)
-    if "not a database" in text:
-        hint = "it is not a SQLite database (or is encrypted by another tool); pick another path"
-    elif "readonly" in text or "read-only" in text:
-        hint = "the file or its directory is read-only; make it writable or choose another path"
-    elif "unable to open" in text:
-        hint = "the file cannot be opened; check the path and permissions"
-    else:
-        hint = "check the file and try again"
-    return StorageError(f"checkpoint database {where}: {text}: {hint}. Nothing was changed.")
+def _wrong_connection(saver: str, conn: object) -> StorageError:
+    kind = type(conn)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    accepted = (
+        f"{saver} takes a path, ':memory:', a SQLite 'file:' URI or a sqlite3.Connection "
+        "(opened with check_same_thread=False)"
+    )
+    if kind.__module__.split(".")[0] == "aiosqlite":
+        return StorageError(
+            f"{accepted}, not an aiosqlite connection: it runs its SQLite calls in worker "
+            f"threads itself, so it needs no aiosqlite. Write {saver}.from_conn_string(path) "
+            f"or {saver}(path) instead."
+        )
+    return StorageError(f"{accepted}, not {name} ({conn!r}).")

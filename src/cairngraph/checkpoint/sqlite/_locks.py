@@ -7,6 +7,11 @@ locks belong to a process, not to a file descriptor or a Python thread, so an
 in-process lock keyed by (file, thread) is taken first, and the side file
 stays open for the life of the process (closing any descriptor of it would
 drop every lock this process holds on it).
+
+An in-memory database lives in one process, so it needs no side file: a
+private one (``:memory:``) uses its saver's own locks, and a shared one
+(``file:name?mode=memory&cache=shared``) the locks of its name
+(:func:`memory_locks`), common to every saver on it.
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from cairngraph.checkpoint._local_locks import LocalThreadLocks
 from cairngraph.errors import StorageError, ThreadBusyError
 
-__all__ = ["hold"]
+__all__ = ["hold", "memory_locks"]
 
 _guard = threading.Lock()
 _files: dict[str, int] = {}
 _local: dict[tuple[str, str], threading.Lock] = {}
+_memory: dict[str, LocalThreadLocks] = {}
 _POLL = 0.005
 
 
@@ -47,6 +54,12 @@ def _descriptor(path: str) -> int:
                 ) from error
             _files[path] = fd
         return fd
+
+
+def memory_locks(name: str) -> LocalThreadLocks:
+    """The thread locks of the shared in-memory database ``name``, in this process."""
+    with _guard:
+        return _memory.setdefault(name, LocalThreadLocks())
 
 
 def _local_lock(path: str, thread_id: str) -> threading.Lock:

@@ -1,17 +1,30 @@
 """Our tables in a SQLite file, and the append-only list of migrations that made them.
 
-A migration is never edited once released: a change is a new entry at the
-end. Opening a file applies the missing ones in one transaction; a file whose
-version is newer than this code is refused untouched (SchemaVersionError).
+Invariants:
+
+- A migration is never edited once released: a change is a new entry at the
+  end. Migrations change tables and indexes only; rows a store needs are
+  written by :func:`migrate` itself.
+- A file whose version is newer than this code is refused before anything in
+  it changes (:func:`refuse_newer`, called before the saver switches the file
+  to WAL or migrates it).
+- A file with no cairngraph tables (version 0: new, empty, or another tool's
+  such as LangGraph's ``checkpoints`` and ``writes``) gets the tables the whole
+  list makes, read from a scratch in-memory database where the list ran, so
+  it never collides with another tool's tables of an old name of ours. A file
+  at an older version runs the missing entries. Either way in one transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from functools import cache
 
-from cairngraph.checkpoint._migration import Migration, refuse_newer
+from cairngraph.checkpoint import _migration
+from cairngraph.checkpoint._migration import Migration
+from cairngraph.errors import ReadOnlyStorageError
 
-__all__ = ["MIGRATIONS", "migrate"]
+__all__ = ["LATEST", "MIGRATIONS", "migrate", "refuse_newer", "require_latest", "version"]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -65,12 +78,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             ) WITHOUT ROWID""",
         ),
     ),
+    Migration(
+        2,
+        "the cairn_ prefix on every table, as in PostgreSQL, beside other tools' tables",
+        (
+            "ALTER TABLE checkpoints RENAME TO cairn_checkpoints",
+            "ALTER TABLE blobs RENAME TO cairn_blobs",
+            "ALTER TABLE writes RENAME TO cairn_writes",
+            "DROP INDEX checkpoints_newest",
+            "CREATE INDEX cairn_checkpoints_newest ON cairn_checkpoints (checkpoint_id)",
+            "DROP INDEX blobs_by_root",
+            "CREATE INDEX cairn_blobs_by_root ON cairn_blobs "
+            "(thread_id, ns, channel, root_version)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
 
 
-def _current(conn: sqlite3.Connection) -> int:
+def version(conn: sqlite3.Connection) -> int:
+    """The schema version of the file; 0 when it has no cairngraph tables. Reads only."""
     found = conn.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cairn_meta'"
     ).fetchone()
@@ -80,18 +108,59 @@ def _current(conn: sqlite3.Connection) -> int:
     return 0 if row is None else int(row[0])
 
 
+def refuse_newer(current: int, where: str) -> None:
+    """Raise :class:`SchemaVersionError` when the file is newer than this code."""
+    _migration.refuse_newer(current, LATEST, where, "Upgrade cairngraph to open it")
+
+
+def require_latest(current: int, where: str, reason: str) -> None:
+    """A read-only file must already hold this version's tables: it cannot be migrated."""
+    if current < LATEST:
+        found = "no cairngraph tables" if current == 0 else f"schema version {current}"
+        raise ReadOnlyStorageError(
+            f"{where} has {found} (this cairngraph reads version {LATEST}) and was opened "
+            f"read-only ({reason}), so its tables cannot be created or upgraded. Open it "
+            "writable once (without read_only=True or mode=ro, with write permission on the "
+            "file and its directory), then read-only again."
+        )
+
+
+@cache
+def _fresh() -> tuple[str, ...]:
+    """The statements that create what the whole list makes, from a scratch database."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        for migration in MIGRATIONS:
+            for statement in migration.statements:
+                scratch.execute(statement)
+        rows = scratch.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY type <> 'table', rowid"
+        ).fetchall()
+    finally:
+        scratch.close()
+    return tuple(str(sql) for (sql,) in rows)
+
+
 def migrate(conn: sqlite3.Connection, where: str) -> None:
     """Bring the file's tables up to :data:`LATEST`, all or nothing."""
-    if _current(conn) == LATEST:
+    if version(conn) == LATEST:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
-        current = _current(conn)
-        refuse_newer(current, LATEST, where, "Upgrade cairngraph to open it")
-        for migration in MIGRATIONS:
-            if migration.version > current:
-                for statement in migration.statements:
-                    conn.execute(statement)
+        current = version(conn)  # another process may have migrated it meanwhile
+        refuse_newer(current, where)
+        if current == 0:
+            statements: tuple[str, ...] = _fresh()
+        else:
+            statements = tuple(
+                statement
+                for migration in MIGRATIONS
+                if migration.version > current
+                for statement in migration.statements
+            )
+        for statement in statements:
+            conn.execute(statement)
         conn.execute(
             "INSERT OR REPLACE INTO cairn_meta (key, value) VALUES ('schema_version', ?)",
             (str(LATEST),),

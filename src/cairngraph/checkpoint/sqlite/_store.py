@@ -77,14 +77,14 @@ class Store:
             )
         if rows:
             self.conn.executemany(
-                "INSERT OR IGNORE INTO blobs (thread_id, ns, channel, version, type, payload, "
-                "base_version, kept, root_version, depth, delta_bytes, full_bytes) "
+                "INSERT OR IGNORE INTO cairn_blobs (thread_id, ns, channel, version, type, "
+                "payload, base_version, kept, root_version, depth, delta_bytes, full_bytes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
         meta_tag, meta = self.serde.dumps_typed(dict(metadata))
         self.conn.execute(
-            "INSERT OR REPLACE INTO checkpoints (thread_id, ns, checkpoint_id, parent_id, "
+            "INSERT OR REPLACE INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, "
             "record, meta_type, meta, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 thread_id,
@@ -110,7 +110,7 @@ class Store:
         base = None
         if append is not None:
             found = self.conn.execute(
-                "SELECT root_version, depth, delta_bytes, full_bytes FROM blobs "
+                "SELECT root_version, depth, delta_bytes, full_bytes FROM cairn_blobs "
                 "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
                 (thread_id, ns, channel, append[0]),
             ).fetchone()
@@ -135,8 +135,8 @@ class Store:
             row = (thread_id, ns, checkpoint_id, task_id, index, channel, tag, payload, task_path)
             (replace if index < 0 else keep_first).append(row)
         columns = (
-            "INTO writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, payload, "
-            "task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, "
+            "payload, task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         )
         if keep_first:
             self.conn.executemany("INSERT OR IGNORE " + columns, keep_first)
@@ -187,9 +187,10 @@ class Store:
         found: dict[tuple[str, str, str], list[PendingWrite]] = {}
         keys = json.dumps([[row[0], row[1], row[2]] for row in rows])
         for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
-            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload FROM writes "
-            "WHERE (thread_id, ns, checkpoint_id) IN (SELECT value ->> 0, value ->> 1, "
-            "value ->> 2 FROM json_each(?)) ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
+            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload "
+            "FROM cairn_writes WHERE (thread_id, ns, checkpoint_id) IN "
+            "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) "
+            "ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
             (keys,),
         ):
             where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
@@ -215,7 +216,7 @@ class Store:
             return
         keys = json.dumps(sorted(wanted))
         for thread_id, ns, channel, version, tag, payload in self.conn.execute(
-            "SELECT thread_id, ns, channel, version, type, payload FROM blobs "
+            "SELECT thread_id, ns, channel, version, type, payload FROM cairn_blobs "
             "WHERE (thread_id, ns, channel, version) IN (SELECT value ->> 0, value ->> 1, "
             "value ->> 2, value ->> 3 FROM json_each(?)) AND base_version IS NULL",
             (keys,),
@@ -256,7 +257,7 @@ class Store:
         where: str,
     ) -> Any:
         row = self.conn.execute(
-            "SELECT type, payload, base_version, root_version FROM blobs "
+            "SELECT type, payload, base_version, root_version FROM cairn_blobs "
             "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
             (thread_id, ns, channel, version),
         ).fetchone()
@@ -269,7 +270,7 @@ class Store:
         chain = {
             found[0]: found[1:]
             for found in self.conn.execute(
-                "SELECT version, type, payload, base_version, kept FROM blobs "
+                "SELECT version, type, payload, base_version, kept FROM cairn_blobs "
                 "WHERE thread_id = ? AND ns = ? AND channel = ? AND root_version = ?",
                 (thread_id, ns, channel, root),
             )
