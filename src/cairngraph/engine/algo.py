@@ -94,6 +94,8 @@ class GraphSpec:
     trigger_to_nodes: Mapping[str, tuple[str, ...]]
     continuations: Mapping[str, tuple[str, ...]]
     """node → trigger channels of its plain outgoing edges (for continuing finished threads)."""
+    managed: Mapping[str, Any] = field(default_factory=dict)
+    """Managed value keys → their manager (``get(step, stop)``), filled in before each step."""
     deferred: tuple[str, ...] = ()
     """Trigger channels of ``defer=True`` nodes (finished when nothing else runs)."""
     order: Mapping[str, int] = field(default_factory=dict)

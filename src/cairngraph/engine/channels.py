@@ -41,6 +41,7 @@ __all__ = [
     "BinaryOperatorAggregate",
     "Channel",
     "DeferredTrigger",
+    "Managed",
     "Ephemeral",
     "LastValue",
     "NamedBarrier",
@@ -456,4 +457,19 @@ class DeferredTrigger(Channel):
         if self.value == "finished":
             self.value = MISSING
             return True
+        return False
+
+
+class Managed(BaseChannel):
+    """A managed value's slot (``RemainingSteps``...): set by the engine each step, never saved."""
+
+    __slots__ = ()
+
+    def __init__(self, key: str) -> None:
+        super().__init__(None, key)
+
+    def snapshot(self) -> Any:
+        return MISSING
+
+    def update(self, values: Sequence[Any]) -> bool:
         return False

@@ -73,6 +73,9 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
                 "get_state_history(config), or drop checkpoint_id to use the latest."
             )
     state = load_state(spec, loaded)
+    # RemainingSteps counts down to this step, as in LangGraph: the loaded checkpoint's
+    # step, plus one, plus the recursion limit, plus one (a new thread counts from step -2).
+    stop = state.step + 1 + opts.recursion_limit + 1
     resume_map: dict[str, Any] = {}
     null_resume: tuple[bool, Any] = opts.resume_pending
     direct: list[tuple[str, Any]] = []
@@ -98,7 +101,7 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
             yield Emit("values", spec.values(state.channels))
     else:
         yield from start(opts, state, input)
-    return (yield from _supersteps(opts, state, resume_map, null_resume))
+    return (yield from _supersteps(opts, state, resume_map, null_resume, stop))
 
 
 def _supersteps(
@@ -106,11 +109,14 @@ def _supersteps(
     state: RunState,
     resume_map: dict[str, Any],
     null_resume: tuple[bool, Any],
+    stop: int,
 ) -> Generator[Effect, Any, RunOutcome]:
     spec = opts.spec
     candidates: set[str] | None = None
     steps_run = 0
     while True:
+        for key, manager in spec.managed.items():
+            state.channels[key].value = manager.get(state.step + 1, stop)
         tasks = prepare_tasks(
             spec,
             state.channels,

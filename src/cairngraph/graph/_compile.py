@@ -20,6 +20,7 @@ from cairngraph.engine.channels import (
     Channel,
     DeferredTrigger,
     Ephemeral,
+    Managed,
     NamedBarrier,
     Sends,
     Trigger,
@@ -49,6 +50,15 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         for key, proto in schema.channels.items():
             channels.setdefault(key, proto)
     state_keys = tuple(channels)
+    managed: dict[str, Any] = {}
+    for schema in (
+        graph.state,
+        graph.input,
+        *(schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema),
+    ):
+        managed.update(schema.managed)
+    for key in managed:
+        channels.setdefault(key, Managed(key))
     channels[START] = Ephemeral(START)
     channels[TASKS] = Sends(TASKS)
     for name, node in graph.nodes.items():
@@ -80,6 +90,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         output=lambda chans: _values(output_schema, chans),
         values=lambda chans: _values(graph.state, chans, state_keys),
         trigger_to_nodes={key: tuple(names) for key, names in trigger_to_nodes.items()},
+        managed=managed,
         deferred=tuple(branch_channel(name) for name, node in graph.nodes.items() if node.defer),
         continuations={
             name: tuple(branch_channel(t) for s, t in edges.plain if s == name and t != END)

@@ -23,13 +23,14 @@ import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import typing_extensions
 
 from cairngraph.engine.channels import MISSING, BaseChannel, BinaryOperatorAggregate, LastValue
 from cairngraph.errors import InvalidGraphError
+from cairngraph.managed import ManagedValue, managed_of
 
 __all__ = ["ROOT", "Schema", "input_schema_of", "schema_of"]
 
@@ -47,6 +48,8 @@ class Schema:
     kind: Kind
     keys: tuple[str, ...]
     channels: Mapping[str, BaseChannel]
+    managed: Mapping[str, type[ManagedValue]] = field(default_factory=dict)
+    """Keys the engine fills in per step (``RemainingSteps``...): read by nodes, never saved."""
 
     def build(self, channels: Mapping[str, BaseChannel]) -> Any:
         """The value a node with this input schema receives."""
@@ -55,6 +58,10 @@ class Schema:
             return channel.value if channel is not None and channel.is_available() else None
         values = {}
         for key in self.keys:
+            channel = channels.get(key)
+            if channel is not None and channel.is_available():
+                values[key] = channel.value
+        for key in self.managed:
             channel = channels.get(key)
             if channel is not None and channel.is_available():
                 values[key] = channel.value
@@ -211,11 +218,16 @@ def schema_of(cls: Any) -> Schema:
     if kind == "pydantic":
         hints = {name: hints.get(name, Any) for name in cls.model_fields}
     channels: dict[str, BaseChannel] = {}
+    managed: dict[str, type[ManagedValue]] = {}
     for key, annotation in hints.items():
         if key.startswith("__") or typing.get_origin(annotation) is typing.ClassVar:
             continue
+        manager = managed_of(annotation)
+        if manager is not None:
+            managed[key] = manager
+            continue
         channels[key] = channel_for(key, annotation)
-    return Schema(cls=cls, kind=kind, keys=tuple(channels), channels=channels)
+    return Schema(cls=cls, kind=kind, keys=tuple(channels), channels=channels, managed=managed)
 
 
 def input_schema_of(function: Callable[..., Any]) -> Any | None:
