@@ -29,6 +29,15 @@ PUBLIC = {
         "interrupt",
     },
     "cairngraph.checkpoint.memory": {"InMemorySaver", "MemorySaver"},
+    "cairngraph.runtime": {"ExecutionInfo", "Runtime", "get_runtime"},
+    "cairngraph.config": {"get_config", "get_store", "get_stream_writer"},
+    "cairngraph.managed": {
+        "IsLastStep",
+        "IsLastStepManager",
+        "ManagedValue",
+        "RemainingSteps",
+        "RemainingStepsManager",
+    },
     "cairngraph.checkpoint.serde": {
         "EncryptedSerializer",
         "MsgpackSerializer",

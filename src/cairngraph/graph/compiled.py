@@ -30,7 +30,7 @@ from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
-from cairngraph.errors import GraphInterrupt, InvalidConfigError
+from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError
 from cairngraph.types import All, Command, Durability, Interrupt, Send, StateSnapshot, StreamMode
 
 if TYPE_CHECKING:
@@ -511,9 +511,23 @@ class CompiledStateGraph:
             yield item
 
     def update_state(
-        self, config: RunnableConfig, values: Any, as_node: str | None = None, **ignored: Any
+        self,
+        config: RunnableConfig,
+        values: Any,
+        as_node: str | None = None,
+        task_id: str | None = None,
     ) -> RunnableConfig:
-        """Write ``values`` as if ``as_node`` returned them: a new checkpoint, source ``update``."""
+        """Write ``values`` as if ``as_node`` returned them: a new checkpoint, source ``update``.
+
+        Example::
+
+            app.update_state(config, {"joke": "a better one"}, as_node="generate_joke")
+        """
+        if task_id is not None:
+            raise InvalidUpdateError(
+                "update_state(task_id=...) (writes credited to one task of a pending step) is "
+                "not available in cairngraph; pass as_node= instead."
+            )
         saver = self._saver()
         thread_id = config_thread_id(config)
         timeout = float(
@@ -523,10 +537,14 @@ class CompiledStateGraph:
             return snapshots.update_state(self, saver, config, values, as_node)
 
     async def aupdate_state(
-        self, config: RunnableConfig, values: Any, as_node: str | None = None, **ignored: Any
+        self,
+        config: RunnableConfig,
+        values: Any,
+        as_node: str | None = None,
+        task_id: str | None = None,
     ) -> RunnableConfig:
         """Async twin of :meth:`update_state`."""
-        return await asyncio.to_thread(self.update_state, config, values, as_node)
+        return await asyncio.to_thread(self.update_state, config, values, as_node, task_id)
 
     def get_graph(
         self, config: RunnableConfig | None = None, *, xray: bool = False

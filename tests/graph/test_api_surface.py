@@ -1,0 +1,205 @@
+"""The Graph API pieces LangGraph programs rely on, through every saver and both drivers:
+stream modes, runtime context, control flow (defer, Command inputs, PARENT), subgraphs,
+managed values, and typos refused."""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypedDict
+
+import pytest
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.config import get_config, get_stream_writer
+from cairngraph.errors import AmbiguousResumeError, InvalidConfigError
+from cairngraph.graph import END, START, StateGraph
+from cairngraph.managed import RemainingSteps
+from cairngraph.runtime import Runtime
+from cairngraph.types import Command, interrupt
+from tests.graph.conftest import Driver
+
+
+class Log(TypedDict, total=False):
+    log: Annotated[list[str], operator.add]
+    x: int
+
+
+@dataclass
+class Context:
+    user: str
+
+
+def _config(thread: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": thread}}
+
+
+def _writes(name: str) -> Any:
+    return lambda state: {"log": [name]}
+
+
+def test_custom_stream_runtime_context_and_config(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    def greet(state: Log, runtime: Runtime[Context]) -> dict[str, Any]:
+        get_stream_writer()({"user": runtime.context.user})
+        assert get_config()["metadata"]["langgraph_node"] == "greet"
+        return {"log": [f"hi {runtime.context.user}"]}
+
+    graph = StateGraph(Log, context_schema=Context)
+    graph.add_node("greet", greet)
+    graph.add_edge(START, "greet")
+    app = graph.compile(checkpointer=saver)
+    chunks = driver.stream(
+        app, {"log": []}, _config("ctx"), stream_mode=["custom", "updates"], context={"user": "ada"}
+    )
+    assert chunks == [("custom", {"user": "ada"}), ("updates", {"greet": {"log": ["hi ada"]}})]
+
+
+def test_subgraph_chunks_are_namespaced(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    inner = StateGraph(Log)
+    inner.add_node("inner", _writes("inner"))
+    inner.add_edge(START, "inner")
+    graph = StateGraph(Log)
+    graph.add_node("sub", inner.compile())
+    graph.add_edge(START, "sub")
+    app = graph.compile(checkpointer=saver)
+    chunks = driver.stream(app, {"log": []}, _config("ns"), stream_mode="updates", subgraphs=True)
+    assert [namespace[:1] and namespace[0].split(":")[0] for namespace, _ in chunks] == [
+        "sub",
+        (),
+    ]
+    assert chunks[0][1] == {"inner": {"log": ["inner"]}}
+    assert chunks[1] == ((), {"sub": {"log": ["inner"]}})
+
+
+def test_checkpoints_and_tasks_modes(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    graph = StateGraph(Log)
+    graph.add_node("a", _writes("a"))
+    graph.add_edge(START, "a")
+    app = graph.compile(checkpointer=saver)
+    checkpoints = driver.stream(app, {"log": []}, _config("cp"), stream_mode="checkpoints")
+    assert [c["metadata"]["step"] for c in checkpoints] == [-1, 0, 1]
+    assert checkpoints[-1]["values"] == {"log": ["a"]}
+    tasks = driver.stream(app, {"log": []}, _config("tasks"), stream_mode="tasks")
+    assert [sorted(t) for t in tasks] == [
+        ["id", "input", "name", "triggers"],
+        ["error", "id", "interrupts", "name", "result"],
+    ]
+    assert tasks[1]["result"] == {"log": ["a"]}
+
+
+def test_defer_waits_for_the_longer_branch(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    graph = StateGraph(Log)
+    for name in ("a", "b", "b2"):
+        graph.add_node(name, _writes(name))
+    graph.add_node("end", _writes("end"), defer=True)
+    graph.add_edge(START, "a")
+    graph.add_edge(START, "b")
+    graph.add_edge("b", "b2")
+    graph.add_edge("a", "end")
+    graph.add_edge("b2", "end")
+    app = graph.compile(checkpointer=saver)
+    assert driver.invoke(app, {"log": []}, _config("defer"))["log"] == ["a", "b", "b2", "end"]
+
+
+def test_command_inputs(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    def ask(state: Log) -> dict[str, Any]:
+        answer = interrupt("ok?")
+        return {"log": [f"{answer} x={state.get('x')}"]}
+
+    graph = StateGraph(Log)
+    graph.add_node("ask", ask)
+    graph.add_node("other", _writes("other"))
+    graph.add_edge(START, "ask")
+    app = graph.compile(checkpointer=saver)
+    config = _config("cmd")
+    driver.invoke(app, {"log": []}, config)
+    result = driver.invoke(app, Command(resume="yes", update={"x": 5}), config)
+    assert result == {"log": ["yes x=5"], "x": 5}
+    result = driver.invoke(app, Command(goto="other"), config)
+    assert result["log"] == ["yes x=5", "other"]
+
+
+def test_bare_resume_among_several_interrupts(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    graph = StateGraph(Log)
+    graph.add_node("one", lambda s: {"log": [interrupt("one?")]})
+    graph.add_node("two", lambda s: {"log": [interrupt("two?")]})
+    graph.add_edge(START, "one")
+    graph.add_edge(START, "two")
+    app = graph.compile(checkpointer=saver)
+    config = _config("many")
+    waiting = driver.invoke(app, {"log": []}, config)["__interrupt__"]
+    with pytest.raises(RuntimeError):
+        driver.invoke(app, Command(resume="?"), config)
+    with pytest.raises(AmbiguousResumeError):
+        driver.invoke(app, Command(resume="?"), config)
+    answers = {item.id: str(item.value).upper() for item in waiting}
+    assert sorted(driver.invoke(app, Command(resume=answers), config)["log"]) == ["ONE?", "TWO?"]
+
+
+def test_command_to_parent_and_static_breakpoint_in_subgraph(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    inner = StateGraph(Log)
+    inner.add_node("s1", _writes("s1"))
+    inner.add_node("leave", lambda s: Command(graph=Command.PARENT, goto="other", update={"x": 1}))
+    inner.add_edge(START, "s1")
+    inner.add_edge("s1", "leave")
+    graph = StateGraph(Log)
+    graph.add_node("sub", inner.compile(interrupt_before=["leave"]))
+    graph.add_node("other", _writes("other"))
+    graph.add_edge(START, "sub")
+    app = graph.compile(checkpointer=saver)
+    config = _config("parent")
+    assert driver.invoke(app, {"log": []}, config) == {"log": []}
+    assert driver.get_state(app, config).next == ("sub",)
+    assert driver.invoke(app, None, config) == {"log": ["other"], "x": 1}
+
+
+def test_checkpointer_true_subgraph_keeps_its_state(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    inner = StateGraph(Log)
+    inner.add_node("count", lambda s: {"log": [f"seen {len(s['log'])}"]})
+    inner.add_edge(START, "count")
+    graph = StateGraph(Log)
+    graph.add_node("sub", inner.compile(checkpointer=True))
+    graph.add_edge(START, "sub")
+    app = graph.compile(checkpointer=saver)
+    config = _config("keep")
+    driver.invoke(app, {"log": ["a"]}, config)
+    second = driver.invoke(app, {"log": ["b"]}, config)
+    # The subgraph's second run starts from its own saved log (a, seen 1), not afresh.
+    assert second["log"][-1] == "seen 6"
+
+
+def test_remaining_steps(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    class State(TypedDict):
+        log: Annotated[list[str], operator.add]
+        remaining: RemainingSteps
+
+    graph = StateGraph(State)
+    graph.add_node("think", lambda s: {"log": [str(s["remaining"])]})
+    graph.add_conditional_edges("think", lambda s: END if s["remaining"] <= 3 else "think")
+    graph.add_edge(START, "think")
+    app = graph.compile(checkpointer=saver)
+    config = {**_config("steps"), "recursion_limit": 6}
+    result = driver.invoke(app, {"log": []}, config)
+    assert result == {"log": ["5", "4", "3"]}
+    assert "remaining" not in driver.get_state(app, config).values
+
+
+def test_typos_are_type_errors(saver: BaseCheckpointSaver) -> None:
+    graph = StateGraph(Log)
+    graph.add_node("a", _writes("a"))
+    graph.add_edge(START, "a")
+    app = graph.compile(checkpointer=saver)
+    with pytest.raises(TypeError):
+        app.invoke({"log": []}, _config("typo"), stream_mod="updates")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        graph.compile(checkpointr=saver)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        app.update_state(_config("typo"), {"log": []}, as_nod="a")  # type: ignore[call-arg]
+    with pytest.raises(InvalidConfigError):
+        list(app.stream({"log": []}, _config("typo"), stream_mode="nonsense"))  # type: ignore[arg-type]
