@@ -12,7 +12,7 @@ import pytest
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.config import get_config, get_stream_writer
-from cairngraph.errors import AmbiguousResumeError, InvalidConfigError
+from cairngraph.errors import AmbiguousResumeError, InvalidConfigError, InvalidUpdateError
 from cairngraph.graph import END, START, StateGraph
 from cairngraph.managed import RemainingSteps
 from cairngraph.runtime import Runtime
@@ -203,3 +203,29 @@ def test_typos_are_type_errors(saver: BaseCheckpointSaver) -> None:
         app.update_state(_config("typo"), {"log": []}, as_nod="a")  # type: ignore[call-arg]
     with pytest.raises(InvalidConfigError):
         list(app.stream({"log": []}, _config("typo"), stream_mode="nonsense"))  # type: ignore[arg-type]
+
+
+def test_update_state_copy_forks_a_checkpoint(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    class Count(TypedDict):
+        n: int
+
+    graph = StateGraph(Count)
+    graph.add_node("inc", lambda s: {"n": s["n"] + 1})
+    graph.add_node("dbl", lambda s: {"n": s["n"] * 2})
+    graph.add_edge(START, "inc")
+    graph.add_edge("inc", "dbl")
+    app = graph.compile(checkpointer=saver)
+    config = _config("copy")
+    driver.invoke(app, {"n": 1}, config)
+    before = next(s for s in driver.history(app, config) if s.next == ("dbl",))
+    copied = driver.update_state(app, before.config, None, as_node="__copy__")
+    snapshot = driver.get_state(app, copied)
+    assert (snapshot.values, snapshot.next, snapshot.metadata["source"]) == (
+        {"n": 2},
+        ("dbl",),
+        "fork",
+    )
+    assert snapshot.parent_config == before.parent_config
+    assert driver.invoke(app, None, copied) == {"n": 4}
+    with pytest.raises(InvalidUpdateError):
+        app.update_state(_config("nothing-saved"), None, as_node="__copy__")

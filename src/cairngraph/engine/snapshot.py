@@ -8,6 +8,7 @@ finished (``result``), failed (``error``) or paused (``interrupts``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -232,6 +233,46 @@ def _infer_as_node(graph: CompiledStateGraph, saved: CheckpointTuple | None) -> 
     )
 
 
+COPY = "__copy__"
+"""``update_state(config, None, as_node="__copy__")``: copy a checkpoint as a fork."""
+
+
+def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any) -> RunnableConfig:
+    """A copy of ``saved`` as the newest checkpoint of its branch (source ``fork``)."""
+    if saved is None:
+        raise InvalidUpdateError(
+            "update_state(as_node='__copy__') needs a saved checkpoint to copy; this thread "
+            "has none. Run the graph first, or pass a config naming a saved checkpoint."
+        )
+    if values is not None:
+        raise InvalidUpdateError(
+            "update_state(config, values, as_node='__copy__') copies a checkpoint as it is; "
+            "pass values=None, then update the copy with a second update_state call."
+        )
+    checkpoint = saved.checkpoint
+    copy = dataclasses.replace(
+        checkpoint,
+        id=new_checkpoint_id(after=checkpoint.id),
+        ts=datetime.now(UTC).isoformat(),
+        channel_values={},
+        updated_channels=(),
+        channel_appends={},
+    )
+    step = int(saved.metadata.get("step", -1)) + 1
+    metadata: CheckpointMetadata = {
+        "source": "fork",
+        "step": step,
+        "parents": dict(saved.metadata.get("parents") or {}),
+    }
+    base = saved.parent_config or {
+        "configurable": {
+            "thread_id": config_thread_id(saved.config),
+            "checkpoint_ns": config_namespace(saved.config),
+        }
+    }
+    return saver.put(base, copy, metadata, {})
+
+
 def update_state(
     graph: CompiledStateGraph,
     saver: BaseCheckpointSaver,
@@ -249,6 +290,8 @@ def update_state(
         raise CheckpointNotFoundError(
             f"thread {thread_id!r} has no checkpoint {config_checkpoint_id(config)!r}"
         )
+    if as_node == COPY:
+        return _copy(saver, saved, values)
     node_name = as_node or _infer_as_node(graph, saved)
     if node_name not in spec.nodes and node_name != END:
         raise InvalidUpdateError(
