@@ -98,7 +98,7 @@ def test_allowed_json_modules_registers_too_and_true_adds_nothing() -> None:
 @pytest.mark.parametrize(
     ("allowed", "message"),
     [
-        ([("no_such_module_anywhere", "X")], "names no class"),
+        ([("no_such_module_anywhere", "X")], "names no class of an imported module"),
         ([(__name__, "joke_graph")], "not a class"),
         (["Order"], "must be a class or a"),
         ("Order", "must be classes or"),

@@ -8,8 +8,8 @@ where they make sense:
 
 - ``allowed_msgpack_modules`` / ``allowed_json_modules``: the classes (or
   ``(module, name)`` pairs) listed are registered, so they may be built on
-  load. A pair is looked up once, here, in the program's own code; stored
-  data still never names a module that gets imported. ``None`` and ``True``
+  load. A pair is looked up once, here, among the modules the program has
+  already imported; nothing is ever imported for it, nor for stored data. ``None`` and ``True``
   add nothing: ``True`` ("build any type") is a mode cairngraph does not
   have, so the types allowed stay those of the state schema and
   :func:`~cairngraph.checkpoint.serde.register`.
@@ -24,7 +24,7 @@ Invariant: a ``JsonPlusSerializer`` reads and writes exactly what a
 
 from __future__ import annotations
 
-import importlib
+import sys
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -105,14 +105,18 @@ def _named(item: Any) -> type:
             f"allow-list entry {item!r} must be a class or a (module, name) tuple of strings"
         )
     module_name, name = ".".join(item[:-1]), item[-1]
+    # Only modules the program has already imported are looked in: naming a class never
+    # makes the serializer import code.
+    found: Any = sys.modules.get(module_name)
     try:
-        found: Any = importlib.import_module(module_name)
+        if found is None:
+            raise LookupError(f"module {module_name!r} is not imported")
         for part in name.split("."):
             found = getattr(found, part)
-    except (ImportError, AttributeError) as error:
+    except (LookupError, AttributeError) as error:
         raise InvalidConfigError(
-            f"allow-list entry {item!r} names no class that can be imported ({error}); "
-            "pass the class itself instead"
+            f"allow-list entry {item!r} names no class of an imported module ({error}); "
+            "import the module first, or pass the class itself"
         ) from error
     if not isinstance(found, type):
         raise InvalidConfigError(f"allow-list entry {item!r} is {found!r}, not a class")
