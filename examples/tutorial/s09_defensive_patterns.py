@@ -22,7 +22,10 @@ workflow = build_graph().compile(checkpointer=saver)
 config = {"configurable": {"thread_id": "secret"}}
 workflow.invoke({"topic": "my bank password"}, config)
 database = sqlite3.connect(folder / "sealed.db")
-raw = b"".join(row[0] for row in database.execute("SELECT payload FROM cairn_blobs"))
+rows = database.execute(
+    "SELECT body FROM cairn_checkpoints UNION ALL SELECT body FROM cairn_writes"
+)
+raw = b"".join(body for (body,) in rows)
 print("plaintext on disk:", b"bank password" in raw)
 print("read back with the key:", workflow.get_state(config).values["topic"])
 

@@ -124,12 +124,44 @@ class UnregisteredTypeError(SerializationError, TypeError):
     """A type that is not in the serializer's registry, named in the message."""
 
 
-class CorruptDataError(SerializationError):
-    """Stored bytes that do not decode; the message names where they came from."""
+class _Placed:
+    """Where a stored payload lives: set on the errors that are about stored bytes.
+
+    ``table`` is the table (or, for the in-memory saver, the kind of record);
+    the others are ``None`` when the row has no such part (a content-addressed
+    value shared by threads belongs to no thread).
+    """
+
+    table: str | None = None
+    thread_id: str | None = None
+    checkpoint_ns: str | None = None
+    checkpoint_id: str | None = None
+    channel: str | None = None
+    task_id: str | None = None
+
+    def placed(self, **place: str | None) -> None:
+        for key, value in place.items():
+            if key not in _PLACE_KEYS:
+                raise TypeError(f"unknown place {key!r}; use one of {', '.join(_PLACE_KEYS)}")
+            setattr(self, key, value)
 
 
-class DecryptionError(SerializationError):
-    """An encrypted payload that the configured keys cannot open."""
+_PLACE_KEYS = ("table", "thread_id", "checkpoint_ns", "checkpoint_id", "channel", "task_id")
+
+
+class CorruptDataError(_Placed, SerializationError):
+    """Stored bytes that fail their check or do not decode; the message names where they are.
+
+    ``table``, ``thread_id``, ``checkpoint_ns``, ``checkpoint_id``, ``channel``
+    and ``task_id`` say the same place as attributes (``None`` when unknown).
+    """
+
+
+class DecryptionError(_Placed, SerializationError):
+    """An encrypted payload that the configured keys cannot open, or one moved from its place.
+
+    Carries the same place attributes as :class:`CorruptDataError`.
+    """
 
 
 class StorageError(CairnGraphError, OSError):

@@ -15,6 +15,7 @@ from typing import Any
 from cairngraph.errors import InvalidConfigError
 
 __all__ = [
+    "ListQuery",
     "RunnableConfig",
     "checkpoint_config",
     "config_checkpoint_id",
@@ -67,3 +68,70 @@ def metadata_matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | No
         return True
     missing = object()
     return all(metadata.get(key, missing) == value for key, value in filter.items())
+
+
+class ListQuery:
+    """The arguments of ``list()``, parsed once for every saver.
+
+    ``thread_id``, ``checkpoint_ns`` and ``checkpoint_id`` narrow by place
+    (None: any); ``before_id`` keeps smaller ids; ``filter`` is decided in
+    Python by :meth:`matches` on every backend alike (so ``{"flag": 1}``
+    matches a stored ``True`` everywhere, as ``1 == True`` in Python); and
+    ``limit`` caps the count after filtering.
+
+    Example::
+
+        query = ListQuery.of(config, filter={"source": "loop"}, before=None, limit=10)
+    """
+
+    __slots__ = ("before_id", "checkpoint_id", "checkpoint_ns", "filter", "limit", "thread_id")
+
+    def __init__(
+        self,
+        thread_id: str | None,
+        checkpoint_ns: str | None,
+        checkpoint_id: str | None,
+        before_id: str | None,
+        filter: Mapping[str, Any] | None,
+        limit: int | None,
+    ) -> None:
+        self.thread_id, self.checkpoint_ns, self.checkpoint_id = (
+            thread_id,
+            checkpoint_ns,
+            checkpoint_id,
+        )
+        self.before_id, self.filter, self.limit = before_id, dict(filter or {}), limit
+
+    @classmethod
+    def of(
+        cls,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> ListQuery:
+        configurable = (config or {}).get("configurable") or {}
+        if filter is not None and not isinstance(filter, Mapping):
+            raise InvalidConfigError(
+                f"list(filter=...) takes a mapping of metadata keys to values, not "
+                f"{type(filter).__name__}; for example filter={{'source': 'loop'}}"
+            )
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise InvalidConfigError(f"list(limit=...) takes an int or None, not {limit!r}")
+
+        def text(key: str) -> str | None:
+            value = configurable.get(key)
+            return None if value is None else str(value)
+
+        return cls(
+            text("thread_id"),
+            text("checkpoint_ns"),
+            text("checkpoint_id"),
+            None if before is None else config_checkpoint_id(before),
+            filter,
+            None if limit is None else max(limit, 0),
+        )
+
+    def matches(self, metadata: Mapping[str, Any]) -> bool:
+        return metadata_matches(metadata, self.filter)

@@ -61,6 +61,7 @@ __all__ = [
     "RunnableConfig",
     "StepSave",
     "TaskWrites",
+    "VerifyReport",
     "checkpoint_config",
     "config_checkpoint_id",
     "config_namespace",
@@ -204,6 +205,30 @@ class CheckpointTuple(NamedTuple):
     metadata: CheckpointMetadata
     parent_config: RunnableConfig | None = None
     pending_writes: list[PendingWrite] = []  # noqa: RUF012 - NamedTuple default, never mutated
+
+
+@dataclass(slots=True)
+class VerifyReport:
+    """What :meth:`BaseCheckpointSaver.verify` found: every bad row, not only the first.
+
+    ``problems`` holds one :class:`~cairngraph.errors.CorruptDataError` or
+    :class:`~cairngraph.errors.DecryptionError` per bad row, each naming its
+    table and place as attributes; ``checked`` counts the rows read.
+
+    Example::
+
+        report = saver.verify()
+        if not report.ok:
+            for problem in report.problems:
+                print(problem.table, problem.thread_id, problem)
+    """
+
+    checked: int = 0
+    problems: builtins.list[Exception] = field(default_factory=builtins.list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class BaseCheckpointSaver(ABC):

@@ -254,7 +254,9 @@ def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any
         checkpoint,
         id=new_checkpoint_id(after=checkpoint.id),
         ts=datetime.now(UTC).isoformat(),
-        channel_values={},
+        # Its parent is the copied checkpoint's parent, whose versions may differ:
+        # the saver stores what it does not already hold (once, by content).
+        channel_values=checkpoint.channel_values,
         updated_channels=(),
         channel_appends={},
     )

@@ -106,12 +106,12 @@ def test_the_tag_and_the_key_id_are_authenticated() -> None:
         serde.loads_typed((tag, b"\x07" + payload[1:]))
 
 
-def test_plaintext_payloads_are_an_explicit_choice() -> None:
+def test_plaintext_payloads_are_refused_unless_opted_in() -> None:
     plain = MsgpackSerializer().dumps_typed({"old": True})
-    assert sealed(k=key()).loads_typed(plain) == {"old": True}
-    strict = EncryptedSerializer(MsgpackSerializer(), keys={"k": key()}, allow_plaintext=False)
-    with pytest.raises(DecryptionError, match="not encrypted"):
-        strict.loads_typed(plain)
+    with pytest.raises(DecryptionError, match=r"not encrypted.*allow_plaintext=True"):
+        sealed(k=key()).loads_typed(plain)
+    lenient = EncryptedSerializer(MsgpackSerializer(), keys={"k": key()}, allow_plaintext=True)
+    assert lenient.loads_typed(plain) == {"old": True}
 
 
 def test_registration_reaches_the_inner_serializer() -> None:

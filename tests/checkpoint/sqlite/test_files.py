@@ -94,11 +94,12 @@ def conn_integrity(conn: sqlite3.Connection) -> str:
 
 
 def _bytes_written(saver: SqliteSaver, thread: str) -> int:
+    """Payload bytes of a thread: its checkpoint and writes rows, and the values it refers to."""
     row = saver.conn.execute(
-        "SELECT (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM cairn_blobs WHERE thread_id = ?)"
-        " + (SELECT COALESCE(SUM(LENGTH(record) + LENGTH(meta)), 0) FROM cairn_checkpoints"
-        " WHERE thread_id = ?) + (SELECT COALESCE(SUM(LENGTH(payload)), 0) FROM cairn_writes"
-        " WHERE thread_id = ?)",
+        "SELECT (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM cairn_checkpoints WHERE thread_id = ?)"
+        " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM cairn_writes WHERE thread_id = ?)"
+        " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM cairn_values WHERE address IN "
+        "(SELECT address FROM cairn_refs WHERE thread_id = ?))",
         (thread, thread, thread),
     ).fetchone()
     return int(row[0])
@@ -153,23 +154,47 @@ def test_chat_appends_are_stored_as_deltas(tmp_path: Path) -> None:
     assert sum(sizes[-100:]) / 100 < 10_000
 
 
-def test_corrupt_value_names_thread_checkpoint_and_channel(tmp_path: Path) -> None:
+def test_corrupt_rows_name_table_thread_checkpoint_and_channel(tmp_path: Path) -> None:
     from cairngraph.errors import CorruptDataError
 
     class State(TypedDict, total=False):
         topic: str
+        document: str
 
     graph = StateGraph(State)
-    graph.add_node("a", lambda s: {"topic": s["topic"] + "!"})
+    graph.add_node("a", lambda s: {"topic": s["topic"] + "!", "document": "d" * 5_000})
     graph.add_edge(START, "a")
     config = {"configurable": {"thread_id": "broken"}}
     with SqliteSaver.from_conn_string(str(tmp_path / "corrupt.db")) as saver:
         graph.compile(checkpointer=saver).invoke({"topic": "x"}, config)
-        saver.conn.execute("UPDATE cairn_blobs SET payload = x'c1c1c1' WHERE channel = 'topic'")
-        with pytest.raises(
-            CorruptDataError, match=r"thread 'broken', checkpoint '.*', channel 'topic'"
-        ):
+        latest = saver.get_tuple(config)
+        assert latest is not None
+        saver.conn.execute("UPDATE cairn_values SET body = body || x'00'")
+        with pytest.raises(CorruptDataError) as caught:
             saver.get_tuple(config)
+        assert caught.value.table == "cairn_values"
+        message = str(caught.value)
+        assert message.count("'broken'") <= 1 and "saver.verify()" in message
+        saver.conn.execute(
+            "UPDATE cairn_checkpoints SET body = substr(body, 1, 20) || x'ff' || "
+            "substr(body, 22) WHERE checkpoint_id = ?",
+            (latest.checkpoint.id,),
+        )
+        with pytest.raises(
+            CorruptDataError,
+            match=r"table cairn_checkpoints, thread 'broken', namespace '', checkpoint '[^']+'",
+        ) as caught:
+            saver.get_tuple(config)
+        assert (caught.value.thread_id, caught.value.checkpoint_id) == (
+            "broken",
+            latest.checkpoint.id,
+        )
+        report = saver.verify()
+        assert not report.ok and len(report.problems) == 2, report.problems
+        assert {problem.table for problem in report.problems} == {  # type: ignore[attr-defined]
+            "cairn_checkpoints",
+            "cairn_values",
+        }
 
 
 def test_readers_never_block_writers(tmp_path: Path) -> None:

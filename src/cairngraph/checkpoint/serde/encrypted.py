@@ -14,10 +14,15 @@ Invariants:
   active key and keeping the old ones for reading.
 - A fresh random 96-bit nonce per payload (the ``cryptography`` AES-GCM
   limit of about 2**32 payloads per key applies; rotate keys long before).
-- ``allow_plaintext=True`` (the default) is a deliberate choice: payloads
-  whose tag lacks ``+aesgcm``, written before encryption was switched on,
-  still load, so an existing store can be encrypted gradually. Pass
-  ``allow_plaintext=False`` to refuse them once every payload is sealed.
+- Plaintext is refused by default: a payload that is not sealed (written
+  before encryption was switched on, or forged by someone without the key)
+  raises :class:`DecryptionError`. ``allow_plaintext=True`` is the explicit
+  opt-in to read such data, for instance to re-seal an existing store in
+  place with the saver's ``reseal()``.
+- As a saver's :class:`~cairngraph.checkpoint.serde.seal.Seal` (``seal``,
+  ``open``, ``address``) the associated data also binds each payload to its
+  place (thread, namespace, checkpoint, channel, task, value address): a
+  payload moved to another place, or rolled back to an older one, fails.
 - ``cryptography`` is imported only when an EncryptedSerializer is made;
   without it the error says ``pip install 'cairngraph[encryption]'``.
 """
@@ -26,11 +31,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 from collections.abc import Mapping
 from typing import Any
 
 from cairngraph.checkpoint.serde.base import SerializerProtocol, SupportsRegistration, TypedPayload
+from cairngraph.checkpoint.serde.seal import ENCRYPTED, PLAIN, PLAIN_SEAL
 from cairngraph.errors import CorruptDataError, DecryptionError, InvalidConfigError
 
 __all__ = ["EncryptedSerializer"]
@@ -78,9 +85,12 @@ class EncryptedSerializer:
         # or from the environment (CAIRNGRAPH_ENCRYPTION_KEY / _KEYS):
         saver = SqliteSaver("checkpoints.db", serde=EncryptedSerializer.from_env())
 
-    ``allow_plaintext`` (default True) lets payloads written before
-    encryption was switched on still load; set it to False to refuse them.
+    ``allow_plaintext`` (default False) lets payloads written before
+    encryption was switched on still load; set it to True only to read or
+    re-seal (``saver.reseal()``) such a store.
     """
+
+    encrypts = True
 
     def __init__(
         self,
@@ -88,7 +98,7 @@ class EncryptedSerializer:
         *,
         keys: Mapping[str, bytes],
         active_key_id: str | None = None,
-        allow_plaintext: bool = True,
+        allow_plaintext: bool = False,
     ) -> None:
         if inner is None:
             from cairngraph.checkpoint.serde.msgpack import MsgpackSerializer
@@ -102,10 +112,12 @@ class EncryptedSerializer:
         if self.active_key_id not in self._ciphers:
             raise InvalidConfigError(f"active key id {self.active_key_id!r} is not among the keys")
         self.allow_plaintext = allow_plaintext
+        digest = hashlib.blake2b(keys[self.active_key_id], digest_size=32, person=b"cairn-addr-key")
+        self._address_key = digest.digest()
 
     @classmethod
     def from_env(
-        cls, inner: SerializerProtocol | None = None, *, allow_plaintext: bool = True
+        cls, inner: SerializerProtocol | None = None, *, allow_plaintext: bool = False
     ) -> EncryptedSerializer:
         """Keys from the environment.
 
@@ -160,7 +172,9 @@ class EncryptedSerializer:
         if not tag.endswith(_SUFFIX):
             if not self.allow_plaintext:
                 raise DecryptionError(
-                    f"payload of type {tag!r} is not encrypted and allow_plaintext=False"
+                    f"payload of type {tag!r} is not encrypted; an EncryptedSerializer refuses "
+                    "plaintext unless made with allow_plaintext=True (to read data written "
+                    "before encryption was switched on)"
                 )
             return self.inner.loads_typed(data)
         inner_tag = tag[: -len(_SUFFIX)]
@@ -193,6 +207,66 @@ class EncryptedSerializer:
                 "tampered payload"
             ) from None
         return self.inner.loads_typed((inner_tag, plain))
+
+    # -- as a saver's seal: payloads bound to their place -----------------------
+
+    def seal(self, content: bytes, place: bytes) -> bytes:
+        """``content`` sealed with the active key, bound to ``place``."""
+        key_id = self.active_key_id.encode()
+        header = bytes((ENCRYPTED, len(key_id))) + key_id
+        nonce = os.urandom(_NONCE)
+        sealed = self._ciphers[self.active_key_id].encrypt(nonce, content, place + header)
+        return header + nonce + bytes(sealed)
+
+    def open(self, stored: bytes, place: bytes) -> bytes:
+        """The content sealed for ``place``; a moved, changed or plaintext payload raises."""
+        stored = bytes(stored)
+        if not stored:
+            raise CorruptDataError("the stored payload is empty")
+        if stored[0] == PLAIN:
+            if not self.allow_plaintext:
+                raise DecryptionError(
+                    "the payload is not encrypted, and this EncryptedSerializer refuses "
+                    "plaintext; to read a store written before encryption was switched on, "
+                    "use EncryptedSerializer(..., allow_plaintext=True), and seal it in place "
+                    "with saver.reseal()"
+                )
+            return bytes(PLAIN_SEAL.open(stored, place))
+        if stored[0] != ENCRYPTED or len(stored) < 2:
+            raise CorruptDataError("the stored payload has an unknown format byte or is empty")
+        size = stored[1]
+        header = stored[: 2 + size]
+        if len(stored) < 2 + size + _NONCE + _GCM_TAG:
+            raise DecryptionError("the sealed payload is truncated: tampered with or cut short")
+        cipher = self._ciphers.get(header[2:].decode(errors="replace"))
+        if cipher is None:
+            raise DecryptionError(
+                f"the payload was sealed with key {_printable(header[2:])}, which this "
+                f"serializer does not have (it has {', '.join(map(repr, sorted(self._ciphers)))}); "
+                "add that key to read it"
+            )
+        from cryptography.exceptions import InvalidTag
+
+        nonce = stored[2 + size : 2 + size + _NONCE]
+        try:
+            return bytes(cipher.decrypt(nonce, stored[2 + size + _NONCE :], place + header))
+        except InvalidTag:
+            raise DecryptionError(
+                f"the payload sealed with key {_printable(header[2:])} failed authentication: "
+                "a wrong key, changed bytes, or a payload moved from another place"
+            ) from None
+
+    def address(self, content: bytes) -> bytes:
+        """A keyed 16-byte digest: equal content, equal address, nothing learned without the key."""
+        return hashlib.blake2b(content, digest_size=16, key=self._address_key).digest()
+
+
+def _printable(key_id: bytes) -> str:
+    """A key id as text for a message; bytes that are not a plain id are not shown raw."""
+    text = key_id.decode("utf-8", errors="replace")
+    if text.isprintable() and "\ufffd" not in text:
+        return repr(text)
+    return f"(an id of {len(key_id)} bytes that is not valid text)"
 
 
 def _bound(tag: str, header: bytes) -> bytes:

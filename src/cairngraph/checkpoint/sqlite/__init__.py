@@ -27,6 +27,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
+from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._format import CheckpointRow
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersions,
@@ -36,21 +38,25 @@ from cairngraph.checkpoint.base import (
     RunnableConfig,
     StepSave,
     TaskWrites,
-    checkpoint_config,
+    VerifyReport,
     config_checkpoint_id,
     config_namespace,
     config_thread_id,
-    metadata_matches,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.checkpoint.sqlite import _connect, _locks
-from cairngraph.checkpoint.sqlite._store import Store
-from cairngraph.errors import InvalidConfigError, ReadOnlyStorageError, StorageError
+from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
+from cairngraph.checkpoint.sqlite._wal import WalCheckpointer
+from cairngraph.errors import (
+    CorruptDataError,
+    InvalidConfigError,
+    ReadOnlyStorageError,
+    StorageError,
+)
 
 __all__ = ["SqliteSaver"]
 
 Synchronous = Literal["OFF", "NORMAL", "FULL"]
-_COLUMNS = "thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta"
 
 
 class SqliteSaver(BaseCheckpointSaver):
@@ -122,6 +128,9 @@ class SqliteSaver(BaseCheckpointSaver):
             self.close()
             raise
         self._store = Store(self.conn, self.serde)
+        self._wal = (
+            WalCheckpointer(self.conn, self.path) if self.path and not self.read_only else None
+        )
 
     @classmethod
     @contextmanager
@@ -147,7 +156,10 @@ class SqliteSaver(BaseCheckpointSaver):
             saver.close()
 
     def close(self) -> None:
-        """Close the connection if this saver opened it."""
+        """Stop the background WAL checkpoints; close the connection if this saver opened it."""
+        wal = getattr(self, "_wal", None)
+        if wal is not None:
+            wal.close()
         if self._owned:
             self.conn.close()
 
@@ -165,6 +177,12 @@ class SqliteSaver(BaseCheckpointSaver):
             try:
                 yield
             except sqlite3.Error as error:
+                if "decode to UTF-8" in str(error):
+                    raise CorruptDataError(
+                        f"stored data is unreadable in {self._where}: a text column of a "
+                        f"row does not decode ({str(error).split(' with text')[0]}). Nothing "
+                        "was changed; saver.verify() lists every bad row."
+                    ) from None
                 raise _connect.storage_error(self._where, error) from error
 
     @contextmanager
@@ -185,6 +203,8 @@ class SqliteSaver(BaseCheckpointSaver):
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            if self._wal is not None:
+                self._wal.committed()
 
     # -- writing -----------------------------------------------------------------
 
@@ -210,22 +230,10 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
-        made = []
         with self._transaction() as store:
-            for step in steps:
-                thread_id = config_thread_id(step.config)
-                ns = config_namespace(step.config)
-                parent_id = config_checkpoint_id(step.config)
-                if parent_id is not None:
-                    for item in step.task_writes:
-                        store.put_writes(
-                            thread_id, ns, parent_id, item.task_id, item.task_path, item.writes
-                        )
-                store.put_checkpoint(
-                    thread_id, ns, parent_id, step.checkpoint, step.metadata, step.new_versions
-                )
-                made.append(checkpoint_config(thread_id, ns, step.checkpoint.id))
-        return made
+            rows = store.save(steps)
+        store.refs.learn(rows.learned)  # committed: safe to build on
+        return rows.made
 
     def put_writes(
         self,
@@ -244,12 +252,9 @@ class SqliteSaver(BaseCheckpointSaver):
             )
 
     def delete_thread(self, thread_id: str) -> None:
-        with self._transaction():
-            self.conn.execute(
-                "DELETE FROM cairn_checkpoints WHERE thread_id = ?", (str(thread_id),)
-            )
-            self.conn.execute("DELETE FROM cairn_blobs WHERE thread_id = ?", (str(thread_id),))
-            self.conn.execute("DELETE FROM cairn_writes WHERE thread_id = ?", (str(thread_id),))
+        """Delete the thread's checkpoints and writes, and every value no other thread uses."""
+        with self._transaction() as store:
+            store.delete_thread(str(thread_id))
 
     # -- reading -----------------------------------------------------------------
 
@@ -260,20 +265,18 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._reading():
             if checkpoint_id is None:
                 row = self.conn.execute(
-                    "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? "
+                    SELECT_CHECKPOINTS + " WHERE thread_id = ? AND ns = ? "
                     "ORDER BY checkpoint_id DESC LIMIT 1",
                     (thread_id, ns),
                 ).fetchone()
             else:
                 row = self.conn.execute(
-                    "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta "
-                    "FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+                    SELECT_CHECKPOINTS + " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
                     (thread_id, ns, checkpoint_id),
                 ).fetchone()
             if row is None:
                 return None
-            return self._store.load([row], {})[0]
+            return self._store.load([row])[0]
 
     def list(
         self,
@@ -283,59 +286,77 @@ class SqliteSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        configurable = (config or {}).get("configurable") or {}
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         clauses: builtins.list[str] = []
         params: builtins.list[Any] = []
-        for column, key in (
-            ("thread_id", "thread_id"),
-            ("ns", "checkpoint_ns"),
-            ("checkpoint_id", "checkpoint_id"),
+        for column, value in (
+            ("thread_id", query.thread_id),
+            ("ns", query.checkpoint_ns),
+            ("checkpoint_id", query.checkpoint_id),
         ):
-            if configurable.get(key) is not None:
+            if value is not None:
                 clauses.append(column + " = ?")
-                params.append(str(configurable[key]))
-        before_id = None if before is None else config_checkpoint_id(before)
-        if before_id is not None:
+                params.append(value)
+        if query.before_id is not None:
             clauses.append("checkpoint_id < ?")
-            params.append(before_id)
-        exact = True
-        for key, value in (filter or {}).items():
-            if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-                clauses.append("(meta_json IS NULL OR json_extract(meta_json, ?) = ?)")
-                params.extend((f'$."{key}"', value))
-            else:
-                exact = False
+            params.append(query.before_id)
         # Only constant fragments and ``?`` placeholders are joined here.
-        query = "SELECT " + _COLUMNS + " FROM cairn_checkpoints"  # noqa: S608
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY checkpoint_id DESC"
-        if limit is not None and exact and not filter:
-            query += " LIMIT ?"
-            params.append(int(limit))
-        yield from self._page(query, params, filter, limit)
+        sql = SELECT_CHECKPOINTS + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
+        if query.limit is not None and not query.filter:
+            sql += " LIMIT ?"
+            params.append(query.limit)
+        yield from self._pages(sql, params, query)
 
-    def _page(
-        self,
-        query: str,
-        params: builtins.list[Any],
-        filter: Mapping[str, Any] | None,
-        limit: int | None,
+    def _pages(
+        self, sql: str, params: builtins.list[Any], query: ListQuery
     ) -> Iterator[CheckpointTuple]:
         with self._reading():
-            rows = self.conn.execute(query, params).fetchall()
-        cache: dict[tuple[str, str, str, int], Any] = {}
+            rows = self.conn.execute(sql, params).fetchall()
         count = 0
-        for start in range(0, len(rows), 100):
+        for start in range(0, len(rows), 200):
+            page = rows[start : start + 200]
+            if query.filter:
+                with self._reading():
+                    opened = [self._store.fmt.open_checkpoint(CheckpointRow(*row)) for row in page]
+                page = [
+                    row for row, record in zip(page, opened, strict=True)
+                    if query.matches(record.metadata)
+                ]  # fmt: skip
+            if query.limit is not None:
+                page = page[: query.limit - count]
             with self._reading():
-                page = self._store.load(rows[start : start + 100], cache)
-            for item in page:
-                if limit is not None and count >= limit:
-                    return
-                if filter and not metadata_matches(item.metadata, filter):
-                    continue
+                loaded = self._store.load(page)
+            for item in loaded:
                 count += 1
                 yield item
+            if query.limit is not None and count >= query.limit:
+                return
+
+    # -- checking and sealing ------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Open and check every stored row; report every bad one (see :class:`VerifyReport`).
+
+        Example::
+
+            report = SqliteSaver("checkpoints.db", read_only=True).verify()
+            print(report.checked, "rows checked;", len(report.problems), "bad")
+        """
+        with self._reading():
+            return self._store.verify()
+
+    def reseal(self) -> int:
+        """Rewrite every stored payload with this saver's serializer; return the rows rewritten.
+
+        Encrypts a store written before encryption was switched on (open it with
+        ``EncryptedSerializer(..., allow_plaintext=True)``), or moves every
+        payload to the active key after a rotation (keep the old key among the
+        keys while resealing). One transaction: all or nothing.
+        """
+        with self._transaction() as store:
+            count = store.reseal()
+        return count
 
     # -- locking -----------------------------------------------------------------
 

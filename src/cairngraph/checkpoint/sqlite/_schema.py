@@ -10,8 +10,9 @@ Invariants:
   to WAL or migrates it).
 - A file with no cairngraph tables (version 0: new, empty, or another tool's
   such as LangGraph's ``checkpoints`` and ``writes``) gets the tables the whole
-  list makes, read from a scratch in-memory database where the list ran, so
-  it never collides with another tool's tables of an old name of ours. A file
+  list makes (without the ``cairn_v1_*`` tables an older format left
+  behind), read from a scratch in-memory database where the list ran, so it
+  never collides with another tool's tables of an old name of ours. A file
   at an older version runs the missing entries. Either way in one transaction.
 """
 
@@ -92,6 +93,47 @@ MIGRATIONS: tuple[Migration, ...] = (
             "(thread_id, ns, channel, root_version)",
         ),
     ),
+    Migration(
+        3,
+        "storage format 2 (see checkpoint/_format.py): sealed checkpoint rows with inline "
+        "small values, one writes row per task and slot, content-addressed values stored "
+        "once with a ref row per thread; format-1 tables kept, unread, as cairn_v1_*",
+        (
+            "ALTER TABLE cairn_checkpoints RENAME TO cairn_v1_checkpoints",
+            "ALTER TABLE cairn_blobs RENAME TO cairn_v1_blobs",
+            "ALTER TABLE cairn_writes RENAME TO cairn_v1_writes",
+            "DROP INDEX cairn_checkpoints_newest",
+            "DROP INDEX cairn_blobs_by_root",
+            """CREATE TABLE cairn_checkpoints (
+                thread_id TEXT NOT NULL,
+                ns TEXT NOT NULL,
+                checkpoint_id TEXT NOT NULL,
+                parent_id TEXT,
+                body BLOB NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE cairn_writes (
+                thread_id TEXT NOT NULL,
+                ns TEXT NOT NULL,
+                checkpoint_id TEXT NOT NULL,
+                task_id TEXT NOT NULL,
+                slot INTEGER NOT NULL,
+                body BLOB NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, slot)
+            ) WITHOUT ROWID""",
+            """CREATE TABLE cairn_values (
+                address BLOB PRIMARY KEY,
+                base BLOB,
+                body BLOB NOT NULL
+            ) WITHOUT ROWID""",
+            """CREATE TABLE cairn_refs (
+                address BLOB NOT NULL,
+                thread_id TEXT NOT NULL,
+                PRIMARY KEY (address, thread_id)
+            ) WITHOUT ROWID""",
+            "CREATE INDEX cairn_refs_by_thread ON cairn_refs (thread_id)",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -135,7 +177,7 @@ def _fresh() -> tuple[str, ...]:
                 scratch.execute(statement)
         rows = scratch.execute(
             "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
-            "ORDER BY type <> 'table', rowid"
+            "AND tbl_name NOT LIKE 'cairn_v1_%' ORDER BY type <> 'table', rowid"
         ).fetchall()
     finally:
         scratch.close()

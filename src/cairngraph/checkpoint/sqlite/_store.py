@@ -1,45 +1,95 @@
-"""Rows ↔ records for the SQLite saver: blobs with deltas, checkpoints, writes.
+"""Format-2 rows (``checkpoint/_format.py``) in a SQLite file: the queries, and nothing else.
 
 Everything here runs inside the saver's connection lock; nothing here opens
-a transaction. Channel values are stored once per (thread, namespace,
-channel, version). A list channel whose new value only appended to its
-previous version is stored as a *delta*: the new items and a link to the
-base. A delta chain starts at a full value (its root); a new full value is
-written when the deltas since the root add up to the root's size, or the
-chain reaches :data:`MAX_DEPTH`, so a step writes about the size of what it
-appended and reading a value costs one query per chain.
+a transaction. A step of ``{count: int}`` touches two B-trees (its checkpoint
+row and its task's writes row); a value too big to live inline adds one
+value row per new content and one ref row per thread.
+
+The refs of checkpoints this saver committed or read are remembered
+(:class:`RefsCache`): a step reuses its parent's refs for every unchanged
+channel without reading the parent row. Only committed rows are learned.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-import ormsgpack
-
-from cairngraph.checkpoint._records import (
-    UNKNOWN,
-    BaseInfo,
-    encode_blob,
-    metadata_json,
-    pack_record,
-    rebuild,
-    unpack_record,
+from cairngraph.checkpoint._format import (
+    CHECKPOINTS,
+    VALUES,
+    WRITES,
+    CheckpointRow,
+    Format,
+    Known,
+    StepRows,
+    ValueLoader,
+    ValueRow,
+    Verifier,
+    WriteRow,
+    merge_writes,
 )
 from cairngraph.checkpoint.base import (
-    Checkpoint,
-    CheckpointMetadata,
     CheckpointTuple,
-    PendingWrite,
-    checkpoint_config,
-    write_index,
+    StepSave,
+    VerifyReport,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import CorruptDataError, SerializationError
 
-__all__ = ["Store"]
+__all__ = ["RefsCache", "Store"]
+
+# Payload columns are read as BLOB whatever their stored type, so a damaged type byte
+# is caught by the payload's check like any other damage.
+SELECT_CHECKPOINTS = (
+    "SELECT thread_id, ns, checkpoint_id, parent_id, CAST(body AS BLOB) FROM cairn_checkpoints"
+)
+_SELECT_WRITES = (
+    "SELECT thread_id, ns, checkpoint_id, task_id, slot, CAST(body AS BLOB) FROM cairn_writes"
+)
+_KEYS_AS_BLOBS = (
+    "SELECT CAST(thread_id AS BLOB), CAST(ns AS BLOB), CAST(checkpoint_id AS BLOB), {columns} "
+    "FROM cairn_{table}"
+)
+"""For verify(): key columns as bytes, so one that no longer decodes is reported, not raised."""
+_SELECT_VALUES = (
+    "SELECT CAST(address AS BLOB), CAST(base AS BLOB), CAST(body AS BLOB) FROM cairn_values"
+)
+_IN_CHUNK = 500
+
+Key = tuple[str, str, str]
+
+
+class RefsCache:
+    """Refs of recently committed or read checkpoints, by ``(thread, ns, checkpoint_id)``."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self._limit = limit
+        self._mutex = threading.Lock()
+        self._refs: OrderedDict[Key, Known] = OrderedDict()
+
+    def get(self, key: Key) -> Known | None:
+        with self._mutex:
+            return self._refs.get(key)
+
+    def learn(self, learned: Mapping[Key, Known]) -> None:
+        with self._mutex:
+            for key, refs in learned.items():
+                self._refs[key] = refs
+                self._refs.move_to_end(key)
+            while len(self._refs) > self._limit:
+                self._refs.popitem(last=False)
+
+    def forget(self, thread_id: str) -> None:
+        with self._mutex:
+            for key in [key for key in self._refs if key[0] == thread_id]:
+                del self._refs[key]
 
 
 class Store:
@@ -47,76 +97,25 @@ class Store:
 
     def __init__(self, conn: sqlite3.Connection, serde: SerializerProtocol) -> None:
         self.conn = conn
-        self.serde = serde
+        self.fmt = Format(serde)
+        self.refs = RefsCache()
 
     # -- writing ---------------------------------------------------------------
 
-    def put_checkpoint(
-        self,
-        thread_id: str,
-        ns: str,
-        parent_id: str | None,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: Mapping[str, int],
-    ) -> None:
-        values = checkpoint.channel_values
-        rows = []
-        for channel, version in new_versions.items():
-            if channel not in values:
-                continue
-            rows.append(
-                self._blob_row(
-                    thread_id,
-                    ns,
-                    channel,
-                    version,
-                    values[channel],
-                    checkpoint.channel_appends.get(channel),
-                )
-            )
-        if rows:
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO cairn_blobs (thread_id, ns, channel, version, type, "
-                "payload, base_version, kept, root_version, depth, delta_bytes, full_bytes) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-        meta_tag, meta = self.serde.dumps_typed(dict(metadata))
-        self.conn.execute(
-            "INSERT OR REPLACE INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, "
-            "record, meta_type, meta, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                thread_id,
-                ns,
-                checkpoint.id,
-                parent_id,
-                pack_record(checkpoint),
-                meta_tag,
-                meta,
-                metadata_json(metadata, meta_tag),
-            ),
-        )
-
-    def _blob_row(
-        self,
-        thread_id: str,
-        ns: str,
-        channel: str,
-        version: int,
-        value: Any,
-        append: tuple[int, int] | None,
-    ) -> tuple[Any, ...]:
-        base = None
-        if append is not None:
-            found = self.conn.execute(
-                "SELECT root_version, depth, delta_bytes, full_bytes FROM cairn_blobs "
-                "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
-                (thread_id, ns, channel, append[0]),
-            ).fetchone()
-            base = None if found is None else BaseInfo(*found)
-        blob = encode_blob(self.serde, version, value, append, base)
-        return (thread_id, ns, channel, version, *blob)
+    def save(self, steps: Sequence[StepSave]) -> StepRows:
+        """Store consecutive steps; return what was stored (learn ``rows.learned`` on commit)."""
+        rows = StepRows()
+        encoded: dict[int, tuple[Any, str, bytes]] = {}
+        for step in steps:
+            thread_id, ns = config_thread_id(step.config), config_namespace(step.config)
+            parent_id = config_checkpoint_id(step.config)
+            parent_refs = None
+            if parent_id is not None:
+                key = (thread_id, ns, parent_id)
+                parent_refs = rows.learned.get(key) or self.refs.get(key) or self._read_refs(key)
+            self.fmt.encode_step(rows, step, thread_id, ns, parent_id, parent_refs, encoded)
+        self._write(rows)
+        return rows
 
     def put_writes(
         self,
@@ -127,168 +126,209 @@ class Store:
         task_path: str,
         writes: Sequence[tuple[str, Any]],
     ) -> None:
-        keep_first: list[tuple[Any, ...]] = []
-        replace: list[tuple[Any, ...]] = []
-        for position, (channel, value) in enumerate(writes):
-            index = write_index(channel, position)
-            tag, payload = self.serde.dumps_typed(value)
-            row = (thread_id, ns, checkpoint_id, task_id, index, channel, tag, payload, task_path)
-            (replace if index < 0 else keep_first).append(row)
-        columns = (
-            "INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, idx, channel, type, "
-            "payload, task_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        )
-        if keep_first:
-            self.conn.executemany("INSERT OR IGNORE " + columns, keep_first)
-        if replace:
-            self.conn.executemany("INSERT OR REPLACE " + columns, replace)
+        rows = StepRows()
+        self.fmt.encode_writes(rows, thread_id, ns, checkpoint_id, task_id, task_path, writes, {})
+        self._write(rows)
+
+    def _write(self, rows: StepRows) -> None:
+        execute = self.conn.execute
+        if rows.values:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO cairn_values (address, base, body) VALUES (?, ?, ?)",
+                rows.values.values(),
+            )
+        if rows.refs:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO cairn_refs (address, thread_id) VALUES (?, ?)", rows.refs
+            )
+        for row, items, _path in rows.writes:
+            if row.slot != 0:
+                execute("INSERT OR REPLACE INTO cairn_writes VALUES (?, ?, ?, ?, ?, ?)", row)
+                continue
+            inserted = execute("INSERT OR IGNORE INTO cairn_writes VALUES (?, ?, ?, ?, ?, ?)", row)
+            if inserted.rowcount:
+                continue
+            # Saved before: the first value at each index stays; new indexes join it.
+            key = row[:5]
+            (body,) = execute(
+                "SELECT body FROM cairn_writes WHERE thread_id = ? AND ns = ? AND "
+                "checkpoint_id = ? AND task_id = ? AND slot = ?",
+                key,
+            ).fetchone()
+            kept_path, kept = self.fmt.open_writes(WriteRow(*key, body))
+            merged = merge_writes(kept, items)
+            if len(merged) != len(kept):
+                new = self.fmt.writes_row(*key, kept_path, merged)
+                execute(
+                    "UPDATE cairn_writes SET body = ? WHERE thread_id = ? AND ns = ? AND "
+                    "checkpoint_id = ? AND task_id = ? AND slot = ?",
+                    (new.body, *key),
+                )
+        if rows.checkpoints:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)", rows.checkpoints
+            )
+
+    def _read_refs(self, key: Key) -> Known | None:
+        found = self.conn.execute(
+            SELECT_CHECKPOINTS + " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", key
+        ).fetchone()
+        if found is None:
+            return None
+        record = self.fmt.open_checkpoint(CheckpointRow(*found))
+        return Known(record.versions, record.refs)
+
+    def delete_thread(self, thread_id: str) -> None:
+        execute = self.conn.execute
+        execute("DELETE FROM cairn_checkpoints WHERE thread_id = ?", (thread_id,))
+        execute("DELETE FROM cairn_writes WHERE thread_id = ?", (thread_id,))
+        addresses = [
+            address
+            for (address,) in execute(
+                "SELECT address FROM cairn_refs WHERE thread_id = ?", (thread_id,)
+            )
+        ]
+        execute("DELETE FROM cairn_refs WHERE thread_id = ?", (thread_id,))
+        for chunk in _chunks(addresses):
+            marks = ", ".join("?" * len(chunk))
+            # Only constant fragments and placeholders are joined here.
+            execute(
+                f"DELETE FROM cairn_values WHERE address IN ({marks}) AND NOT EXISTS "  # noqa: S608
+                "(SELECT 1 FROM cairn_refs r WHERE r.address = cairn_values.address)",
+                chunk,
+            )
+        self.refs.forget(thread_id)
 
     # -- reading ---------------------------------------------------------------
 
-    def load(
-        self, rows: Iterable[tuple[Any, ...]], cache: dict[tuple[str, str, str, int], Any]
-    ) -> list[CheckpointTuple]:
-        """Checkpoint rows ``(thread, ns, id, parent, record, meta_type, meta)`` → tuples."""
-        rows = list(rows)
+    def load(self, found: Iterable[Sequence[Any]]) -> list[CheckpointTuple]:
+        """Rows of :data:`SELECT_CHECKPOINTS` → tuples, their writes and values in bulk."""
+        rows = [CheckpointRow(*row) for row in found]
+        if not rows:
+            return []
+        records = [self.fmt.open_checkpoint(row) for row in rows]
         writes = self._writes_for(rows)
-        self.preload(rows, cache)
-        found = []
-        for thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta in rows:
-            where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}"
-            try:
-                _v, _ts, versions, _seen, _updated = ormsgpack.unpackb(record)
-            except (ValueError, TypeError) as error:
-                raise CorruptDataError(f"{where}: the checkpoint record does not decode") from error
-            values = self._values(thread_id, ns, versions, cache, where)
-            checkpoint = unpack_record(checkpoint_id, record, values)
-            metadata = self._decode(meta_type, meta, f"{where}, metadata")
-            parent = None if parent_id is None else checkpoint_config(thread_id, ns, parent_id)
-            found.append(
-                CheckpointTuple(
-                    config=checkpoint_config(thread_id, ns, checkpoint_id),
-                    checkpoint=checkpoint,
-                    metadata=metadata,
-                    parent_config=parent,
-                    pending_writes=writes.get((thread_id, ns, checkpoint_id), []),
-                )
-            )
-        return found
-
-    def _decode(self, tag: str, payload: bytes, where: str) -> Any:
-        try:
-            return self.serde.loads_typed((tag, payload))
-        except SerializationError as error:
-            raise type(error)(f"{where}: {error}") from error
+        loader = ValueLoader(self.fmt)
+        for record in records:
+            loader.need(record.refs.values())
+        for items in writes.values():
+            for _row, _path, written in items:
+                loader.need(item[2] for item in written)
+        while wanted := loader.wanted():
+            loader.add(self._values(wanted))
+        learned = {}
+        result = []
+        for row, record in zip(rows, records, strict=True):
+            key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)
+            result.append(self.fmt.tuple_of(row, record, writes.get(key, []), loader))
+            learned[key] = Known(record.versions, record.refs)
+        self.refs.learn(learned)
+        return result
 
     def _writes_for(
-        self, rows: list[tuple[Any, ...]]
-    ) -> dict[tuple[str, str, str], list[PendingWrite]]:
-        """The pending writes of every checkpoint in ``rows``, in one query."""
-        found: dict[tuple[str, str, str], list[PendingWrite]] = {}
-        keys = json.dumps([[row[0], row[1], row[2]] for row in rows])
-        for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in self.conn.execute(
-            "SELECT thread_id, ns, checkpoint_id, task_id, channel, type, payload "
-            "FROM cairn_writes WHERE (thread_id, ns, checkpoint_id) IN "
-            "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) "
-            "ORDER BY thread_id, ns, checkpoint_id, task_id, idx",
-            (keys,),
-        ):
-            where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write {channel!r}"
-            value = self._decode(tag, payload, where)
-            found.setdefault((thread_id, ns, checkpoint_id), []).append(
-                PendingWrite(task_id, channel, value)
+        self, rows: list[CheckpointRow]
+    ) -> dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]]:
+        if len(rows) == 1:
+            found = self.conn.execute(
+                _SELECT_WRITES + " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? "
+                "ORDER BY task_id, slot",
+                rows[0][:3],
             )
-        return found
-
-    def preload(
-        self, rows: list[tuple[Any, ...]], cache: dict[tuple[str, str, str, int], Any]
-    ) -> None:
-        """Decode, in one query, the full values the checkpoints in ``rows`` need."""
-        wanted: set[tuple[str, str, str, int]] = set()
-        for thread_id, ns, _id, _parent, record, _type, _meta in rows:
-            versions = ormsgpack.unpackb(record)[2]
-            wanted.update(
-                key
-                for key in ((thread_id, ns, ch, v) for ch, v in versions.items())
-                if key not in cache
+        else:
+            keys = json.dumps([row[:3] for row in rows])
+            found = self.conn.execute(
+                _SELECT_WRITES + " WHERE (thread_id, ns, checkpoint_id) IN "  # noqa: S608
+                "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) "
+                "ORDER BY thread_id, ns, checkpoint_id, task_id, slot",
+                (keys,),
             )
-        if not wanted:
-            return
-        keys = json.dumps(sorted(wanted))
-        for thread_id, ns, channel, version, tag, payload in self.conn.execute(
-            "SELECT thread_id, ns, channel, version, type, payload FROM cairn_blobs "
-            "WHERE (thread_id, ns, channel, version) IN (SELECT value ->> 0, value ->> 1, "
-            "value ->> 2, value ->> 3 FROM json_each(?)) AND base_version IS NULL",
-            (keys,),
-        ):
-            try:
-                value = self.serde.loads_typed((tag, payload))
-            except SerializationError:
-                # Not cached: loading the checkpoint that needs it raises, naming
-                # the thread, the checkpoint and the channel.
-                continue
-            cache[(thread_id, ns, channel, version)] = value
+        writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] = {}
+        for item in found:
+            row = WriteRow(*item)
+            path, items = self.fmt.open_writes(row)
+            writes.setdefault(row[:3], []).append((row, path, items))
+        return writes
 
-    def _values(
-        self,
-        thread_id: str,
-        ns: str,
-        versions: Mapping[str, int],
-        cache: dict[tuple[str, str, str, int], Any],
-        where: str,
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for channel, version in versions.items():
-            key = (thread_id, ns, channel, version)
-            if key not in cache:
-                cache[key] = self._value(thread_id, ns, channel, version, cache, where)
-            value = cache[key]
-            if value is not _ABSENT:
-                values[channel] = value
-        return values
+    def _values(self, addresses: list[bytes]) -> Iterator[ValueRow]:
+        for chunk in _chunks(addresses):
+            marks = ", ".join("?" * len(chunk))
+            # Only constant fragments and placeholders are joined here.
+            query = _SELECT_VALUES + f" WHERE address IN ({marks})"
+            for found in self.conn.execute(query, chunk):
+                yield ValueRow(*found)
 
-    def _value(
-        self,
-        thread_id: str,
-        ns: str,
-        channel: str,
-        version: int,
-        cache: dict[tuple[str, str, str, int], Any],
-        where: str,
-    ) -> Any:
-        row = self.conn.execute(
-            "SELECT type, payload, base_version, root_version FROM cairn_blobs "
-            "WHERE thread_id = ? AND ns = ? AND channel = ? AND version = ?",
-            (thread_id, ns, channel, version),
-        ).fetchone()
-        if row is None:
-            return _ABSENT
-        tag, payload, base_version, root = row
-        here = f"{where}, channel {channel!r}"
-        if base_version is None:
-            return self._decode(tag, payload, here)
-        chain = {
-            found[0]: found[1:]
-            for found in self.conn.execute(
-                "SELECT version, type, payload, base_version, kept FROM cairn_blobs "
-                "WHERE thread_id = ? AND ns = ? AND channel = ? AND root_version = ?",
-                (thread_id, ns, channel, root),
-            )
+    def reseal(self) -> int:
+        """Every row rewritten with this store's seal (addresses change with the key)."""
+        execute = self.conn.execute
+        values, moved = self.fmt.reseal_values(
+            ValueRow(*found) for found in execute(_SELECT_VALUES)
+        )
+        checkpoints = [
+            (self.fmt.reseal_checkpoint(row, moved), *row[:3])
+            for row in (CheckpointRow(*found) for found in execute(SELECT_CHECKPOINTS).fetchall())
+        ]
+        writes = [
+            (self.fmt.reseal_writes(row, moved), *row[:5])
+            for row in (WriteRow(*found) for found in execute(_SELECT_WRITES))
+        ]
+        refs = {
+            (moved.get(bytes(address), bytes(address)), thread_id)
+            for address, thread_id in execute("SELECT address, thread_id FROM cairn_refs")
         }
-        try:
-            return rebuild(
-                version,
-                chain,
-                lambda at: cache.get((thread_id, ns, channel, at), UNKNOWN),
-                lambda at, value: cache.__setitem__((thread_id, ns, channel, at), value),
-                lambda tag, data: self._decode(tag, data, here),
-            )
-        except CorruptDataError as error:
-            raise CorruptDataError(f"{here}: {error}") from error
+        execute("DELETE FROM cairn_values")
+        self.conn.executemany("INSERT OR IGNORE INTO cairn_values VALUES (?, ?, ?)", values)
+        execute("DELETE FROM cairn_refs")
+        self.conn.executemany("INSERT OR IGNORE INTO cairn_refs VALUES (?, ?)", refs)
+        self.conn.executemany(
+            "UPDATE cairn_checkpoints SET body = ? WHERE thread_id = ? AND ns = ? AND "
+            "checkpoint_id = ?",
+            checkpoints,
+        )
+        self.conn.executemany(
+            "UPDATE cairn_writes SET body = ? WHERE thread_id = ? AND ns = ? AND "
+            "checkpoint_id = ? AND task_id = ? AND slot = ?",
+            writes,
+        )
+        self.refs = RefsCache()
+        return len(values) + len(checkpoints) + len(writes)
+
+    # -- checking --------------------------------------------------------------
+
+    def verify(self) -> VerifyReport:
+        """Every row of every table opened and checked; every bad one reported.
+
+        Key columns are read as bytes too: a damaged one that no longer decodes
+        as text is reported with the rest, not raised.
+        """
+        verifier = Verifier(self.fmt)
+        execute = self.conn.execute
+        checkpoints = _KEYS_AS_BLOBS.format(
+            columns="CAST(parent_id AS BLOB), CAST(body AS BLOB)", table="checkpoints"
+        )
+        writes = _KEYS_AS_BLOBS.format(
+            columns="CAST(task_id AS BLOB), slot, CAST(body AS BLOB)", table="writes"
+        )
+        for found in execute(checkpoints):
+            verifier.checkpoint(CheckpointRow(*_texts(found, 4), found[4]))  # type: ignore[call-arg]
+        for found in execute(writes):
+            verifier.writes(WriteRow(*_texts(found, 4), found[4], found[5]))  # type: ignore[call-arg]
+        for found in execute(_SELECT_VALUES):
+            verifier.value(ValueRow(*found))
+        refs = execute("SELECT CAST(address AS BLOB), CAST(thread_id AS BLOB) FROM cairn_refs")
+        return verifier.report((address, _text(thread)) for address, thread in refs)
 
 
-class _Absent:
-    __slots__ = ()
+def _text(value: Any) -> Any:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
 
 
-_ABSENT = _Absent()
+def _texts(row: Sequence[Any], count: int) -> list[Any]:
+    return [_text(value) for value in row[:count]]
+
+
+def _chunks(items: list[bytes]) -> Iterator[list[bytes]]:
+    for start in range(0, len(items), _IN_CHUNK):
+        yield items[start : start + _IN_CHUNK]
+
+
+assert (CHECKPOINTS, WRITES, VALUES) == ("cairn_checkpoints", "cairn_writes", "cairn_values")

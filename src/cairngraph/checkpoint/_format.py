@@ -1,0 +1,821 @@
+"""Storage format 2: what every durable saver stores, checks and reads, written once.
+
+Three kinds of row, each one sealed payload (see ``serde/seal.py``: a
+checksum, or AES-GCM) bound to its place:
+
+- a *checkpoint* ``(thread, ns, checkpoint_id) → parent_id, body``: the
+  record (format, ts, versions, versions seen, updated channels), the
+  metadata, and a *ref* for every channel that has a value;
+- a task's *writes* ``(thread, ns, checkpoint_id, task_id, slot) → body``:
+  the task path and its ``(channel, index, ref)`` items. Slot 0 holds the
+  task's normal writes (the first saved are kept), slots -1, -2, -3 its
+  error, interrupt and resume (the newest replaces the older);
+- a *value* ``address → base, body``: content-addressed, stored once per
+  content however many checkpoints, writes and threads refer to it.
+
+A ref is either ``[tag, payload]`` (a value whose encoding is at most
+:data:`INLINE_MAX` bytes lives inline) or ``[address, depth, chain_bytes,
+full_bytes]``. A list that only appended to its previous version is stored
+as a *delta* value (its new items and its base's address); a chain of
+deltas is at most :data:`MAX_DEPTH` long and its deltas add up to less
+than its root, so reading one costs a bounded number of lookups.
+
+Freeing (the lifecycle's prune and delete use it): each thread that refers
+to a value has a row ``(address, thread_id)`` in the refs table, written
+with the value. A value whose last ref row is gone is garbage. Deleting a
+thread deletes its ref rows, then the values nothing refers to any more, in
+the same transaction. Pruning part of a thread recomputes that thread's
+ref set from the checkpoints and writes that remain (with every delta's
+bases) and deletes the rest.
+
+Invariants:
+
+- What is read is what was written, or a :class:`CorruptDataError` /
+  :class:`DecryptionError` naming the table and the place (thread,
+  namespace, checkpoint, channel, task), each once. Raw decoding errors
+  never escape.
+- A channel value and a task write of the same object in one step are
+  serialized once and stored once.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, cast
+
+import ormsgpack
+
+from cairngraph.checkpoint._config import checkpoint_config
+from cairngraph.checkpoint.base import (
+    ERROR,
+    FORMAT_VERSION,
+    INTERRUPT,
+    RESUME,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    PendingWrite,
+    RunnableConfig,
+    StepSave,
+    VerifyReport,
+    write_index,
+)
+from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.checkpoint.serde.seal import Seal, seal_of
+from cairngraph.errors import CorruptDataError, DecryptionError, SerializationError
+
+__all__ = [
+    "CHECKPOINTS",
+    "INLINE_MAX",
+    "Known",
+    "MAX_DEPTH",
+    "REFS",
+    "VALUES",
+    "WRITES",
+    "CheckpointRow",
+    "Format",
+    "Record",
+    "StepRows",
+    "ValueLoader",
+    "ValueRow",
+    "Verifier",
+    "WriteRow",
+    "Where",
+    "slot_of",
+]
+
+CHECKPOINTS, WRITES, VALUES, REFS = (
+    "cairn_checkpoints",
+    "cairn_writes",
+    "cairn_values",
+    "cairn_refs",
+)
+"""The table names, the same on every backend."""
+
+INLINE_MAX = 256
+"""Largest encoded value kept inline in its checkpoint or write row."""
+MAX_DEPTH = 64
+"""Longest chain of deltas before a list is stored whole again."""
+
+_SLOTS = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
+
+
+def slot_of(channel: str) -> int:
+    """The writes row a write to ``channel`` goes in: 0, or the special channel's own."""
+    return _SLOTS.get(channel, 0)
+
+
+# -- where a payload lives, and the errors that say so ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The place of one stored payload, for its seal and for error messages."""
+
+    table: str
+    thread_id: str | None = None
+    checkpoint_ns: str | None = None
+    checkpoint_id: str | None = None
+    task_id: str | None = None
+    slot: int | None = None
+    address: bytes | None = None
+    channel: str | None = None
+    parent_id: str | None = None
+
+    def place(self) -> bytes:
+        """The bytes a payload here is bound to (never stored)."""
+        if self.address is not None:
+            return b"value\x00" + self.address
+        return ormsgpack.packb(
+            [
+                self.table,
+                self.thread_id,
+                self.checkpoint_ns,
+                self.checkpoint_id,
+                self.task_id,
+                self.slot,
+                self.parent_id,
+            ]
+        )
+
+    def at(self, channel: str) -> Where:
+        return Where(
+            self.table,
+            self.thread_id,
+            self.checkpoint_ns,
+            self.checkpoint_id,
+            self.task_id,
+            self.slot,
+            self.address,
+            channel,
+            self.parent_id,
+        )
+
+    def describe(self) -> str:
+        parts = [f"table {self.table}"]
+        if self.thread_id is not None:
+            parts.append(f"thread {self.thread_id!r}")
+        if self.checkpoint_ns is not None:
+            parts.append(f"namespace {self.checkpoint_ns!r}")
+        if self.checkpoint_id is not None:
+            parts.append(f"checkpoint {self.checkpoint_id!r}")
+        if self.task_id is not None:
+            parts.append(f"task {self.task_id!r}")
+        if self.channel is not None:
+            parts.append(f"channel {self.channel!r}")
+        if self.address is not None:
+            parts.append(f"value {self.address.hex()}")
+        return ", ".join(parts)
+
+    def error(self, problem: str, kind: type[SerializationError] = CorruptDataError) -> Exception:
+        """``kind`` (CorruptDataError or DecryptionError): what is wrong here, and what to do."""
+        error = kind(
+            f"stored data is unreadable at {self.describe()}: {problem}. Nothing was changed; "
+            "the rest of the store is readable, and saver.verify() lists every bad row. "
+            "Restore the store from a backup, or delete the thread with saver.delete_thread()."
+        )
+        if isinstance(error, CorruptDataError | DecryptionError):
+            error.placed(
+                table=self.table,
+                thread_id=self.thread_id,
+                checkpoint_ns=self.checkpoint_ns,
+                checkpoint_id=self.checkpoint_id,
+                channel=self.channel,
+                task_id=self.task_id,
+            )
+        return error
+
+    def wrap(self, error: SerializationError) -> Exception:
+        """A seal's or codec's error (which names no place) as one naming this place."""
+        if isinstance(error, CorruptDataError | DecryptionError) and error.table is not None:
+            return error
+        if type(error) not in (CorruptDataError, DecryptionError, SerializationError):
+            return type(error)(f"{self.describe()}: {error}")  # e.g. an unregistered type
+        kind = DecryptionError if isinstance(error, DecryptionError) else CorruptDataError
+        return self.error(str(error).rstrip("."), kind)
+
+
+# -- rows as backends store them ---------------------------------------------------
+
+
+def checkpoint_where(row: CheckpointRow) -> Where:
+    """The place of a checkpoint row; its parent link is part of it, so it cannot change."""
+    return Where(
+        CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id, parent_id=row.parent_id
+    )
+
+
+class Known(NamedTuple):
+    """A saved checkpoint's versions and refs: what a child step reuses for unchanged channels."""
+
+    versions: Mapping[str, int]
+    refs: Mapping[str, list[Any]]
+
+
+class CheckpointRow(NamedTuple):
+    thread_id: str
+    checkpoint_ns: str
+    checkpoint_id: str
+    parent_id: str | None
+    body: bytes
+
+
+class WriteRow(NamedTuple):
+    thread_id: str
+    checkpoint_ns: str
+    checkpoint_id: str
+    task_id: str
+    slot: int
+    body: bytes
+
+
+class ValueRow(NamedTuple):
+    address: bytes
+    base: bytes | None
+    body: bytes
+
+
+@dataclass(slots=True)
+class Record:
+    """A checkpoint row, opened: everything but the values its refs point to."""
+
+    v: int
+    ts: str
+    versions: dict[str, int]
+    seen: dict[str, dict[str, int]]
+    updated: list[str]
+    metadata: CheckpointMetadata
+    refs: dict[str, list[Any]]
+
+
+@dataclass(slots=True)
+class StepRows:
+    """What one transaction stores: values, ref rows, writes rows, checkpoint rows."""
+
+    values: dict[bytes, ValueRow] = field(default_factory=dict)
+    refs: set[tuple[bytes, str]] = field(default_factory=set)
+    writes: list[tuple[WriteRow, list[list[Any]], str]] = field(default_factory=list)
+    checkpoints: list[CheckpointRow] = field(default_factory=list)
+    made: builtins.list[RunnableConfig] = field(default_factory=list)
+    learned: dict[tuple[str, str, str], Known] = field(default_factory=dict)
+    """The refs of each checkpoint saved here, for the saver's cache once committed."""
+
+
+def _unpack(data: bytes) -> Any:
+    return ormsgpack.unpackb(data)
+
+
+class Format:
+    """Encodes and decodes format-2 rows with one saver's serializer.
+
+    The serializer's *codec* turns values into ``(tag, bytes)``; its *seal*
+    (an EncryptedSerializer, else checksums) guards each payload.
+    """
+
+    def __init__(self, serde: SerializerProtocol) -> None:
+        self.seal: Seal = seal_of(serde)
+        inner = getattr(serde, "inner", None) if self.seal.encrypts else None
+        self.codec: SerializerProtocol = inner if inner is not None else serde
+
+    # -- encoding ------------------------------------------------------------------
+
+    def encode_step(
+        self,
+        rows: StepRows,
+        step: StepSave,
+        thread_id: str,
+        ns: str,
+        parent_id: str | None,
+        parent: Known | None,
+        encoded: dict[int, tuple[Any, str, bytes]],
+    ) -> None:
+        """Add one step (its last writes and its checkpoint) to ``rows``.
+
+        ``parent`` holds the versions and refs of the parent checkpoint, reused for every
+        channel whose version did not change; ``encoded`` (id → object, tag,
+        bytes) makes each object serialized once per transaction.
+        """
+        if parent_id is not None:
+            for item in step.task_writes:
+                self.encode_writes(
+                    rows, thread_id, ns, parent_id, item.task_id, item.task_path, item.writes,
+                    encoded,
+                )  # fmt: skip
+        checkpoint = step.checkpoint
+        values = checkpoint.channel_values
+        before = parent if parent is not None else Known({}, {})
+        refs: dict[str, list[Any]] = {}
+        for channel, version in checkpoint.channel_versions.items():
+            if channel not in step.new_versions and before.versions.get(channel) == version:
+                ref = before.refs.get(channel)
+                if ref is not None:
+                    refs[channel] = ref
+                    if len(ref) == 4:
+                        rows.refs.add((ref[0], thread_id))
+                    continue
+            if channel not in values:
+                continue
+            base = None
+            append = checkpoint.channel_appends.get(channel)
+            if append is not None and before.versions.get(channel) == append[0]:
+                base = before.refs.get(channel)
+            refs[channel] = self._ref(rows, thread_id, values[channel], append, base, encoded)
+        meta_tag, meta = self.codec.dumps_typed(dict(step.metadata))
+        record = [
+            checkpoint.v,
+            checkpoint.ts,
+            dict(checkpoint.channel_versions),
+            {node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
+            list(checkpoint.updated_channels),
+            [meta_tag, meta],
+            refs,
+        ]
+        where = Where(CHECKPOINTS, thread_id, ns, checkpoint.id, parent_id=parent_id)
+        body = self.seal.seal(ormsgpack.packb(record), where.place())
+        rows.checkpoints.append(CheckpointRow(thread_id, ns, checkpoint.id, parent_id, body))
+        rows.made.append(checkpoint_config(thread_id, ns, checkpoint.id))
+        rows.learned[(thread_id, ns, checkpoint.id)] = Known(
+            dict(checkpoint.channel_versions), refs
+        )
+
+    def encode_writes(
+        self,
+        rows: StepRows,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        task_id: str,
+        task_path: str,
+        writes: Sequence[tuple[str, Any]],
+        encoded: dict[int, tuple[Any, str, bytes]],
+    ) -> None:
+        """Add one task's writes to ``rows``: one row per slot it uses."""
+        slots: dict[int, list[list[Any]]] = {}
+        for position, (channel, value) in enumerate(writes):
+            ref = self._ref(rows, thread_id, value, None, None, encoded)
+            slots.setdefault(slot_of(channel), []).append(
+                [channel, write_index(channel, position), ref]
+            )
+        for slot, items in sorted(slots.items()):
+            row = self.writes_row(thread_id, ns, checkpoint_id, task_id, slot, task_path, items)
+            rows.writes.append((row, items, task_path))
+
+    def writes_row(
+        self,
+        thread_id: str,
+        ns: str,
+        checkpoint_id: str,
+        task_id: str,
+        slot: int,
+        task_path: str,
+        items: list[list[Any]],
+    ) -> WriteRow:
+        where = Where(WRITES, thread_id, ns, checkpoint_id, task_id, slot)
+        body = self.seal.seal(ormsgpack.packb([task_path, items]), where.place())
+        return WriteRow(thread_id, ns, checkpoint_id, task_id, slot, body)
+
+    def _ref(
+        self,
+        rows: StepRows,
+        thread_id: str,
+        value: Any,
+        append: tuple[int, int] | None,
+        base: list[Any] | None,
+        encoded: dict[int, tuple[Any, str, bytes]],
+    ) -> list[Any]:
+        if (
+            append is not None
+            and base is not None
+            and len(base) == 4
+            and isinstance(value, list)
+            and base[1] + 1 < MAX_DEPTH
+        ):
+            _kept_base, kept = append
+            tag, payload = self.codec.dumps_typed(value[kept:])
+            chain = base[2] + len(payload)
+            if chain < max(base[3], 4096):
+                content = ormsgpack.packb([tag, payload, base[0], kept])
+                return self._stored(
+                    rows, thread_id, content, base[0], [base[1] + 1, chain, base[3]]
+                )
+        hit = encoded.get(id(value))
+        if hit is not None and hit[0] is value:
+            tag, payload = hit[1], hit[2]
+        else:
+            tag, payload = self.codec.dumps_typed(value)
+            encoded[id(value)] = (value, tag, payload)
+        if len(payload) <= INLINE_MAX:
+            return [tag, payload]
+        content = ormsgpack.packb([tag, payload, None, None])
+        return self._stored(rows, thread_id, content, None, [0, 0, len(payload)])
+
+    def _stored(
+        self,
+        rows: StepRows,
+        thread_id: str,
+        content: bytes,
+        base: bytes | None,
+        sizes: list[int],
+    ) -> list[Any]:
+        address = self.seal.address(content)
+        if address not in rows.values:
+            body = self.seal.seal(content, Where(VALUES, address=address).place())
+            rows.values[address] = ValueRow(address, base, body)
+        rows.refs.add((address, thread_id))
+        return [address, *sizes]
+
+    # -- opening -------------------------------------------------------------------
+
+    def _content(self, where: Where, body: bytes) -> bytes:
+        try:
+            return self.seal.open(bytes(body), where.place())
+        except SerializationError as error:
+            raise where.wrap(error) from None
+
+    def _open(self, where: Where, body: bytes, content: bytes | None = None) -> Any:
+        if content is None:
+            content = self._content(where, body)
+        try:
+            return _unpack(content)
+        except (ValueError, TypeError) as error:
+            raise where.error(f"the payload does not decode ({error})") from None
+
+    def open_checkpoint(self, row: CheckpointRow) -> Record:
+        where = checkpoint_where(row)
+        data = self._open(where, row.body)
+        try:
+            v, ts, versions, seen, updated, meta, refs = data
+            ok = (
+                isinstance(v, int)
+                and isinstance(ts, str)
+                and _str_int_map(versions)
+                and isinstance(seen, dict)
+                and all(isinstance(n, str) and _str_int_map(s) for n, s in seen.items())
+                and isinstance(updated, list)
+                and all(isinstance(u, str) for u in updated)
+                and _is_inline(meta)
+                and isinstance(refs, dict)
+                and all(isinstance(ch, str) and _is_ref(r) for ch, r in refs.items())
+            )
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            raise where.error("the checkpoint record has the wrong shape")
+        metadata = self._decode(where, meta)
+        if not isinstance(metadata, dict):
+            raise where.error("the checkpoint metadata is not a mapping")
+        return Record(v, ts, versions, seen, updated, cast(CheckpointMetadata, metadata), refs)
+
+    def open_writes(self, row: WriteRow) -> tuple[str, list[list[Any]]]:
+        where = Where(
+            WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot
+        )
+        data = self._open(where, row.body)
+        try:
+            task_path, items = data
+            ok = (
+                isinstance(task_path, str)
+                and isinstance(items, list)
+                and all(
+                    isinstance(item, list)
+                    and len(item) == 3
+                    and isinstance(item[0], str)
+                    and isinstance(item[1], int)
+                    and _is_ref(item[2])
+                    for item in items
+                )
+            )
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            raise where.error("the writes record has the wrong shape")
+        return task_path, items
+
+    def open_value(self, row: ValueRow) -> tuple[str, bytes, bytes | None, int | None]:
+        """``(tag, payload, base, kept)`` of a value row, checked against its address."""
+        where = Where(VALUES, address=bytes(row.address))
+        content = self._content(where, row.body)
+        if not self.seal.encrypts and self.seal.address(content) != where.address:
+            raise where.error("the value does not match its address")
+        data = self._open(where, row.body, content)
+        try:
+            tag, payload, base, kept = data
+            ok = (
+                isinstance(tag, str)
+                and isinstance(payload, bytes)
+                and (base is None) == (kept is None)
+                and (base is None or (isinstance(base, bytes) and isinstance(kept, int)))
+            )
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            raise where.error("the value record has the wrong shape")
+        if (None if row.base is None else bytes(row.base)) != base:
+            raise where.error("the value's base column disagrees with its sealed base")
+        return tag, payload, base, kept
+
+    # -- resealing: every payload again, with this format's seal -----------------
+
+    def reseal_values(self, rows: Iterable[ValueRow]) -> tuple[list[ValueRow], dict[bytes, bytes]]:
+        """Value rows sealed anew, and old address → new (bases before their deltas)."""
+        pending = {bytes(row.address): self.open_value(row) for row in rows}
+        moved: dict[bytes, bytes] = {}
+        made: list[ValueRow] = []
+        while pending:
+            ready = [
+                address
+                for address, (_t, _p, base, _k) in pending.items()
+                if base is None or base in moved
+            ]
+            if not ready:
+                address = next(iter(pending))
+                raise Where(VALUES, address=address).error("its delta base is missing")
+            for address in ready:
+                tag, payload, base, kept = pending.pop(address)
+                new_base = None if base is None else moved[base]
+                content = ormsgpack.packb([tag, payload, new_base, kept])
+                new_address = self.seal.address(content)
+                body = self.seal.seal(content, Where(VALUES, address=new_address).place())
+                moved[address] = new_address
+                made.append(ValueRow(new_address, new_base, body))
+        return made, moved
+
+    def reseal_checkpoint(self, row: CheckpointRow, moved: Mapping[bytes, bytes]) -> bytes:
+        self.open_checkpoint(row)  # checked whole before anything is rewritten
+        where = checkpoint_where(row)
+        data = self._open(where, row.body)
+        data[6] = {channel: _moved(ref, moved) for channel, ref in data[6].items()}
+        return self.seal.seal(ormsgpack.packb(data), where.place())
+
+    def reseal_writes(self, row: WriteRow, moved: Mapping[bytes, bytes]) -> bytes:
+        task_path, items = self.open_writes(row)
+        items = [[channel, index, _moved(ref, moved)] for channel, index, ref in items]
+        where = Where(
+            WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot
+        )
+        return self.seal.seal(ormsgpack.packb([task_path, items]), where.place())
+
+    def _decode(self, where: Where, inline: list[Any]) -> Any:
+        try:
+            return self.codec.loads_typed((inline[0], inline[1]))
+        except SerializationError as error:
+            raise where.wrap(error) from None
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise where.error(f"the value does not decode ({error})") from None
+
+    def decode_ref(self, where: Where, ref: list[Any], loader: ValueLoader) -> Any:
+        """The value a ref names: inline, or from the values ``loader`` fetched."""
+        if len(ref) == 2:
+            return self._decode(where, ref)
+        return loader.build(self, where, bytes(ref[0]))
+
+    def tuple_of(
+        self,
+        row: CheckpointRow,
+        record: Record,
+        writes: Sequence[tuple[WriteRow, str, list[list[Any]]]],
+        loader: ValueLoader,
+    ) -> CheckpointTuple:
+        """The :class:`CheckpointTuple` of an opened row, its writes and fetched values."""
+        where = Where(CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id)
+        values = {
+            channel: self.decode_ref(where.at(channel), ref, loader)
+            for channel, ref in record.refs.items()
+        }
+        pending = []
+        for write, _path, items in writes:
+            at = Where(
+                WRITES, write.thread_id, write.checkpoint_ns, write.checkpoint_id,
+                write.task_id, write.slot,
+            )  # fmt: skip
+            for channel, _index, ref in items:
+                value = self.decode_ref(at.at(channel), ref, loader)
+                pending.append(PendingWrite(write.task_id, channel, value))
+        checkpoint = Checkpoint(
+            id=row.checkpoint_id,
+            ts=record.ts,
+            channel_values=values,
+            channel_versions=record.versions,
+            versions_seen=record.seen,
+            updated_channels=tuple(record.updated),
+            v=record.v,
+        )
+        parent = (
+            None
+            if row.parent_id is None
+            else checkpoint_config(row.thread_id, row.checkpoint_ns, row.parent_id)
+        )
+        return CheckpointTuple(
+            config=checkpoint_config(row.thread_id, row.checkpoint_ns, row.checkpoint_id),
+            checkpoint=checkpoint,
+            metadata=record.metadata,
+            parent_config=parent,
+            pending_writes=pending,
+        )
+
+
+def _moved(ref: list[Any], moved: Mapping[bytes, bytes]) -> list[Any]:
+    if len(ref) == 2:
+        return ref
+    return [moved.get(bytes(ref[0]), bytes(ref[0])), *ref[1:]]
+
+
+def merge_writes(kept: list[list[Any]], new: list[list[Any]]) -> list[list[Any]]:
+    """Normal writes saved again: the first saved at each index are kept, new indexes added."""
+    have = {item[1] for item in kept}
+    return kept + [item for item in new if item[1] not in have]
+
+
+def stored_addresses(refs: Iterable[list[Any]]) -> Iterator[bytes]:
+    """The value addresses among ``refs``."""
+    for ref in refs:
+        if len(ref) == 4:
+            yield bytes(ref[0])
+
+
+class ValueLoader:
+    """The content-addressed values some rows refer to, fetched in rounds and checked.
+
+    A backend asks :meth:`wanted` for the addresses still to fetch, gives the
+    rows it found to :meth:`add`, and repeats until nothing is wanted (a
+    delta's base is wanted once the delta is known).
+    """
+
+    def __init__(self, fmt: Format, cache: Callable[[bytes], Any] | None = None) -> None:
+        self._fmt = fmt
+        self._opened: dict[bytes, tuple[str, bytes, bytes | None, int | None] | Exception] = {}
+        self._asked: set[bytes] = set()
+        self._wanted: set[bytes] = set()
+
+    def need(self, refs: Iterable[list[Any]]) -> None:
+        for address in stored_addresses(refs):
+            if address not in self._asked:
+                self._wanted.add(address)
+
+    def wanted(self) -> builtins.list[bytes]:
+        found = sorted(self._wanted)
+        self._asked.update(found)
+        self._wanted.clear()
+        return found
+
+    def add(self, rows: Iterable[ValueRow]) -> None:
+        for row in rows:
+            address = bytes(row.address)
+            try:
+                opened = self._fmt.open_value(row)
+            except (CorruptDataError, DecryptionError) as error:
+                self._opened[address] = error
+                continue
+            self._opened[address] = opened
+            base = opened[2]
+            if base is not None and base not in self._asked:
+                self._wanted.add(base)
+
+    def build(self, fmt: Format, where: Where, address: bytes) -> Any:
+        """The whole value at ``address`` (a delta rebuilt on its bases)."""
+        path = []
+        current: bytes | None = address
+        while current is not None:
+            opened = self._opened.get(current)
+            if opened is None:
+                raise where.error(f"its value {current.hex()} is missing from {VALUES}")
+            if isinstance(opened, Exception):
+                raise opened
+            path.append(opened)
+            current = opened[2]
+            if len(path) > MAX_DEPTH + 1:
+                raise where.error("its value's delta chain loops")
+        value: Any = None
+        for tag, payload, base, kept in reversed(path):
+            decoded = fmt._decode(where, [tag, payload])
+            if base is None:
+                value = decoded
+            elif not isinstance(value, list) or not isinstance(decoded, list):
+                raise where.error("a delta's base is not a list")
+            else:
+                value = value[:kept] + decoded
+        return value
+
+
+class Verifier:
+    """Checks rows one by one and collects every problem (``saver.verify()``).
+
+    Each payload is opened and decoded as a read would; then every value a
+    checkpoint or write refers to (and every delta's base) must be present.
+    """
+
+    def __init__(self, fmt: Format) -> None:
+        self.fmt = fmt
+        self.checked = 0
+        self.problems: builtins.list[Exception] = []
+        self._referenced: dict[bytes, Where] = {}
+        self._present: set[bytes] = set()
+        self._bases: dict[bytes, bytes] = {}
+        self._owners: set[tuple[bytes, str]] = set()
+
+    def _refs(self, where: Where, refs: Iterable[tuple[str, list[Any]]]) -> None:
+        for channel, ref in refs:
+            if len(ref) == 2:
+                try:
+                    self.fmt._decode(where.at(channel), ref)
+                except (CorruptDataError, DecryptionError) as error:
+                    self.problems.append(error)
+                except SerializationError:
+                    pass  # an unregistered type is not damage
+            else:
+                self._referenced.setdefault(bytes(ref[0]), where.at(channel))
+                if where.thread_id is not None:
+                    self._owners.add((bytes(ref[0]), where.thread_id))
+
+    def checkpoint(self, row: CheckpointRow) -> None:
+        self.checked += 1
+        try:
+            record = self.fmt.open_checkpoint(row)
+        except (CorruptDataError, DecryptionError) as error:
+            self.problems.append(error)
+            return
+        except SerializationError:
+            return
+        where = Where(CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id)
+        self._refs(where, record.refs.items())
+
+    def writes(self, row: WriteRow) -> None:
+        self.checked += 1
+        try:
+            _path, items = self.fmt.open_writes(row)
+        except (CorruptDataError, DecryptionError) as error:
+            self.problems.append(error)
+            return
+        where = Where(
+            WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot
+        )
+        self._refs(where, ((item[0], item[2]) for item in items))
+
+    def value(self, row: ValueRow) -> None:
+        self.checked += 1
+        address = bytes(row.address)
+        where = Where(VALUES, address=address)
+        try:
+            tag, payload, base, _kept = self.fmt.open_value(row)
+            self.fmt._decode(where, [tag, payload])
+        except (CorruptDataError, DecryptionError) as error:
+            self.problems.append(error)
+            self._present.add(address)  # reported here, not again as missing
+            return
+        except SerializationError:
+            pass
+        else:
+            if base is not None:
+                self._bases[address] = base
+        self._present.add(address)
+
+    def report(self, refs: Iterable[tuple[bytes, str]] = ()) -> VerifyReport:
+        for address, where in self._referenced.items():
+            if address not in self._present:
+                self.problems.append(where.error(f"its value {address.hex()} is missing"))
+        for address, base in self._bases.items():
+            if base not in self._present:
+                where = Where(VALUES, address=address)
+                self.problems.append(where.error(f"the base {base.hex()} of this delta is missing"))
+        # A missing ref row would let a value be freed while in use; a stray one
+        # only keeps a value alive, which is no damage.
+        have = {(bytes(address), str(thread)) for address, thread in refs}
+        for address, thread_id in sorted(self._owners - have):
+            where = Where(REFS, thread_id)
+            self.problems.append(where.error(f"the ref row of value {address.hex()} is missing"))
+        return VerifyReport(checked=self.checked, problems=self.problems)
+
+
+def _str_int_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+        for k, v in value.items()
+    )
+
+
+def _is_inline(ref: Any) -> bool:
+    return (
+        isinstance(ref, list)
+        and len(ref) == 2
+        and isinstance(ref[0], str)
+        and isinstance(ref[1], bytes)
+    )
+
+
+def _is_ref(ref: Any) -> bool:
+    if _is_inline(ref):
+        return True
+    return (
+        isinstance(ref, list)
+        and len(ref) == 4
+        and isinstance(ref[0], bytes)
+        and len(ref[0]) == 16
+        and all(isinstance(n, int) for n in ref[1:])
+    )
+
+
+FORMAT = 2
+"""The storage format these rows are in (the saver's schema migration records it)."""
+assert FORMAT_VERSION >= 1
