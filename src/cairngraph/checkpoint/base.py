@@ -48,7 +48,7 @@ from cairngraph.checkpoint._config import (
 )
 from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import ThreadBusyError
+from cairngraph.errors import SerializationError, ThreadBusyError
 
 __all__ = [
     "FORMAT_VERSION",
@@ -338,6 +338,24 @@ class BaseCheckpointSaver(ABC):
             self.put_step(s.config, s.task_writes, s.checkpoint, s.metadata, s.new_versions)
             for s in steps
         ]
+
+    def verify(self) -> VerifyReport:
+        """Check every stored payload; report every bad row (see :class:`VerifyReport`).
+
+        This default reads every checkpoint through :meth:`list` and stops at
+        the first problem; cairngraph's savers scan their tables and go on.
+        """
+        report = VerifyReport()
+        try:
+            for _item in self.list(None):
+                report.checked += 1
+        except SerializationError as error:
+            report.problems.append(error)
+        return report
+
+    async def averify(self) -> VerifyReport:
+        """Async twin of :meth:`verify`."""
+        return await asyncio.to_thread(self.verify)
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for one run; raise :class:`ThreadBusyError` after ``timeout`` s.

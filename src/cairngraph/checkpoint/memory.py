@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersions,
@@ -26,15 +27,15 @@ from cairngraph.checkpoint.base import (
     PendingWrite,
     RunnableConfig,
     TaskWrites,
+    VerifyReport,
     checkpoint_config,
     config_checkpoint_id,
     config_namespace,
     config_thread_id,
-    metadata_matches,
     write_index,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
-from cairngraph.errors import InvalidConfigError
+from cairngraph.errors import InvalidConfigError, SerializationError
 
 __all__ = ["InMemorySaver", "MemorySaver"]
 
@@ -118,40 +119,54 @@ class InMemorySaver(BaseCheckpointSaver):
         before: RunnableConfig | None,
         limit: int | None,
     ) -> Iterator[CheckpointTuple]:
-        configurable = (config or {}).get("configurable") or {}
-        only_thread = configurable.get("thread_id")
-        only_namespace = configurable.get("checkpoint_ns")
-        only_id = configurable.get("checkpoint_id")
-        before_id = None if before is None else config_checkpoint_id(before)
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         cache: dict[tuple[str, int], Any] = {}
         candidates: list[tuple[str, str, str, _Namespace]] = []
         for thread_id, spaces in self._threads.items():
-            if only_thread is not None and thread_id != str(only_thread):
+            if query.thread_id is not None and thread_id != query.thread_id:
                 continue
             for namespace, space in spaces.items():
-                if only_namespace is not None and namespace != only_namespace:
+                if query.checkpoint_ns is not None and namespace != query.checkpoint_ns:
                     continue
                 end = (
                     len(space.ids)
-                    if before_id is None
-                    else bisect.bisect_left(space.ids, before_id)
+                    if query.before_id is None
+                    else bisect.bisect_left(space.ids, query.before_id)
                 )
                 candidates.extend(
                     (checkpoint_id, thread_id, namespace, space)
                     for checkpoint_id in space.ids[:end]
                 )
-        candidates.sort(key=lambda item: item[0], reverse=True)
+        candidates.sort(key=lambda item: item[:3], reverse=True)
         count = 0
         for checkpoint_id, thread_id, namespace, space in candidates:
-            if limit is not None and count >= limit:
+            if query.limit is not None and count >= query.limit:
                 return
-            if only_id is not None and checkpoint_id != only_id:
+            if query.checkpoint_id is not None and checkpoint_id != query.checkpoint_id:
                 continue
             saved = space.saved[checkpoint_id]
-            if filter and not metadata_matches(self.serde.loads_typed(saved.metadata), filter):
+            if query.filter and not query.matches(self.serde.loads_typed(saved.metadata)):
                 continue
             count += 1
             yield self._load(thread_id, namespace, space, saved, cache)
+
+    def verify(self) -> VerifyReport:
+        """Decode every saved payload; report each one that does not decode.
+
+        The payloads live in this process's memory, so damage is unlikely; a
+        value that no longer decodes (a type unregistered since) is reported too.
+        """
+        report = VerifyReport()
+        with self._mutex:
+            for thread_id, spaces in self._threads.items():
+                for namespace, space in spaces.items():
+                    for saved in space.saved.values():
+                        report.checked += 1
+                        try:
+                            self._load(thread_id, namespace, space, saved, {})
+                        except SerializationError as error:
+                            report.problems.append(error)
+        return report
 
     def _load(
         self,

@@ -29,7 +29,7 @@ from cairngraph.engine._run_state import (
     save,
 )
 from cairngraph.engine.algo import GraphSpec, Task, apply_writes, next_version, prepare_tasks
-from cairngraph.engine.effects import Load, Save
+from cairngraph.engine.effects import Load, SaveWrites
 from cairngraph.errors import AmbiguousResumeError, InvalidResumeError
 from cairngraph.types import Interrupt
 
@@ -108,7 +108,7 @@ def apply_direct_writes(
     """
     saved = state.pending.pop(NULL_TASK_ID, [])
     if writes and opts.has_saver:
-        yield Save("put_writes", (config_of(opts, state), [*saved, *writes], NULL_TASK_ID, ""))
+        yield SaveWrites(config_of(opts, state), [*saved, *writes], NULL_TASK_ID)
     writes = [*saved, *writes]
     if not writes:
         return

@@ -19,6 +19,7 @@ from cairngraph.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     checkpoint_config,
     config_checkpoint_id,
@@ -26,7 +27,7 @@ from cairngraph.checkpoint.base import (
 from cairngraph.engine import events
 from cairngraph.engine.algo import GraphSpec, changed_values, restore_channels
 from cairngraph.engine.channels import Channel
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
+from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveStep, SaveWrites
 from cairngraph.types import Interrupt
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "thread_hint",
 ]
 
-Effect = Load | Save | Flush | Execute | Emit
+Effect = Load | SaveStep | SaveWrites | Flush | Execute | Emit
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -215,11 +216,8 @@ def save(
     }
     background = opts.durability == "async"
     new_versions = {key: state.versions[key] for key in state.unsaved if key in state.versions}
-    if task_writes:
-        args = (base, task_writes, made.checkpoint, made.metadata, new_versions)
-        yield Save("put_step", args, background)
-    else:
-        yield Save("put", (base, made.checkpoint, made.metadata, new_versions), background)
+    step = StepSave.of(base, task_writes, made.checkpoint, made.metadata, new_versions)
+    yield SaveStep(step, background)
     state.saved = True
     state.unsaved = {}
     state.made = None

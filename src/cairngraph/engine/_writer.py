@@ -12,19 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
-from typing import Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, StepSave
 
-__all__ = ["AsyncWriter", "ThreadWriter", "as_step"]
-
-
-def as_step(method: str, args: tuple[Any, ...]) -> StepSave:
-    """A ``put`` or ``put_step`` effect's arguments as one :class:`StepSave`."""
-    if method == "put":
-        config, checkpoint, metadata, new_versions = args
-        return StepSave.of(config, (), checkpoint, metadata, new_versions)
-    return StepSave.of(*args)
+__all__ = ["AsyncWriter", "ThreadWriter"]
 
 
 class ThreadWriter:

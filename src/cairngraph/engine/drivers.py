@@ -28,9 +28,9 @@ from cairngraph.engine._context import (
     task_namespace,
 )
 from cairngraph.engine._stream import DONE, ChunkSink
-from cairngraph.engine._writer import AsyncWriter, ThreadWriter, as_step
+from cairngraph.engine._writer import AsyncWriter, ThreadWriter
 from cairngraph.engine.algo import Task
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
+from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveStep, SaveWrites
 from cairngraph.engine.loop import RunOutcome, persisted_writes
 from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError, ParentCommand
 from cairngraph.types import Command
@@ -199,13 +199,16 @@ def drive_sync(
                 yield effect
             elif kind is Execute:
                 yield from _execute_sync(effect, saver, runner)
-            elif kind is Save:
+            elif kind is SaveStep:
                 assert saver is not None
                 if effect.background:
                     writer = writer or ThreadWriter(saver)
-                    writer.submit(as_step(effect.method, effect.args))
+                    writer.submit(effect.step)
                 else:
-                    getattr(saver, effect.method)(*effect.args)
+                    saver.put_steps([effect.step])
+            elif kind is SaveWrites:
+                assert saver is not None
+                saver.put_writes(effect.config, effect.writes, effect.task_id, effect.task_path)
             elif kind is Flush:
                 if writer is not None:
                     writer.flush()
@@ -279,13 +282,18 @@ async def drive_async(
             elif kind is Execute:
                 async for chunk in _execute_async(effect, saver, runner):
                     yield chunk
-            elif kind is Save:
+            elif kind is SaveStep:
                 assert saver is not None
                 if effect.background:
                     writer = writer or AsyncWriter(saver)
-                    writer.submit(as_step(effect.method, effect.args))
+                    writer.submit(effect.step)
                 else:
-                    await getattr(saver, "a" + effect.method)(*effect.args)
+                    await saver.aput_steps([effect.step])
+            elif kind is SaveWrites:
+                assert saver is not None
+                await saver.aput_writes(
+                    effect.config, effect.writes, effect.task_id, effect.task_path
+                )
             elif kind is Flush:
                 if writer is not None:
                     await writer.flush()

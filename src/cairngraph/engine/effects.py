@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cairngraph.checkpoint.base import RunnableConfig
+from cairngraph.checkpoint.base import RunnableConfig, StepSave
 from cairngraph.engine.algo import Task
 
-__all__ = ["Emit", "Execute", "Flush", "Load", "Save"]
+__all__ = ["Emit", "Execute", "Flush", "Load", "SaveStep", "SaveWrites"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,16 +25,26 @@ class Load:
 
 
 @dataclass(frozen=True, slots=True)
-class Save:
-    """Call a saver write method (``put``, ``put_writes``, ``put_step``).
+class SaveStep:
+    """Save one step: its tasks' last writes and the checkpoint that closes it.
 
-    ``background`` lets the driver overlap it with the next step
+    The driver calls ``saver.put_steps([step])`` (``aput_steps`` when async).
+    ``background`` lets it overlap the save with the next step
     (``durability="async"``); saves always happen in the order requested.
     """
 
-    method: str
-    args: tuple[Any, ...]
+    step: StepSave
     background: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SaveWrites:
+    """Save one task's writes against a checkpoint (``put_writes`` / ``aput_writes``)."""
+
+    config: RunnableConfig
+    writes: Sequence[tuple[str, Any]]
+    task_id: str
+    task_path: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ from cairngraph.engine._run_state import (
     thread_hint,
 )
 from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, Save
+from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveWrites
 from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
@@ -213,7 +213,7 @@ def _after_execute(
         if opts.has_saver:
             config = config_of(opts, state)
             for task in unsaved:
-                yield Save("put_writes", (config, persisted_writes(task), task.id, ""))
+                yield SaveWrites(config, persisted_writes(task), task.id)
             yield Flush()
         if failed:
             error = failed[0].error

@@ -19,6 +19,7 @@ read-only, and its saver refuses every write with ReadOnlyStorageError.
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import os
 import sqlite3
@@ -357,6 +358,10 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._transaction() as store:
             count = store.reseal()
         return count
+
+    async def areseal(self) -> int:
+        """Async twin of :meth:`reseal`."""
+        return await asyncio.to_thread(self.reseal)
 
     # -- locking -----------------------------------------------------------------
 
