@@ -96,8 +96,9 @@ CHECKPOINTS, WRITES, VALUES, REFS = (
 
 INLINE_MAX = 256
 """Largest encoded value kept inline in its checkpoint or write row."""
-MAX_DEPTH = 64
-"""Longest chain of deltas before a list is stored whole again."""
+MAX_DEPTH = 1024
+"""Longest chain of deltas before a list is stored whole again (backends fetch a
+chain in one recursive query; its deltas add up to less than its root)."""
 
 _SLOTS = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
 
@@ -694,8 +695,9 @@ class ValueLoader:
                 value = decoded
             elif not isinstance(value, list) or not isinstance(decoded, list):
                 raise where.error("a delta's base is not a list")
-            else:
-                value = value[:kept] + decoded
+            else:  # in place: the list was decoded for this read alone
+                del value[kept:]
+                value.extend(decoded)
         return value
 
 

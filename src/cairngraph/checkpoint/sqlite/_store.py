@@ -250,10 +250,17 @@ class Store:
         return writes
 
     def _values(self, addresses: list[bytes]) -> Iterator[ValueRow]:
+        """The value rows at ``addresses`` and every delta base below them, in one query."""
         for chunk in _chunks(addresses):
             marks = ", ".join("?" * len(chunk))
             # Only constant fragments and placeholders are joined here.
-            query = _SELECT_VALUES + f" WHERE address IN ({marks})"
+            query = (
+                "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values "  # noqa: S608
+                f"WHERE address IN ({marks}) UNION SELECT v.base FROM cairn_values v JOIN "
+                "chain c ON v.address = c.address WHERE v.base IS NOT NULL) "
+                + _SELECT_VALUES
+                + " WHERE address IN (SELECT address FROM chain)"
+            )
             for found in self.conn.execute(query, chunk):
                 yield ValueRow(*found)
 
