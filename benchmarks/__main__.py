@@ -1,4 +1,8 @@
-"""``python -m benchmarks [--quick] [--only memory|sqlite] [--repeats N] [--json FILE]``."""
+"""``python -m benchmarks [--quick] [--only GROUP] [--repeats N] [--json FILE]``.
+
+Groups: memory, sqlite, storage (issue 11's SQLite workloads, see
+:mod:`benchmarks.storage`) and postgres (needs the server).
+"""
 
 from __future__ import annotations
 
@@ -10,21 +14,23 @@ import sys
 
 from benchmarks.engines import ENGINES, load
 from benchmarks.postgres import WORKLOADS as POSTGRES
+from benchmarks.storage import WORKLOADS as STORAGE
 from benchmarks.workloads import WORKLOADS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
-    parser.add_argument("--only", choices=["memory", "sqlite", "postgres"])
+    parser.add_argument("--only", choices=["memory", "sqlite", "storage", "postgres"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     engines = [load(name) for name in ENGINES]
     rows = []
+    details: list[str] = []
     print(f"{'workload':<44} {'unit':>9} {'cairngraph':>11} {'langgraph':>11} {'ratio':>7}")
-    for workload in [*WORKLOADS, *POSTGRES]:
+    for workload in [*WORKLOADS, *STORAGE, *POSTGRES]:
         if args.only and workload.group != args.only:
             continue
         samples: dict[str, list[float]] = {engine.name: [] for engine in engines}
@@ -34,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                 samples[engine.name].append(workload.run(engine, args.quick))
         ours, theirs = (statistics.median(samples[name]) for name in ENGINES)
         ratio = theirs / ours if ours else float("inf")
+        lines = workload.details() if workload.details else []
+        details.extend(["", *lines] if lines else [])
         rows.append(
             {
                 "workload": workload.name,
@@ -42,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 "langgraph": theirs,
                 "ratio": ratio,
                 "repeats": repeats,
+                "details": lines,
             }
         )
         print(
@@ -52,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         "\nratio = langgraph / cairngraph (higher is better for cairngraph); medians of "
         f"{repeats} repeat(s), both engines in this one process."
     )
+    for line in details:
+        print(line)
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(rows, handle, indent=2)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, TypedDict
 
 from benchmarks.engines import Engine
-from benchmarks.workloads import Big, Workload, _config, _timed, chain
+from benchmarks.workloads import Workload, _config, _timed, chain
 
 URL = os.environ.get("CAIRNGRAPH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -46,33 +46,6 @@ def saver(engine: Engine) -> Iterator[tuple[Any, str]]:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def _schema_bytes(schema: str) -> int:
-    import psycopg
-
-    with psycopg.connect(URL, autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c JOIN "
-            "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind = 'r'",
-            (schema,),
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-
-def chain_step(durability: str | None) -> Callable[[Engine, bool], float]:
-    extra = {} if durability is None else {"durability": durability}
-
-    def run(engine: Engine, quick: bool) -> float:
-        with saver(engine) as (made, _schema):
-            app = chain(engine, 100).compile(checkpointer=made)
-            rounds = 2 if quick else 5
-            seconds = _timed(
-                lambda: [app.invoke({"x": 0}, _config(f"t{i}"), **extra) for i in range(rounds)]
-            )
-            return seconds / (rounds * 101) * 1e6
-
-    return run
-
-
 def chat_step(engine: Engine, quick: bool) -> float:
     """µs per step of a chat: each turn appends the user's message, then a reply."""
     # Functional syntax: the reducer comes from the engine under test.
@@ -90,18 +63,6 @@ def chat_step(engine: Engine, quick: bool) -> float:
             ]
         )
         return seconds / (turns * 2) * 1e6
-
-
-def big_value_bytes(engine: Engine, quick: bool) -> float:
-    with saver(engine) as (made, schema):
-        sizes = [_schema_bytes(schema)]
-        for thread, length in (("short", 10), ("long", 60)):
-            graph = chain(engine, length, lambda s: {"counter": 1}, Big)
-            graph.compile(checkpointer=made).invoke(
-                {"document": "x" * 200_000, "counter": 0}, _config(thread)
-            )
-            sizes.append(_schema_bytes(schema))
-        return ((sizes[2] - sizes[1]) - (sizes[1] - sizes[0])) / 50
 
 
 def history(kind: str) -> Callable[[Engine, bool], float]:
@@ -143,11 +104,7 @@ def processes(engine: Engine, quick: bool) -> float:
 
 
 WORKLOADS = [
-    Workload("chain of 100 nodes, PostgreSQL, defaults", "µs/step", chain_step(None), "postgres"),
-    Workload("  same, both durability=sync", "µs/step", chain_step("sync"), "postgres"),
-    Workload("  same, both durability=async", "µs/step", chain_step("async"), "postgres"),
     Workload("chat of 100 turns, messages appended (PG)", "µs/step", chat_step, "postgres"),
-    Workload("bytes/step, 200 KB unchanged value (PG)", "bytes", big_value_bytes, "postgres"),
     Workload("history of 1,000 checkpoints, whole (PG)", "ms", history("whole"), "postgres"),
     Workload("history of 1,000 checkpoints, page (PG)", "ms", history("page"), "postgres"),
     Workload("4 processes x 25 threads (PG)", "ms", processes, "postgres"),

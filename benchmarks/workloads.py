@@ -23,6 +23,8 @@ class Workload:
     unit: str
     run: Callable[[Engine, bool], float]
     group: str
+    # Lines printed after the table (figures the one number of a row cannot hold).
+    details: Callable[[], list[str]] | None = None
 
 
 class Counter(TypedDict, total=False):
@@ -39,11 +41,6 @@ class Joke(TypedDict, total=False):
 class Fan(TypedDict, total=False):
     topic: str
     results: Annotated[list[str], operator.add]
-
-
-class Big(TypedDict, total=False):
-    document: str
-    counter: Annotated[int, operator.add]
 
 
 def _increment(state: Counter) -> dict[str, int]:
@@ -147,28 +144,6 @@ def _file_bytes(path: str) -> int:
     return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
 
 
-def big_value_bytes(engine: Engine, quick: bool) -> float:
-    """Bytes added to the SQLite file per step: a 200 KB value no step changes, a counter.
-
-    The difference between a 60-step and a 10-step thread, over 50: the input
-    and the one-time cost of the big value cancel out.
-    """
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "big.db")
-        saver = engine.sqlite(path)
-        document = "x" * 200_000
-        sizes = [_file_bytes(path)]
-        for thread, length in (("short", 10), ("long", 60)):
-            graph = chain(engine, length, lambda s: {"counter": 1}, Big)
-            graph.compile(checkpointer=saver).invoke(
-                {"document": document, "counter": 0}, _config(thread)
-            )
-            _checkpoint_wal(saver)
-            sizes.append(_file_bytes(path))
-        short_cost, long_cost = sizes[1] - sizes[0], sizes[2] - sizes[1]
-        return (long_cost - short_cost) / 50
-
-
 def _checkpoint_wal(saver: Any) -> None:
     saver.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -207,45 +182,13 @@ def chat_bytes(at_turn: int) -> Callable[[Engine, bool], float]:
     return run
 
 
-def history(kind: str) -> Callable[[Engine, bool], float]:
-    """Milliseconds to read a 1,000-checkpoint thread on SQLite: all, a page, the state."""
-
-    def run(engine: Engine, quick: bool) -> float:
-        with tempfile.TemporaryDirectory() as folder:
-            saver = engine.sqlite(os.path.join(folder, "history.db"))
-            length = 200 if quick else 999
-            app = chain(engine, length).compile(checkpointer=saver)
-            config = _config("long")
-            app.invoke({"x": 0}, config)
-            if kind == "list200":
-                small = chain(engine, 3).compile(checkpointer=saver)
-                for i in range(200):
-                    small.invoke({"x": 0}, _config(f"other-{i}"))
-                return _timed(lambda: list(saver.list(None, limit=200))) * 1e3
-            if kind == "whole":
-                return _timed(lambda: list(app.get_state_history(config))) * 1e3
-            if kind == "page":
-                return _timed(lambda: list(app.get_state_history(config, limit=10))) * 1e3
-            return _timed(lambda: [app.get_state(config) for _ in range(10)]) * 1e3 / 10
-
-    return run
-
-
 WORKLOADS = [
     Workload("chain of 100 nodes, no saver", "µs/step", chain_step("none"), "memory"),
     Workload("chain of 100 nodes, in-memory saver", "µs/step", chain_step("memory"), "memory"),
     Workload("tutorial graph, 1,000 threads, in-memory", "µs/invoke", tutorial_threads, "memory"),
     Workload("10-way fan-out and join, no saver", "µs/invoke", fan_out_join("none"), "memory"),
     Workload("10-way fan-out and join, in-memory", "µs/invoke", fan_out_join("memory"), "memory"),
-    Workload("chain of 100 nodes, SQLite, defaults", "µs/step", chain_step("sqlite"), "sqlite"),
-    Workload("  same, both durability=sync", "µs/step", chain_step("sqlite", "sync"), "sqlite"),
-    Workload("  same, both durability=async", "µs/step", chain_step("sqlite", "async"), "sqlite"),
     Workload("10-way fan-out and join, SQLite", "µs/invoke", fan_out_join("sqlite"), "sqlite"),
-    Workload("bytes/step, 200 KB unchanged value", "bytes", big_value_bytes, "sqlite"),
     Workload("bytes/step, chat at turn 10", "bytes", chat_bytes(10), "sqlite"),
     Workload("bytes/step, chat at turn 1,000", "bytes", chat_bytes(1000), "sqlite"),
-    Workload("history of 1,000 checkpoints, whole", "ms", history("whole"), "sqlite"),
-    Workload("history of 1,000 checkpoints, page of 10", "ms", history("page"), "sqlite"),
-    Workload("get_state of that thread", "ms", history("state"), "sqlite"),
-    Workload("list across 200 threads", "ms", history("list200"), "sqlite"),
 ]

@@ -23,3 +23,17 @@ def test_harness_runs_both_engines_side_by_side() -> None:
     rows = [line for line in lines[1:] if line.rstrip().endswith("x")]
     assert len(rows) == 5
     assert "both engines in this one process" in done.stdout
+
+
+def test_storage_workloads_run_and_print_bytes_by_table() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "storage"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.rstrip().endswith("x")]
+    assert len(rows) == 6
+    assert "bytes/step by table, 200 KB workload, SQLite" in done.stdout
