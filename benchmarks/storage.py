@@ -29,9 +29,11 @@ Sizes (``--quick`` shrinks them, for the smoke test only):
 5. The "200 KB workload": state ``{big: str, n: int}``; the first node sets
    ``big`` to a 200,000-character random string, then 50 nodes each return only
    ``{"n": n + 1}``. A new thread per invoke; one warm-up invoke, then 5 whose
-   growth of the store is divided by 5 x 51 steps. Invoke ``i`` gets the string
-   made by ``random.Random(i)``, the same for both engines and different per
-   thread, so no store can share one thread's value with the next. SQLite's
+   growth of the store is divided by 5 x 51 steps. The issue's workload sets
+   one string (``random.Random(0)``) in every thread, so a store may keep it
+   once across threads; a second row gives invoke ``i`` the string of
+   ``random.Random(i)``, different per thread, so no store can share it (its
+   floor is 200,000 / 51 = 3.9 KB a step for the one copy each thread needs). SQLite's
    growth is read from ``dbstat`` (every b-tree of the file, tables and indexes,
    by name), or from page_count x page_size where the ``sqlite3`` module lacks
    ``dbstat``; PostgreSQL's from ``pg_total_relation_size`` of every table of
@@ -245,20 +247,31 @@ def _postgres_tables(schema: str) -> dict[str, int]:
 
 BYTES_SQLITE = Notes("bytes/step by table, 200 KB workload, SQLite", "bytes")
 BYTES_POSTGRES = Notes("bytes/step by table, 200 KB workload, PostgreSQL", "bytes")
+BYTES_SQLITE_DISTINCT = Notes(
+    "bytes/step by table, 200 KB workload with a distinct string per thread, SQLite", "bytes"
+)
+BYTES_POSTGRES_DISTINCT = Notes(
+    "bytes/step by table, 200 KB workload with a distinct string per thread, PostgreSQL",
+    "bytes",
+)
 
 
-def bytes_per_step(backend: str) -> Callable[[Engine, bool], float]:
+def bytes_per_step(backend: str, distinct: bool = False) -> Callable[[Engine, bool], float]:
     """Growth of the store per step of the 200 KB workload; per table into the notes."""
     store, tables, notes = (
-        (_sqlite, _sqlite_tables, BYTES_SQLITE)
+        (_sqlite, _sqlite_tables, BYTES_SQLITE_DISTINCT if distinct else BYTES_SQLITE)
         if backend == "sqlite"
-        else (_postgres, _postgres_tables, BYTES_POSTGRES)
+        else (
+            _postgres,
+            _postgres_tables,
+            BYTES_POSTGRES_DISTINCT if distinct else BYTES_POSTGRES,
+        )
     )
 
     def run(engine: Engine, quick: bool) -> float:
         followers, invokes = (10, 2) if quick else (50, 5)
-        # Invoke i (0 is the warm-up) gets big_string(i); "first" runs once per invoke.
-        bigs = iter([big_string(seed) for seed in range(invokes + 1)])
+        # Invoke i (0 is the warm-up) gets big_string(i) when distinct, else big_string(0).
+        bigs = iter([big_string(seed if distinct else 0) for seed in range(invokes + 1)])
 
         def first(state: BigState) -> dict[str, str]:
             return {"big": next(bigs)}
@@ -310,6 +323,13 @@ WORKLOADS = [
         BYTES_SQLITE.lines,
     ),
     Workload(
+        "  same, a distinct string per thread",
+        "bytes",
+        bytes_per_step("sqlite", distinct=True),
+        "storage",
+        BYTES_SQLITE_DISTINCT.lines,
+    ),
+    Workload(
         "chain of 100 nodes, SQLite, both sync", "µs/step", chain_steps("sqlite", "sync"), "sqlite"
     ),
     Workload(
@@ -333,5 +353,12 @@ WORKLOADS = [
         bytes_per_step("postgres"),
         "postgres",
         BYTES_POSTGRES.lines,
+    ),
+    Workload(
+        "  same, a distinct string per thread",
+        "bytes",
+        bytes_per_step("postgres", distinct=True),
+        "postgres",
+        BYTES_POSTGRES_DISTINCT.lines,
     ),
 ]

@@ -63,6 +63,7 @@ from cairngraph.checkpoint.base import (
     write_index,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.checkpoint.serde.msgpack import MsgpackSerializer
 from cairngraph.checkpoint.serde.seal import Seal, seal_of
 from cairngraph.errors import CorruptDataError, DecryptionError, SerializationError
 
@@ -101,6 +102,10 @@ MAX_DEPTH = 1024
 chain in one recursive query; its deltas add up to less than its root)."""
 
 _SLOTS = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
+
+Ref = Any
+"""How a record names a value: raw msgpack ``bytes``, ``[tag, payload]`` inline, or
+``[address, depth, chain_bytes, full_bytes]`` stored apart."""
 
 
 def slot_of(channel: str) -> int:
@@ -212,7 +217,7 @@ class Known(NamedTuple):
     """A saved checkpoint's versions and refs: what a child step reuses for unchanged channels."""
 
     versions: Mapping[str, int]
-    refs: Mapping[str, list[Any]]
+    refs: Mapping[str, Ref]
 
 
 class CheckpointRow(NamedTuple):
@@ -248,7 +253,7 @@ class Record:
     seen: dict[str, dict[str, int]]
     updated: list[str]
     metadata: CheckpointMetadata
-    refs: dict[str, list[Any]]
+    refs: dict[str, Ref]
 
 
 @dataclass(slots=True)
@@ -279,6 +284,9 @@ class Format:
         self.seal: Seal = seal_of(serde)
         inner = getattr(serde, "inner", None) if self.seal.encrypts else None
         self.codec: SerializerProtocol = inner if inner is not None else serde
+        # Our msgpack codec's payloads nest in msgpack: small values are stored as
+        # such *raw* bytes and decoded together, one codec call per checkpoint.
+        self.embeds = isinstance(self.codec, MsgpackSerializer)
 
     # -- encoding ------------------------------------------------------------------
 
@@ -307,13 +315,13 @@ class Format:
         checkpoint = step.checkpoint
         values = checkpoint.channel_values
         before = parent if parent is not None else Known({}, {})
-        refs: dict[str, list[Any]] = {}
+        refs: dict[str, Ref] = {}
         for channel, version in checkpoint.channel_versions.items():
             if channel not in step.new_versions and before.versions.get(channel) == version:
                 ref = before.refs.get(channel)
                 if ref is not None:
                     refs[channel] = ref
-                    if len(ref) == 4:
+                    if type(ref) is list and len(ref) == 4:
                         rows.refs.add((ref[0], thread_id))
                     continue
             if channel not in values:
@@ -385,10 +393,10 @@ class Format:
         append: tuple[int, int] | None,
         base: list[Any] | None,
         encoded: dict[int, tuple[Any, str, bytes]],
-    ) -> list[Any]:
+    ) -> Ref:
         if (
             append is not None
-            and base is not None
+            and type(base) is list
             and len(base) == 4
             and isinstance(value, list)
             and base[1] + 1 < MAX_DEPTH
@@ -408,7 +416,8 @@ class Format:
             tag, payload = self.codec.dumps_typed(value)
             encoded[id(value)] = (value, tag, payload)
         if len(payload) <= INLINE_MAX:
-            return [tag, payload]
+            raw = _raw(tag, payload) if self.embeds else None
+            return [tag, payload] if raw is None else raw
         content = ormsgpack.packb([tag, payload, None, None])
         return self._stored(rows, thread_id, content, None, [0, 0, len(payload)])
 
@@ -444,54 +453,53 @@ class Format:
             raise where.error(f"the payload does not decode ({error})") from None
 
     def open_checkpoint(self, row: CheckpointRow) -> Record:
-        where = checkpoint_where(row)
-        data = self._open(where, row.body)
+        """The record of a checkpoint row, checked against its seal and place.
+
+        The hot path of every read: no :class:`Where` is made unless something
+        is wrong. A payload that passes its seal was written by a saver, so the
+        shape checks here are few and cheap (they guard against a forger who
+        recomputed a plain checksum).
+        """
+        thread_id, ns, checkpoint_id, parent_id, body = row
+        place = ormsgpack.packb([CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id])
         try:
-            v, ts, versions, seen, updated, meta, refs = data
-            ok = (
-                isinstance(v, int)
-                and isinstance(ts, str)
-                and _str_int_map(versions)
-                and isinstance(seen, dict)
-                and all(isinstance(n, str) and _str_int_map(s) for n, s in seen.items())
-                and isinstance(updated, list)
-                and all(isinstance(u, str) for u in updated)
-                and _is_inline(meta)
-                and isinstance(refs, dict)
-                and all(isinstance(ch, str) and _is_ref(r) for ch, r in refs.items())
-            )
-        except (ValueError, TypeError):
-            ok = False
-        if not ok:
-            raise where.error("the checkpoint record has the wrong shape")
-        metadata = self._decode(where, meta)
-        if not isinstance(metadata, dict):
-            raise where.error("the checkpoint metadata is not a mapping")
+            content = self.seal.open(body if type(body) is bytes else bytes(body), place)
+            v, ts, versions, seen, updated, meta, refs = ormsgpack.unpackb(content)
+            metadata = self.codec.loads_typed((meta[0], meta[1]))
+        except SerializationError as error:
+            raise checkpoint_where(row).wrap(error) from None
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise checkpoint_where(row).error(f"the payload does not decode ({error})") from None
+        if not (
+            type(versions) is dict
+            and type(seen) is dict
+            and type(refs) is dict
+            and type(updated) is list
+            and type(metadata) is dict
+            and type(ts) is str
+            and type(v) is int
+        ):
+            raise checkpoint_where(row).error("the checkpoint record has the wrong shape")
         return Record(v, ts, versions, seen, updated, cast(CheckpointMetadata, metadata), refs)
 
     def open_writes(self, row: WriteRow) -> tuple[str, list[list[Any]]]:
-        where = Where(
-            WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot
-        )
-        data = self._open(where, row.body)
+        """``(task_path, items)`` of a writes row, checked against its seal and place."""
+        thread_id, ns, checkpoint_id, task_id, slot, body = row
+        place = ormsgpack.packb([WRITES, thread_id, ns, checkpoint_id, task_id, slot, None])
         try:
-            task_path, items = data
-            ok = (
-                isinstance(task_path, str)
-                and isinstance(items, list)
-                and all(
-                    isinstance(item, list)
-                    and len(item) == 3
-                    and isinstance(item[0], str)
-                    and isinstance(item[1], int)
-                    and _is_ref(item[2])
-                    for item in items
-                )
-            )
-        except (ValueError, TypeError):
-            ok = False
+            content = self.seal.open(body if type(body) is bytes else bytes(body), place)
+            task_path, items = ormsgpack.unpackb(content)
+            ok = type(task_path) is str and type(items) is list
+            for item in items:
+                channel, index, ref = item
+                ok = ok and type(channel) is str and type(index) is int
+                ok = ok and (type(ref) is list or type(ref) is bytes)
+        except SerializationError as error:
+            raise writes_where(row).wrap(error) from None
+        except (ValueError, TypeError) as error:
+            raise writes_where(row).error(f"the payload does not decode ({error})") from None
         if not ok:
-            raise where.error("the writes record has the wrong shape")
+            raise writes_where(row).error("the writes record has the wrong shape")
         return task_path, items
 
     def open_value(self, row: ValueRow) -> tuple[str, bytes, bytes | None, int | None]:
@@ -566,10 +574,23 @@ class Format:
         except (ValueError, TypeError, KeyError, IndexError) as error:
             raise where.error(f"the value does not decode ({error})") from None
 
-    def decode_ref(self, where: Where, ref: list[Any], loader: ValueLoader) -> Any:
-        """The value a ref names: inline, or from the values ``loader`` fetched."""
-        if len(ref) == 2:
-            return self._decode(where, ref)
+    def decode_raws(self, raws: list[bytes]) -> list[Any]:
+        """Values stored raw, decoded in one codec call (a msgpack array of them)."""
+        return _as_list(
+            self.codec.loads_typed(("msgpack", _array_header(len(raws)) + b"".join(raws)))
+        )
+
+    def decode_ref(self, where: Where, ref: Any, loader: ValueLoader) -> Any:
+        """The value a ref names: raw, inline, or from the values ``loader`` fetched."""
+        try:
+            if type(ref) is bytes:
+                return self.decode_raws([ref])[0]
+            if len(ref) == 2:
+                return self.codec.loads_typed((ref[0], ref[1]))
+        except (CorruptDataError, DecryptionError):
+            raise
+        except (SerializationError, ValueError, TypeError, KeyError, IndexError) as error:
+            raise _failed(where, error) from None
         return loader.build(self, where, bytes(ref[0]))
 
     def tuple_of(
@@ -580,22 +601,34 @@ class Format:
         loader: ValueLoader,
     ) -> CheckpointTuple:
         """The :class:`CheckpointTuple` of an opened row, its writes and fetched values."""
-        where = Where(CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id)
-        values = {
-            channel: self.decode_ref(where.at(channel), ref, loader)
-            for channel, ref in record.refs.items()
-        }
+        thread_id, ns, checkpoint_id, parent_id, _body = row
+        refs = record.refs
+        raws: list[bytes] = [ref for ref in refs.values() if type(ref) is bytes]
+        for _write, _path, items in writes:
+            raws.extend(item[2] for item in items if type(item[2]) is bytes)
+        decoded: Iterator[Any] = iter(())
+        if raws:
+            try:
+                decoded = iter(self.decode_raws(raws))
+            except SerializationError:
+                decoded = iter(())  # each raw value again alone, to name the one that fails
+                raws = []
+        values = {}
+        for channel, ref in refs.items():
+            if raws and type(ref) is bytes:
+                values[channel] = next(decoded)
+            else:
+                values[channel] = self.decode_ref(checkpoint_where(row).at(channel), ref, loader)
         pending = []
         for write, _path, items in writes:
-            at = Where(
-                WRITES, write.thread_id, write.checkpoint_ns, write.checkpoint_id,
-                write.task_id, write.slot,
-            )  # fmt: skip
             for channel, _index, ref in items:
-                value = self.decode_ref(at.at(channel), ref, loader)
+                if raws and type(ref) is bytes:
+                    value = next(decoded)
+                else:
+                    value = self.decode_ref(writes_where(write).at(channel), ref, loader)
                 pending.append(PendingWrite(write.task_id, channel, value))
         checkpoint = Checkpoint(
-            id=row.checkpoint_id,
+            id=checkpoint_id,
             ts=record.ts,
             channel_values=values,
             channel_versions=record.versions,
@@ -603,22 +636,55 @@ class Format:
             updated_channels=tuple(record.updated),
             v=record.v,
         )
-        parent = (
-            None
-            if row.parent_id is None
-            else checkpoint_config(row.thread_id, row.checkpoint_ns, row.parent_id)
-        )
         return CheckpointTuple(
-            config=checkpoint_config(row.thread_id, row.checkpoint_ns, row.checkpoint_id),
+            config=checkpoint_config(thread_id, ns, checkpoint_id),
             checkpoint=checkpoint,
             metadata=record.metadata,
-            parent_config=parent,
+            parent_config=None
+            if parent_id is None
+            else checkpoint_config(thread_id, ns, parent_id),
             pending_writes=pending,
         )
 
 
-def _moved(ref: list[Any], moved: Mapping[bytes, bytes]) -> list[Any]:
-    if len(ref) == 2:
+def _failed(where: Where, error: Exception) -> Exception:
+    if isinstance(error, SerializationError):
+        return where.wrap(error)
+    return where.error(f"the value does not decode ({error})")
+
+
+def writes_where(row: WriteRow) -> Where:
+    """The place of a writes row."""
+    return Where(WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot)
+
+
+def _raw(tag: str, payload: bytes) -> bytes | None:
+    """A codec payload as msgpack that nests in a record, or None when it cannot."""
+    if tag == "msgpack":
+        return payload
+    if tag == "null":
+        return b"\xc0"
+    if tag == "bytes":
+        return ormsgpack.packb(payload)
+    return None
+
+
+def _array_header(count: int) -> bytes:
+    if count < 16:
+        return bytes((0x90 | count,))
+    if count < 0x10000:
+        return b"\xdc" + count.to_bytes(2, "big")
+    return b"\xdd" + count.to_bytes(4, "big")
+
+
+def _as_list(value: Any) -> list[Any]:
+    if type(value) is not list:
+        raise CorruptDataError("raw values do not decode as a list")
+    return value
+
+
+def _moved(ref: Any, moved: Mapping[bytes, bytes]) -> Any:
+    if type(ref) is bytes or len(ref) == 2:
         return ref
     return [moved.get(bytes(ref[0]), bytes(ref[0])), *ref[1:]]
 
@@ -632,7 +698,7 @@ def merge_writes(kept: list[list[Any]], new: list[list[Any]]) -> list[list[Any]]
 def stored_addresses(refs: Iterable[list[Any]]) -> Iterator[bytes]:
     """The value addresses among ``refs``."""
     for ref in refs:
-        if len(ref) == 4:
+        if type(ref) is list and len(ref) == 4:
             yield bytes(ref[0])
 
 
@@ -717,11 +783,11 @@ class Verifier:
         self._bases: dict[bytes, bytes] = {}
         self._owners: set[tuple[bytes, str]] = set()
 
-    def _refs(self, where: Where, refs: Iterable[tuple[str, list[Any]]]) -> None:
+    def _refs(self, where: Where, refs: Iterable[tuple[str, Ref]]) -> None:
         for channel, ref in refs:
-            if len(ref) == 2:
+            if type(ref) is bytes or len(ref) == 2:
                 try:
-                    self.fmt._decode(where.at(channel), ref)
+                    self.fmt.decode_ref(where.at(channel), ref, ValueLoader(self.fmt))
                 except (CorruptDataError, DecryptionError) as error:
                     self.problems.append(error)
                 except SerializationError:
@@ -788,34 +854,6 @@ class Verifier:
             where = Where(REFS, thread_id)
             self.problems.append(where.error(f"the ref row of value {address.hex()} is missing"))
         return VerifyReport(checked=self.checked, problems=self.problems)
-
-
-def _str_int_map(value: Any) -> bool:
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-        for k, v in value.items()
-    )
-
-
-def _is_inline(ref: Any) -> bool:
-    return (
-        isinstance(ref, list)
-        and len(ref) == 2
-        and isinstance(ref[0], str)
-        and isinstance(ref[1], bytes)
-    )
-
-
-def _is_ref(ref: Any) -> bool:
-    if _is_inline(ref):
-        return True
-    return (
-        isinstance(ref, list)
-        and len(ref) == 4
-        and isinstance(ref[0], bytes)
-        and len(ref[0]) == 16
-        and all(isinstance(n, int) for n in ref[1:])
-    )
 
 
 FORMAT = 2
