@@ -212,7 +212,7 @@ def check_read(
     except Checked as error:
         check_message(error, what)
         return error
-    except Exception as error:  # noqa: BLE001 - any other type is the failure under test
+    except Exception as error:
         raise AssertionError(
             f"{what}: reading raised {type(error).__name__}: {error!s} (expected the truth, "
             "CorruptDataError or DecryptionError)"
