@@ -35,5 +35,5 @@ def test_storage_workloads_run_and_print_bytes_by_table() -> None:
     )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.rstrip().endswith("x")]
-    assert len(rows) == 6
+    assert len(rows) == 7
     assert "bytes/step by table, 200 KB workload, SQLite" in done.stdout

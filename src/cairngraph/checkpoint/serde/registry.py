@@ -213,6 +213,10 @@ class TypeRegistry:
             cls = _langchain_classes().get(name)
             if cls is not None:
                 found = self._remember(_entry(cls, "pydantic"))
+        if found is None and name.startswith("cairngraph."):
+            own = _own_classes().get(name)
+            if own is not None:
+                found = self._remember(_entry(own, "dataclass"))
         return found
 
     def entry_for(self, cls: type) -> Entry | None:
@@ -223,6 +227,9 @@ class TypeRegistry:
         langchain = found is None and cls.__module__.startswith("langchain_core.")
         if langchain and _langchain_classes().get(type_name(cls)) is cls:
             found = self._remember(_entry(cls, "pydantic"))
+        if found is None and cls.__module__ == "cairngraph.types":
+            if _own_classes().get(type_name(cls)) is cls:
+                found = self._remember(_entry(cls, "dataclass"))
         return found
 
     def names(self) -> list[str]:
@@ -282,6 +289,18 @@ def register(first: _T, *more: Any) -> _T:
     """
     _SHARED.register(first, *more)
     return first
+
+
+@functools.cache
+def _own_classes() -> dict[str, type]:
+    """cairngraph's own stored types (an interrupt, a Send): allowed for every serializer.
+
+    A saver opened on its own (``cairn`` tools, a fresh process) reads a paused
+    thread's interrupt without anyone registering it.
+    """
+    from cairngraph import types  # a fixed module, never a name from stored data
+
+    return {type_name(cls): cls for cls in (types.Interrupt, types.Send)}
 
 
 @functools.cache

@@ -243,7 +243,9 @@ class Store:
                 (keys,),
             )
         writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] = {}
-        for item in found:
+        # Rows are fetched whole first: a statement left open by an error raised
+        # mid-iteration would keep the connection (and the WAL) alive after close().
+        for item in found.fetchall():
             row = WriteRow(*item)
             path, items = self.fmt.open_writes(row)
             writes.setdefault(row[:3], []).append((row, path, items))
@@ -261,14 +263,14 @@ class Store:
                 + _SELECT_VALUES
                 + " WHERE address IN (SELECT address FROM chain)"
             )
-            for found in self.conn.execute(query, chunk):
+            for found in self.conn.execute(query, chunk).fetchall():
                 yield ValueRow(*found)
 
     def reseal(self) -> int:
         """Every row rewritten with this store's seal (addresses change with the key)."""
         execute = self.conn.execute
         values, moved = self.fmt.reseal_values(
-            ValueRow(*found) for found in execute(_SELECT_VALUES)
+            ValueRow(*found) for found in execute(_SELECT_VALUES).fetchall()
         )
         checkpoints = [
             (self.fmt.reseal_checkpoint(row, moved), *row[:3])
@@ -276,11 +278,13 @@ class Store:
         ]
         writes = [
             (self.fmt.reseal_writes(row, moved), *row[:5])
-            for row in (WriteRow(*found) for found in execute(_SELECT_WRITES))
+            for row in (WriteRow(*found) for found in execute(_SELECT_WRITES).fetchall())
         ]
         refs = {
             (moved.get(bytes(address), bytes(address)), thread_id)
-            for address, thread_id in execute("SELECT address, thread_id FROM cairn_refs")
+            for address, thread_id in execute(
+                "SELECT address, thread_id FROM cairn_refs"
+            ).fetchall()
         }
         execute("DELETE FROM cairn_values")
         self.conn.executemany("INSERT OR IGNORE INTO cairn_values VALUES (?, ?, ?)", values)
@@ -315,13 +319,15 @@ class Store:
         writes = _KEYS_AS_BLOBS.format(
             columns="CAST(task_id AS BLOB), slot, CAST(body AS BLOB)", table="writes"
         )
-        for found in execute(checkpoints):
+        for found in execute(checkpoints).fetchall():
             verifier.checkpoint(CheckpointRow(*_texts(found, 4), found[4]))  # type: ignore[call-arg]
-        for found in execute(writes):
+        for found in execute(writes).fetchall():
             verifier.writes(WriteRow(*_texts(found, 4), found[4], found[5]))  # type: ignore[call-arg]
-        for found in execute(_SELECT_VALUES):
+        for found in execute(_SELECT_VALUES).fetchall():
             verifier.value(ValueRow(*found))
-        refs = execute("SELECT CAST(address AS BLOB), CAST(thread_id AS BLOB) FROM cairn_refs")
+        refs = execute(
+            "SELECT CAST(address AS BLOB), CAST(thread_id AS BLOB) FROM cairn_refs"
+        ).fetchall()
         return verifier.report((address, _text(thread)) for address, thread in refs)
 
 
