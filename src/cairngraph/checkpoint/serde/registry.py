@@ -227,9 +227,9 @@ class TypeRegistry:
         langchain = found is None and cls.__module__.startswith("langchain_core.")
         if langchain and _langchain_classes().get(type_name(cls)) is cls:
             found = self._remember(_entry(cls, "pydantic"))
-        if found is None and cls.__module__ == "cairngraph.types":
-            if _own_classes().get(type_name(cls)) is cls:
-                found = self._remember(_entry(cls, "dataclass"))
+        own = found is None and cls.__module__ == "cairngraph.types"
+        if own and _own_classes().get(type_name(cls)) is cls:
+            found = self._remember(_entry(cls, "dataclass"))
         return found
 
     def names(self) -> list[str]:
