@@ -268,3 +268,117 @@ def test_put_steps_saves_consecutive_steps_in_order(saver: BaseCheckpointSaver) 
     assert latest is not None and latest.checkpoint.channel_values == {"n": 2}
     assert latest.parent_config == made[0]
     assert [w.value for w in saver.get_tuple(made[0]).pending_writes] == [2]  # type: ignore[union-attr]
+
+
+def test_filters_decide_the_same_way_on_every_saver(saver: BaseCheckpointSaver) -> None:
+    parent = _config("f")
+    for step, metadata in enumerate(
+        [{'a"b': "x", "flag": True}, {"a'b": "y", "flag": False}, {"flag": 1}, {"n": None}]
+    ):
+        checkpoint = _checkpoint({"n": step}, {"n": step + 1})
+        full = {"source": "loop", "step": step, "parents": {}, **metadata}
+        parent = saver.put(parent, checkpoint, full, {"n": step + 1})  # type: ignore[arg-type]
+
+    def steps(**filter: Any) -> list[int]:
+        found = saver.list(_config("f"), filter=filter)
+        return [item.metadata["step"] for item in found]
+
+    assert steps(**{'a"b': "x"}) == [0]
+    assert steps(**{"a'b": "y"}) == [1]
+    # Python's equality everywhere: 1 == True, 0 == False.
+    assert steps(flag=1) == [2, 0]
+    assert steps(flag=True) == [2, 0]
+    assert steps(flag=0) == [1]
+    assert steps(n=None) == [3]
+    assert steps(source="loop", step=2) == [2]
+    assert steps(missing=None) == []
+
+
+def test_filter_and_limit_page_through_a_long_thread(saver: BaseCheckpointSaver) -> None:
+    parent = _config("p")
+    for step in range(450):
+        checkpoint = _checkpoint({"n": step}, {"n": step + 1})
+        metadata = {"source": "loop", "step": step, "parents": {}, "rare": step % 150 == 7}
+        parent = saver.put(parent, checkpoint, metadata, {"n": step + 1})  # type: ignore[arg-type]
+    rare = list(saver.list(_config("p"), filter={"rare": True}, limit=2))
+    assert [item.metadata["step"] for item in rare] == [307, 157]
+    assert [item.checkpoint.channel_values for item in rare] == [{"n": 307}, {"n": 157}]
+    everything = list(saver.list(_config("p"), filter={"rare": True}))
+    assert [item.metadata["step"] for item in everything] == [307, 157, 7]
+    assert list(saver.list(_config("p"), filter={"rare": True}, limit=0)) == []
+    before = list(saver.list(_config("p"), filter={"rare": True}, before=rare[0].config, limit=5))
+    assert [item.metadata["step"] for item in before] == [157, 7]
+
+
+def test_async_step_methods(saver: BaseCheckpointSaver) -> None:
+    from cairngraph.checkpoint.base import StepSave
+
+    async def scenario() -> None:
+        first = await saver.aput(
+            _config("astep"),
+            _checkpoint({"n": 1}, {"n": 1}),
+            {"source": "input", "step": -1, "parents": {}},
+            {"n": 1},
+        )
+        second = await saver.aput_step(
+            first,
+            [TaskWrites(task_id="t1", writes=[("n", 2)])],
+            _checkpoint({"n": 2}, {"n": 2}),
+            {"source": "loop", "step": 0, "parents": {}},
+            {"n": 2},
+        )
+        third = _checkpoint({"n": 3}, {"n": 3})
+        made = await saver.aput_steps(
+            [
+                StepSave(
+                    config=second,
+                    task_writes=[TaskWrites(task_id="t2", writes=[("n", 3)])],
+                    checkpoint=third,
+                    metadata={"source": "loop", "step": 1, "parents": {}},
+                    new_versions={"n": 3},
+                )
+            ]
+        )
+        assert made == [checkpoint_config("astep", "", third.id)]
+        found = [item async for item in saver.alist(_config("astep"))]
+        assert [item.checkpoint.channel_values["n"] for item in found] == [3, 2, 1]
+        assert [[w.value for w in item.pending_writes] for item in found] == [[], [3], [2]]
+        assert (await saver.averify()).ok
+
+    asyncio.run(scenario())
+
+
+def test_a_step_that_fails_to_save_leaves_nothing_of_itself(saver: BaseCheckpointSaver) -> None:
+    from cairngraph.errors import SerializationError
+
+    parent = _chain(saver, "atomic", 1)[0]
+
+    class Unstorable:
+        pass
+
+    before = [item.checkpoint.id for item in saver.list(_config("atomic"))]
+    with pytest.raises(SerializationError):
+        saver.put_step(
+            parent,
+            [TaskWrites(task_id="ok", writes=[("n", 7)])],
+            _checkpoint({"n": Unstorable()}, {"n": 2, "big": 1}),
+            {"source": "loop", "step": 1, "parents": {}},
+            {"n": 2},
+        )
+    assert [item.checkpoint.id for item in saver.list(_config("atomic"))] == before
+    saved = saver.get_tuple(parent)
+    assert saved is not None and saved.pending_writes == []
+    assert saver.verify().ok
+
+
+def test_delete_thread_frees_values_no_other_thread_uses(saver: BaseCheckpointSaver) -> None:
+    shared, own = "s" * 10_000, "o" * 10_000
+    for thread, value in (("one", shared), ("two", shared), ("three", own)):
+        checkpoint = _checkpoint({"doc": value}, {"doc": 1})
+        saver.put(_config(thread), checkpoint, {"source": "input", "step": -1}, {"doc": 1})
+    saver.delete_thread("one")
+    saver.delete_thread("three")
+    two = saver.get_tuple(_config("two"))
+    assert two is not None and two.checkpoint.channel_values == {"doc": shared}
+    assert saver.get_tuple(_config("one")) is None and saver.get_tuple(_config("three")) is None
+    assert saver.verify().ok

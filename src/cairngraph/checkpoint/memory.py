@@ -12,8 +12,9 @@ Layout mirrors the durable savers: small checkpoint records, one blob per
 from __future__ import annotations
 
 import bisect
+import builtins
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,6 +27,7 @@ from cairngraph.checkpoint.base import (
     CheckpointTuple,
     PendingWrite,
     RunnableConfig,
+    StepSave,
     TaskWrites,
     VerifyReport,
     checkpoint_config,
@@ -213,37 +215,86 @@ class InMemorySaver(BaseCheckpointSaver):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        thread_id = config_thread_id(config)
-        namespace = config_namespace(config)
-        parent_id = config_checkpoint_id(config)
+        step = StepSave.of(config, (), checkpoint, metadata, new_versions)
+        return self.put_steps([step])[0]
+
+    def put_step(
+        self,
+        config: RunnableConfig,
+        task_writes: Sequence[TaskWrites],
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
+        return self.put_steps([step])[0]
+
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        """Encode every step first, then store them all: a value that cannot be
+        serialized leaves nothing of its step behind, as a rolled-back transaction."""
         dumps = self.serde.dumps_typed
-        values = checkpoint.channel_values
-        blobs = {
-            (thread_id, namespace, channel, version): dumps(values[channel])
-            for channel, version in new_versions.items()
-            if channel in values
-        }
-        stored = Checkpoint(
-            id=checkpoint.id,
-            ts=checkpoint.ts,
-            channel_values={},
-            channel_versions=dict(checkpoint.channel_versions),
-            # Shallow copy: a Checkpoint's inner mappings are never mutated after put.
-            versions_seen=dict(checkpoint.versions_seen),
-            updated_channels=checkpoint.updated_channels,
-            v=checkpoint.v,
-        )
-        saved = _Saved(stored, dumps(dict(metadata)), parent_id)
+        made: builtins.list[RunnableConfig] = []
+        applies = []
+        for step in steps:
+            thread_id = config_thread_id(step.config)
+            namespace = config_namespace(step.config)
+            parent_id = config_checkpoint_id(step.config)
+            if parent_id is not None:
+                for item in step.task_writes:
+                    applies.append(
+                        self._encoded_writes(
+                            thread_id,
+                            namespace,
+                            parent_id,
+                            item.writes,
+                            item.task_id,
+                            item.task_path,
+                        )
+                    )
+            checkpoint = step.checkpoint
+            values = checkpoint.channel_values
+            blobs = {
+                (thread_id, namespace, channel, version): dumps(values[channel])
+                for channel, version in step.new_versions.items()
+                if channel in values
+            }
+            stored = Checkpoint(
+                id=checkpoint.id,
+                ts=checkpoint.ts,
+                channel_values={},
+                channel_versions=dict(checkpoint.channel_versions),
+                # Shallow copy: a Checkpoint's inner mappings are never mutated after put.
+                versions_seen=dict(checkpoint.versions_seen),
+                updated_channels=checkpoint.updated_channels,
+                v=checkpoint.v,
+            )
+            saved = _Saved(stored, dumps(dict(step.metadata)), parent_id)
+            applies.append(self._saving(thread_id, namespace, saved, blobs))
+            made.append(checkpoint_config(thread_id, namespace, checkpoint.id))
         with self._mutex:
+            for apply in applies:
+                apply()
+        return made
+
+    def _saving(
+        self,
+        thread_id: str,
+        namespace: str,
+        saved: _Saved,
+        blobs: dict[tuple[str, str, str, int], TypedPayload],
+    ) -> Callable[[], None]:
+        def apply() -> None:
             self._blobs.update(blobs)
             space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
-            if checkpoint.id not in space.saved:
-                if not space.ids or space.ids[-1] < checkpoint.id:
-                    space.ids.append(checkpoint.id)
+            checkpoint_id = saved.checkpoint.id
+            if checkpoint_id not in space.saved:
+                if not space.ids or space.ids[-1] < checkpoint_id:
+                    space.ids.append(checkpoint_id)
                 else:
-                    bisect.insort(space.ids, checkpoint.id)
-            space.saved[checkpoint.id] = saved
-        return checkpoint_config(thread_id, namespace, checkpoint.id)
+                    bisect.insort(space.ids, checkpoint_id)
+            space.saved[checkpoint_id] = saved
+
+        return apply
 
     def put_writes(
         self,
@@ -252,16 +303,35 @@ class InMemorySaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        thread_id = config_thread_id(config)
-        namespace = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
         if checkpoint_id is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
+        apply = self._encoded_writes(
+            config_thread_id(config),
+            config_namespace(config),
+            checkpoint_id,
+            writes,
+            task_id,
+            task_path,
+        )
+        with self._mutex:
+            apply()
+
+    def _encoded_writes(
+        self,
+        thread_id: str,
+        namespace: str,
+        checkpoint_id: str,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> Callable[[], None]:
         encoded = [
             _SavedWrite(task_id, channel, self.serde.dumps_typed(value), task_path)
             for channel, value in writes
         ]
-        with self._mutex:
+
+        def apply() -> None:
             space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
             slot = space.writes.setdefault(checkpoint_id, {})
             for position, item in enumerate(encoded):
@@ -270,6 +340,8 @@ class InMemorySaver(BaseCheckpointSaver):
                     slot[(task_id, index)] = item
                 else:
                     slot.setdefault((task_id, index), item)
+
+        return apply
 
     def delete_thread(self, thread_id: str) -> None:
         with self._mutex:

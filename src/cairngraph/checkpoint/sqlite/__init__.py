@@ -265,19 +265,14 @@ class SqliteSaver(BaseCheckpointSaver):
         checkpoint_id = config_checkpoint_id(config)
         with self._reading():
             if checkpoint_id is None:
-                row = self.conn.execute(
-                    SELECT_CHECKPOINTS + " WHERE thread_id = ? AND ns = ? "
-                    "ORDER BY checkpoint_id DESC LIMIT 1",
+                return self._store.load_one(
+                    " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1",
                     (thread_id, ns),
-                ).fetchone()
-            else:
-                row = self.conn.execute(
-                    SELECT_CHECKPOINTS + " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
-                    (thread_id, ns, checkpoint_id),
-                ).fetchone()
-            if row is None:
-                return None
-            return self._store.load([row])[0]
+                )
+            return self._store.load_one(
+                " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+                (thread_id, ns, checkpoint_id),
+            )
 
     def list(
         self,

@@ -64,6 +64,7 @@ _SELECT_VALUES = (
 _IN_CHUNK = 500
 
 Key = tuple[str, str, str]
+_NO_WRITES: list[tuple[WriteRow, str, list[list[Any]]]] = []
 
 
 class RefsCache:
@@ -201,13 +202,21 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
-    def load(self, found: Iterable[Sequence[Any]]) -> list[CheckpointTuple]:
-        """Rows of :data:`SELECT_CHECKPOINTS` → tuples, their writes and values in bulk."""
+    def load(
+        self,
+        found: Iterable[Sequence[Any]],
+        writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] | None = None,
+    ) -> list[CheckpointTuple]:
+        """Rows of :data:`SELECT_CHECKPOINTS` → tuples, their writes and values in bulk.
+
+        ``writes``, when given, are the rows' writes, already fetched.
+        """
         rows = [CheckpointRow(*row) for row in found]
         if not rows:
             return []
         records = [self.fmt.open_checkpoint(row) for row in rows]
-        writes = self._writes_for(rows)
+        if writes is None:
+            writes = self._writes_for(rows)
         loader = ValueLoader(self.fmt)
         for record in records:
             loader.need(record.refs.values())
@@ -216,14 +225,34 @@ class Store:
                 loader.need(item[2] for item in written)
         while wanted := loader.wanted():
             loader.add(self._values(wanted))
-        learned = {}
-        result = []
-        for row, record in zip(rows, records, strict=True):
-            key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)
-            result.append(self.fmt.tuple_of(row, record, writes.get(key, []), loader))
-            learned[key] = Known(record.versions, record.refs)
-        self.refs.learn(learned)
-        return result
+        return [
+            self.fmt.tuple_of(row, record, writes.get((row[0], row[1], row[2]), _NO_WRITES), loader)
+            for row, record in zip(rows, records, strict=True)
+        ]
+
+    def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
+        """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes.
+
+        One statement: the checkpoint row joined with its writes rows.
+        """
+        found = self.conn.execute(
+            "SELECT c.*, w.task_id, w.slot, CAST(w.body AS BLOB) FROM ("  # noqa: S608
+            + SELECT_CHECKPOINTS
+            + where
+            + ") c LEFT JOIN cairn_writes w ON w.thread_id = c.thread_id AND w.ns = c.ns "
+            "AND w.checkpoint_id = c.checkpoint_id ORDER BY w.task_id, w.slot",
+            params,
+        ).fetchall()
+        if not found:
+            return None
+        head = found[0]
+        writes = []
+        for item in found:
+            if item[5] is not None:
+                row = WriteRow(head[0], head[1], head[2], item[5], item[6], item[7])
+                path, items = self.fmt.open_writes(row)
+                writes.append((row, path, items))
+        return self.load([head[:5]], {(head[0], head[1], head[2]): writes})[0]
 
     def _writes_for(
         self, rows: list[CheckpointRow]
