@@ -97,7 +97,18 @@ class Command(Generic[N]):
 
 
 def default_retry_on(error: Exception) -> bool:
-    """Retry on errors that are usually transient: not on programming errors."""
+    """LangGraph's default: retry errors that are usually transient, not programming errors.
+
+    A connection error is retried; an HTTP error (``httpx.HTTPStatusError``,
+    ``requests.HTTPError``) only for a 5xx status; other ``OSError``\ s (a
+    timeout included) and the usual programming errors are not. Neither HTTP
+    library is imported: the error's own classes are looked at.
+    """
+    if isinstance(error, ConnectionError):
+        return True
+    status = _http_status(error)
+    if status is not None:
+        return status is True or 500 <= status < 600
     permanent = (
         ValueError,
         TypeError,
@@ -112,9 +123,22 @@ def default_retry_on(error: Exception) -> bool:
         StopAsyncIteration,
         OSError,
     )
-    if isinstance(error, ConnectionError | TimeoutError):
-        return True
     return not isinstance(error, permanent)
+
+
+_HTTP_ERRORS = {("httpx", "HTTPStatusError"), ("requests.exceptions", "HTTPError")}
+
+
+def _http_status(error: Exception) -> int | bool | None:
+    """The status of an httpx/requests HTTP error (True: requests' error without a response)."""
+    for cls in type(error).__mro__:
+        if (cls.__module__.split("._")[0], cls.__name__) in _HTTP_ERRORS:
+            response = getattr(error, "response", None)
+            code = getattr(response, "status_code", None)
+            if isinstance(code, int):
+                return code
+            return True if cls.__module__.startswith("requests") else None
+    return None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
