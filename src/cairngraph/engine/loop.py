@@ -113,7 +113,6 @@ def _supersteps(
 ) -> Generator[Effect, Any, RunOutcome]:
     spec = opts.spec
     candidates: set[str] | None = None
-    steps_run = 0
     while True:
         for key, manager in spec.managed.items():
             state.channels[key].value = manager.get(state.step + 1, stop)
@@ -126,17 +125,24 @@ def _supersteps(
             namespace=opts.namespace,
             candidates=candidates,
         )
-        if not tasks:
-            break
-        if steps_run >= opts.recursion_limit:
+        # LangGraph's arithmetic: steps run up to ``stop`` (a new thread's first step,
+        # the input's, is step 0), and the limit is checked before "nothing left to
+        # run", so a run that ends exactly past its limit still raises.
+        if state.step + 1 > stop:
             yield from settle(opts, state)
+            waiting = (
+                f"without reaching END (next: {', '.join(task.name for task in tasks)})"
+                if tasks
+                else "as its last step ended (as in LangGraph, the limit counts that check too)"
+            )
             raise GraphRecursionError(
                 f"recursion limit of {opts.recursion_limit} steps reached"
-                f"{thread_hint(opts)} at step {state.step + 1} without reaching END "
-                f"(next: {', '.join(task.name for task in tasks)}). If the graph is meant to "
-                "run longer, raise it: config={'recursion_limit': 100, ...}; if not, check "
-                "the conditional edges for a loop that never exits."
+                f"{thread_hint(opts)} at step {state.step + 1} {waiting}. If the graph is "
+                "meant to run longer, raise it: config={'recursion_limit': 100, ...}; if not, "
+                "check the conditional edges for a loop that never exits."
             )
+        if not tasks:
+            break
         if _should_pause(opts.interrupt_before, state, tasks):
             state.seen[INTERRUPT_SEEN] = dict(state.versions)
             yield from settle(opts, state)
@@ -161,7 +167,6 @@ def _supersteps(
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
             yield Execute(to_run, config_of(opts, state) if each else None)
-        steps_run += 1
         outcome = yield from _after_execute(opts, state, tasks, [] if each else to_run, to_run)
         if outcome is not None:
             return outcome
