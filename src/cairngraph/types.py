@@ -97,7 +97,7 @@ class Command(Generic[N]):
 
 
 def default_retry_on(error: Exception) -> bool:
-    """LangGraph's default: retry errors that are usually transient, not programming errors.
+    r"""LangGraph's default: retry errors that are usually transient, not programming errors.
 
     A connection error is retried; an HTTP error (``httpx.HTTPStatusError``,
     ``requests.HTTPError``) only for a 5xx status; other ``OSError``\ s (a
