@@ -234,9 +234,11 @@ class VerifyReport:
 class BaseCheckpointSaver(ABC):
     """Base class of every checkpointer.
 
-    Subclasses implement the five sync methods; the async twins then work
-    out of the box. A backend shared by several processes also overrides
-    :meth:`thread_lock` so that two runs of one thread never interleave.
+    Subclasses implement five sync methods (``get_tuple``, ``list``,
+    ``put_steps``, ``put_writes``, ``delete_thread``); ``put``, ``put_step``
+    and the async twins then work out of the box. A backend shared by several
+    processes also overrides :meth:`thread_lock` so that two runs of one
+    thread never interleave.
 
     Example::
 
@@ -278,17 +280,15 @@ class BaseCheckpointSaver(ABC):
         """
 
     @abstractmethod
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        """Save ``checkpoint`` as a child of ``config``'s checkpoint; return its config.
+    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        """Save consecutive steps, in order, all or nothing; return each checkpoint's config.
 
-        Only the channels in ``new_versions`` have new values to store; the
-        others are already saved at the version the checkpoint names.
+        A step is its tasks' last writes (against the parent checkpoint its
+        ``config`` names) and the checkpoint that closes it. Only the channels
+        in its ``new_versions`` have new values to store; the others are
+        already saved at the version the checkpoint names (in the parent), or
+        are in its ``channel_values``. ``durability="async"`` hands several
+        steps at once, so a run that outpaces its store pays one commit per batch.
         """
 
     @abstractmethod
@@ -312,6 +312,16 @@ class BaseCheckpointSaver(ABC):
         found = self.get_tuple(config)
         return None if found is None else found.checkpoint
 
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        """Save ``checkpoint`` as a child of ``config``'s checkpoint; return its config."""
+        return self.put_steps([StepSave.of(config, (), checkpoint, metadata, new_versions)])[0]
+
     def put_step(
         self,
         config: RunnableConfig,
@@ -320,24 +330,9 @@ class BaseCheckpointSaver(ABC):
         metadata: CheckpointMetadata,
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
-        """Save the last writes of a step and the checkpoint that closes it.
-
-        Backends with transactions override this to commit both at once.
-        """
-        for item in task_writes:
-            self.put_writes(config, item.writes, item.task_id, item.task_path)
-        return self.put(config, checkpoint, metadata, new_versions)
-
-    def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        """Save several consecutive steps, in order (``durability="async"`` batches them).
-
-        Backends with transactions override this to commit them all at once,
-        so a run that outpaces its store pays one commit per batch.
-        """
-        return [
-            self.put_step(s.config, s.task_writes, s.checkpoint, s.metadata, s.new_versions)
-            for s in steps
-        ]
+        """Save the last writes of a step and the checkpoint that closes it, at once."""
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
+        return self.put_steps([step])[0]
 
     def verify(self) -> VerifyReport:
         """Check every stored payload; report every bad row (see :class:`VerifyReport`).

@@ -208,27 +208,6 @@ class InMemorySaver(BaseCheckpointSaver):
 
     # -- writing -------------------------------------------------------------
 
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        step = StepSave.of(config, (), checkpoint, metadata, new_versions)
-        return self.put_steps([step])[0]
-
-    def put_step(
-        self,
-        config: RunnableConfig,
-        task_writes: Sequence[TaskWrites],
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        return self.put_steps([step])[0]
-
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Encode every step first, then store them all: a value that cannot be
         serialized leaves nothing of its step behind, as a rolled-back transaction."""
