@@ -37,6 +37,16 @@ if TYPE_CHECKING:
 __all__ = ["NodeWriter", "compile_graph"]
 
 
+def private_keys(graph: StateGraph) -> frozenset[str]:
+    """Keys that only some node's own input schema declares."""
+    return frozenset(
+        key
+        for node in graph.nodes.values()
+        if node.input_schema
+        for key in schema_of(node.input_schema).channels
+    )
+
+
 def compile_graph(graph: StateGraph, **options: Any) -> CompiledStateGraph:
     from cairngraph.graph.compiled import CompiledStateGraph
 
@@ -50,12 +60,14 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         for key, proto in schema.channels.items():
             channels.setdefault(key, proto)
     state_keys = tuple(channels)
+    # A node's own input schema may read keys the state does not have: they get
+    # channels too (written by other nodes, saved, never part of the output).
+    readers = [schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema]
+    for schema in readers:
+        for key, proto in schema.channels.items():
+            channels.setdefault(key, proto)
     managed: dict[str, Any] = {}
-    for schema in (
-        graph.state,
-        graph.input,
-        *(schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema),
-    ):
+    for schema in (graph.state, graph.input, *readers):
         managed.update(schema.managed)
     for key in managed:
         channels.setdefault(key, Managed(key))
@@ -228,6 +240,7 @@ def _writer(
         else frozenset(graph.state.channels)
         | frozenset(graph.output.channels)
         | frozenset(graph.input.channels)
+        | private_keys(graph)
     )
     return NodeWriter(
         graph=graph,
