@@ -41,6 +41,14 @@ class DrawableGraph:
             for key, target in targets.items():
                 label = None if key == target else str(key)
                 edges.append(Edge(branch.source, target, conditional=True, label=label))
+        for name, node in builder.nodes.items():
+            for target in node.destinations or ():
+                label = node.labels.get(target)
+                edges.append(Edge(name, target, conditional=True, label=label))
+        # As LangGraph draws them: a node that is only ever a target ends the graph.
+        origins = {edge.source for edge in edges}
+        ends = sorted({e.target for e in edges if e.target != END and e.target not in origins})
+        edges.extend(Edge(name, END) for name in ends)
         return cls(nodes=nodes, edges=tuple(edges))
 
     def draw_mermaid(self) -> str:

@@ -38,6 +38,10 @@ class NodeDef:
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None
     metadata: Mapping[str, Any] | None = None
     destinations: tuple[str, ...] | None = None
+    """Where the node may go by ``Command(goto=...)``: ``destinations=`` or its
+    ``Command[Literal[...]]`` return annotation (drawn as conditional edges)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Edge labels of ``destinations={"node": "label"}``."""
     cache_policy: CachePolicy | None = None
     defer: bool = False
 
@@ -155,7 +159,10 @@ class StateGraph:
             if inspect.isfunction(action) or inspect.ismethod(action)
             else None
         )
-        targets = tuple(destinations) if destinations is not None else None
+        targets = (
+            tuple(destinations) if destinations is not None else _command_targets(action)
+        )
+        labels = dict(destinations) if isinstance(destinations, Mapping) else {}
         self.nodes[node] = NodeDef(
             name=node,
             action=action,
@@ -164,6 +171,7 @@ class StateGraph:
             cache_policy=cache_policy,
             metadata=metadata,
             destinations=targets,
+            labels=labels,
             defer=defer,
         )
         return self
@@ -286,3 +294,26 @@ def _name_of(action: Any) -> str:
             [f"cannot name node {action!r}; pass the name first: add_node('name', fn)"]
         )
     return name
+
+
+def _command_targets(action: Any) -> tuple[str, ...] | None:
+    """The node names of a ``-> Command[Literal["a", "b"]]`` return annotation, if any."""
+    import typing
+
+    from cairngraph.types import Command
+
+    function = action if inspect.isfunction(action) or inspect.ismethod(action) else None
+    if function is None:
+        function = getattr(action, "__call__", None)  # noqa: B004 - callables' own call
+        if not (inspect.isfunction(function) or inspect.ismethod(function)):
+            return None
+    try:
+        returned = typing.get_type_hints(function).get("return")
+    except Exception:  # noqa: BLE001 - an annotation that does not resolve declares nothing
+        return None
+    if typing.get_origin(returned) is not Command:
+        return None
+    args = typing.get_args(returned)
+    if not args or typing.get_origin(args[0]) is not typing.Literal:
+        return None
+    return tuple(str(name) for name in typing.get_args(args[0]))
