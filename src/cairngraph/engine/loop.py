@@ -230,14 +230,23 @@ def _after_execute(
                 f"node {paused[0].name!r} called interrupt(), which needs a checkpointer to save "
                 "the paused run. Compile with one: graph.compile(checkpointer=InMemorySaver())."
             )
-        if "updates" in opts.modes:
-            yield Emit("updates", {"__interrupt__": interrupts})
+        # As LangGraph: each paused task's interrupts are a chunk of their own ...
+        for task in paused:
+            if "updates" in opts.modes:
+                yield Emit("updates", {"__interrupt__": task.interrupts})
+            if "values" in opts.modes:
+                chunk = spec.values(state.channels)
+                if isinstance(chunk, dict):
+                    chunk = {**chunk, "__interrupt__": task.interrupts}
+                yield Emit("values", chunk)
+        # ... and what the step's finished tasks wrote shows in the result (and one
+        # last values chunk), though it is saved only as their pending writes.
+        finished = [task for task in tasks if task.writes and not task.paused]
+        if finished:
+            changed, _ = apply_writes(state.channels, dict(state.versions), {}, finished)
+            if "values" in opts.modes and any(key in changed for key in spec.state_keys):
+                yield Emit("values", spec.values(state.channels))
         output = spec.output(state.channels)
-        if "values" in opts.modes:
-            chunk = spec.values(state.channels)
-            if isinstance(chunk, dict):
-                chunk = {**chunk, "__interrupt__": interrupts}
-            yield Emit("values", chunk)
         return RunOutcome(output, interrupts, config_of(opts, state), paused=True)
     changed, appends = apply_writes(state.channels, state.versions, state.seen, tasks)
     if spec.deferred:
