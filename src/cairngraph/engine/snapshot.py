@@ -29,6 +29,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import END, START
 from cairngraph.engine._context import task_namespace, without_task_ids
+from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
     GraphSpec,
     Task,
@@ -140,9 +141,23 @@ def snapshot_of(
                 if found is not None:
                     child = snapshot_of(subgraph, child_saver, found, subgraphs, live=True)
         shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
+    # Like LangGraph: the values show the writes of no task (a Command(update=...)
+    # answering this checkpoint), then, live, what the step's finished tasks wrote.
+    versions = dict(checkpoint.channel_versions)
+    direct = [(c, v) for c, v in writes.get(NULL_TASK_ID, []) if c not in _SPECIAL]
+    if direct:
+        update = Task(
+            id=NULL_TASK_ID,
+            name=START,
+            path=(NULL_TASK_ID,),
+            input=None,
+            node=spec.nodes[START],
+            triggers=(),
+            writes=direct,
+        )
+        apply_writes(channels, versions, {}, [update])
     if finished:
-        # Like LangGraph: the values show what the step's finished tasks wrote.
-        apply_writes(channels, dict(checkpoint.channel_versions), {}, finished)
+        apply_writes(channels, versions, {}, finished)
     done = {task.id for task in finished}
     return StateSnapshot(
         values=spec.values(channels),
