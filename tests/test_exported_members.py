@@ -25,6 +25,7 @@ PUBLIC = {
         "RetryPolicy",
         "Send",
         "StateSnapshot",
+        "StateUpdate",
         "StreamMode",
         "interrupt",
     },

@@ -24,6 +24,7 @@ __all__ = [
     "RetryPolicy",
     "Send",
     "StateSnapshot",
+    "StateUpdate",
     "StreamMode",
     "interrupt",
 ]
@@ -206,6 +207,22 @@ class PregelTask(NamedTuple):
     interrupts: tuple[Interrupt, ...] = ()
     state: RunnableConfig | StateSnapshot | None = None
     result: Any | None = None
+
+
+class StateUpdate(NamedTuple):
+    """One update of ``bulk_update_state``: ``values`` as if ``as_node`` returned them.
+
+    Example::
+
+        graph.bulk_update_state(config, [
+            [StateUpdate({"topic": "owls"}, as_node="__input__")],
+            [StateUpdate({"joke": "..."}, as_node="write_joke")],
+        ])
+    """
+
+    values: dict[str, Any] | Any | None
+    as_node: str | None = None
+    task_id: str | None = None
 
 
 class StateSnapshot(NamedTuple):

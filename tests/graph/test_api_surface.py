@@ -205,6 +205,53 @@ def test_typos_are_type_errors(saver: BaseCheckpointSaver) -> None:
         list(app.stream({"log": []}, _config("typo"), stream_mode="nonsense"))  # type: ignore[arg-type]
 
 
+def test_bulk_update_state_applies_supersteps(saver: BaseCheckpointSaver, driver: Driver) -> None:
+    from cairngraph.types import StateUpdate
+
+    class Log(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    graph = StateGraph(Log)
+    for name in ("a", "b", "c"):
+        graph.add_node(name, lambda s, name=name: {"log": [name]})
+    graph.add_edge(START, "a")
+    graph.add_edge(START, "b")
+    graph.add_edge(["a", "b"], "c")
+    app = graph.compile(checkpointer=saver)
+    config = _config("bulk")
+    # A saved input, run later by invoke(None):
+    app.bulk_update_state(config, [[StateUpdate({"log": ["in"]}, as_node="__input__")]])
+    assert driver.get_state(app, config).next == ("__start__",)
+    assert driver.invoke(app, None, config) == {"log": ["in", "a", "b", "c"]}
+    # Two nodes' updates in one superstep: one checkpoint, the join fires next.
+    other = _config("bulk-2")
+    made = app.bulk_update_state(
+        other,
+        [
+            [StateUpdate({"log": ["seed"]}, as_node="__input__")],
+            [StateUpdate({"log": ["A"]}, as_node="a"), StateUpdate({"log": ["B"]}, as_node="b")],
+        ],
+    )
+    snapshot = driver.get_state(app, other)
+    assert snapshot.config == made
+    assert (snapshot.values, snapshot.next, snapshot.metadata["source"]) == (
+        {"log": ["A", "B"]},
+        ("c",),
+        "update",
+    )
+    assert [s.metadata["source"] for s in driver.history(app, other)] == ["update", "input"]
+    assert driver.invoke(app, None, other) == {"log": ["A", "B", "c"]}
+    with pytest.raises(InvalidUpdateError, match="at least one superstep"):
+        app.bulk_update_state(other, [])
+    with pytest.raises(InvalidUpdateError, match="each need as_node"):
+        app.bulk_update_state(other, [[StateUpdate({"log": ["x"]}), StateUpdate({"log": []})]])
+    with pytest.raises(InvalidUpdateError, match="alone in its superstep"):
+        app.bulk_update_state(
+            other,
+            [[StateUpdate({"log": ["x"]}, "__input__"), StateUpdate({"log": []}, as_node="a")]],
+        )
+
+
 def test_update_state_copy_forks_a_checkpoint(saver: BaseCheckpointSaver, driver: Driver) -> None:
     class Count(TypedDict):
         n: int

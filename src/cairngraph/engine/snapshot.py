@@ -9,7 +9,7 @@ finished (``result``), failed (``error``) or paused (``interrupts``).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ from cairngraph.engine.algo import (
     Task,
     apply_writes,
     changed_values,
+    next_version,
     prepare_tasks,
     restore_channels,
 )
@@ -290,12 +291,37 @@ def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any
     return saver.put(base, copy, metadata, {})
 
 
+INPUT = "__input__"
+"""``StateUpdate(values, as_node="__input__")``: save ``values`` as a run's input."""
+
+
 def update_state(
     graph: CompiledStateGraph,
     saver: BaseCheckpointSaver,
     config: RunnableConfig,
-    values: Any,
-    as_node: str | None,
+    supersteps: Sequence[Sequence[tuple[Any, str | None]]],
+) -> RunnableConfig:
+    """Each superstep's updates as one checkpoint, in order; the config of the last.
+
+    An update is ``(values, as_node)``. A superstep of several updates applies
+    them together, as the writes of that many tasks of one step.
+    """
+    if not supersteps:
+        raise InvalidUpdateError(
+            "bulk_update_state needs at least one superstep: a list of lists of StateUpdate"
+        )
+    if any(not updates for updates in supersteps):
+        raise InvalidUpdateError("bulk_update_state: a superstep holds no update")
+    for updates in supersteps:
+        config = _superstep(graph, saver, config, list(updates))
+    return config
+
+
+def _superstep(
+    graph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    config: RunnableConfig,
+    updates: list[tuple[Any, str | None]],
 ) -> RunnableConfig:
     graph = _graph_at(graph, config)
     saver = saver_of(graph, saver)
@@ -307,13 +333,18 @@ def update_state(
         raise CheckpointNotFoundError(
             f"thread {thread_id!r} has no checkpoint {config_checkpoint_id(config)!r}"
         )
-    if as_node == COPY:
-        return _copy(saver, saved, values)
-    node_name = as_node or _infer_as_node(graph, saved)
-    if node_name not in spec.nodes and node_name != END:
+    special = [as_node for _values, as_node in updates if as_node in (COPY, INPUT)]
+    if special and len(updates) > 1:
         raise InvalidUpdateError(
-            f"update_state(as_node={node_name!r}): no node has that name; known nodes: "
-            f"{', '.join(n for n in spec.nodes if n != START)}"
+            f"as_node={special[0]!r} takes one update alone in its superstep; put the other "
+            "updates in supersteps of their own"
+        )
+    if special == [COPY]:
+        return _copy(saver, saved, updates[0][0])
+    if len(updates) > 1 and any(as_node is None for _values, as_node in updates):
+        raise InvalidUpdateError(
+            "several updates in one superstep each need as_node=: cairngraph cannot tell "
+            "which node each one is from"
         )
     checkpoint = saved.checkpoint if saved else None
     channels = restore_channels(spec.channels, checkpoint.channel_values if checkpoint else {})
@@ -321,20 +352,46 @@ def update_state(
     seen = {k: dict(v) for k, v in checkpoint.versions_seen.items()} if checkpoint else {}
     step = int(saved.metadata.get("step", -1)) + 1 if saved else -1
     changed: dict[str, int] = {}
-    if node_name != END:
-        node = spec.nodes[node_name]
-        task = Task(
-            id="",
-            name=node_name,
-            path=("__pregel_pull", node_name),
-            input=None,
-            node=node,
-            triggers=node.triggers,
-            channels=channels,
-        )
-        task.writes = node.write(values, task.read_fresh)
-        changed, _ = apply_writes(channels, versions, seen, [task])
-        seen[RAN] = {node_name: 1}
+    source = "update"
+    if special == [INPUT]:
+        # The input of a run not started yet: the next invoke(None, config) runs it.
+        channels[START].update([updates[0][0]])
+        version = next_version(versions.get(START))
+        versions[START] = version
+        changed = {START: version}
+        source = "input"
+        if saved is None:
+            step = -1
+    else:
+        tasks = []
+        for values, as_node in updates:
+            node_name = as_node or _infer_as_node(graph, saved)
+            if node_name not in spec.nodes and node_name != END:
+                raise InvalidUpdateError(
+                    f"update_state(as_node={node_name!r}): no node has that name; known "
+                    f"nodes: {', '.join(n for n in spec.nodes if n != START)}"
+                )
+            if node_name == END:
+                continue
+            node = spec.nodes[node_name]
+            task = Task(
+                id="",
+                name=node_name,
+                path=("__pregel_pull", node_name),
+                input=None,
+                node=node,
+                triggers=node.triggers,
+                channels=channels,
+            )
+            task.writes = node.write(values, task.read_fresh)
+            tasks.append(task)
+        if tasks:
+            changed, _ = apply_writes(channels, versions, seen, tasks)
+            seen[RAN] = {task.name: 1 for task in tasks}
+            # As in LangGraph, a step that does not write the input clears it: an
+            # input saved by an update and never run is gone after the next update.
+            if START not in changed and channels[START].consume():
+                versions[START] = changed[START] = next_version(versions.get(START))
     new = Checkpoint(
         id=new_checkpoint_id(after=checkpoint.id if checkpoint else None),
         ts=datetime.now(UTC).isoformat(),
@@ -343,7 +400,7 @@ def update_state(
         versions_seen=seen,
         updated_channels=tuple(sorted(changed)),
     )
-    metadata: CheckpointMetadata = {"source": "update", "step": step, "parents": {}}
+    metadata: CheckpointMetadata = {"source": source, "step": step, "parents": {}}  # type: ignore[typeddict-item]
     base = (
         saved.config
         if saved

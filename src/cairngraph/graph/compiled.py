@@ -31,7 +31,16 @@ from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
 from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError
-from cairngraph.types import All, Command, Durability, Interrupt, Send, StateSnapshot, StreamMode
+from cairngraph.types import (
+    All,
+    Command,
+    Durability,
+    Interrupt,
+    Send,
+    StateSnapshot,
+    StateUpdate,
+    StreamMode,
+)
 
 if TYPE_CHECKING:
     from cairngraph.engine._messages import MessagesStream
@@ -523,18 +532,49 @@ class CompiledStateGraph:
 
             app.update_state(config, {"joke": "a better one"}, as_node="generate_joke")
         """
-        if task_id is not None:
-            raise InvalidUpdateError(
-                "update_state(task_id=...) (writes credited to one task of a pending step) is "
-                "not available in cairngraph; pass as_node= instead."
-            )
+        return self.bulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
+
+    def bulk_update_state(
+        self, config: RunnableConfig, supersteps: Sequence[Sequence[StateUpdate]]
+    ) -> RunnableConfig:
+        """Several updates at once: each superstep (a list of :class:`StateUpdate`) one checkpoint.
+
+        ``as_node="__input__"`` saves a run's input (the next ``invoke(None,
+        config)`` runs it); updates in one superstep apply together, as the
+        writes of that many nodes of one step.
+
+        Example::
+
+            app.bulk_update_state(config, [
+                [StateUpdate({"topic": "owls"}, as_node="__input__")],
+                [StateUpdate({"joke": "a hoot"}, as_node="generate_joke")],
+            ])
+        """
+        plain = []
+        for updates in supersteps:
+            step = []
+            for update in updates:
+                values, as_node, task_id = StateUpdate(*update)
+                if task_id is not None:
+                    raise InvalidUpdateError(
+                        "update_state(task_id=...) (writes credited to one task of a pending "
+                        "step) is not available in cairngraph; pass as_node= instead."
+                    )
+                step.append((values, as_node))
+            plain.append(step)
         saver = self._saver()
         thread_id = config_thread_id(config)
         timeout = float(
             (config.get("configurable") or {}).get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
         )
         with saver.thread_lock(thread_id, timeout):
-            return snapshots.update_state(self, saver, config, values, as_node)
+            return snapshots.update_state(self, saver, config, plain)
+
+    async def abulk_update_state(
+        self, config: RunnableConfig, supersteps: Sequence[Sequence[StateUpdate]]
+    ) -> RunnableConfig:
+        """Async twin of :meth:`bulk_update_state`."""
+        return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
     async def aupdate_state(
         self,
