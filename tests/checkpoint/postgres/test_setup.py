@@ -42,8 +42,11 @@ def test_setup_from_many_processes_at_once(url: str) -> None:
     codes = [worker.wait(timeout=60) for worker in workers]
     assert codes == [0] * 6, [worker.stderr.read() for worker in workers if worker.stderr]
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (1,)
-    assert {"cairn_checkpoints", "cairn_blobs", "cairn_writes"} <= _tables(url)
+        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (2,)
+    assert {
+        "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs",
+        "cairn_v1_checkpoints", "cairn_v1_blobs", "cairn_v1_writes",
+    } <= _tables(url)  # fmt: skip
 
 
 def test_setup_again_changes_nothing(url: str) -> None:
