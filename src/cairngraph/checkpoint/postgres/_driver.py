@@ -310,6 +310,8 @@ class Control:
             try:
                 if cursor is not None:
                     yield CloseCursor(cursor)
+            except Exception:  # noqa: BLE001 - a cursor that is never used again
+                pass
             finally:
                 self.claims.release(key)
                 if self.is_pool:

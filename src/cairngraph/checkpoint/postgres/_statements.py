@@ -70,7 +70,12 @@ class Stepper:
         self._operation = operation
         self.statement: Query | None = None
         self.result: Any = None
-        first = next(operation)
+        self.atomic = False
+        try:
+            first = next(operation)
+        except StopIteration as stop:  # nothing to execute
+            self.result = stop.value
+            return
         self.atomic = isinstance(first, Atomic)
         if self.atomic:
             self.reply(None)
