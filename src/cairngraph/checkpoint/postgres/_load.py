@@ -4,7 +4,8 @@ Invariants:
 
 - ``get_tuple`` is one statement (the checkpoint row joined with its writes
   rows), plus one per round of values (``_format.ValueLoader``): none when
-  every value is inline, normally one.
+  every value is inline, else one (a recursive query brings each delta's
+  bases with it).
 - A page of checkpoints costs a fixed number of statements whatever its
   length: the rows, their writes rows together, and the value rounds.
 - ``list`` narrows in SQL by thread, namespace, checkpoint id and ``before``
@@ -56,7 +57,12 @@ _WRITES = (
     "ON w.thread_id = k.t AND w.ns = k.n AND w.checkpoint_id = k.c "
     "ORDER BY w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.slot"
 )
-VALUES = "SELECT address, base, body FROM cairn_values WHERE address = ANY(%s::bytea[])"
+VALUES = (
+    "WITH RECURSIVE chain AS (SELECT address, base, body FROM cairn_values WHERE "
+    "address = ANY(%s::bytea[]) UNION SELECT v.address, v.base, v.body FROM chain c "
+    "JOIN cairn_values v ON v.address = c.base) SELECT address, base, body FROM chain"
+)
+"""The values asked for, with every delta's bases down to its root: one round per read."""
 _ORDER = " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
 _PAGE = 100
 """Rows per page when a filter decides which of them count towards the limit."""
@@ -165,8 +171,13 @@ def load(
     for opened in writes.values():
         for _row, _path, items in opened:
             loader.need(item[2] for item in items)
-    while wanted := loader.wanted():
-        loader.add(ValueRow(*found) for found in (yield Query(VALUES, (wanted,), "all")))
+    fetched: set[bytes] = set()
+    # A delta's bases come in the same round; the loader asks for them again,
+    # and only what no round brought yet is fetched.
+    while wanted := [address for address in loader.wanted() if address not in fetched]:
+        found = [ValueRow(*row) for row in (yield Query(VALUES, (wanted,), "all"))]
+        fetched.update(row.address for row in found)
+        loader.add(found)
     result = []
     for row, record in zip(rows, records, strict=True):
         key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)

@@ -4,8 +4,11 @@ Invariants:
 
 - A step, or a batch of steps (``put_steps``), is ONE statement of
   data-modifying CTEs: its value rows, ref rows, writes rows and checkpoint
-  rows commit together in one round trip. Rows travel as one JSON parameter
-  per table (bytea in base64): cheaper for the server than one array per column.
+  rows commit together in one round trip. A few rows (a step) travel as plain
+  ``VALUES`` parameters, bytea in binary (measured: ~60 µs less server time a
+  step than JSON); many rows (a batch) as one JSON parameter per table, bytea
+  in base64 (cheaper than thousands of parameters; ``unnest`` of arrays was
+  slower than both).
 - A step reuses its parent's refs for unchanged channels: from the steps of
   the same batch, else from the saver's :class:`RefsCache` (learned only
   once committed), else it reads the parent row first.
@@ -105,6 +108,14 @@ _MERGE_TRIES = 20
 
 WriteKey = tuple[str, str, str, str, int]
 
+_JSON: dict[str, Any] = {
+    "v": lambda rows: _values_json(rows),
+    "r": lambda rows: _refs_json(rows),
+    "l": lambda rows: _writes_json(rows),
+    "i": lambda rows: _writes_json(rows),
+    "c": lambda rows: _checkpoints_json(rows),
+}
+
 
 @cache
 def _statement(parts: str) -> str:
@@ -116,6 +127,46 @@ def _statement(parts: str) -> str:
     ctes = ", ".join(name + " AS (" + _PARTS[name] + ")" for name in parts)
     last = _CONFLICTS if "f" in parts else "SELECT 1"
     return "WITH " + ctes + " " + last
+
+
+_VALUES_MAX = 24
+"""Most rows a save passes as plain parameters; more go as JSON recordsets."""
+
+_VALUES_PARTS = {
+    "v": "INSERT INTO cairn_values (address, base, body) VALUES {} ON CONFLICT (address) DO "
+    "UPDATE SET base = cairn_values.base",
+    "r": "INSERT INTO cairn_refs (address, thread_id) VALUES {} ON CONFLICT DO NOTHING",
+    "l": "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, slot, body) VALUES {} "
+    "ON CONFLICT (thread_id, ns, checkpoint_id, task_id, slot) DO UPDATE SET body = excluded.body",
+    "i": "SELECT * FROM (VALUES {}) AS x(t, n, c, k, s, body)",
+    "c": "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, body) "
+    "VALUES {} ON CONFLICT (thread_id, ns, checkpoint_id) DO UPDATE SET parent_id = "
+    "excluded.parent_id, body = excluded.body",
+}
+_VALUES_ROW = {
+    "v": "(%s, %s, %s)",
+    "r": "(%s, %s)",
+    "l": "(%s, %s, %s, %s, %s, %s)",
+    "i": "(%s::text, %s::text, %s::text, %s::text, %s::int, %s::bytea)",
+    "c": "(%s, %s, %s, %s, %s)",
+}
+
+
+@cache
+def _values_statement(shape: tuple[tuple[str, int], ...]) -> str:
+    """As :func:`_statement`, rows as ``VALUES`` lists: ``shape`` is (part, row count)."""
+    ctes = []
+    for name, count in shape:
+        ctes.append(
+            name
+            + " AS ("
+            + _VALUES_PARTS[name].format(", ".join([_VALUES_ROW[name]] * count))
+            + ")"
+        )
+        if name == "i":
+            ctes.append("f AS (" + _PARTS["f"] + ")")
+    last = _CONFLICTS if any(name == "i" for name, _ in shape) else "SELECT 1"
+    return "WITH " + ", ".join(ctes) + " " + last
 
 
 def _b64(data: bytes | None) -> str | None:
@@ -183,46 +234,44 @@ def write(fmt: Format, rows: StepRows) -> Op:
         else:
             first[key] = (row, items, path)
     checkpoints = {row[:3]: row for row in rows.checkpoints}
-    parts, params = "", []
-    if rows.values:
-        parts += "v"
-        params.append(
-            _to_json(
-                [
-                    {"a": _b64(v.address), "b": _b64(v.base), "y": _b64(v.body)}
-                    for v in sorted(rows.values.values())  # in address order: no deadlocks
-                ]
-            )
-        )
-    if rows.refs:
-        parts += "r"
-        params.append(_to_json([{"a": _b64(a), "t": t} for a, t in sorted(rows.refs)]))
-    if latest:
-        parts += "l"
-        params.append(_writes_json(latest.values()))
-    if first:
-        parts += "if"
-        params.append(_writes_json(row for row, _items, _path in first.values()))
-    if checkpoints:
-        parts += "c"
-        params.append(
-            _to_json(
-                [
-                    {"t": c[0], "n": c[1], "c": c[2], "p": c[3], "y": _b64(c[4])}
-                    for c in checkpoints.values()
-                ]
-            )
-        )
-    if not parts:
+    tables: list[tuple[str, list[tuple[Any, ...]]]] = [
+        ("v", sorted(rows.values.values())),  # in address order, as GC locks them: no deadlocks
+        ("r", sorted(rows.refs)),
+        ("l", list(latest.values())),
+        ("i", [row for row, _items, _path in first.values()]),
+        ("c", list(checkpoints.values())),
+    ]
+    tables = [(name, found) for name, found in tables if found]
+    if sum(len(found) for _name, found in tables) <= _VALUES_MAX:
+        # Few rows (a step): parameters as they are, bytea in binary, no JSON to parse.
+        shape = tuple((name, len(found)) for name, found in tables)
+        sql = _values_statement(shape)
+        params: list[Any] = [value for _name, found in tables for row in found for value in row]
+    else:
+        sql = _statement("".join(name + ("f" if name == "i" else "") for name, _ in tables))
+        params = [_JSON[name](found) for name, found in tables]
+    if not tables:
         return
-    if "f" not in parts:
-        yield Query(_statement(parts), params)
+    if not first:
+        yield Query(sql, params)
         return
-    met = yield Query(_statement(parts), params, "all")
+    met = yield Query(sql, params, "all")
     if met:
         found = {tuple(found[:5]): found[5] for found in met}
         wanted = {key: (first[key][1], first[key][2]) for key in found}
         yield from _merge(fmt, wanted, found)
+
+
+def _values_json(rows: Any) -> str:
+    return _to_json([{"a": _b64(v[0]), "b": _b64(v[1]), "y": _b64(v[2])} for v in rows])
+
+
+def _refs_json(rows: Any) -> str:
+    return _to_json([{"a": _b64(a), "t": t} for a, t in rows])
+
+
+def _checkpoints_json(rows: Any) -> str:
+    return _to_json([{"t": c[0], "n": c[1], "c": c[2], "p": c[3], "y": _b64(c[4])} for c in rows])
 
 
 def _writes_json(rows: Any) -> str:
