@@ -327,3 +327,21 @@ def _checkpoint() -> Checkpoint:
         versions_seen={},
         updated_channels=(),
     )
+
+
+def test_normal_writes_saved_again_keep_the_first_and_add_the_new(
+    saver: PostgresSaver, tmp_path: Path
+) -> None:
+    def writes(made: BaseCheckpointSaver) -> list[tuple[str, str, Any]]:
+        config = _put(made, "m", {"n": 1})
+        made.put_writes(config, [("a", 1), ("big", "x" * 1_000)], "task")
+        made.put_writes(config, [("a", 9), ("big", "y" * 1_000), ("c", 3)], "task")
+        made.put_writes(config, [("a", 7)], "other")
+        found = made.get_tuple(config)
+        assert found is not None
+        return [(w.task_id, w.channel, w.value) for w in found.pending_writes]
+
+    with SqliteSaver.from_conn_string(str(tmp_path / "m.db")) as sqlite:
+        expected = writes(sqlite)
+    assert writes(saver) == expected
+    assert ("task", "c", 3) in expected and ("task", "a", 1) in expected

@@ -13,11 +13,13 @@ Invariants:
   the same batch, else from the saver's :class:`RefsCache` (learned only
   once committed), else it reads the parent row first.
 - Writes rows of slot -1, -2, -3 (error, interrupt, resume) replace the older
-  row. A slot-0 row (normal writes) keeps what was saved first: when the row
-  already existed with another body, the statement returns it, and a second
-  statement merges the items as ``_format.merge_writes`` does (first value per
-  index kept, new indexes added), compare-and-swap on the old body, so no
-  lock is held between the two and a concurrent change is merged again.
+  row. A slot-0 row (normal writes) keeps what was saved first: a row met
+  with another body is returned by the same statement (``ON CONFLICT DO
+  UPDATE`` to itself, so it is the latest committed one), and a second
+  statement merges the items as ``_format.merge_writes`` does (first value
+  per index kept, new indexes added), compare-and-swap on the old body, so
+  no lock is held between the two and a concurrent change is merged again.
+  A row met with the same body (the usual retry) costs nothing more.
 - A value row's insert that meets an existing row updates it to itself
   (``ON CONFLICT (address) DO UPDATE SET base = cairn_values.base``): that
   takes the row lock, which is what makes ``delete_thread``'s garbage
@@ -57,6 +59,10 @@ SELECT_CHECKPOINTS = "SELECT thread_id, ns, checkpoint_id, parent_id, body FROM 
 PARENT = SELECT_CHECKPOINTS + " WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 """A step's parent row, read when the saver does not know its refs."""
 
+# Slot 0 (part "f") keeps the row that was there: a row met with another body is
+# returned as it is (locked: updated to itself), with every row inserted; a row met
+# with the same body is not returned.
+
 _PARTS = {
     "v": "INSERT INTO cairn_values (address, base, body) SELECT decode(a, 'base64'), "
     "decode(b, 'base64'), decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
@@ -67,25 +73,17 @@ _PARTS = {
     "SELECT t, n, c, k, s, decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
     "x(t text, n text, c text, k text, s int, y text) ON CONFLICT (thread_id, ns, "
     "checkpoint_id, task_id, slot) DO UPDATE SET body = excluded.body",
-    "i": "SELECT t, n, c, k, s, decode(y, 'base64') AS body FROM json_to_recordset(%s::json) "
-    "AS x(t text, n text, c text, k text, s int, y text)",
     "f": "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, slot, body) "
-    "SELECT t, n, c, k, s, body FROM i ON CONFLICT DO NOTHING RETURNING thread_id AS t, "
-    "ns AS n, checkpoint_id AS c, task_id AS k, slot AS s",
+    "SELECT t, n, c, k, s, decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
+    "x(t text, n text, c text, k text, s int, y text)"
+    " ON CONFLICT (thread_id, ns, checkpoint_id, task_id, slot) DO UPDATE SET body = "
+    "cairn_writes.body WHERE cairn_writes.body IS DISTINCT FROM excluded.body RETURNING "
+    "thread_id, ns, checkpoint_id, task_id, slot, body",
     "c": "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, body) "
     "SELECT t, n, c, p, decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
     "x(t text, n text, c text, p text, y text) ON CONFLICT (thread_id, ns, checkpoint_id) "
     "DO UPDATE SET parent_id = excluded.parent_id, body = excluded.body",
 }
-_CONFLICTS = (
-    "SELECT i.t, i.n, i.c, i.k, i.s, w.body FROM i LEFT JOIN cairn_writes w ON "
-    "w.thread_id = i.t AND w.ns = i.n AND w.checkpoint_id = i.c AND w.task_id = i.k AND "
-    "w.slot = i.s WHERE NOT EXISTS (SELECT 1 FROM f WHERE f.t = i.t AND f.n = i.n AND "
-    "f.c = i.c AND f.k = i.k AND f.s = i.s) AND w.body IS DISTINCT FROM i.body"
-)
-"""The slot-0 rows not inserted because one was there, with the body found (NULL: not
-visible to this statement, committed meanwhile by another)."""
-
 _READ_WRITES = (
     "SELECT x.t, x.n, x.c, x.k, x.s, w.body FROM json_to_recordset(%s::json) AS "
     "x(t text, n text, c text, k text, s int) LEFT JOIN cairn_writes w ON "
@@ -112,7 +110,7 @@ _JSON: dict[str, Any] = {
     "v": lambda rows: _values_json(rows),
     "r": lambda rows: _refs_json(rows),
     "l": lambda rows: _writes_json(rows),
-    "i": lambda rows: _writes_json(rows),
+    "f": lambda rows: _writes_json(rows),
     "c": lambda rows: _checkpoints_json(rows),
 }
 
@@ -125,7 +123,7 @@ def _statement(parts: str) -> str:
     and ``f``), the statement returns the rows that met an older row.
     """
     ctes = ", ".join(name + " AS (" + _PARTS[name] + ")" for name in parts)
-    last = _CONFLICTS if "f" in parts else "SELECT 1"
+    last = "SELECT * FROM f" if "f" in parts else "SELECT 1"
     return "WITH " + ctes + " " + last
 
 
@@ -138,7 +136,10 @@ _VALUES_PARTS = {
     "r": "INSERT INTO cairn_refs (address, thread_id) VALUES {} ON CONFLICT DO NOTHING",
     "l": "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, slot, body) VALUES {} "
     "ON CONFLICT (thread_id, ns, checkpoint_id, task_id, slot) DO UPDATE SET body = excluded.body",
-    "i": "SELECT * FROM (VALUES {}) AS x(t, n, c, k, s, body)",
+    "f": "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, slot, body) VALUES {}"
+    " ON CONFLICT (thread_id, ns, checkpoint_id, task_id, slot) DO UPDATE SET body = "
+    "cairn_writes.body WHERE cairn_writes.body IS DISTINCT FROM excluded.body RETURNING "
+    "thread_id, ns, checkpoint_id, task_id, slot, body",
     "c": "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, body) "
     "VALUES {} ON CONFLICT (thread_id, ns, checkpoint_id) DO UPDATE SET parent_id = "
     "excluded.parent_id, body = excluded.body",
@@ -147,7 +148,7 @@ _VALUES_ROW = {
     "v": "(%s, %s, %s)",
     "r": "(%s, %s)",
     "l": "(%s, %s, %s, %s, %s, %s)",
-    "i": "(%s::text, %s::text, %s::text, %s::text, %s::int, %s::bytea)",
+    "f": "(%s, %s, %s, %s, %s, %s)",
     "c": "(%s, %s, %s, %s, %s)",
 }
 
@@ -163,9 +164,7 @@ def _values_statement(shape: tuple[tuple[str, int], ...]) -> str:
             + _VALUES_PARTS[name].format(", ".join([_VALUES_ROW[name]] * count))
             + ")"
         )
-        if name == "i":
-            ctes.append("f AS (" + _PARTS["f"] + ")")
-    last = _CONFLICTS if any(name == "i" for name, _ in shape) else "SELECT 1"
+    last = "SELECT * FROM f" if any(name == "f" for name, _ in shape) else "SELECT 1"
     return "WITH " + ", ".join(ctes) + " " + last
 
 
@@ -238,7 +237,7 @@ def write(fmt: Format, rows: StepRows) -> Op:
         ("v", sorted(rows.values.values())),  # in address order, as GC locks them: no deadlocks
         ("r", sorted(rows.refs)),
         ("l", list(latest.values())),
-        ("i", [row for row, _items, _path in first.values()]),
+        ("f", [row for row, _items, _path in first.values()]),
         ("c", list(checkpoints.values())),
     ]
     tables = [(name, found) for name, found in tables if found]
@@ -248,16 +247,20 @@ def write(fmt: Format, rows: StepRows) -> Op:
         sql = _values_statement(shape)
         params: list[Any] = [value for _name, found in tables for row in found for value in row]
     else:
-        sql = _statement("".join(name + ("f" if name == "i" else "") for name, _ in tables))
+        sql = _statement("".join(name for name, _ in tables))
         params = [_JSON[name](found) for name, found in tables]
     if not tables:
         return
     if not first:
         yield Query(sql, params)
         return
-    met = yield Query(sql, params, "all")
-    if met:
-        found = {tuple(found[:5]): found[5] for found in met}
+    returned = yield Query(sql, params, "all")
+    found = {
+        key: body
+        for key, body in ((tuple(row[:5]), bytes(row[5])) for row in returned)
+        if body != first[key][0].body
+    }
+    if found:
         wanted = {key: (first[key][1], first[key][2]) for key in found}
         yield from _merge(fmt, wanted, found)
 
