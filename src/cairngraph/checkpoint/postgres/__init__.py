@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
@@ -57,8 +57,6 @@ from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import InvalidConfigError
 
 __all__ = ["PostgresSaver"]
-
-T = TypeVar("T")
 
 
 class PostgresSaver(BaseCheckpointSaver):
