@@ -106,3 +106,20 @@ def test_async_durability_runs_filling_the_pool_save_on_their_own_connections(ur
                 assert len([s async for s in app.aget_state_history(config)]) == 22
 
     asyncio.run(scenario())
+
+
+def test_the_async_saver_verifies_and_reseals(postgres_url: str) -> None:
+    async def scenario(url: str) -> None:
+        async with AsyncPostgresSaver.from_conn_string(url) as saver:
+            await saver.setup()
+            app = chain(3).compile(checkpointer=saver)
+            config = {"configurable": {"thread_id": "checked"}}
+            await app.ainvoke({"log": []}, config)
+            report = await saver.averify()
+            assert report.ok and report.checked > 0
+            assert await saver.areseal() > 0
+            assert (await saver.averify()).ok
+            assert (await app.aget_state(config)).values == {"log": ["n00", "n01", "n02"]}
+
+    with fresh_schema(postgres_url) as (server, schema):
+        asyncio.run(scenario(schema_url(server, schema)))

@@ -1,14 +1,17 @@
-"""Delta bases the saver remembers: fewer reads, and never a delta on a blob that is not there.
+"""Parent refs the saver remembers: fewer reads, and never a ref to a value that is not there.
 
 A chat appends one message per step, stored as a delta on the channel's
-previous blob. The saver remembers the blobs it committed, so its own next
-step need not read the base back; these tests check that what it remembers
-never disagrees with the table: after other processes' steps, a rollback, or
-a deleted thread, every checkpoint still reads back whole.
+previous value. A step reuses its parent checkpoint's refs (and a delta
+builds on the parent's value); the saver remembers the refs of checkpoints
+it committed or read, so its own next step need not read the parent row
+back. These tests check that what it remembers never disagrees with the
+tables: after other processes' steps, a rollback, or a deleted thread, every
+checkpoint still reads back whole.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 from collections.abc import Iterator
 from typing import Annotated, Any, TypedDict
@@ -16,7 +19,8 @@ from typing import Annotated, Any, TypedDict
 import psycopg
 import pytest
 
-from cairngraph.checkpoint.postgres import PostgresSaver, _save
+from cairngraph.checkpoint._ids import new_checkpoint_id
+from cairngraph.checkpoint.postgres import PostgresSaver, _driver, _save
 from cairngraph.graph import START, StateGraph
 from tests.postgres_server import fresh_schema, schema_url
 
@@ -33,12 +37,12 @@ def _chat() -> Any:
 
 
 class BaseReads(psycopg.Cursor[Any]):
-    """A cursor that counts the statements reading delta bases."""
+    """A cursor that counts the statements reading a step's parent row."""
 
     count = 0
 
     def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        if "b.root_version, b.depth" in str(query):
+        if str(query) == _save.PARENT:
             BaseReads.count += 1
         return super().execute(query, params, **kwargs)
 
@@ -78,15 +82,24 @@ def test_a_run_reads_no_base_it_saved_itself(url: str) -> None:
         assert app.get_state({"configurable": {"thread_id": "chat"}}).values == {
             "messages": _expected(20)
         }
-        # A fresh saver (another process) knows nothing yet: it reads the base once.
+        # A fresh saver (another process) knows nothing yet, but a run reads its
+        # thread's latest checkpoint first, and learns its refs from that.
         fresh = _chat().compile(checkpointer=PostgresSaver(conn))
         _turns(fresh, 20, 25)
+        assert BaseReads.count == 0
+        # A step on a parent it never saw reads the parent row, once.
+        other = PostgresSaver(conn)
+        latest = other.get_tuple({"configurable": {"thread_id": "chat"}})
+        assert latest is not None
+        other._control.refs.forget()
+        child = dataclasses.replace(latest.checkpoint, id=new_checkpoint_id())
+        other.put(latest.config, child, latest.metadata, {})
         assert BaseReads.count == 1
         _every_checkpoint_whole(saver)
 
 
 def test_idle_means_what_libpq_says() -> None:
-    assert _save._IDLE == psycopg.pq.TransactionStatus.IDLE
+    assert _driver._IDLE == psycopg.pq.TransactionStatus.IDLE
 
 
 def test_steps_of_another_saver_in_between(url: str) -> None:

@@ -42,8 +42,11 @@ def test_setup_from_many_processes_at_once(url: str) -> None:
     codes = [worker.wait(timeout=60) for worker in workers]
     assert codes == [0] * 6, [worker.stderr.read() for worker in workers if worker.stderr]
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (1,)
-    assert {"cairn_checkpoints", "cairn_blobs", "cairn_writes"} <= _tables(url)
+        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (2,)
+    assert {
+        "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs",
+        "cairn_v1_checkpoints", "cairn_v1_blobs", "cairn_v1_writes",
+    } <= _tables(url)  # fmt: skip
 
 
 def test_setup_again_changes_nothing(url: str) -> None:
@@ -123,3 +126,30 @@ def test_async_durability_runs_filling_the_pool_save_on_their_own_connections(ur
         for index in range(2):
             config = {"configurable": {"thread_id": f"full-{index}"}}
             assert len(list(app.get_state_history(config))) == 22
+
+
+def test_a_format_1_database_is_migrated_and_its_old_tables_kept_apart(url: str) -> None:
+    from cairngraph.checkpoint.postgres._schema import MIGRATIONS
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE cairn_schema (version integer PRIMARY KEY, name text NOT NULL, "
+            "applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        for statement in MIGRATIONS[0].statements:
+            conn.execute(statement)
+        conn.execute("INSERT INTO cairn_schema (version, name) VALUES (1, 'format 1')")
+        conn.execute(
+            "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, record, meta_type, "
+            "meta) VALUES ('old', '', '1', '\\x00', 'msgpack', '\\x00')"
+        )
+    with PostgresSaver.from_conn_string(url) as saver:
+        saver.setup()
+        assert saver.get_tuple({"configurable": {"thread_id": "old"}}) is None
+        app = chain(2).compile(checkpointer=saver)
+        app.invoke({"log": []}, {"configurable": {"thread_id": "new"}})
+        assert saver.verify().ok
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT max(version) FROM cairn_schema").fetchone() == (2,)
+        assert conn.execute("SELECT thread_id FROM cairn_v1_checkpoints").fetchall() == [("old",)]
+    assert {"cairn_v1_blobs", "cairn_v1_writes", "cairn_values", "cairn_refs"} <= _tables(url)

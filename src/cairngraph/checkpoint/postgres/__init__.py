@@ -6,8 +6,12 @@ is idempotent and safe to call from many processes at once).
 
 Invariants:
 
-- Every operation is written once (``_ops.py``, ``_save.py``); this class only drives it
-  on a connection (the async saver drives the same operations).
+- Every operation (``_ops.py``, ``_save.py``, ``_load.py``) and the control flow
+  around it (``_driver.py``: connections, retries, the thread lock) are written
+  once; this class only carries out their commands with psycopg's sync API
+  (the async saver carries out the very same ones with its async API).
+- Rows are storage format 2 (``checkpoint/_format.py``), as on SQLite: every
+  payload sealed and bound to its place; ``verify()`` and ``reseal()``.
 - A step's writes and checkpoint commit together, in one statement.
 - A run holds its thread with a session advisory lock on a connection kept
   for the whole run, which also carries the run's statements; the server
@@ -25,10 +29,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
+from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersions,
@@ -38,25 +42,21 @@ from cairngraph.checkpoint.base import (
     RunnableConfig,
     StepSave,
     TaskWrites,
+    VerifyReport,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops, _save, _schema
+from cairngraph.checkpoint.postgres import _driver, _load, _ops, _save, _schema
 from cairngraph.checkpoint.postgres._common import (
-    LocalClaims,
     LockRequest,
     describe,
-    missing_tables,
-    pauses,
     pipelines,
     unavailable,
 )
-from cairngraph.checkpoint.postgres._statements import Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Learned, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import InvalidConfigError, StorageUnavailableError
+from cairngraph.errors import InvalidConfigError
 
 __all__ = ["PostgresSaver"]
-
-T = TypeVar("T")
 
 
 class PostgresSaver(BaseCheckpointSaver):
@@ -77,11 +77,14 @@ class PostgresSaver(BaseCheckpointSaver):
         import psycopg_pool
 
         self.conn = conn
-        self._is_pool = isinstance(conn, psycopg_pool.ConnectionPool)
-        self._guard = threading.RLock()  # one statement at a time on a plain connection
-        self._where = describe(conn)
-        self._claims = LocalClaims()
-        self._bases = _save.KnownBases()
+        self._fmt = Format(self.serde)
+        self._control = _driver.Control(
+            conn,
+            isinstance(conn, psycopg_pool.ConnectionPool),
+            describe(conn),
+            threading.RLock(),  # one statement at a time on a plain connection
+            threading.RLock,  # a run's parallel tasks share its connection
+        )
 
     @classmethod
     @contextmanager
@@ -130,7 +133,8 @@ class PostgresSaver(BaseCheckpointSaver):
     # -- the contract ---------------------------------------------------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._run(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
+        learned: Learned = {}
+        return self._run(lambda: _load.get_tuple(self._fmt, config, learned), learned)  # type: ignore[no-any-return]
 
     def list(
         self,
@@ -140,7 +144,9 @@ class PostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        yield from self._run(lambda: _ops.list_page(self.serde, config, filter, before, limit))
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
+        learned: Learned = {}
+        yield from self._run(lambda: _load.list_checkpoints(self._fmt, query, learned), learned)
 
     def put(
         self,
@@ -160,16 +166,13 @@ class PostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _save.Learned = {}
-        return self._run(  # type: ignore[no-any-return]
-            lambda: _save.put_step(self.serde, step, self._bases, learned), learned
-        )
+        return self.put_steps([step])[0]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _save.Learned = {}
-        return self._run(  # type: ignore[no-any-return]
-            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
-        )
+        """Several consecutive steps in one statement and one commit (``durability="async"``)."""
+        learned: Learned = {}
+        refs = self._control.refs
+        return self._run(lambda: _save.put_steps(self._fmt, steps, refs, learned), learned)  # type: ignore[no-any-return]
 
     def put_writes(
         self,
@@ -180,11 +183,12 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        self._run(lambda: _save.put_writes(self.serde, config, writes, task_id, task_path))
+        self._run(lambda: _save.put_writes(self._fmt, config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
+        """Delete the thread's checkpoints and writes, and every value no other thread uses."""
         self._run(lambda: _ops.delete_thread(str(thread_id)))
-        self._bases.forget(str(thread_id))
+        self._control.refs.forget(str(thread_id))
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for a run, across processes and machines.
@@ -194,129 +198,64 @@ class PostgresSaver(BaseCheckpointSaver):
         """
         return self._hold(str(thread_id), timeout)
 
-    # -- driving operations ------------------------------------------------------------
+    # -- checking and sealing ------------------------------------------------------
 
-    def _run(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
-        held = _HELD.get()
-        if held is not None and held.saver is self:
-            # Inside a run: its own connection (N concurrent runs need N connections).
-            with held.guard:
-                return self._attempt(held.conn, make(), held.cursor, learned)
-        if not self._is_pool:
-            with self._guard:
-                return self._attempt(self.conn, make(), None, learned)
-        conn, result = self._checkout(lambda conn: self._attempt(conn, make(), None, learned))
-        self.conn.putconn(conn)
-        return result
+    def verify(self) -> VerifyReport:
+        """Open and check every stored row, in one snapshot; report every bad one.
 
-    def _attempt(
-        self, conn: Any, operation: Op, cursor: Any = None, learned: _save.Learned | None = None
-    ) -> Any:
-        """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
-        import psycopg
+        Example::
 
-        try:
-            result = _drive(operation, conn, cursor)
-            self._bases.learn_if_committed(conn, learned)
-            return result
-        except psycopg.OperationalError as error:
-            raise unavailable(self._where, error) from error
-        except psycopg.errors.UndefinedTable as error:
-            raise missing_tables(self._where, error) from error
-
-    def _checkout(self, first_use: Callable[[Any], T]) -> tuple[Any, T]:
-        """A pooled connection on which ``first_use`` succeeded, and its result.
-
-        A connection found dead (the server restarted since it was opened) is
-        dropped, the pool checked, and ``first_use`` tried once more.
+            report = saver.verify()
+            print(report.checked, "rows checked;", len(report.problems), "bad")
         """
-        import psycopg
+        return self._run(lambda: _ops.verify(self._fmt))  # type: ignore[no-any-return]
 
-        for attempt in (1, 2):
-            try:
-                conn = self.conn.getconn()
-            except psycopg.OperationalError as error:  # PoolTimeout: no server
-                raise unavailable(self._where, error) from error
-            try:
-                return conn, first_use(conn)
-            except StorageUnavailableError:
-                self.conn.putconn(conn)
-                if attempt == 2 or not conn.broken:
-                    raise
-            except BaseException:
-                self.conn.putconn(conn)
-                raise
-            self.conn.check()
-        raise AssertionError("unreachable")
+    def reseal(self) -> int:
+        """Rewrite every stored payload with this saver's serializer; return the rows rewritten.
 
-    # -- locking -----------------------------------------------------------------------
+        As ``SqliteSaver.reseal``: encrypts a store written before encryption
+        was switched on, or moves every payload to the active key. One
+        transaction: all or nothing; writers wait for it, readers do not.
+        """
+        try:
+            return self._run(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+        finally:
+            self._control.refs.forget()
+
+    # -- the driver: carrying out _driver's commands with psycopg's sync API ------------
+
+    def _run(self, make: Callable[[], Op], learned: Learned | None = None) -> Any:
+        return _driver.drive(self._control.run(make, _driver.HELD.get(), learned), self._do)
 
     @contextmanager
     def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
         request = LockRequest.make(thread_id, timeout)
-        if self._is_pool:
-            guard: Any = threading.RLock()  # the run's parallel tasks share its connection
-            conn, _ = self._checkout(lambda conn: self._acquire(conn, guard, request))
-        else:
-            guard, conn = self._guard, self.conn
-            self._acquire(conn, guard, request)
-        # One cursor for all the run's statements: making one per statement costs more
-        # than the rest of the client's work on a step.
-        run = _Run(self, conn, guard, conn.cursor())
-        token = _HELD.set(run)
+        run = _driver.drive(self._control.acquire(request), self._do)
+        token = _driver.HELD.set(run)
         try:
             yield
         finally:
-            _HELD.reset(token)
-            try:
-                run.cursor.close()
-                self._release(conn, guard, request.key)
-            finally:
-                if self._is_pool:
-                    self.conn.putconn(conn)
+            _driver.HELD.reset(token)
+            _driver.drive(self._control.release(run, request.key), self._do)
 
-    def _acquire(self, conn: Any, guard: Any, request: LockRequest) -> None:
-        waits = pauses(request)
-        while not self._try_lock(conn, guard, request.key):
-            time.sleep(next(waits))
-
-    def _try_lock(self, conn: Any, guard: Any, key: int) -> bool:
-        if not self._claims.claim(key):
-            return False
-        try:
-            with guard:
-                held = bool(self._attempt(conn, _ops.advisory("lock", key)))
-        except BaseException:
-            self._claims.release(key)
-            raise
-        if not held:
-            self._claims.release(key)
-        return held
-
-    def _release(self, conn: Any, guard: Any, key: int) -> None:
-        try:
-            if not conn.closed:
-                with guard:
-                    self._attempt(conn, _ops.advisory("unlock", key))
-        except StorageUnavailableError:
-            if not conn.closed:
-                raise
-            # The session died, and the server released its locks with it.
-        finally:
-            self._claims.release(key)
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """The saver, connection, guard and cursor of the run a context belongs to."""
-
-    saver: PostgresSaver
-    conn: Any
-    guard: Any
-    cursor: Any
-
-
-_HELD: ContextVar[_Run | None] = ContextVar("cairngraph_postgres_run", default=None)
+    def _do(self, command: _driver.Command) -> Any:
+        if isinstance(command, _driver.Drive):
+            return _drive(command.operation, command.conn, command.cursor)
+        if isinstance(command, _driver.Enter):
+            return command.guard.acquire()
+        if isinstance(command, _driver.Leave):
+            return command.guard.release()
+        if isinstance(command, _driver.GetConn):
+            return self.conn.getconn()
+        if isinstance(command, _driver.PutConn):
+            return self.conn.putconn(command.conn)
+        if isinstance(command, _driver.OpenCursor):
+            return command.conn.cursor()
+        if isinstance(command, _driver.CloseCursor):
+            return command.cursor.close()
+        if isinstance(command, _driver.Sleep):
+            return time.sleep(command.seconds)
+        return self.conn.check()  # CheckPool
 
 
 def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:

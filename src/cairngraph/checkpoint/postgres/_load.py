@@ -1,230 +1,186 @@
-"""Checkpoint rows back to :class:`CheckpointTuple` values, with their data fetched in bulk.
+"""Reading format-2 rows back: ``get_tuple`` and ``list``, each written once.
 
 Invariants:
 
-- A page of checkpoints costs a fixed number of statements, whatever its
-  length: one for the pending writes of all of them, and one for the channel
-  values of all of them together with the delta chains those values belong to.
-- A value shared by several checkpoints of the page is decoded once.
-- A channel the checkpoint names at a version with no blob is an empty
-  channel: it is left out of ``channel_values``.
+- ``get_tuple`` is one statement (the checkpoint row joined with its writes
+  rows), plus one per round of values (``_format.ValueLoader``): none when
+  every value is inline, else one (a recursive query brings each delta's
+  bases with it).
+- A page of checkpoints costs a fixed number of statements whatever its
+  length: the rows, their writes rows together, and the value rounds.
+- ``list`` narrows in SQL by thread, namespace, checkpoint id and ``before``
+  only, newest first (``checkpoint_id DESC, thread_id DESC, ns DESC``); the
+  metadata filter is decided in Python (``ListQuery.matches``), as on every
+  saver. With a filter and a limit it reads page after page until ``limit``
+  checkpoints matched, never a whole thread when fewer pages do.
+- What is read is what was written, or the ``CorruptDataError`` /
+  ``DecryptionError`` of ``_format`` naming the table and the place.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from typing import Any
 
-from cairngraph.checkpoint._records import UNKNOWN, rebuild, unpack_record
+from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._format import (
+    CheckpointRow,
+    Format,
+    Known,
+    Record,
+    ValueLoader,
+    ValueRow,
+    WriteRow,
+)
 from cairngraph.checkpoint.base import (
-    CheckpointMetadata,
     CheckpointTuple,
-    PendingWrite,
-    checkpoint_config,
+    RunnableConfig,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
 )
-from cairngraph.checkpoint.postgres._statements import Op, Query
-from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import SerializationError
+from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
+from cairngraph.checkpoint.postgres._statements import Learned, Op, Query
 
-__all__ = [
-    "SELECT_CHECKPOINTS",
-    "Row",
-    "decode",
-    "load",
-    "load_with_writes",
-    "read_rows",
-    "with_writes",
-]
-
-SELECT_CHECKPOINTS = (
-    "SELECT thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta FROM cairn_checkpoints"
-)
-"""The columns :func:`read_rows` expects, in order."""
+__all__ = ["get_tuple", "list_checkpoints", "load"]
 
 _WITH_WRITES = (
-    "SELECT c.*, w.task_id, w.channel, w.type, w.payload FROM ({}) c LEFT JOIN cairn_writes w "
-    "ON w.thread_id = c.thread_id AND w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id "
-    "ORDER BY w.task_id, w.idx"
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body, w.task_id, w.slot, "
+    "w.body FROM ({}) c LEFT JOIN cairn_writes w ON w.thread_id = c.thread_id AND "
+    "w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id ORDER BY w.task_id, w.slot"
 )
-
+_LATEST = " WHERE thread_id = %s AND ns = %s ORDER BY checkpoint_id DESC LIMIT 1"
+_BY_ID = " WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 _WRITES = (
-    "SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.channel, w.type, w.payload "
+    "SELECT w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.slot, w.body "
     "FROM cairn_writes w JOIN unnest(%s::text[], %s::text[], %s::text[]) AS k(t, n, c) "
     "ON w.thread_id = k.t AND w.ns = k.n AND w.checkpoint_id = k.c "
-    "ORDER BY w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.idx"
+    "ORDER BY w.thread_id, w.ns, w.checkpoint_id, w.task_id, w.slot"
 )
-_BLOBS = (
-    "WITH wanted AS (SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, "
-    "b.base_version, b.kept, b.root_version FROM unnest(%s::text[], %s::text[], %s::text[], "
-    "%s::bigint[]) AS k(t, n, c, v) JOIN cairn_blobs b ON b.thread_id = k.t AND b.ns = k.n "
-    "AND b.channel = k.c AND b.version = k.v), "
-    "roots AS (SELECT DISTINCT thread_id, ns, channel, root_version FROM wanted "
-    "WHERE base_version IS NOT NULL) "
-    "SELECT thread_id, ns, channel, version, type, payload, base_version, kept, true FROM wanted "
-    "UNION ALL SELECT b.thread_id, b.ns, b.channel, b.version, b.type, b.payload, "
-    "b.base_version, b.kept, false FROM roots r JOIN cairn_blobs b ON b.thread_id = r.thread_id "
-    "AND b.ns = r.ns AND b.channel = r.channel AND b.root_version = r.root_version "
-    "WHERE NOT EXISTS (SELECT 1 FROM wanted w WHERE w.thread_id = b.thread_id AND w.ns = b.ns "
-    "AND w.channel = b.channel AND w.version = b.version)"
+VALUES = (
+    "WITH RECURSIVE chain AS (SELECT address, base, body FROM cairn_values WHERE "
+    "address = ANY(%s::bytea[]) UNION SELECT v.address, v.base, v.body FROM chain c "
+    "JOIN cairn_values v ON v.address = c.base) SELECT address, base, body FROM chain"
 )
-"""The blobs asked for, and with them every other blob of the delta chains they belong to."""
+"""The values asked for, with every delta's bases down to its root: one round per read."""
+_ORDER = " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
+_PAGE = 100
+"""Rows per page when a filter decides which of them count towards the limit."""
 
-BlobKey = tuple[str, str, str, int]
-"""``(thread_id, ns, channel, version)``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One checkpoint row, its metadata already decoded (filters look at it first)."""
-
-    thread_id: str
-    ns: str
-    checkpoint_id: str
-    parent_id: str | None
-    record: bytes
-    metadata: CheckpointMetadata
+Opened = dict[tuple[str, str, str], list[tuple[WriteRow, str, list[list[Any]]]]]
 
 
-def read_rows(serde: SerializerProtocol, rows: Sequence[Sequence[Any]]) -> list[Row]:
-    """Rows of :data:`SELECT_CHECKPOINTS` as :class:`Row` records."""
-    found = []
-    for thread_id, ns, checkpoint_id, parent_id, record, meta_type, meta in rows:
-        where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, metadata"
-        metadata = decode(serde, meta_type, bytes(meta), where)
-        found.append(Row(thread_id, ns, checkpoint_id, parent_id, bytes(record), metadata))
-    return found
-
-
-def with_writes(select: str) -> str:
-    """``select`` (of :data:`SELECT_CHECKPOINTS`, one row at most) joined with that row's writes.
-
-    One statement instead of two for :func:`load_with_writes`; ``select`` is
-    constant SQL, its values are parameters.
-    """
-    return _WITH_WRITES.format(select)
-
-
-def load_with_writes(serde: SerializerProtocol, rows: Sequence[Sequence[Any]]) -> Op:
-    """The checkpoint of a :func:`with_writes` statement's ``rows``, or None."""
-    if not rows:
+def get_tuple(fmt: Format, config: RunnableConfig, learned: Learned) -> Op:
+    thread_id, ns = config_thread_id(config), config_namespace(config)
+    checkpoint_id = config_checkpoint_id(config)
+    params: tuple[str, ...]
+    if checkpoint_id is None:
+        sql, params = _LATEST, (thread_id, ns)
+    else:
+        sql, params = _BY_ID, (thread_id, ns, checkpoint_id)
+    found = yield Query(_WITH_WRITES.format(SELECT_CHECKPOINTS + sql), params, "all")
+    if not found:
         return None
-    first = read_rows(serde, [rows[0][:7]])
-    key = (first[0].thread_id, first[0].ns, first[0].checkpoint_id)
-    found = _pending(serde, (key + tuple(row[7:]) for row in rows if row[7] is not None))
-    loaded = yield from load(serde, first, found)
+    row = CheckpointRow(*found[0][:5])
+    writes = []
+    for item in found:
+        if item[5] is not None:
+            write = WriteRow(row[0], row[1], row[2], item[5], item[6], item[7])
+            writes.append((write, *fmt.open_writes(write)))
+    loaded = yield from load(fmt, [row], learned, None, {row[:3]: writes})
     return loaded[0]
 
 
-def load(
-    serde: SerializerProtocol,
-    rows: Sequence[Row],
-    writes: dict[tuple[str, str, str], list[PendingWrite]] | None = None,
-) -> Op:
-    """The tuples of ``rows``, in the same order, with values and writes fetched in bulk.
+def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
+    """The checkpoints ``list()`` yields, newest first."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("thread_id", query.thread_id),
+        ("ns", query.checkpoint_ns),
+        ("checkpoint_id", query.checkpoint_id),
+    ):
+        if value is not None:
+            clauses.append(column + " = %s")
+            params.append(value)
+    if query.before_id is not None:
+        clauses.append("checkpoint_id < %s")
+        params.append(query.before_id)
+    if query.limit == 0:
+        return []
+    size = None
+    if query.limit is not None:
+        size = query.limit if not query.filter else max(query.limit, _PAGE)
+    found: list[CheckpointTuple] = []
+    after: tuple[str, str, str] | None = None
+    while True:
+        page_clauses, page_params = list(clauses), list(params)
+        if after is not None:
+            page_clauses.append("(checkpoint_id, thread_id, ns) < (%s, %s, %s)")
+            page_params.extend(after)
+        # Only constant fragments and placeholders are joined here.
+        sql = SELECT_CHECKPOINTS + (" WHERE " + " AND ".join(page_clauses) if page_clauses else "")
+        sql += _ORDER
+        if size is not None:
+            sql += " LIMIT %s"
+            page_params.append(size)
+        rows = [CheckpointRow(*row) for row in (yield Query(sql, page_params, "all"))]
+        records = [fmt.open_checkpoint(row) for row in rows]
+        kept = [
+            (row, record)
+            for row, record in zip(rows, records, strict=True)
+            if not query.filter or query.matches(record.metadata)
+        ]
+        if query.limit is not None:
+            kept = kept[: query.limit - len(found)]
+        found += yield from load(
+            fmt, [row for row, _ in kept], learned, [record for _, record in kept]
+        )
+        if size is None or len(rows) < size or len(found) >= (query.limit or 0):
+            return found
+        last = rows[-1]
+        after = (last.checkpoint_id, last.thread_id, last.checkpoint_ns)
 
-    ``writes``, when given, are the rows' pending writes, already fetched.
+
+def load(
+    fmt: Format,
+    rows: Sequence[CheckpointRow],
+    learned: Learned,
+    records: Sequence[Record] | None = None,
+    writes: Opened | None = None,
+) -> Op:
+    """The tuples of ``rows``, in order, with their writes and values fetched in bulk.
+
+    ``records`` (the rows opened) and ``writes`` (their writes rows, opened) when
+    the caller has them already.
     """
     if not rows:
         return []
-    stored = {
-        (r.thread_id, r.ns, r.checkpoint_id): unpack_record(r.checkpoint_id, r.record, {})
-        for r in rows
-    }
-    wanted = sorted(
-        {
-            (key[0], key[1], channel, version)
-            for key, checkpoint in stored.items()
-            for channel, version in checkpoint.channel_versions.items()
-        }
-    )
+    if records is None:
+        records = [fmt.open_checkpoint(row) for row in rows]
     if writes is None:
-        keys = list(stored)
+        keys = [row[:3] for row in rows]
         found = yield Query(_WRITES, tuple([key[i] for key in keys] for i in range(3)), "all")
-        writes = _pending(serde, found)
-    values = yield from _values(serde, wanted)
+        writes = {}
+        for item in found:
+            write = WriteRow(*item)
+            writes.setdefault(write[:3], []).append((write, *fmt.open_writes(write)))
+    loader = ValueLoader(fmt)
+    for record in records:
+        loader.need(record.refs.values())
+    for opened in writes.values():
+        for _row, _path, items in opened:
+            loader.need(item[2] for item in items)
+    fetched: set[bytes] = set()
+    # A delta's bases come in the same round; the loader asks for them again,
+    # and only what no round brought yet is fetched.
+    while wanted := [address for address in loader.wanted() if address not in fetched]:
+        found = [ValueRow(*row) for row in (yield Query(VALUES, (wanted,), "all"))]
+        fetched.update(row.address for row in found)
+        loader.add(found)
     result = []
-    for row in rows:
-        key = (row.thread_id, row.ns, row.checkpoint_id)
-        checkpoint = stored[key]
-        channel_values = {
-            channel: values[(row.thread_id, row.ns, channel, version)]
-            for channel, version in checkpoint.channel_versions.items()
-            if (row.thread_id, row.ns, channel, version) in values
-        }
-        result.append(
-            CheckpointTuple(
-                config=checkpoint_config(*key),
-                checkpoint=replace(checkpoint, channel_values=channel_values),
-                metadata=row.metadata,
-                parent_config=None
-                if row.parent_id is None
-                else checkpoint_config(row.thread_id, row.ns, row.parent_id),
-                pending_writes=writes.get(key, []),
-            )
-        )
+    for row, record in zip(rows, records, strict=True):
+        key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)
+        result.append(fmt.tuple_of(row, record, writes.get(key, []), loader))
+        learned[key] = Known(record.versions, record.refs)
     return result
-
-
-def _pending(
-    serde: SerializerProtocol, rows: Iterable[Sequence[Any]]
-) -> dict[tuple[str, str, str], list[PendingWrite]]:
-    """Rows of writes (thread, ns, checkpoint, task, channel, type, payload) per checkpoint."""
-    writes: dict[tuple[str, str, str], list[PendingWrite]] = {}
-    for thread_id, ns, checkpoint_id, task_id, channel, tag, payload in rows:
-        where = f"thread {thread_id!r}, checkpoint {checkpoint_id!r}, write to {channel!r}"
-        value = decode(serde, tag, bytes(payload), where)
-        writes.setdefault((thread_id, ns, checkpoint_id), []).append(
-            PendingWrite(task_id, channel, value)
-        )
-    return writes
-
-
-def _values(serde: SerializerProtocol, wanted: list[BlobKey]) -> Op:
-    """The value of each blob in ``wanted`` that exists, deltas rebuilt whole (one statement)."""
-    if not wanted:
-        return {}
-    rows = yield Query(_BLOBS, tuple([key[i] for key in wanted] for i in range(4)), "all")
-    values: dict[BlobKey, Any] = {}
-    chains: dict[tuple[str, str, str], dict[int, tuple[str, bytes, int | None, int | None]]] = {}
-    deltas = []
-    for thread_id, ns, channel, version, tag, payload, base, kept, asked in rows:
-        chains.setdefault((thread_id, ns, channel), {})[version] = (tag, bytes(payload), base, kept)
-        if asked and base is None:
-            where = f"thread {thread_id!r}, channel {channel!r}"
-            values[(thread_id, ns, channel, version)] = decode(serde, tag, bytes(payload), where)
-        elif asked:
-            deltas.append((thread_id, ns, channel, version))
-    for thread_id, ns, channel, version in deltas:
-        cache = _ChannelCache(values, (thread_id, ns, channel), serde)
-        values[(thread_id, ns, channel, version)] = rebuild(
-            version, chains[(thread_id, ns, channel)], cache.known, cache.remember, cache.decode
-        )
-    return values
-
-
-class _ChannelCache:
-    """The values of one channel built so far, as :func:`rebuild` wants to see them."""
-
-    def __init__(
-        self, values: dict[BlobKey, Any], space: tuple[str, str, str], serde: SerializerProtocol
-    ) -> None:
-        self.values, self.space, self.serde = values, space, serde
-
-    def known(self, version: int) -> Any:
-        return self.values.get((*self.space, version), UNKNOWN)
-
-    def remember(self, version: int, value: Any) -> None:
-        self.values[(*self.space, version)] = value
-
-    def decode(self, tag: str, payload: bytes) -> Any:
-        thread_id, _ns, channel = self.space
-        return decode(self.serde, tag, payload, f"thread {thread_id!r}, channel {channel!r}")
-
-
-def decode(serde: SerializerProtocol, tag: str, payload: bytes, where: str) -> Any:
-    """``serde.loads_typed``, its errors prefixed with where the bytes came from."""
-    try:
-        return serde.loads_typed((tag, payload))
-    except SerializationError as error:
-        raise type(error)(f"{where}: {error}") from error

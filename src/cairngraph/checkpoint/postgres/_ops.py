@@ -1,146 +1,72 @@
-"""The PostgreSQL savers' reading operations, deleting, and the thread lock.
+"""The PostgreSQL savers' other operations: deleting, checking, resealing, the thread lock.
 
-Each is written once as a generator of statements; the sync saver
-(``__init__.py``) and the async saver (``aio.py``) run the same generators
-through their drivers (see ``_statements.py``). Saving is in ``_save.py``.
+Each is written once as a generator of statements; both savers run the same
+generators (see ``_statements.py`` and ``_driver.py``). Saving is in
+``_save.py``, reading in ``_load.py``.
 
-Invariants:
+Garbage collection and concurrent steps (``delete_thread``): deleting a
+thread deletes its checkpoints, writes and ref rows, then the values no ref
+row points to, in one transaction. Under READ COMMITTED a concurrent step of
+another thread may store the same content meanwhile: its insert meets the
+existing value row, and its new ref row is not yet visible. Checking refs
+and deleting in one statement is not enough (a statement that waits for a
+row lock re-checks that row, but reads the refs table with its old
+snapshot). So:
 
-- ``get_tuple`` is one statement (the checkpoint joined with its pending
-  writes) and one more for its values (``_load.py``).
-- ``list`` selects newest first with ``ORDER BY checkpoint_id DESC`` and
-  pushes the metadata filter down as JSON containment where that is exact;
-  whatever SQL cannot decide is checked in Python with the same rule as
-  :class:`InMemorySaver`, page by page, so ``limit`` never reads a whole
-  thread.
+1. a step's value insert that meets an existing row updates it to itself
+   (``ON CONFLICT (address) DO UPDATE``, ``_save.py``), which locks the row
+   until the step commits;
+2. ``delete_thread`` first locks the candidate value rows (``SELECT ... FOR
+   UPDATE``, in address order, as steps insert them), waiting for any such
+   step to commit;
+3. then deletes those that no ref row points to, in a NEW statement, whose
+   snapshot sees every ref row committed before the locks were granted.
+
+A step arriving after the locks waits for the deletion to commit, finds no
+row, and inserts the value again. An advisory lock around GC would serialize
+every step with every deletion; row locks only touch the rows both use.
 """
 
 from __future__ import annotations
 
+import base64
 import json
-import math
-from collections.abc import Mapping
 from typing import Any, Literal
 
-from cairngraph.checkpoint.base import (
-    CheckpointTuple,
-    RunnableConfig,
-    config_checkpoint_id,
-    config_namespace,
-    config_thread_id,
-    metadata_matches,
+from cairngraph.checkpoint._format import (
+    CheckpointRow,
+    Format,
+    ValueRow,
+    Verifier,
+    WriteRow,
 )
-from cairngraph.checkpoint.postgres._load import (
-    SELECT_CHECKPOINTS,
-    load,
-    load_with_writes,
-    read_rows,
-    with_writes,
+from cairngraph.checkpoint.base import VerifyReport
+from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+
+__all__ = ["advisory", "delete_thread", "reseal", "verify"]
+
+_DELETE_ROWS = (
+    "WITH c AS (DELETE FROM cairn_checkpoints WHERE thread_id = %s), w AS (DELETE FROM "
+    "cairn_writes WHERE thread_id = %s) DELETE FROM cairn_refs WHERE thread_id = %s "
+    "RETURNING address"
 )
-from cairngraph.checkpoint.postgres._statements import Op, Query
-from cairngraph.checkpoint.serde.base import SerializerProtocol
-
-__all__ = ["advisory", "delete_thread", "get_tuple", "list_page"]
-
-# -- reading ---------------------------------------------------------------------------
-
-
-def get_tuple(serde: SerializerProtocol, config: RunnableConfig) -> Op:
-    thread_id, ns = config_thread_id(config), config_namespace(config)
-    checkpoint_id = config_checkpoint_id(config)
-    if checkpoint_id is None:
-        sql = " WHERE thread_id = %s AND ns = %s ORDER BY checkpoint_id DESC LIMIT 1"
-        params: tuple[str, ...] = (thread_id, ns)
-    else:
-        sql = " WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
-        params = (thread_id, ns, checkpoint_id)
-    rows = yield Query(with_writes(SELECT_CHECKPOINTS + sql), params, "all")
-    return (yield from load_with_writes(serde, rows))
-
-
-def list_page(
-    serde: SerializerProtocol,
-    config: RunnableConfig | None,
-    filter: Mapping[str, Any] | None,
-    before: RunnableConfig | None,
-    limit: int | None,
-) -> Op:
-    """The checkpoints :meth:`list` yields, newest first."""
-    clauses, params = _list_clauses(config, filter, before)
-    found: list[CheckpointTuple] = []
-    after: tuple[str, str, str] | None = None
-    while True:
-        page_clauses, page_params = list(clauses), list(params)
-        if after is not None:
-            page_clauses.append("(checkpoint_id, thread_id, ns) < (%s, %s, %s)")
-            page_params.extend(after)
-        # Only constant fragments and placeholders are joined here.
-        sql = SELECT_CHECKPOINTS + (" WHERE " + " AND ".join(page_clauses) if page_clauses else "")
-        sql += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
-        if limit is not None:
-            sql += " LIMIT %s"
-            page_params.append(max(int(limit), 0))
-        rows = read_rows(serde, (yield Query(sql, page_params, "all")))
-        wanted = limit if limit is None else limit - len(found)
-        kept = [row for row in rows if not filter or metadata_matches(row.metadata, filter)]
-        found += yield from load(serde, kept[:wanted])
-        if limit is None or len(found) >= limit or len(rows) < limit:
-            return found
-        last = rows[-1]
-        after = (last.checkpoint_id, last.thread_id, last.ns)
-
-
-def _list_clauses(
-    config: RunnableConfig | None,
-    filter: Mapping[str, Any] | None,
-    before: RunnableConfig | None,
-) -> tuple[list[str], list[Any]]:
-    configurable = (config or {}).get("configurable") or {}
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, key in (
-        ("thread_id", "thread_id"),
-        ("ns", "checkpoint_ns"),
-        ("checkpoint_id", "checkpoint_id"),
-    ):
-        if configurable.get(key) is not None:
-            clauses.append(column + " = %s")
-            params.append(str(configurable[key]))
-    before_id = None if before is None else config_checkpoint_id(before)
-    if before_id is not None:
-        clauses.append("checkpoint_id < %s")
-        params.append(before_id)
-    exact = _exact_in_json(filter or {})
-    if exact:
-        # Rows without JSON metadata (encrypted, or not JSON) are decided in Python.
-        clauses.append("(meta_json IS NULL OR meta_json @> %s::jsonb)")
-        params.append(json.dumps(exact))
-    return clauses, params
-
-
-def _exact_in_json(filter: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of ``filter`` where JSON containment means Python equality.
-
-    Strings, numbers and None compare the same way in both; booleans do not
-    (``1 == True`` in Python, not in JSON) and containment of lists and
-    objects is looser than equality, so those stay for Python to check.
-    """
-    exact = {}
-    for key, value in filter.items():
-        if not isinstance(key, str) or isinstance(value, bool):
-            continue
-        finite = not isinstance(value, float) or math.isfinite(value)
-        if finite and (value is None or isinstance(value, str | int | float)):
-            exact[key] = value
-    return exact
+_LOCK_VALUES = (
+    "SELECT address FROM cairn_values WHERE address = ANY(%s::bytea[]) ORDER BY address FOR UPDATE"
+)
+_DELETE_VALUES = (
+    "DELETE FROM cairn_values v WHERE address = ANY(%s::bytea[]) AND NOT EXISTS "
+    "(SELECT 1 FROM cairn_refs r WHERE r.address = v.address)"
+)
 
 
 def delete_thread(thread_id: str) -> Op:
-    yield Query(
-        "WITH c AS (DELETE FROM cairn_checkpoints WHERE thread_id = %s), b AS (DELETE FROM "
-        "cairn_blobs WHERE thread_id = %s) DELETE FROM cairn_writes WHERE thread_id = %s",
-        (thread_id, thread_id, thread_id),
-    )
+    """The thread's rows, and the values no other thread refers to (see the module's doc)."""
+    yield Atomic()
+    found = yield Query(_DELETE_ROWS, (thread_id, thread_id, thread_id), "all")
+    addresses = sorted({bytes(row[0]) for row in found})
+    if addresses:
+        yield Query(_LOCK_VALUES, (addresses,), "all")
+        yield Query(_DELETE_VALUES, (addresses,))
 
 
 def advisory(action: Literal["lock", "unlock"], key: int) -> Op:
@@ -148,3 +74,123 @@ def advisory(action: Literal["lock", "unlock"], key: int) -> Op:
     function = "pg_try_advisory_lock" if action == "lock" else "pg_advisory_unlock"
     row = yield Query("SELECT " + function + "(%s)", (key,), "one")
     return bool(row[0])
+
+
+# -- checking and resealing -------------------------------------------------------------
+
+_SCANS = {
+    "checkpoints": (
+        "SELECT thread_id, ns, checkpoint_id, parent_id, body FROM cairn_checkpoints",
+        "thread_id, ns, checkpoint_id",
+        3,
+    ),
+    "writes": (
+        "SELECT thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes",
+        "thread_id, ns, checkpoint_id, task_id, slot",
+        5,
+    ),
+    "values": ("SELECT address, base, body FROM cairn_values", "address", 1),
+    "refs": ("SELECT address, thread_id FROM cairn_refs", "address, thread_id", 2),
+}
+_SCAN_PAGE = 2000
+
+
+def _rows(table: str) -> Op:
+    """Every row of ``table``, page by page in key order (a bounded page in memory at once)."""
+    select, key, width = _SCANS[table]
+    marks = ", ".join(["%s"] * width)
+    rows: list[Any] = []
+    after: tuple[Any, ...] | None = None
+    while True:
+        # Only constant fragments and placeholders are joined here.
+        sql = select + ("" if after is None else f" WHERE ({key}) > ({marks})")
+        sql += f" ORDER BY {key} LIMIT {_SCAN_PAGE}"
+        page = yield Query(sql, after or (), "all")
+        rows.extend(page)
+        if len(page) < _SCAN_PAGE:
+            return rows
+        after = tuple(page[-1][:width])
+
+
+def verify(fmt: Format) -> Op:
+    """Every row of every table opened and checked, in one snapshot; every bad one reported."""
+    yield Atomic()
+    yield Query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+    verifier = Verifier(fmt)
+    for found in (yield from _rows("checkpoints")):
+        verifier.checkpoint(CheckpointRow(*found))
+    for found in (yield from _rows("writes")):
+        verifier.writes(WriteRow(*found))
+    for found in (yield from _rows("values")):
+        verifier.value(ValueRow(bytes(found[0]), found[1], bytes(found[2])))
+    refs = yield from _rows("refs")
+    report: VerifyReport = verifier.report((bytes(address), thread) for address, thread in refs)
+    return report
+
+
+def _b64(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
+
+_to_json = json.JSONEncoder(separators=(",", ":")).encode
+
+_PUT_VALUES = (
+    "INSERT INTO cairn_values (address, base, body) SELECT decode(a, 'base64'), "
+    "decode(b, 'base64'), decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
+    "x(a text, b text, y text) ON CONFLICT DO NOTHING"
+)
+_PUT_REFS = (
+    "INSERT INTO cairn_refs (address, thread_id) SELECT decode(a, 'base64'), t FROM "
+    "json_to_recordset(%s::json) AS x(a text, t text) ON CONFLICT DO NOTHING"
+)
+_SET_CHECKPOINTS = (
+    "UPDATE cairn_checkpoints c SET body = decode(x.y, 'base64') FROM "
+    "json_to_recordset(%s::json) AS x(t text, n text, c text, y text) WHERE "
+    "c.thread_id = x.t AND c.ns = x.n AND c.checkpoint_id = x.c"
+)
+_SET_WRITES = (
+    "UPDATE cairn_writes w SET body = decode(x.y, 'base64') FROM "
+    "json_to_recordset(%s::json) AS x(t text, n text, c text, k text, s int, y text) WHERE "
+    "w.thread_id = x.t AND w.ns = x.n AND w.checkpoint_id = x.c AND w.task_id = x.k AND "
+    "w.slot = x.s"
+)
+
+
+def reseal(fmt: Format) -> Op:
+    """Every row rewritten with ``fmt``'s seal, in one transaction; the count of rows."""
+    yield Atomic()
+    # Writers wait until this commits; readers go on reading the old rows meanwhile.
+    yield Query(
+        "LOCK TABLE cairn_checkpoints, cairn_writes, cairn_values, cairn_refs IN EXCLUSIVE MODE"
+    )
+    found = yield from _rows("values")
+    values, moved = fmt.reseal_values(
+        ValueRow(bytes(a), None if b is None else bytes(b), bytes(y)) for a, b, y in found
+    )
+    checkpoints = [
+        {"t": row[0], "n": row[1], "c": row[2], "y": _b64(fmt.reseal_checkpoint(row, moved))}
+        for row in (CheckpointRow(*found) for found in (yield from _rows("checkpoints")))
+    ]
+    writes = [
+        {
+            "t": row[0], "n": row[1], "c": row[2], "k": row[3], "s": row[4],
+            "y": _b64(fmt.reseal_writes(row, moved)),
+        }
+        for row in (WriteRow(*found) for found in (yield from _rows("writes")))
+    ]  # fmt: skip
+    refs = {
+        (moved.get(bytes(address), bytes(address)), thread_id)
+        for address, thread_id in (yield from _rows("refs"))
+    }
+    yield Query("DELETE FROM cairn_values")
+    if values:
+        rows = [{"a": _b64(v.address), "b": _b64(v.base), "y": _b64(v.body)} for v in values]
+        yield Query(_PUT_VALUES, (_to_json(rows),))
+    yield Query("DELETE FROM cairn_refs")
+    if refs:
+        yield Query(_PUT_REFS, (_to_json([{"a": _b64(a), "t": t} for a, t in sorted(refs)]),))
+    if checkpoints:
+        yield Query(_SET_CHECKPOINTS, (_to_json(checkpoints),))
+    if writes:
+        yield Query(_SET_WRITES, (_to_json(writes),))
+    return len(values) + len(checkpoints) + len(writes)

@@ -75,6 +75,53 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "storage format 2: sealed checkpoint, writes and content-addressed value rows",
+        (
+            # Format 1's tables are kept, renamed and unread (nothing converts them:
+            # format 1 was never released). Their indexes are renamed or dropped, so
+            # that format 2's tables can take the names.
+            "ALTER TABLE cairn_checkpoints RENAME TO cairn_v1_checkpoints",
+            "ALTER TABLE cairn_blobs RENAME TO cairn_v1_blobs",
+            "ALTER TABLE cairn_writes RENAME TO cairn_v1_writes",
+            "ALTER INDEX cairn_checkpoints_pkey RENAME TO cairn_v1_checkpoints_pkey",
+            "ALTER INDEX cairn_blobs_pkey RENAME TO cairn_v1_blobs_pkey",
+            "ALTER INDEX cairn_writes_pkey RENAME TO cairn_v1_writes_pkey",
+            "DROP INDEX cairn_checkpoints_newest",
+            "DROP INDEX cairn_blobs_root",
+            # Keys collate as "C" (byte order, as SQLite compares them), so list()
+            # orders the same on every backend and the primary keys serve it.
+            """CREATE TABLE cairn_checkpoints (
+                thread_id text COLLATE "C" NOT NULL,
+                ns text COLLATE "C" NOT NULL,
+                checkpoint_id text COLLATE "C" NOT NULL,
+                parent_id text COLLATE "C",
+                body bytea NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id)
+            )""",
+            """CREATE TABLE cairn_writes (
+                thread_id text COLLATE "C" NOT NULL,
+                ns text COLLATE "C" NOT NULL,
+                checkpoint_id text COLLATE "C" NOT NULL,
+                task_id text COLLATE "C" NOT NULL,
+                slot integer NOT NULL,
+                body bytea NOT NULL,
+                PRIMARY KEY (thread_id, ns, checkpoint_id, task_id, slot)
+            )""",
+            """CREATE TABLE cairn_values (
+                address bytea PRIMARY KEY,
+                base bytea,
+                body bytea NOT NULL
+            )""",
+            """CREATE TABLE cairn_refs (
+                address bytea NOT NULL,
+                thread_id text COLLATE "C" NOT NULL,
+                PRIMARY KEY (address, thread_id)
+            )""",
+            "CREATE INDEX cairn_refs_thread ON cairn_refs (thread_id)",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 """The schema version this cairngraph writes and reads."""

@@ -24,7 +24,13 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Atomic", "Op", "Query", "Stepper"]
+from cairngraph.checkpoint._format import Known
+
+__all__ = ["Atomic", "Learned", "Op", "Query", "Stepper"]
+
+Learned = dict[tuple[str, str, str], Known]
+"""The refs of checkpoints an operation saved or read, by ``(thread, ns, checkpoint_id)``:
+the saver learns them once they are committed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +70,12 @@ class Stepper:
         self._operation = operation
         self.statement: Query | None = None
         self.result: Any = None
-        first = next(operation)
+        self.atomic = False
+        try:
+            first = next(operation)
+        except StopIteration as stop:  # nothing to execute
+            self.result = stop.value
+            return
         self.atomic = isinstance(first, Atomic)
         if self.atomic:
             self.reply(None)

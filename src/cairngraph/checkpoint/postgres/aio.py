@@ -1,7 +1,9 @@
 """``AsyncPostgresSaver``: the PostgreSQL saver on psycopg's async connections.
 
-It runs the very same operations as :class:`PostgresSaver` (``_ops.py``, ``_save.py``)
-through an async driver, with the same locking and error rules.
+It runs the very same operations as :class:`PostgresSaver` (``_ops.py``, ``_save.py``,
+``_load.py``) and the very same control flow around them (``_driver.py``: connections,
+retries, the thread lock, the error rules); only carrying out their commands differs
+(psycopg's async API here).
 
 Invariants:
 
@@ -19,14 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterator,
-    Mapping,
-    Sequence,
-)
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
@@ -34,10 +29,10 @@ from contextlib import (
     contextmanager,
     nullcontext,
 )
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
+from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     ChannelVersions,
@@ -47,26 +42,19 @@ from cairngraph.checkpoint.base import (
     RunnableConfig,
     StepSave,
     TaskWrites,
+    VerifyReport,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _ops, _save, _schema
-from cairngraph.checkpoint.postgres._common import (
-    LocalClaims,
-    LockRequest,
-    describe,
-    missing_tables,
-    pauses,
-    pipelines,
-    unavailable,
-)
+from cairngraph.checkpoint.postgres import _driver, _load, _ops, _save, _schema
+from cairngraph.checkpoint.postgres._common import LockRequest, describe, pipelines, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
-from cairngraph.checkpoint.postgres._statements import Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Learned, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import InvalidConfigError, StorageUnavailableError
+from cairngraph.errors import InvalidConfigError
 
 __all__ = ["AsyncPostgresSaver"]
 
-T = TypeVar("T")
+Make = Callable[[], Op]
 
 
 class AsyncPostgresSaver(BaseCheckpointSaver):
@@ -85,11 +73,14 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         import psycopg_pool
 
         self.conn = conn
-        self._is_pool = isinstance(conn, psycopg_pool.AsyncConnectionPool)
-        self._guard = asyncio.Lock()  # one statement at a time on a plain connection
-        self._where = describe(conn)
-        self._claims = LocalClaims()
-        self._bases = _save.KnownBases()
+        self._fmt = Format(self.serde)
+        self._control = _driver.Control(
+            conn,
+            isinstance(conn, psycopg_pool.AsyncConnectionPool),
+            describe(conn),
+            asyncio.Lock(),  # one statement at a time on a plain connection
+            asyncio.Lock,  # a run's parallel tasks share its connection
+        )
         self._home = HomeLoop()
 
     @classmethod
@@ -130,10 +121,42 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         """Create or upgrade cairngraph's tables (idempotent, safe from many processes)."""
         await self._run(_schema.setup)
 
+    # -- operations, built once for both contracts -------------------------------------
+
+    def _getter(self, config: RunnableConfig) -> tuple[Make, Learned]:
+        learned: Learned = {}
+        return lambda: _load.get_tuple(self._fmt, config, learned), learned
+
+    def _lister(
+        self,
+        config: RunnableConfig | None,
+        filter: Mapping[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> tuple[Make, Learned]:
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
+        learned: Learned = {}
+        return lambda: _load.list_checkpoints(self._fmt, query, learned), learned
+
+    def _saver(self, steps: Sequence[StepSave]) -> tuple[Make, Learned]:
+        learned: Learned = {}
+        refs = self._control.refs
+        return lambda: _save.put_steps(self._fmt, steps, refs, learned), learned
+
+    def _writer(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
+    ) -> tuple[Make, None]:
+        if config_checkpoint_id(config) is None:
+            raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
+        return lambda: _save.put_writes(self._fmt, config, writes, task_id, path), None
+
+    def _deleter(self, thread_id: str) -> tuple[Make, None]:
+        return lambda: _ops.delete_thread(thread_id), None
+
     # -- the async contract -------------------------------------------------------------
 
     async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return await self._run(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
+        return await self._run(*self._getter(config))  # type: ignore[no-any-return]
 
     async def alist(
         self,
@@ -143,7 +166,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        for item in await self._run(self._lister(config, filter, before, limit)):
+        for item in await self._run(*self._lister(config, filter, before, limit)):
             yield item
 
     async def aput(
@@ -164,14 +187,10 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _save.Learned = {}
-        return await self._run(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
+        return (await self._run(*self._saver([step])))[0]  # type: ignore[no-any-return]
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _save.Learned = {}
-        return await self._run(  # type: ignore[no-any-return]
-            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
-        )
+        return await self._run(*self._saver(steps))  # type: ignore[no-any-return]
 
     async def aput_writes(
         self,
@@ -180,11 +199,23 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        await self._run(self._writer(config, writes, task_id, task_path))
+        await self._run(*self._writer(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
-        await self._run(lambda: _ops.delete_thread(str(thread_id)))
-        self._bases.forget(str(thread_id))
+        """Delete the thread's checkpoints and writes, and every value no other thread uses."""
+        await self._run(*self._deleter(str(thread_id)))
+        self._control.refs.forget(str(thread_id))
+
+    async def averify(self) -> VerifyReport:
+        """Async twin of :meth:`PostgresSaver.verify`."""
+        return await self._run(lambda: _ops.verify(self._fmt))  # type: ignore[no-any-return]
+
+    async def areseal(self) -> int:
+        """Async twin of :meth:`PostgresSaver.reseal`."""
+        try:
+            return await self._run(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+        finally:
+            self._control.refs.forget()
 
     def athread_lock(self, thread_id: str, timeout: float) -> AbstractAsyncContextManager[None]:
         """Hold ``thread_id`` for a run, across processes (as ``PostgresSaver.thread_lock``)."""
@@ -193,7 +224,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     # -- the sync contract, from threads other than the home loop's -----------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._sync(lambda: _ops.get_tuple(self.serde, config))  # type: ignore[no-any-return]
+        return self._sync(*self._getter(config))  # type: ignore[no-any-return]
 
     def list(
         self,
@@ -203,7 +234,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        yield from self._sync(self._lister(config, filter, before, limit))
+        yield from self._sync(*self._lister(config, filter, before, limit))
 
     def put(
         self,
@@ -223,14 +254,10 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        learned: _save.Learned = {}
-        return self._sync(self._stepper(step, learned), learned)  # type: ignore[no-any-return]
+        return self._sync(*self._saver([step]))[0]  # type: ignore[no-any-return]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        learned: _save.Learned = {}
-        return self._sync(  # type: ignore[no-any-return]
-            lambda: _save.put_steps(self.serde, steps, self._bases, learned), learned
-        )
+        return self._sync(*self._saver(steps))  # type: ignore[no-any-return]
 
     def put_writes(
         self,
@@ -239,180 +266,87 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        self._sync(self._writer(config, writes, task_id, task_path))
+        self._sync(*self._writer(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
-        self._sync(lambda: _ops.delete_thread(str(thread_id)))
-        self._bases.forget(str(thread_id))
+        self._sync(*self._deleter(str(thread_id)))
+        self._control.refs.forget(str(thread_id))
+
+    def verify(self) -> VerifyReport:
+        """Sync twin of :meth:`averify`, from threads other than the home loop's."""
+        return self._sync(lambda: _ops.verify(self._fmt))  # type: ignore[no-any-return]
+
+    def reseal(self) -> int:
+        """Sync twin of :meth:`areseal`, from threads other than the home loop's."""
+        try:
+            return self._sync(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+        finally:
+            self._control.refs.forget()
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Sync twin of :meth:`athread_lock`, from threads other than the home loop's."""
         return self._hold(str(thread_id), timeout)
 
-    # -- operations, built once for both contracts -------------------------------------
-
-    def _lister(
-        self,
-        config: RunnableConfig | None,
-        filter: Mapping[str, Any] | None,
-        before: RunnableConfig | None,
-        limit: int | None,
-    ) -> Callable[[], Op]:
-        return lambda: _ops.list_page(self.serde, config, filter, before, limit)
-
-    def _stepper(self, step: StepSave, learned: _save.Learned) -> Callable[[], Op]:
-        return lambda: _save.put_step(self.serde, step, self._bases, learned)
-
-    def _writer(
-        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
-    ) -> Callable[[], Op]:
-        if config_checkpoint_id(config) is None:
-            raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        return lambda: _save.put_writes(self.serde, config, writes, task_id, path)
-
     # -- the home loop ---------------------------------------------------------------
-
-    async def _run(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
-        # The run this task belongs to is read here, in the caller's context.
-        return await self._home.run(self._execute(make, _HELD.get(), learned))
-
-    def _sync(self, make: Callable[[], Op], learned: _save.Learned | None = None) -> Any:
-        return self._home.block_on(self._execute(make, _HELD.get(), learned))
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
         """The event loop this saver's connections belong to (None until first used)."""
         return self._home.loop
 
-    # -- driving operations, on the home loop ------------------------------------------
+    async def _run(self, make: Make, learned: Learned | None = None) -> Any:
+        # The run this task belongs to is read here, in the caller's context.
+        flow = self._control.run(make, _driver.HELD.get(), learned)
+        return await self._home.run(_driver.adrive(flow, self._do))
 
-    async def _execute(
-        self, make: Callable[[], Op], held: _Run | None, learned: _save.Learned | None
-    ) -> Any:
-        if held is not None and held.saver is self:
-            # Inside a run: its own connection (N concurrent runs need N connections).
-            async with held.guard:
-                return await self._attempt(held.conn, make(), held.cursor, learned)
-        if not self._is_pool:
-            async with self._guard:
-                return await self._attempt(self.conn, make(), None, learned)
-        conn, result = await self._checkout(lambda conn: self._attempt(conn, make(), None, learned))
-        await self.conn.putconn(conn)
-        return result
-
-    async def _attempt(
-        self, conn: Any, operation: Op, cursor: Any = None, learned: _save.Learned | None = None
-    ) -> Any:
-        """Drive ``operation``; once it committed, remember the delta bases it ``learned``."""
-        import psycopg
-
-        try:
-            result = await _drive(operation, conn, cursor)
-            self._bases.learn_if_committed(conn, learned)
-            return result
-        except psycopg.OperationalError as error:
-            raise unavailable(self._where, error) from error
-        except psycopg.errors.UndefinedTable as error:
-            raise missing_tables(self._where, error) from error
-
-    async def _checkout(self, first_use: Callable[[Any], Awaitable[T]]) -> tuple[Any, T]:
-        """A pooled connection on which ``first_use`` succeeded (see the sync twin)."""
-        import psycopg
-
-        for attempt in (1, 2):
-            try:
-                conn = await self.conn.getconn()
-            except psycopg.OperationalError as error:  # PoolTimeout: no server
-                raise unavailable(self._where, error) from error
-            try:
-                return conn, await first_use(conn)
-            except StorageUnavailableError:
-                await self.conn.putconn(conn)
-                if attempt == 2 or not conn.broken:
-                    raise
-            except BaseException:
-                await self.conn.putconn(conn)
-                raise
-            await self.conn.check()
-        raise AssertionError("unreachable")
-
-    # -- locking -----------------------------------------------------------------------
+    def _sync(self, make: Make, learned: Learned | None = None) -> Any:
+        flow = self._control.run(make, _driver.HELD.get(), learned)
+        return self._home.block_on(_driver.adrive(flow, self._do))
 
     @asynccontextmanager
     async def _ahold(self, thread_id: str, timeout: float) -> AsyncIterator[None]:
         request = LockRequest.make(thread_id, timeout)
-        run = await self._home.run(self._acquire(request))
-        token = _HELD.set(run)
+        run = await self._home.run(_driver.adrive(self._control.acquire(request), self._do))
+        token = _driver.HELD.set(run)
         try:
             yield
         finally:
-            _HELD.reset(token)
-            await self._home.run(self._release(run, request.key))
+            _driver.HELD.reset(token)
+            release = self._control.release(run, request.key)
+            await self._home.run(_driver.adrive(release, self._do))
 
     @contextmanager
     def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
         request = LockRequest.make(thread_id, timeout)
-        run = self._home.block_on(self._acquire(request))
-        token = _HELD.set(run)
+        run = self._home.block_on(_driver.adrive(self._control.acquire(request), self._do))
+        token = _driver.HELD.set(run)
         try:
             yield
         finally:
-            _HELD.reset(token)
-            self._home.block_on(self._release(run, request.key))
+            _driver.HELD.reset(token)
+            release = self._control.release(run, request.key)
+            self._home.block_on(_driver.adrive(release, self._do))
 
-    async def _acquire(self, request: LockRequest) -> _Run:
-        if not self._is_pool:
-            await self._wait_for_lock(self.conn, self._guard, request)
-            return _Run(self, self.conn, self._guard, self.conn.cursor())
-        guard = asyncio.Lock()  # the run's parallel tasks share its connection
-        conn, _ = await self._checkout(lambda conn: self._wait_for_lock(conn, guard, request))
-        return _Run(self, conn, guard, conn.cursor())  # one cursor for the run's statements
+    # -- the driver: carrying out _driver's commands with psycopg's async API -----------
 
-    async def _wait_for_lock(self, conn: Any, guard: asyncio.Lock, request: LockRequest) -> None:
-        waits = pauses(request)
-        while not await self._try_lock(conn, guard, request.key):
-            await asyncio.sleep(next(waits))
-
-    async def _try_lock(self, conn: Any, guard: asyncio.Lock, key: int) -> bool:
-        if not self._claims.claim(key):
-            return False
-        try:
-            async with guard:
-                held = bool(await self._attempt(conn, _ops.advisory("lock", key)))
-        except BaseException:
-            self._claims.release(key)
-            raise
-        if not held:
-            self._claims.release(key)
-        return held
-
-    async def _release(self, run: _Run, key: int) -> None:
-        try:
-            if not run.conn.closed:
-                async with run.guard:
-                    await self._attempt(run.conn, _ops.advisory("unlock", key))
-        except StorageUnavailableError:
-            if not run.conn.closed:
-                raise
-            # The session died, and the server released its locks with it.
-        finally:
-            await run.cursor.close()
-            self._claims.release(key)
-            if self._is_pool:
-                await self.conn.putconn(run.conn)
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """The saver, connection, guard and cursor of the run a task belongs to."""
-
-    saver: AsyncPostgresSaver
-    conn: Any
-    guard: asyncio.Lock
-    cursor: Any
-
-
-_HELD: ContextVar[_Run | None] = ContextVar("cairngraph_async_postgres_run", default=None)
+    async def _do(self, command: _driver.Command) -> Any:
+        if isinstance(command, _driver.Drive):
+            return await _drive(command.operation, command.conn, command.cursor)
+        if isinstance(command, _driver.Enter):
+            return await command.guard.acquire()
+        if isinstance(command, _driver.Leave):
+            return command.guard.release()
+        if isinstance(command, _driver.GetConn):
+            return await self.conn.getconn()
+        if isinstance(command, _driver.PutConn):
+            return await self.conn.putconn(command.conn)
+        if isinstance(command, _driver.OpenCursor):
+            return command.conn.cursor()
+        if isinstance(command, _driver.CloseCursor):
+            return await command.cursor.close()
+        if isinstance(command, _driver.Sleep):
+            return await asyncio.sleep(command.seconds)
+        return await self.conn.check()  # CheckPool
 
 
 async def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
