@@ -41,7 +41,7 @@ Invariants:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
@@ -710,7 +710,7 @@ class ValueLoader:
     delta's base is wanted once the delta is known).
     """
 
-    def __init__(self, fmt: Format, cache: Callable[[bytes], Any] | None = None) -> None:
+    def __init__(self, fmt: Format) -> None:
         self._fmt = fmt
         self._opened: dict[bytes, tuple[str, bytes, bytes | None, int | None] | Exception] = {}
         self._asked: set[bytes] = set()
@@ -722,7 +722,7 @@ class ValueLoader:
                 self._wanted.add(address)
 
     def wanted(self) -> builtins.list[bytes]:
-        found = sorted(self._wanted)
+        found = sorted(address for address in self._wanted if address not in self._opened)
         self._asked.update(found)
         self._wanted.clear()
         return found
@@ -737,7 +737,7 @@ class ValueLoader:
                 continue
             self._opened[address] = opened
             base = opened[2]
-            if base is not None and base not in self._asked:
+            if base is not None and base not in self._asked and base not in self._opened:
                 self._wanted.add(base)
 
     def build(self, fmt: Format, where: Where, address: bytes) -> Any:

@@ -21,14 +21,13 @@ Invariants:
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cairngraph.checkpoint._format import Known
+from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint.postgres import _ops
 from cairngraph.checkpoint.postgres._common import (
     LocalClaims,
@@ -54,7 +53,7 @@ __all__ = [
     "Leave",
     "OpenCursor",
     "PutConn",
-    "RefsCache",
+    "CommittedRefs",
     "Run",
     "Sleep",
     "adrive",
@@ -62,50 +61,18 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Key = tuple[str, str, str]
 
 _IDLE = 0
 """libpq's ``PQTRANS_IDLE`` (``psycopg.pq.TransactionStatus.IDLE``): no transaction open."""
 
 
-class RefsCache:
-    """Refs of recently committed or read checkpoints, by ``(thread, ns, checkpoint_id)``.
-
-    A step reuses its parent's refs for every unchanged channel; in a run the
-    parent is almost always the checkpoint this saver committed one step
-    earlier, so remembering it saves reading the parent row.
-    """
-
-    def __init__(self, limit: int = 4096) -> None:
-        self._limit = limit
-        self._mutex = threading.Lock()
-        self._refs: OrderedDict[Key, Known] = OrderedDict()
-
-    def get(self, key: Key) -> Known | None:
-        with self._mutex:
-            return self._refs.get(key)
-
-    def learn(self, learned: Mapping[Key, Known]) -> None:
-        with self._mutex:
-            for key, refs in learned.items():
-                self._refs[key] = refs
-                self._refs.move_to_end(key)
-            while len(self._refs) > self._limit:
-                self._refs.popitem(last=False)
+class CommittedRefs(RefsCache):
+    """The saver's :class:`RefsCache`, learning only what a connection has committed."""
 
     def learn_if_committed(self, conn: Any, learned: Mapping[Key, Known] | None) -> None:
         """Learn ``learned`` when ``conn`` has no transaction open: its rows are committed."""
         if learned and conn.info.transaction_status == _IDLE:
             self.learn(learned)
-
-    def forget(self, thread_id: str | None = None) -> None:
-        """Forget one thread's checkpoints (every one when ``thread_id`` is None)."""
-        with self._mutex:
-            if thread_id is None:
-                self._refs.clear()
-                return
-            for key in [key for key in self._refs if key[0] == thread_id]:
-                del self._refs[key]
 
 
 # -- the commands a driver carries out ------------------------------------------------
@@ -189,7 +156,7 @@ class Control:
         self.conn, self.is_pool, self.where = conn, is_pool, where
         self.guard, self.new_guard = guard, new_guard
         self.claims = LocalClaims()
-        self.refs = RefsCache()
+        self.refs = CommittedRefs()
 
     def run(self, make: Callable[[], Op], held: Run | None, learned: Learned | None) -> Flow[Any]:
         """Run the operation ``make`` builds, on the run's connection when inside a run."""

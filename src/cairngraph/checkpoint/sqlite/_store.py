@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from cairngraph.checkpoint._format import (
@@ -33,6 +31,7 @@ from cairngraph.checkpoint._format import (
     WriteRow,
     merge_writes,
 )
+from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint.base import (
     CheckpointTuple,
     StepSave,
@@ -43,7 +42,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 
-__all__ = ["RefsCache", "Store"]
+__all__ = ["Store"]
 
 # Payload columns are read as BLOB whatever their stored type, so a damaged type byte
 # is caught by the payload's check like any other damage.
@@ -63,34 +62,7 @@ _SELECT_VALUES = (
 )
 _IN_CHUNK = 500
 
-Key = tuple[str, str, str]
 _NO_WRITES: list[tuple[WriteRow, str, list[list[Any]]]] = []
-
-
-class RefsCache:
-    """Refs of recently committed or read checkpoints, by ``(thread, ns, checkpoint_id)``."""
-
-    def __init__(self, limit: int = 4096) -> None:
-        self._limit = limit
-        self._mutex = threading.Lock()
-        self._refs: OrderedDict[Key, Known] = OrderedDict()
-
-    def get(self, key: Key) -> Known | None:
-        with self._mutex:
-            return self._refs.get(key)
-
-    def learn(self, learned: Mapping[Key, Known]) -> None:
-        with self._mutex:
-            for key, refs in learned.items():
-                self._refs[key] = refs
-                self._refs.move_to_end(key)
-            while len(self._refs) > self._limit:
-                self._refs.popitem(last=False)
-
-    def forget(self, thread_id: str) -> None:
-        with self._mutex:
-            for key in [key for key in self._refs if key[0] == thread_id]:
-                del self._refs[key]
 
 
 class Store:
