@@ -159,9 +159,7 @@ class StateGraph:
             if inspect.isfunction(action) or inspect.ismethod(action)
             else None
         )
-        targets = (
-            tuple(destinations) if destinations is not None else _command_targets(action)
-        )
+        targets = tuple(destinations) if destinations is not None else _command_targets(action)
         labels = dict(destinations) if isinstance(destinations, Mapping) else {}
         self.nodes[node] = NodeDef(
             name=node,
