@@ -23,7 +23,7 @@ class InMemoryCache(BaseCache[ValueT]):
     Example::
 
         cache = InMemoryCache()
-        graph = builder.compile(cache=cache)   # once the engine takes a cache
+        graph = builder.compile(cache=cache)   # nodes with a cache_policy use it
         cache.set({(("ns",), "k"): ("value", None)})
         cache.get([(("ns",), "k")])            # {(("ns",), "k"): "value"}
     """

@@ -27,7 +27,16 @@ from cairngraph.checkpoint.base import (
 from cairngraph.engine import events
 from cairngraph.engine.algo import GraphSpec, changed_values, restore_channels
 from cairngraph.engine.channels import Channel
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveStep, SaveWrites
+from cairngraph.engine.effects import (
+    CacheRead,
+    CacheWrite,
+    Emit,
+    Execute,
+    Flush,
+    Load,
+    SaveStep,
+    SaveWrites,
+)
 from cairngraph.types import Interrupt
 
 __all__ = [
@@ -47,7 +56,7 @@ __all__ = [
     "thread_hint",
 ]
 
-Effect = Load | SaveStep | SaveWrites | Flush | Execute | Emit
+Effect = Load | SaveStep | SaveWrites | Flush | Execute | Emit | CacheRead | CacheWrite
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,6 +76,8 @@ class RunOptions:
     metadata: Mapping[str, Any]
     resume_pending: tuple[bool, Any] = (False, None)
     continue_into_new_nodes: bool = True
+    has_cache: bool = False
+    """The graph has a cache: nodes with a cache policy look their writes up in it."""
 
 
 @dataclass(slots=True)

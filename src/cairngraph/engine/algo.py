@@ -21,7 +21,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from cairngraph.cache.base import FullKey
 from cairngraph.constants import PULL, PUSH, START, TASKS
+from cairngraph.engine._cache import NodeCache
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
 from cairngraph.types import RetryPolicy, Send
 
@@ -80,6 +82,8 @@ class NodeSpec:
     retry: RetryPolicy | None = None
     subgraph: Any | None = None
     hidden: bool = False
+    cache: NodeCache | None = None
+    """Where its writes are cached (``add_node(cache_policy=)``), if the graph has a cache."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +134,10 @@ class Task:
     channels: Mapping[str, Channel] | None = None
     checkpoint_id: str = ""
     step: int = 0
+    cache_key: FullKey | None = None
+    """Where its writes are cached, when its node has a cache policy and the graph a cache."""
+    cached: bool = False
+    """Its writes came from the graph's cache: the node was not called."""
 
     def read_fresh(
         self,

@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
 from cairngraph.engine._context import (
     _CURRENT,
@@ -30,7 +31,16 @@ from cairngraph.engine._context import (
 from cairngraph.engine._stream import DONE, ChunkSink
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter
 from cairngraph.engine.algo import Task
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveStep, SaveWrites
+from cairngraph.engine.effects import (
+    CacheRead,
+    CacheWrite,
+    Emit,
+    Execute,
+    Flush,
+    Load,
+    SaveStep,
+    SaveWrites,
+)
 from cairngraph.engine.loop import RunOutcome, persisted_writes
 from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError, ParentCommand
 from cairngraph.types import Command
@@ -183,6 +193,7 @@ def drive_sync(
     loop: Generator[Any, Any, RunOutcome],
     saver: BaseCheckpointSaver | None,
     runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> Generator[Emit, None, RunOutcome]:
     """Perform ``loop``'s effects in this thread; yield its stream chunks."""
     writer: ThreadWriter | None = None
@@ -215,6 +226,12 @@ def drive_sync(
             elif kind is Load:
                 assert saver is not None
                 reply = saver.get_tuple(effect.config)
+            elif kind is CacheRead:
+                assert cache is not None
+                reply = cache.get(effect.keys)
+            elif kind is CacheWrite:
+                assert cache is not None
+                cache.set(effect.pairs)
     finally:
         if writer is not None:
             writer.close()
@@ -264,6 +281,7 @@ async def drive_async(
     loop: Generator[Any, Any, RunOutcome],
     saver: BaseCheckpointSaver | None,
     runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> AsyncIterator[Emit | RunOutcome]:
     """Perform ``loop``'s effects on the event loop; yield chunks, then the outcome."""
     writer: AsyncWriter | None = None
@@ -300,6 +318,12 @@ async def drive_async(
             elif kind is Load:
                 assert saver is not None
                 reply = await saver.aget_tuple(effect.config)
+            elif kind is CacheRead:
+                assert cache is not None
+                reply = await cache.aget(effect.keys)
+            elif kind is CacheWrite:
+                assert cache is not None
+                await cache.aset(effect.pairs)
     finally:
         if writer is not None:
             await writer.flush()

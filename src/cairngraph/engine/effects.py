@@ -7,14 +7,24 @@ Keeping I/O behind this small vocabulary is what lets one loop serve both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cairngraph.cache.base import FullKey
 from cairngraph.checkpoint.base import RunnableConfig, StepSave
 from cairngraph.engine.algo import Task
 
-__all__ = ["Emit", "Execute", "Flush", "Load", "SaveStep", "SaveWrites"]
+__all__ = [
+    "CacheRead",
+    "CacheWrite",
+    "Emit",
+    "Execute",
+    "Flush",
+    "Load",
+    "SaveStep",
+    "SaveWrites",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +84,17 @@ class Emit:
     mode: str
     chunk: Any
     namespace: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CacheRead:
+    """Look ``keys`` up in the graph's cache (``get`` / ``aget``); the reply is the hits."""
+
+    keys: Sequence[FullKey]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheWrite:
+    """Store ``key: (value, ttl)`` pairs in the graph's cache (``set`` / ``aset``)."""
+
+    pairs: Mapping[FullKey, tuple[Any, float | None]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import Any
 
+from cairngraph.cache.base import FullKey
 from cairngraph.checkpoint.base import (
     ERROR,
     INTERRUPT,
@@ -47,7 +48,7 @@ from cairngraph.engine._run_state import (
     thread_hint,
 )
 from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
-from cairngraph.engine.effects import Emit, Execute, Flush, Load, SaveWrites
+from cairngraph.engine.effects import CacheRead, CacheWrite, Emit, Execute, Flush, Load, SaveWrites
 from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
@@ -160,6 +161,9 @@ def _supersteps(
             for task in to_run:
                 if not task.node.hidden:
                     yield from events.emit(opts.modes, "task", task.step, events.task_payload(task))
+        hits = (yield from _from_cache(opts, to_run)) if opts.has_cache else []
+        if hits:
+            to_run = [task for task in to_run if not task.cached]
         # With sync durability each task's writes are saved as it finishes, so a
         # failure of one task never costs the others. A lone task's writes go
         # with the step's checkpoint, in one transaction. Async and exit
@@ -167,7 +171,10 @@ def _supersteps(
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
             yield Execute(to_run, config_of(opts, state) if each else None)
-        outcome = yield from _after_execute(opts, state, tasks, [] if each else to_run, to_run)
+        if opts.has_cache:
+            yield from _to_cache(to_run)
+        unsaved = [*hits, *([] if each else to_run)]
+        outcome = yield from _after_execute(opts, state, tasks, unsaved, to_run)
         if outcome is not None:
             return outcome
         candidates = _next_candidates(spec, state.last_changed)
@@ -192,6 +199,50 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
     if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
     return [*task.writes, *extra]
+
+
+def _from_cache(opts: RunOptions, tasks: list[Task]) -> Generator[Effect, Any, list[Task]]:
+    """Give the tasks whose writes are cached those writes; report each hit as LangGraph does.
+
+    Returns the hits (marked ``cached`` and ``done``: not to be run), in the
+    order their keys first appear. As in LangGraph, when tasks of one step
+    share a key only the last of them takes the hit; the others run.
+    """
+    keyed: dict[FullKey, Task] = {}
+    for task in tasks:
+        if task.node.cache is not None:
+            task.cache_key = task.node.cache.key(task.input)
+            keyed[task.cache_key] = task
+    if not keyed:
+        return []
+    found: Mapping[FullKey, Any] = yield CacheRead(list(keyed))
+    hits: list[Task] = []
+    for key, task in keyed.items():
+        entry = found.get(key)
+        if entry is None:
+            continue
+        task.writes = [(channel, value) for channel, value in entry["writes"]]
+        task.result = entry["result"]
+        task.cached = task.done = True
+        hits.append(task)
+    if "updates" in opts.modes:
+        for task in hits:
+            if not task.node.hidden:
+                yield Emit("updates", {task.name: task.result, "__metadata__": {"cached": True}})
+    return hits
+
+
+def _to_cache(ran: list[Task]) -> Generator[Effect, Any, None]:
+    """Cache the writes of the tasks that finished: never an error or an interrupt."""
+    pairs: dict[FullKey, tuple[Any, float | None]] = {}
+    for task in ran:
+        cache = task.node.cache
+        if cache is None or task.cache_key is None or task.error is not None or task.paused:
+            continue
+        entry = {"writes": [list(write) for write in task.writes], "result": task.result}
+        pairs[task.cache_key] = (entry, cache.policy.ttl)
+    if pairs:
+        yield CacheWrite(pairs)
 
 
 def _after_execute(

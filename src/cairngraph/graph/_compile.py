@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
+from cairngraph.engine._cache import NodeCache, cache_namespace
 from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
     Channel,
@@ -28,7 +29,7 @@ from cairngraph.engine.channels import (
 from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
 from cairngraph.graph._bind import callables
 from cairngraph.graph.schema import ROOT, Schema, schema_of
-from cairngraph.types import Command, RetryPolicy, Send
+from cairngraph.types import CachePolicy, Command, RetryPolicy, Send
 
 if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
@@ -88,7 +89,15 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         triggers += [join_channel(s, t) for s, t in sorted(edges.joins) if t == name]
         reader = schema_of(node.input_schema) if node.input_schema else graph.state
         nodes[name] = _node(
-            graph, name, node.action, tuple(triggers), reader, outgoing, strict, node.retry_policy
+            graph,
+            name,
+            node.action,
+            tuple(triggers),
+            reader,
+            outgoing,
+            strict,
+            node.retry_policy,
+            node.cache_policy,
         )
     trigger_to_nodes: dict[str, list[str]] = {}
     for spec in nodes.values():
@@ -166,6 +175,7 @@ def _node(
     outgoing: dict[str, _Outgoing],
     strict: bool,
     retry: RetryPolicy | Any,
+    cache_policy: CachePolicy | None = None,
 ) -> NodeSpec:
     run, arun, subgraph = callables(action)
     if subgraph is not None:
@@ -184,6 +194,9 @@ def _node(
         write=_writer(graph, name, graph.state, outgoing[name], strict),
         retry=policy if isinstance(policy, RetryPolicy) else None,
         subgraph=subgraph,
+        cache=None
+        if cache_policy is None
+        else NodeCache(cache_policy, cache_namespace(action, name)),
     )
 
 

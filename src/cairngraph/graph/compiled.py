@@ -16,9 +16,11 @@ from contextlib import AbstractAsyncContextManager, AbstractContextManager, null
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
 from cairngraph.engine import snapshot as snapshots
+from cairngraph.engine._cache import cache_namespace
 from cairngraph.engine._context import (
     RunScope,
     TaskContext,
@@ -100,10 +102,17 @@ class CompiledStateGraph:
         self.strict = strict
         self.continue_into_new_nodes = continue_into_new_nodes
         self.store = store
-        self.cache = cache
+        if cache is not None and not isinstance(cache, BaseCache):
+            raise InvalidConfigError(
+                f"cache={cache!r} is not a cache: pass a cairngraph.cache one, e.g. "
+                "compile(cache=InMemoryCache()) or compile(cache=SqliteCache('cache.db'))"
+            )
+        self.cache: BaseCache[Any] | None = cache
         self.debug = debug
         if isinstance(checkpointer, BaseCheckpointSaver):
-            _register_types(checkpointer, builder)
+            _register_types(checkpointer.serde, builder)
+        if cache is not None:
+            _register_types(cache.serde, builder)
 
     # -- running ---------------------------------------------------------------
 
@@ -185,6 +194,7 @@ class CompiledStateGraph:
             metadata={**(config.get("metadata") or {}), "parents": parents},
             resume_pending=resume_pending,
             continue_into_new_nodes=self.continue_into_new_nodes,
+            has_cache=self.cache is not None,
         )
         nested = parent is not None and saver is not None
         if nested:
@@ -263,7 +273,7 @@ class CompiledStateGraph:
         prepared = self._prepare(input, config, call)
         with _hold(prepared.lock):
             driver = drive_sync(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             )
             for event in driver:
                 if call.wants(event):
@@ -322,7 +332,7 @@ class CompiledStateGraph:
         prepared = self._prepare(input, config, call)
         with _hold(prepared.lock):
             driver = drive_sync(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             )
             while True:
                 try:
@@ -364,7 +374,7 @@ class CompiledStateGraph:
         prepared = self._prepare(input, config, call)
         async with _ahold(prepared.lock):
             async for event in drive_async(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             ):
                 if isinstance(event, Emit) and call.wants(event):
                     yield call.format(event)
@@ -418,7 +428,7 @@ class CompiledStateGraph:
         outcome: RunOutcome | None = None
         async with _ahold(prepared.lock):
             async for event in drive_async(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner
+                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             ):
                 if isinstance(event, RunOutcome):
                     outcome = event
@@ -586,6 +596,33 @@ class CompiledStateGraph:
         """Async twin of :meth:`update_state`."""
         return await asyncio.to_thread(self.update_state, config, values, as_node, task_id)
 
+    def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Forget the cached results of ``nodes`` (every node when None), as LangGraph does.
+
+        Example::
+
+            app = builder.compile(cache=InMemoryCache())
+            app.clear_cache(["expensive"])   # or app.clear_cache() for every node
+        """
+        self._require_cache().clear(self._cache_namespaces(nodes))
+
+    async def aclear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """:meth:`clear_cache`, awaitable."""
+        await self._require_cache().aclear(self._cache_namespaces(nodes))
+
+    def _require_cache(self) -> BaseCache[Any]:
+        if self.cache is None:
+            raise InvalidConfigError(
+                "No cache is set for this graph. Cannot clear cache. Compile it with one: "
+                "builder.compile(cache=InMemoryCache())."
+            )
+        return self.cache
+
+    def _cache_namespaces(self, nodes: Sequence[str] | None) -> list[tuple[str, ...]]:
+        defs = self.builder.nodes
+        chosen = list(nodes) if nodes else list(defs)
+        return [cache_namespace(defs[node].action, node) for node in chosen if node in defs]
+
     def get_graph(
         self, config: RunnableConfig | None = None, *, xray: bool = False
     ) -> DrawableGraph:
@@ -595,8 +632,7 @@ class CompiledStateGraph:
         return DrawableGraph.of(self.builder)
 
 
-def _register_types(saver: BaseCheckpointSaver, builder: StateGraph) -> None:
-    serde = saver.serde
+def _register_types(serde: Any, builder: StateGraph) -> None:
     if isinstance(serde, SupportsRegistration):
         schemas = {builder.state.cls, builder.input.cls, builder.output.cls}
         serde.register(Send, Interrupt, *(cls for cls in schemas if cls is not dict))
