@@ -120,6 +120,15 @@ MIGRATIONS: tuple[Migration, ...] = (
                 PRIMARY KEY (address, thread_id)
             )""",
             "CREATE INDEX cairn_refs_thread ON cairn_refs (thread_id)",
+            # A database that never held a format-1 row (a new one) keeps no empty
+            # cairn_v1_* tables.
+            """DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM cairn_v1_checkpoints)
+                   AND NOT EXISTS (SELECT 1 FROM cairn_v1_blobs)
+                   AND NOT EXISTS (SELECT 1 FROM cairn_v1_writes) THEN
+                    DROP TABLE cairn_v1_checkpoints, cairn_v1_blobs, cairn_v1_writes;
+                END IF;
+            END $$""",
         ),
     ),
 )
