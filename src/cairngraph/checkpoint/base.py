@@ -427,7 +427,8 @@ class BaseCheckpointSaver(ABC):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Async twin of :meth:`put`."""
-        return await asyncio.to_thread(self.put, config, checkpoint, metadata, new_versions)
+        step = StepSave.of(config, (), checkpoint, metadata, new_versions)
+        return (await self.aput_steps([step]))[0]
 
     async def aput_writes(
         self,
@@ -448,9 +449,8 @@ class BaseCheckpointSaver(ABC):
         new_versions: ChannelVersions,
     ) -> RunnableConfig:
         """Async twin of :meth:`put_step`."""
-        return await asyncio.to_thread(
-            self.put_step, config, task_writes, checkpoint, metadata, new_versions
-        )
+        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
+        return (await self.aput_steps([step]))[0]
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Async twin of :meth:`put_steps`."""

@@ -21,14 +21,11 @@ from typing import Any
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    ChannelVersions,
     Checkpoint,
-    CheckpointMetadata,
     CheckpointTuple,
     PendingWrite,
     RunnableConfig,
     StepSave,
-    TaskWrites,
     VerifyReport,
     checkpoint_config,
     config_checkpoint_id,
@@ -345,14 +342,8 @@ class InMemorySaver(BaseCheckpointSaver):
         for item in self.list(config, filter=filter, before=before, limit=limit):
             yield item
 
-    async def aput(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return self.put(config, checkpoint, metadata, new_versions)
+    async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
+        return self.put_steps(steps)
 
     async def aput_writes(
         self,
@@ -362,16 +353,6 @@ class InMemorySaver(BaseCheckpointSaver):
         task_path: str = "",
     ) -> None:
         self.put_writes(config, writes, task_id, task_path)
-
-    async def aput_step(
-        self,
-        config: RunnableConfig,
-        task_writes: Sequence[TaskWrites],
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return self.put_step(config, task_writes, checkpoint, metadata, new_versions)
 
     async def adelete_thread(self, thread_id: str) -> None:
         self.delete_thread(thread_id)

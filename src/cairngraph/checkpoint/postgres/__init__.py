@@ -35,13 +35,9 @@ from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    ChannelVersions,
-    Checkpoint,
-    CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
-    TaskWrites,
     VerifyReport,
     config_checkpoint_id,
 )
@@ -147,26 +143,6 @@ class PostgresSaver(BaseCheckpointSaver):
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
         yield from self._run(lambda: _load.list_checkpoints(self._fmt, query, learned), learned)
-
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return self.put_step(config, (), checkpoint, metadata, new_versions)
-
-    def put_step(
-        self,
-        config: RunnableConfig,
-        task_writes: Sequence[TaskWrites],
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        return self.put_steps([step])[0]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""

@@ -35,13 +35,9 @@ from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    ChannelVersions,
-    Checkpoint,
-    CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
-    TaskWrites,
     VerifyReport,
     config_checkpoint_id,
 )
@@ -169,26 +165,6 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         for item in await self._run(*self._lister(config, filter, before, limit)):
             yield item
 
-    async def aput(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return await self.aput_step(config, (), checkpoint, metadata, new_versions)
-
-    async def aput_step(
-        self,
-        config: RunnableConfig,
-        task_writes: Sequence[TaskWrites],
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        return (await self._run(*self._saver([step])))[0]  # type: ignore[no-any-return]
-
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         return await self._run(*self._saver(steps))  # type: ignore[no-any-return]
 
@@ -235,26 +211,6 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
         yield from self._sync(*self._lister(config, filter, before, limit))
-
-    def put(
-        self,
-        config: RunnableConfig,
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        return self.put_step(config, (), checkpoint, metadata, new_versions)
-
-    def put_step(
-        self,
-        config: RunnableConfig,
-        task_writes: Sequence[TaskWrites],
-        checkpoint: Checkpoint,
-        metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
-    ) -> RunnableConfig:
-        step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
-        return self._sync(*self._saver([step]))[0]  # type: ignore[no-any-return]
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         return self._sync(*self._saver(steps))  # type: ignore[no-any-return]
