@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
@@ -32,7 +30,8 @@ from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
-from cairngraph.errors import GraphInterrupt, InvalidConfigError, InvalidUpdateError
+from cairngraph.errors import InvalidConfigError, InvalidUpdateError
+from cairngraph.graph._call import DURABILITIES, Call, Prepared, ThreadHold, ahold, hold
 from cairngraph.types import (
     All,
     Command,
@@ -55,8 +54,6 @@ DEFAULT_RECURSION_LIMIT = 10007
 """The same default as LangGraph's current release."""
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
-_DURABILITIES = ("sync", "async", "exit")
-_MODES = ("values", "updates", "debug", "custom", "messages", "checkpoints", "tasks")
 _LIVE_MODES = frozenset(("custom", "messages"))
 """Modes whose chunks appear while a task runs, not between steps."""
 
@@ -88,9 +85,9 @@ class CompiledStateGraph:
         cache: Any = None,
         debug: bool = False,
     ) -> None:
-        if durability not in _DURABILITIES:
+        if durability not in DURABILITIES:
             raise InvalidConfigError(
-                f"durability={durability!r} is not one of {', '.join(_DURABILITIES)}"
+                f"durability={durability!r} is not one of {', '.join(DURABILITIES)}"
             )
         self.builder = builder
         self.spec = spec
@@ -116,7 +113,7 @@ class CompiledStateGraph:
 
     # -- running ---------------------------------------------------------------
 
-    def _prepare(self, input: Any, config: RunnableConfig | None, call: _Call) -> _Prepared:
+    def _prepare(self, input: Any, config: RunnableConfig | None, call: Call) -> Prepared:
         config = dict(config or {})
         configurable = dict(config.get("configurable") or {})
         parent = maybe_current_task()
@@ -160,9 +157,9 @@ class CompiledStateGraph:
             or configurable.get("durability")
             or self.durability
         )
-        if chosen not in _DURABILITIES:
+        if chosen not in DURABILITIES:
             raise InvalidConfigError(
-                f"durability={chosen!r} is not one of {', '.join(_DURABILITIES)}"
+                f"durability={chosen!r} is not one of {', '.join(DURABILITIES)}"
             )
         limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
@@ -217,11 +214,11 @@ class CompiledStateGraph:
                 messages=messages,
             )
         )
-        lock: _Lock | None = None
+        lock: ThreadHold | None = None
         if saver is not None and not nested:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
-            lock = _Lock(saver, str(thread_id), timeout)
-        return _Prepared(opts, input, saver, runner, lock, forward)
+            lock = ThreadHold(saver, str(thread_id), timeout)
+        return Prepared(opts, input, saver, runner, lock, forward)
 
     def _nested_saver(self, parent: TaskContext) -> BaseCheckpointSaver | None:
         if self.checkpointer is False:
@@ -258,7 +255,7 @@ class CompiledStateGraph:
             for chunk in app.stream({"topic": "cats"}, config, stream_mode="updates"):
                 print(chunk)
         """
-        call = _Call.of(
+        call = Call.of(
             stream_mode,
             print_mode,
             output_keys,
@@ -271,7 +268,7 @@ class CompiledStateGraph:
             bool(debug or self.debug),
         )
         prepared = self._prepare(input, config, call)
-        with _hold(prepared.lock):
+        with hold(prepared.lock):
             driver = drive_sync(
                 run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             )
@@ -317,7 +314,7 @@ class CompiledStateGraph:
                 )
             )
             return chunks
-        call = _Call.of(
+        call = Call.of(
             (),
             print_mode,
             output_keys,
@@ -330,7 +327,7 @@ class CompiledStateGraph:
             bool(debug or self.debug),
         )
         prepared = self._prepare(input, config, call)
-        with _hold(prepared.lock):
+        with hold(prepared.lock):
             driver = drive_sync(
                 run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             )
@@ -359,7 +356,7 @@ class CompiledStateGraph:
         checkpoint_during: bool | None = None,
     ) -> AsyncIterator[Any]:
         """Async twin of :meth:`stream`."""
-        call = _Call.of(
+        call = Call.of(
             stream_mode,
             print_mode,
             output_keys,
@@ -372,7 +369,7 @@ class CompiledStateGraph:
             bool(debug or self.debug),
         )
         prepared = self._prepare(input, config, call)
-        async with _ahold(prepared.lock):
+        async with ahold(prepared.lock):
             async for event in drive_async(
                 run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             ):
@@ -412,7 +409,7 @@ class CompiledStateGraph:
                     checkpoint_during=checkpoint_during,
                 )
             ]
-        call = _Call.of(
+        call = Call.of(
             (),
             print_mode,
             output_keys,
@@ -426,7 +423,7 @@ class CompiledStateGraph:
         )
         prepared = self._prepare(input, config, call)
         outcome: RunOutcome | None = None
-        async with _ahold(prepared.lock):
+        async with ahold(prepared.lock):
             async for event in drive_async(
                 run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
             ):
@@ -655,141 +652,6 @@ def _nested_input(
     return None if has_next else input
 
 
-_BOLD = "\033[1m"
-_RESET = "\033[0m"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Call:
-    """How one ``invoke``/``stream`` call wants its run: parsed once from its arguments."""
-
-    modes: tuple[str, ...]
-    streamed: frozenset[str]
-    single: bool
-    subgraphs: bool
-    print_modes: frozenset[str]
-    output_keys: str | tuple[str, ...] | None
-    interrupt_before: All | Sequence[str] | None
-    interrupt_after: All | Sequence[str] | None
-    durability: Durability | None
-    context: Any
-
-    @classmethod
-    def of(
-        cls,
-        stream_mode: str | Sequence[str] | None,
-        print_mode: str | Sequence[str],
-        output_keys: str | Sequence[str] | None,
-        interrupt_before: All | Sequence[str] | None,
-        interrupt_after: All | Sequence[str] | None,
-        durability: Durability | None,
-        checkpoint_during: bool | None,
-        context: Any,
-        subgraphs: bool,
-        debug: bool,
-    ) -> _Call:
-        if checkpoint_during is not None:
-            if durability is not None:
-                raise InvalidConfigError(
-                    "pass durability= or the deprecated checkpoint_during=, not both; "
-                    "use durability='async' (or 'exit')"
-                )
-            durability = "async" if checkpoint_during else "exit"
-        if durability is not None and durability not in _DURABILITIES:
-            raise InvalidConfigError(
-                f"durability={durability!r} is not one of {', '.join(_DURABILITIES)}"
-            )
-        single = stream_mode is None or isinstance(stream_mode, str)
-        if stream_mode is None:
-            modes: tuple[str, ...] = ("updates",)
-        elif isinstance(stream_mode, str):
-            modes = (stream_mode,)
-        else:
-            modes = tuple(stream_mode)
-        printed = (print_mode,) if isinstance(print_mode, str) else tuple(print_mode)
-        if debug:
-            printed = (*printed, "updates", "values")
-        for mode in (*modes, *printed):
-            if mode not in _MODES:
-                raise InvalidConfigError(
-                    f"stream_mode {mode!r} is not a stream mode; use one of {', '.join(_MODES)}"
-                )
-        keys = (
-            output_keys
-            if output_keys is None or isinstance(output_keys, str)
-            else tuple(output_keys)
-        )
-        return cls(
-            modes=tuple(dict.fromkeys((*modes, *printed))),
-            streamed=frozenset(modes),
-            single=single,
-            subgraphs=subgraphs,
-            print_modes=frozenset(printed),
-            output_keys=keys,
-            interrupt_before=interrupt_before,
-            interrupt_after=interrupt_after,
-            durability=durability,
-            context=context,
-        )
-
-    def wants(self, event: Emit) -> bool:
-        """Print ``event`` if asked to; whether the caller streams it."""
-        self.print(event)
-        return event.mode in self.streamed
-
-    def print(self, event: Emit) -> None:
-        if event.mode in self.print_modes:
-            where = f" [graph={event.namespace}]" if self.subgraphs and event.namespace else ""
-            print(f"{_BOLD}[{event.mode}]{_RESET}{where} {self._select(event)!r}")
-
-    def _select(self, event: Emit) -> Any:
-        if event.mode == "values" and self.output_keys is not None:
-            return _only(event.chunk, self.output_keys)
-        return event.chunk
-
-    def format(self, event: Emit) -> Any:
-        chunk = self._select(event)
-        if self.subgraphs:
-            return (event.namespace, chunk) if self.single else (event.namespace, event.mode, chunk)
-        return chunk if self.single else (event.mode, chunk)
-
-    def output(self, outcome: RunOutcome, *, nested: bool) -> Any:
-        output = outcome.output
-        if outcome.paused and nested:
-            raise GraphInterrupt(outcome.interrupts)
-        if outcome.interrupts and isinstance(output, dict):
-            output = {**output, "__interrupt__": list(outcome.interrupts)}
-        if self.output_keys is not None:
-            return _only(output, self.output_keys)
-        return output
-
-
-def _only(values: Any, keys: str | tuple[str, ...]) -> Any:
-    if not isinstance(values, dict):
-        return values
-    if isinstance(keys, str):
-        return values.get(keys)
-    return {key: values[key] for key in (*keys, "__interrupt__") if key in values}
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    """A run ready to drive: its options, input, saver, task runner and lock."""
-
-    opts: RunOptions
-    input: Any
-    saver: BaseCheckpointSaver | None
-    runner: TaskRunner
-    lock: _Lock | None
-    forward: tuple[ChunkSink, tuple[str, ...]] | None
-
-    def forward_event(self, event: Emit) -> None:
-        """A subgraph's own event, passed up to the stream of the run it is part of."""
-        if self.forward is not None:
-            sink, namespace = self.forward
-            sink.put((*namespace, *event.namespace), event.mode, event.chunk)
-
-
 def _names(value: All | Sequence[str]) -> tuple[str, ...]:
     return ("*",) if value == "*" else tuple(value)
 
@@ -828,23 +690,3 @@ def _configs(
     if isinstance(config, Sequence) and not isinstance(config, dict):
         return list(config)
     return [config] * len(inputs)
-
-
-class _Lock(NamedTuple):
-    """The thread a run must hold, and for how long it may wait."""
-
-    saver: BaseCheckpointSaver
-    thread_id: str
-    timeout: float
-
-
-def _hold(lock: _Lock | None) -> AbstractContextManager[None]:
-    if lock is None:
-        return nullcontext()
-    return lock.saver.thread_lock(lock.thread_id, lock.timeout)
-
-
-def _ahold(lock: _Lock | None) -> AbstractAsyncContextManager[None]:
-    if lock is None:
-        return nullcontext()
-    return lock.saver.athread_lock(lock.thread_id, lock.timeout)
