@@ -77,6 +77,22 @@ def _error_of(value: Any) -> str:
     return f"{name}({message!r})"
 
 
+def _candidates(spec: GraphSpec, updated: tuple[str, ...]) -> set[str] | None:
+    """The nodes the step that made a checkpoint can have triggered; None: check them all.
+
+    A node runs in the step after the one that wrote its trigger, so only the
+    nodes subscribed to the checkpoint's updated channels can be next. A copy
+    (no updated channels) and a graph with deferred nodes (whose trigger may
+    be older) are checked whole.
+    """
+    if not updated or spec.deferred:
+        return None
+    found: set[str] = set()
+    for key in updated:
+        found.update(spec.trigger_to_nodes.get(key, ()))
+    return found
+
+
 def snapshot_of(
     graph: CompiledStateGraph,
     saver: BaseCheckpointSaver,
@@ -103,6 +119,7 @@ def snapshot_of(
         checkpoint.versions_seen,
         checkpoint_id=checkpoint.id,
         namespace=namespace,
+        candidates=_candidates(spec, checkpoint.updated_channels),
         with_input=False,
     )
     writes: dict[str, list[tuple[str, Any]]] = {}
