@@ -48,6 +48,7 @@ from typing import Any, NamedTuple, cast
 import ormsgpack
 
 from cairngraph.checkpoint._config import checkpoint_config
+from cairngraph.checkpoint._where import Where, failed
 from cairngraph.checkpoint.base import (
     ERROR,
     FORMAT_VERSION,
@@ -59,7 +60,6 @@ from cairngraph.checkpoint.base import (
     PendingWrite,
     RunnableConfig,
     StepSave,
-    VerifyReport,
     write_index,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -81,7 +81,6 @@ __all__ = [
     "StepRows",
     "ValueLoader",
     "ValueRow",
-    "Verifier",
     "WriteRow",
     "Where",
     "slot_of",
@@ -114,96 +113,6 @@ def slot_of(channel: str) -> int:
 
 
 # -- where a payload lives, and the errors that say so ------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The place of one stored payload, for its seal and for error messages."""
-
-    table: str
-    thread_id: str | None = None
-    checkpoint_ns: str | None = None
-    checkpoint_id: str | None = None
-    task_id: str | None = None
-    slot: int | None = None
-    address: bytes | None = None
-    channel: str | None = None
-    parent_id: str | None = None
-
-    def place(self) -> bytes:
-        """The bytes a payload here is bound to (never stored)."""
-        if self.address is not None:
-            return b"value\x00" + self.address
-        return ormsgpack.packb(
-            [
-                self.table,
-                self.thread_id,
-                self.checkpoint_ns,
-                self.checkpoint_id,
-                self.task_id,
-                self.slot,
-                self.parent_id,
-            ]
-        )
-
-    def at(self, channel: str) -> Where:
-        return Where(
-            self.table,
-            self.thread_id,
-            self.checkpoint_ns,
-            self.checkpoint_id,
-            self.task_id,
-            self.slot,
-            self.address,
-            channel,
-            self.parent_id,
-        )
-
-    def describe(self) -> str:
-        parts = [f"table {self.table}"]
-        if self.thread_id is not None:
-            parts.append(f"thread {self.thread_id!r}")
-        if self.checkpoint_ns is not None:
-            parts.append(f"namespace {self.checkpoint_ns!r}")
-        if self.checkpoint_id is not None:
-            parts.append(f"checkpoint {self.checkpoint_id!r}")
-        if self.task_id is not None:
-            parts.append(f"task {self.task_id!r}")
-        if self.channel is not None:
-            parts.append(f"channel {self.channel!r}")
-        if self.address is not None:
-            parts.append(f"value {self.address.hex()}")
-        return ", ".join(parts)
-
-    def error(self, problem: str, kind: type[SerializationError] = CorruptDataError) -> Exception:
-        """``kind`` (CorruptDataError or DecryptionError): what is wrong here, and what to do."""
-        error = kind(
-            f"stored data is unreadable at {self.describe()}: {problem}. Nothing was changed; "
-            "the rest of the store is readable, and saver.verify() lists every bad row. "
-            "Restore the store from a backup, or delete the thread with saver.delete_thread()."
-        )
-        if isinstance(error, CorruptDataError | DecryptionError):
-            error.placed(
-                table=self.table,
-                thread_id=self.thread_id,
-                checkpoint_ns=self.checkpoint_ns,
-                checkpoint_id=self.checkpoint_id,
-                channel=self.channel,
-                task_id=self.task_id,
-            )
-        return error
-
-    def wrap(self, error: SerializationError) -> Exception:
-        """A seal's or codec's error (which names no place) as one naming this place."""
-        if isinstance(error, CorruptDataError | DecryptionError) and error.table is not None:
-            return error
-        if type(error) not in (CorruptDataError, DecryptionError, SerializationError):
-            return type(error)(f"{self.describe()}: {error}")  # e.g. an unregistered type
-        kind = DecryptionError if isinstance(error, DecryptionError) else CorruptDataError
-        return self.error(str(error).rstrip("."), kind)
-
-
-# -- rows as backends store them ---------------------------------------------------
 
 
 def checkpoint_where(row: CheckpointRow) -> Where:
@@ -590,7 +499,7 @@ class Format:
         except (CorruptDataError, DecryptionError):
             raise
         except (SerializationError, ValueError, TypeError, KeyError, IndexError) as error:
-            raise _failed(where, error) from None
+            raise failed(where, error) from None
         return loader.build(self, where, bytes(ref[0]))
 
     def tuple_of(
@@ -645,12 +554,6 @@ class Format:
             else checkpoint_config(thread_id, ns, parent_id),
             pending_writes=pending,
         )
-
-
-def _failed(where: Where, error: Exception) -> Exception:
-    if isinstance(error, SerializationError):
-        return where.wrap(error)
-    return where.error(f"the value does not decode ({error})")
 
 
 def writes_where(row: WriteRow) -> Where:
@@ -765,95 +668,6 @@ class ValueLoader:
                 del value[kept:]
                 value.extend(decoded)
         return value
-
-
-class Verifier:
-    """Checks rows one by one and collects every problem (``saver.verify()``).
-
-    Each payload is opened and decoded as a read would; then every value a
-    checkpoint or write refers to (and every delta's base) must be present.
-    """
-
-    def __init__(self, fmt: Format) -> None:
-        self.fmt = fmt
-        self.checked = 0
-        self.problems: builtins.list[Exception] = []
-        self._referenced: dict[bytes, Where] = {}
-        self._present: set[bytes] = set()
-        self._bases: dict[bytes, bytes] = {}
-        self._owners: set[tuple[bytes, str]] = set()
-
-    def _refs(self, where: Where, refs: Iterable[tuple[str, Ref]]) -> None:
-        for channel, ref in refs:
-            if type(ref) is bytes or len(ref) == 2:
-                try:
-                    self.fmt.decode_ref(where.at(channel), ref, ValueLoader(self.fmt))
-                except (CorruptDataError, DecryptionError) as error:
-                    self.problems.append(error)
-                except SerializationError:
-                    pass  # an unregistered type is not damage
-            else:
-                self._referenced.setdefault(bytes(ref[0]), where.at(channel))
-                if where.thread_id is not None:
-                    self._owners.add((bytes(ref[0]), where.thread_id))
-
-    def checkpoint(self, row: CheckpointRow) -> None:
-        self.checked += 1
-        try:
-            record = self.fmt.open_checkpoint(row)
-        except (CorruptDataError, DecryptionError) as error:
-            self.problems.append(error)
-            return
-        except SerializationError:
-            return
-        where = Where(CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id)
-        self._refs(where, record.refs.items())
-
-    def writes(self, row: WriteRow) -> None:
-        self.checked += 1
-        try:
-            _path, items = self.fmt.open_writes(row)
-        except (CorruptDataError, DecryptionError) as error:
-            self.problems.append(error)
-            return
-        where = Where(
-            WRITES, row.thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot
-        )
-        self._refs(where, ((item[0], item[2]) for item in items))
-
-    def value(self, row: ValueRow) -> None:
-        self.checked += 1
-        address = bytes(row.address)
-        where = Where(VALUES, address=address)
-        try:
-            tag, payload, base, _kept = self.fmt.open_value(row)
-            self.fmt._decode(where, [tag, payload])
-        except (CorruptDataError, DecryptionError) as error:
-            self.problems.append(error)
-            self._present.add(address)  # reported here, not again as missing
-            return
-        except SerializationError:
-            pass
-        else:
-            if base is not None:
-                self._bases[address] = base
-        self._present.add(address)
-
-    def report(self, refs: Iterable[tuple[bytes, str]] = ()) -> VerifyReport:
-        for address, where in self._referenced.items():
-            if address not in self._present:
-                self.problems.append(where.error(f"its value {address.hex()} is missing"))
-        for address, base in self._bases.items():
-            if base not in self._present:
-                where = Where(VALUES, address=address)
-                self.problems.append(where.error(f"the base {base.hex()} of this delta is missing"))
-        # A missing ref row would let a value be freed while in use; a stray one
-        # only keeps a value alive, which is no damage.
-        have = {(bytes(address), str(thread)) for address, thread in refs}
-        for address, thread_id in sorted(self._owners - have):
-            where = Where(REFS, thread_id)
-            self.problems.append(where.error(f"the ref row of value {address.hex()} is missing"))
-        return VerifyReport(checked=self.checked, problems=self.problems)
 
 
 FORMAT = 2

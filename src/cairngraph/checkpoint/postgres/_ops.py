@@ -37,9 +37,9 @@ from cairngraph.checkpoint._format import (
     CheckpointRow,
     Format,
     ValueRow,
-    Verifier,
     WriteRow,
 )
+from cairngraph.checkpoint._verify import Verifier
 from cairngraph.checkpoint.base import VerifyReport
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 

@@ -27,11 +27,11 @@ from cairngraph.checkpoint._format import (
     StepRows,
     ValueLoader,
     ValueRow,
-    Verifier,
     WriteRow,
     merge_writes,
 )
 from cairngraph.checkpoint._refs import Key, RefsCache
+from cairngraph.checkpoint._verify import Verifier
 from cairngraph.checkpoint.base import (
     CheckpointTuple,
     StepSave,
