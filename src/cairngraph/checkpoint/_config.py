@@ -133,5 +133,26 @@ class ListQuery:
             None if limit is None else max(limit, 0),
         )
 
+    def where(self, mark: str) -> tuple[list[str], list[Any]]:
+        """SQL conditions (``mark`` is the driver's placeholder) and their parameters.
+
+        They narrow by place and ``before`` only; the filter is decided by
+        :meth:`matches`. Column names are constants, values are parameters.
+        """
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("thread_id", self.thread_id),
+            ("ns", self.checkpoint_ns),
+            ("checkpoint_id", self.checkpoint_id),
+        ):
+            if value is not None:
+                clauses.append(f"{column} = {mark}")
+                params.append(value)
+        if self.before_id is not None:
+            clauses.append(f"checkpoint_id < {mark}")
+            params.append(self.before_id)
+        return clauses, params
+
     def matches(self, metadata: Mapping[str, Any]) -> bool:
         return metadata_matches(metadata, self.filter)

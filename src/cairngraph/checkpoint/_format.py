@@ -41,13 +41,18 @@ Invariants:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 import ormsgpack
 
-from cairngraph.checkpoint._config import checkpoint_config
+from cairngraph.checkpoint._config import (
+    checkpoint_config,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
+)
 from cairngraph.checkpoint._where import Where, failed
 from cairngraph.checkpoint.base import (
     ERROR,
@@ -68,6 +73,7 @@ from cairngraph.checkpoint.serde.seal import Seal, seal_of
 from cairngraph.errors import CorruptDataError, DecryptionError, SerializationError
 
 __all__ = [
+    "encode_steps",
     "CHECKPOINTS",
     "INLINE_MAX",
     "Known",
@@ -113,6 +119,31 @@ def slot_of(channel: str) -> int:
 
 
 # -- where a payload lives, and the errors that say so ------------------------------
+
+
+def encode_steps(
+    fmt: Format, steps: Sequence[StepSave], known: Callable[[tuple[str, str, str]], Known | None]
+) -> Generator[tuple[str, str, str], Known | None, StepRows]:
+    """Consecutive steps as the rows of one transaction, written once for every backend.
+
+    A parent's refs come from the steps before it in ``steps``, then from
+    ``known`` (the saver's cache); failing both, the generator yields the
+    parent's key and the backend sends back its :class:`Known` (or None), read
+    from its store however it reads.
+    """
+    rows = StepRows()
+    encoded: dict[int, tuple[Any, str, bytes]] = {}
+    for step in steps:
+        thread_id, ns = config_thread_id(step.config), config_namespace(step.config)
+        parent_id = config_checkpoint_id(step.config)
+        parent = None
+        if parent_id is not None:
+            key = (thread_id, ns, parent_id)
+            parent = rows.learned.get(key) or known(key)
+            if parent is None:
+                parent = yield key
+        fmt.encode_step(rows, step, thread_id, ns, parent_id, parent, encoded)
+    return rows
 
 
 def checkpoint_where(row: CheckpointRow) -> Where:

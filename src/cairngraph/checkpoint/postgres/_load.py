@@ -93,19 +93,7 @@ def get_tuple(fmt: Format, config: RunnableConfig, learned: Learned) -> Op:
 
 def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
     """The checkpoints ``list()`` yields, newest first."""
-    clauses: list[str] = []
-    params: list[Any] = []
-    for column, value in (
-        ("thread_id", query.thread_id),
-        ("ns", query.checkpoint_ns),
-        ("checkpoint_id", query.checkpoint_id),
-    ):
-        if value is not None:
-            clauses.append(column + " = %s")
-            params.append(value)
-    if query.before_id is not None:
-        clauses.append("checkpoint_id < %s")
-        params.append(query.before_id)
+    clauses, params = query.where("%s")
     if query.limit == 0:
         return []
     size = None

@@ -40,6 +40,7 @@ from cairngraph.checkpoint._format import (
     Known,
     StepRows,
     WriteRow,
+    encode_steps,
     merge_writes,
 )
 from cairngraph.checkpoint.base import (
@@ -182,22 +183,19 @@ def put_steps(fmt: Format, steps: Sequence[StepSave], cache: Any, learned: Learn
     """
     if len(steps) > 1:
         yield Atomic()
-    rows = StepRows()
-    encoded: dict[int, tuple[Any, str, bytes]] = {}
-    for step in steps:
-        thread_id, ns = config_thread_id(step.config), config_namespace(step.config)
-        parent_id = config_checkpoint_id(step.config)
-        parent = None
-        if parent_id is not None:
-            key = (thread_id, ns, parent_id)
-            parent = rows.learned.get(key) or cache.get(key)
-            if parent is None:
-                found = yield Query(PARENT, key, "one")
-                if found is not None:
-                    record = fmt.open_checkpoint(CheckpointRow(*found))
-                    parent = Known(record.versions, record.refs)
-                    learned[key] = parent
-        fmt.encode_step(rows, step, thread_id, ns, parent_id, parent, encoded)
+    encoding = encode_steps(fmt, steps, cache.get)
+    parent: Known | None = None
+    try:
+        while True:
+            key = encoding.send(parent)
+            parent = None
+            found = yield Query(PARENT, key, "one")
+            if found is not None:
+                record = fmt.open_checkpoint(CheckpointRow(*found))
+                parent = Known(record.versions, record.refs)
+                learned[key] = parent
+    except StopIteration as done:
+        rows: StepRows = done.value
     yield from write(fmt, rows)
     learned.update(rows.learned)
     return rows.made

@@ -259,19 +259,7 @@ class SqliteSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
-        clauses: builtins.list[str] = []
-        params: builtins.list[Any] = []
-        for column, value in (
-            ("thread_id", query.thread_id),
-            ("ns", query.checkpoint_ns),
-            ("checkpoint_id", query.checkpoint_id),
-        ):
-            if value is not None:
-                clauses.append(column + " = ?")
-                params.append(value)
-        if query.before_id is not None:
-            clauses.append("checkpoint_id < ?")
-            params.append(query.before_id)
+        clauses, params = query.where("?")
         # Only constant fragments and ``?`` placeholders are joined here.
         sql = SELECT_CHECKPOINTS + (" WHERE " + " AND ".join(clauses) if clauses else "")
         sql += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
@@ -287,18 +275,20 @@ class SqliteSaver(BaseCheckpointSaver):
             rows = self.conn.execute(sql, params).fetchall()
         count = 0
         for start in range(0, len(rows), 200):
-            page = rows[start : start + 200]
-            if query.filter:
-                with self._reading():
-                    opened = [self._store.fmt.open_checkpoint(CheckpointRow(*row)) for row in page]
-                page = [
-                    row for row, record in zip(page, opened, strict=True)
-                    if query.matches(record.metadata)
-                ]  # fmt: skip
-            if query.limit is not None:
-                page = page[: query.limit - count]
+            page = [CheckpointRow(*row) for row in rows[start : start + 200]]
             with self._reading():
-                loaded = self._store.load(page)
+                records = [self._store.fmt.open_checkpoint(row) for row in page]
+            kept = [
+                (row, record)
+                for row, record in zip(page, records, strict=True)
+                if query.matches(record.metadata)
+            ]
+            if query.limit is not None:
+                kept = kept[: query.limit - count]
+            with self._reading():
+                loaded = self._store.load(
+                    [row for row, _ in kept], records=[record for _, record in kept]
+                )
             for item in loaded:
                 count += 1
                 yield item

@@ -24,10 +24,12 @@ from cairngraph.checkpoint._format import (
     CheckpointRow,
     Format,
     Known,
+    Record,
     StepRows,
     ValueLoader,
     ValueRow,
     WriteRow,
+    encode_steps,
     merge_writes,
 )
 from cairngraph.checkpoint._refs import Key, RefsCache
@@ -36,9 +38,6 @@ from cairngraph.checkpoint.base import (
     CheckpointTuple,
     StepSave,
     VerifyReport,
-    config_checkpoint_id,
-    config_namespace,
-    config_thread_id,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 
@@ -77,16 +76,13 @@ class Store:
 
     def save(self, steps: Sequence[StepSave]) -> StepRows:
         """Store consecutive steps; return what was stored (learn ``rows.learned`` on commit)."""
-        rows = StepRows()
-        encoded: dict[int, tuple[Any, str, bytes]] = {}
-        for step in steps:
-            thread_id, ns = config_thread_id(step.config), config_namespace(step.config)
-            parent_id = config_checkpoint_id(step.config)
-            parent_refs = None
-            if parent_id is not None:
-                key = (thread_id, ns, parent_id)
-                parent_refs = rows.learned.get(key) or self.refs.get(key) or self._read_refs(key)
-            self.fmt.encode_step(rows, step, thread_id, ns, parent_id, parent_refs, encoded)
+        encoding = encode_steps(self.fmt, steps, self.refs.get)
+        parent: Known | None = None
+        try:
+            while True:
+                parent = self._read_refs(encoding.send(parent))
+        except StopIteration as done:
+            rows: StepRows = done.value
         self._write(rows)
         return rows
 
@@ -178,15 +174,18 @@ class Store:
         self,
         found: Iterable[Sequence[Any]],
         writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] | None = None,
+        records: Sequence[Record] | None = None,
     ) -> list[CheckpointTuple]:
         """Rows of :data:`SELECT_CHECKPOINTS` → tuples, their writes and values in bulk.
 
-        ``writes``, when given, are the rows' writes, already fetched.
+        ``writes`` and ``records``, when given, are the rows' writes (already
+        fetched) and their opened records (a filter already read them).
         """
         rows = [CheckpointRow(*row) for row in found]
         if not rows:
             return []
-        records = [self.fmt.open_checkpoint(row) for row in rows]
+        if records is None:
+            records = [self.fmt.open_checkpoint(row) for row in rows]
         if writes is None:
             writes = self._writes_for(rows)
         loader = ValueLoader(self.fmt)
