@@ -59,10 +59,7 @@ from cairngraph.checkpoint.base import (
     FORMAT_VERSION,
     INTERRUPT,
     RESUME,
-    Checkpoint,
     CheckpointMetadata,
-    CheckpointTuple,
-    PendingWrite,
     RunnableConfig,
     StepSave,
     write_index,
@@ -192,8 +189,12 @@ class Record:
     versions: dict[str, int]
     seen: dict[str, dict[str, int]]
     updated: list[str]
-    metadata: CheckpointMetadata
+    meta: list[Any]
+    """The metadata as the codec encoded it, ``[tag, payload]``: decoded with the
+    page's values (:func:`~cairngraph.checkpoint._read.tuples`), or alone by
+    :meth:`Format.metadata` when a filter needs it first."""
     refs: dict[str, Ref]
+    metadata: CheckpointMetadata | None = None
 
 
 @dataclass(slots=True)
@@ -396,31 +397,50 @@ class Format:
         """The record of a checkpoint row, checked against its seal and place.
 
         The hot path of every read: no :class:`Where` is made unless something
-        is wrong. A payload that passes its seal was written by a saver, so the
-        shape checks here are few and cheap (they guard against a forger who
-        recomputed a plain checksum).
+        is wrong, and the metadata stays encoded until it is needed. A payload
+        that passes its seal was written by a saver, so the shape checks here
+        are few and cheap (they guard against a forger who recomputed a plain
+        checksum).
         """
         thread_id, ns, checkpoint_id, parent_id, body = row
         place = ormsgpack.packb([CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id])
         try:
             content = self.seal.open(body if type(body) is bytes else bytes(body), place)
             v, ts, versions, seen, updated, meta, refs = ormsgpack.unpackb(content)
-            metadata = self.codec.loads_typed((meta[0], meta[1]))
         except SerializationError as error:
             raise checkpoint_where(row).wrap(error) from None
-        except (ValueError, TypeError, KeyError, IndexError) as error:
+        except (ValueError, TypeError) as error:
             raise checkpoint_where(row).error(f"the payload does not decode ({error})") from None
         if not (
             type(versions) is dict
             and type(seen) is dict
             and type(refs) is dict
             and type(updated) is list
-            and type(metadata) is dict
+            and type(meta) is list
+            and len(meta) == 2
+            and type(meta[0]) is str
+            and type(meta[1]) is bytes
             and type(ts) is str
             and type(v) is int
         ):
             raise checkpoint_where(row).error("the checkpoint record has the wrong shape")
-        return Record(v, ts, versions, seen, updated, cast(CheckpointMetadata, metadata), refs)
+        return Record(v, ts, versions, seen, updated, meta, refs)
+
+    def metadata(self, row: CheckpointRow, record: Record) -> CheckpointMetadata:
+        """The metadata of an opened row, decoded once (and kept in ``record``)."""
+        if record.metadata is None:
+            try:
+                metadata = self.codec.loads_typed((record.meta[0], record.meta[1]))
+            except SerializationError as error:
+                raise checkpoint_where(row).wrap(error) from None
+            self.set_metadata(row, record, metadata)
+        return cast(CheckpointMetadata, record.metadata)
+
+    def set_metadata(self, row: CheckpointRow, record: Record, metadata: Any) -> None:
+        """Keep ``metadata`` decoded from ``record.meta``, once its shape is checked."""
+        if type(metadata) is not dict:
+            raise checkpoint_where(row).error("the checkpoint's metadata is not a mapping")
+        record.metadata = cast(CheckpointMetadata, metadata)
 
     def open_writes(self, row: WriteRow) -> tuple[str, list[list[Any]]]:
         """``(task_path, items)`` of a writes row, checked against its seal and place."""
@@ -532,59 +552,6 @@ class Format:
         except (SerializationError, ValueError, TypeError, KeyError, IndexError) as error:
             raise failed(where, error) from None
         return loader.build(self, where, bytes(ref[0]))
-
-    def tuple_of(
-        self,
-        row: CheckpointRow,
-        record: Record,
-        writes: Sequence[tuple[WriteRow, str, list[list[Any]]]],
-        loader: ValueLoader,
-    ) -> CheckpointTuple:
-        """The :class:`CheckpointTuple` of an opened row, its writes and fetched values."""
-        thread_id, ns, checkpoint_id, parent_id, _body = row
-        refs = record.refs
-        raws: list[bytes] = [ref for ref in refs.values() if type(ref) is bytes]
-        for _write, _path, items in writes:
-            raws.extend(item[2] for item in items if type(item[2]) is bytes)
-        decoded: Iterator[Any] = iter(())
-        if raws:
-            try:
-                decoded = iter(self.decode_raws(raws))
-            except SerializationError:
-                decoded = iter(())  # each raw value again alone, to name the one that fails
-                raws = []
-        values = {}
-        for channel, ref in refs.items():
-            if raws and type(ref) is bytes:
-                values[channel] = next(decoded)
-            else:
-                values[channel] = self.decode_ref(checkpoint_where(row).at(channel), ref, loader)
-        pending = []
-        for write, _path, items in writes:
-            for channel, _index, ref in items:
-                if raws and type(ref) is bytes:
-                    value = next(decoded)
-                else:
-                    value = self.decode_ref(writes_where(write).at(channel), ref, loader)
-                pending.append(PendingWrite(write.task_id, channel, value))
-        checkpoint = Checkpoint(
-            id=checkpoint_id,
-            ts=record.ts,
-            channel_values=values,
-            channel_versions=record.versions,
-            versions_seen=record.seen,
-            updated_channels=tuple(record.updated),
-            v=record.v,
-        )
-        return CheckpointTuple(
-            config=checkpoint_config(thread_id, ns, checkpoint_id),
-            checkpoint=checkpoint,
-            metadata=record.metadata,
-            parent_config=None
-            if parent_id is None
-            else checkpoint_config(thread_id, ns, parent_id),
-            pending_writes=pending,
-        )
 
 
 def writes_where(row: WriteRow) -> Where:

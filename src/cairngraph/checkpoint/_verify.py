@@ -69,6 +69,12 @@ class Verifier:
             return
         except SerializationError:
             return
+        try:
+            self.fmt.metadata(row, record)
+        except (CorruptDataError, DecryptionError) as error:
+            self.problems.append(error)
+        except SerializationError:
+            pass  # an unregistered type is not damage
         where = Where(CHECKPOINTS, row.thread_id, row.checkpoint_ns, row.checkpoint_id)
         self._refs(where, record.refs.items())
 

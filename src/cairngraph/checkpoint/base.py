@@ -36,6 +36,7 @@ from contextlib import (
     contextmanager,
 )
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypedDict
 
 from cairngraph.checkpoint._config import (
@@ -66,6 +67,7 @@ __all__ = [
     "config_checkpoint_id",
     "config_namespace",
     "config_thread_id",
+    "make_checkpoint",
     "metadata_matches",
     "write_index",
     "ERROR",
@@ -149,6 +151,52 @@ class Checkpoint:
 _CHECKPOINT_KEYS = frozenset(
     ("id", "ts", "channel_values", "channel_versions", "versions_seen", "updated_channels", "v")
 )
+
+_NO_APPENDS: Mapping[str, tuple[int, int]] = MappingProxyType({})
+_new = object.__new__
+_set_id, _set_ts, _set_values, _set_versions, _set_seen, _set_updated, _set_v, _set_appends = (
+    getattr(Checkpoint, name).__set__
+    for name in (
+        "id",
+        "ts",
+        "channel_values",
+        "channel_versions",
+        "versions_seen",
+        "updated_channels",
+        "v",
+        "channel_appends",
+    )
+)
+
+
+def make_checkpoint(
+    id: str,
+    ts: str,
+    channel_values: Mapping[str, Any],
+    channel_versions: Mapping[str, int],
+    versions_seen: Mapping[str, Mapping[str, int]],
+    updated_channels: tuple[str, ...],
+    v: int = FORMAT_VERSION,
+    channel_appends: Mapping[str, tuple[int, int]] = _NO_APPENDS,
+) -> Checkpoint:
+    """``Checkpoint(...)`` by position, about three times as fast as the dataclass's
+    keyword ``__init__`` (a frozen dataclass sets each field through
+    ``object.__setattr__``): reads and steps build one per checkpoint.
+
+    Example::
+
+        make_checkpoint(new_checkpoint_id(), "2026-01-01T00:00:00+00:00", {}, {}, {}, ())
+    """
+    checkpoint = _new(Checkpoint)
+    _set_id(checkpoint, id)
+    _set_ts(checkpoint, ts)
+    _set_values(checkpoint, channel_values)
+    _set_versions(checkpoint, channel_versions)
+    _set_seen(checkpoint, versions_seen)
+    _set_updated(checkpoint, updated_channels)
+    _set_v(checkpoint, v)
+    _set_appends(checkpoint, channel_appends)
+    return checkpoint
 
 
 class PendingWrite(NamedTuple):

@@ -23,6 +23,7 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     checkpoint_config,
     config_checkpoint_id,
+    make_checkpoint,
 )
 from cairngraph.engine import events
 from cairngraph.engine.algo import GraphSpec, changed_values, restore_channels
@@ -195,13 +196,13 @@ def advance(
     state.step = step
     state.last_changed = dict(changed)
     state.pending = {}
-    checkpoint = Checkpoint(
-        id=state.checkpoint_id,
-        ts=datetime.now(UTC).isoformat(),
-        channel_values=changed_values(state.channels, state.unsaved),
-        channel_versions=dict(state.versions),
-        versions_seen=dict(state.seen),
-        updated_channels=tuple(sorted(changed)),
+    checkpoint = make_checkpoint(
+        state.checkpoint_id,
+        datetime.now(UTC).isoformat(),
+        changed_values(state.channels, state.unsaved),
+        dict(state.versions),
+        dict(state.seen),
+        tuple(sorted(changed)),
         channel_appends=appends if opts.durability != "exit" else {},
     )
     metadata: CheckpointMetadata = {"source": source, "step": step}  # type: ignore[typeddict-item]

@@ -32,6 +32,7 @@ from cairngraph.checkpoint._format import (
     ValueRow,
     WriteRow,
 )
+from cairngraph.checkpoint._read import tuples
 from cairngraph.checkpoint.base import (
     CheckpointTuple,
     RunnableConfig,
@@ -117,7 +118,7 @@ def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
         kept = [
             (row, record)
             for row, record in zip(rows, records, strict=True)
-            if not query.filter or query.matches(record.metadata)
+            if not query.filter or query.matches(fmt.metadata(row, record))
         ]
         if query.limit is not None:
             kept = kept[: query.limit - len(found)]
@@ -166,9 +167,9 @@ def load(
         found = [ValueRow(*row) for row in (yield Query(VALUES, (wanted,), "all"))]
         fetched.update(row.address for row in found)
         loader.add(found)
-    result = []
+    entries = []
     for row, record in zip(rows, records, strict=True):
         key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)
-        result.append(fmt.tuple_of(row, record, writes.get(key, []), loader))
+        entries.append((row, record, writes.get(key, [])))
         learned[key] = Known(record.versions, record.refs)
-    return result
+    return tuples(fmt, entries, loader)

@@ -29,7 +29,6 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery
-from cairngraph.checkpoint._format import CheckpointRow
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -42,7 +41,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.checkpoint.sqlite import _connect, _locks
-from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
+from cairngraph.checkpoint.sqlite._store import Store
 from cairngraph.checkpoint.sqlite._wal import WalCheckpointer
 from cairngraph.errors import (
     CorruptDataError,
@@ -261,34 +260,35 @@ class SqliteSaver(BaseCheckpointSaver):
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         clauses, params = query.where("?")
         # Only constant fragments and ``?`` placeholders are joined here.
-        sql = SELECT_CHECKPOINTS + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        sql += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        where += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
         if query.limit is not None and not query.filter:
-            sql += " LIMIT ?"
+            where += " LIMIT ?"
             params.append(query.limit)
-        yield from self._pages(sql, params, query)
+        yield from self._pages(where, params, query)
 
     def _pages(
-        self, sql: str, params: builtins.list[Any], query: ListQuery
+        self, where: str, params: builtins.list[Any], query: ListQuery
     ) -> Iterator[CheckpointTuple]:
+        store = self._store
         with self._reading():
-            rows = self.conn.execute(sql, params).fetchall()
+            selected = store.select(where, params)
         count = 0
-        for start in range(0, len(rows), 200):
-            page = [CheckpointRow(*row) for row in rows[start : start + 200]]
+        for start in range(0, len(selected), 200):
             with self._reading():
-                records = [self._store.fmt.open_checkpoint(row) for row in page]
-            kept = [
-                (row, record)
-                for row, record in zip(page, records, strict=True)
-                if query.matches(record.metadata)
-            ]
-            if query.limit is not None:
-                kept = kept[: query.limit - count]
-            with self._reading():
-                loaded = self._store.load(
-                    [row for row, _ in kept], records=[record for _, record in kept]
-                )
+                opened = [
+                    (row, store.fmt.open_checkpoint(row), writes)
+                    for row, writes in selected[start : start + 200]
+                ]
+                if query.filter:
+                    opened = [
+                        item
+                        for item in opened
+                        if query.matches(store.fmt.metadata(item[0], item[1]))
+                    ]
+                if query.limit is not None:
+                    opened = opened[: query.limit - count]
+                loaded = store.build(opened)
             for item in loaded:
                 count += 1
                 yield item

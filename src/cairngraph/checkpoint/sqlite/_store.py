@@ -12,9 +12,8 @@ channel without reading the parent row. Only committed rows are learned.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cairngraph.checkpoint._format import (
@@ -32,6 +31,7 @@ from cairngraph.checkpoint._format import (
     encode_steps,
     merge_writes,
 )
+from cairngraph.checkpoint._read import Entry, tuples
 from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint._verify import Verifier
 from cairngraph.checkpoint.base import (
@@ -41,7 +41,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 
-__all__ = ["Store"]
+__all__ = ["Selected", "Store"]
 
 # Payload columns are read as BLOB whatever their stored type, so a damaged type byte
 # is caught by the payload's check like any other damage.
@@ -61,7 +61,8 @@ _SELECT_VALUES = (
 )
 _IN_CHUNK = 500
 
-_NO_WRITES: list[tuple[WriteRow, str, list[list[Any]]]] = []
+Selected = tuple[CheckpointRow, list[WriteRow]]
+"""A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
 
 
 class Store:
@@ -170,86 +171,54 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
-    def load(
-        self,
-        found: Iterable[Sequence[Any]],
-        writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] | None = None,
-        records: Sequence[Record] | None = None,
-    ) -> list[CheckpointTuple]:
-        """Rows of :data:`SELECT_CHECKPOINTS` → tuples, their writes and values in bulk.
-
-        ``writes`` and ``records``, when given, are the rows' writes (already
-        fetched) and their opened records (a filter already read them).
-        """
-        rows = [CheckpointRow(*row) for row in found]
-        if not rows:
-            return []
-        if records is None:
-            records = [self.fmt.open_checkpoint(row) for row in rows]
-        if writes is None:
-            writes = self._writes_for(rows)
-        loader = ValueLoader(self.fmt)
-        for record in records:
-            loader.need(record.refs.values())
-        for items in writes.values():
-            for _row, _path, written in items:
-                loader.need(item[2] for item in written)
-        while wanted := loader.wanted():
-            loader.add(self._values(wanted))
-        return [
-            self.fmt.tuple_of(row, record, writes.get((row[0], row[1], row[2]), _NO_WRITES), loader)
-            for row, record in zip(rows, records, strict=True)
-        ]
-
-    def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
-        """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes.
-
-        One statement: the checkpoint row joined with its writes rows.
-        """
+    def select(self, where: str, params: Sequence[Any]) -> list[Selected]:
+        """The checkpoints ``SELECT_CHECKPOINTS + where`` selects, in its order, each
+        with its writes rows: one statement (the rows joined with their writes)."""
         found = self.conn.execute(
             "SELECT c.*, w.task_id, w.slot, CAST(w.body AS BLOB) FROM ("  # noqa: S608
             + SELECT_CHECKPOINTS
             + where
             + ") c LEFT JOIN cairn_writes w ON w.thread_id = c.thread_id AND w.ns = c.ns "
-            "AND w.checkpoint_id = c.checkpoint_id ORDER BY w.task_id, w.slot",
+            "AND w.checkpoint_id = c.checkpoint_id "
+            "ORDER BY c.checkpoint_id DESC, c.thread_id DESC, c.ns DESC, w.task_id, w.slot",
             params,
         ).fetchall()
+        selected: list[Selected] = []
+        last: tuple[Any, ...] = ()
+        for item in found:
+            key = item[:3]
+            if key != last:
+                last = key
+                writes: list[WriteRow] = []
+                selected.append((CheckpointRow(*item[:5]), writes))
+            if item[5] is not None:
+                writes.append(WriteRow(item[0], item[1], item[2], item[5], item[6], item[7]))
+        return selected
+
+    def build(
+        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+    ) -> list[CheckpointTuple]:
+        """Tuples of opened checkpoint rows and their writes rows, values fetched in bulk."""
+        fmt = self.fmt
+        entries: list[Entry] = []
+        loader = ValueLoader(fmt)
+        for row, record, write_rows in opened:
+            writes = [(write, *fmt.open_writes(write)) for write in write_rows]
+            loader.need(record.refs.values())
+            for _write, _path, items in writes:
+                loader.need(item[2] for item in items)
+            entries.append((row, record, writes))
+        while wanted := loader.wanted():
+            loader.add(self._values(wanted))
+        return tuples(fmt, entries, loader)
+
+    def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
+        """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes."""
+        found = self.select(where, params)
         if not found:
             return None
-        head = found[0]
-        writes = []
-        for item in found:
-            if item[5] is not None:
-                row = WriteRow(head[0], head[1], head[2], item[5], item[6], item[7])
-                path, items = self.fmt.open_writes(row)
-                writes.append((row, path, items))
-        return self.load([head[:5]], {(head[0], head[1], head[2]): writes})[0]
-
-    def _writes_for(
-        self, rows: list[CheckpointRow]
-    ) -> dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]]:
-        if len(rows) == 1:
-            found = self.conn.execute(
-                _SELECT_WRITES + " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ? "
-                "ORDER BY task_id, slot",
-                rows[0][:3],
-            )
-        else:
-            keys = json.dumps([row[:3] for row in rows])
-            found = self.conn.execute(
-                _SELECT_WRITES + " WHERE (thread_id, ns, checkpoint_id) IN "  # noqa: S608
-                "(SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)) "
-                "ORDER BY thread_id, ns, checkpoint_id, task_id, slot",
-                (keys,),
-            )
-        writes: dict[Key, list[tuple[WriteRow, str, list[list[Any]]]]] = {}
-        # Rows are fetched whole first: a statement left open by an error raised
-        # mid-iteration would keep the connection (and the WAL) alive after close().
-        for item in found.fetchall():
-            row = WriteRow(*item)
-            path, items = self.fmt.open_writes(row)
-            writes.setdefault(row[:3], []).append((row, path, items))
-        return writes
+        row, writes = found[0]
+        return self.build([(row, self.fmt.open_checkpoint(row), writes)])[0]
 
     def _values(self, addresses: list[bytes]) -> Iterator[ValueRow]:
         """The value rows at ``addresses`` and every delta base below them, in one query."""

@@ -1,0 +1,108 @@
+"""Opened format-2 rows → :class:`CheckpointTuple`: the last step of every read.
+
+A backend fetches checkpoint rows with their writes rows and the values they
+name (``_format.ValueLoader``), opens them (``Format.open_checkpoint``,
+``Format.open_writes``: seals checked), and hands the lot to :func:`tuples`.
+
+Invariants:
+
+- Every small value of a page (the channel values, the pending writes and the
+  metadata of all its checkpoints) decodes in one codec call: a page of
+  checkpoints costs one ``unpackb``, not one per value or per checkpoint.
+- When that call fails, each checkpoint is decoded again alone, each value
+  separately, so the error names the one checkpoint, channel or task whose
+  value does not decode. Raw decoding errors never escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from cairngraph.checkpoint._config import checkpoint_config
+from cairngraph.checkpoint._format import (
+    CheckpointRow,
+    Format,
+    Record,
+    ValueLoader,
+    WriteRow,
+    checkpoint_where,
+    writes_where,
+)
+from cairngraph.checkpoint.base import CheckpointTuple, PendingWrite, make_checkpoint
+from cairngraph.errors import SerializationError
+
+__all__ = ["Entry", "OpenedWrites", "tuples"]
+
+OpenedWrites = tuple[WriteRow, str, list[list[Any]]]
+"""A writes row with what :meth:`Format.open_writes` found in it: task path, items."""
+
+Entry = tuple[CheckpointRow, Record, Sequence[OpenedWrites]]
+"""One checkpoint to build: its row, its opened record, its opened writes rows."""
+
+
+def tuples(fmt: Format, entries: Sequence[Entry], loader: ValueLoader) -> list[CheckpointTuple]:
+    """The tuples of ``entries``, in order, every raw value of them decoded at once.
+
+    ``loader`` holds the content-addressed values the entries name (already fetched).
+    """
+    raws: list[bytes] = []
+    embeds = fmt.embeds
+    for _row, record, writes in entries:
+        if embeds and record.metadata is None and record.meta[0] == "msgpack":
+            raws.append(record.meta[1])
+        raws.extend([ref for ref in record.refs.values() if type(ref) is bytes])
+        for _write, _path, items in writes:
+            raws.extend([item[2] for item in items if type(item[2]) is bytes])
+    decoded: Iterator[Any] | None = None
+    if raws:
+        try:
+            decoded = iter(fmt.decode_raws(raws))
+        except SerializationError:
+            if len(entries) > 1:
+                return [built for entry in entries for built in tuples(fmt, [entry], loader)]
+    return [_tuple(fmt, row, record, writes, loader, decoded) for row, record, writes in entries]
+
+
+def _tuple(
+    fmt: Format,
+    row: CheckpointRow,
+    record: Record,
+    writes: Sequence[OpenedWrites],
+    loader: ValueLoader,
+    decoded: Iterator[Any] | None,
+) -> CheckpointTuple:
+    """One tuple; its raw values come from ``decoded`` in :func:`tuples`' order, or
+    (``decoded`` None) each alone, so a failure names its place."""
+    thread_id, ns, checkpoint_id, parent_id, _body = row
+    if record.metadata is None:
+        if decoded is not None and fmt.embeds and record.meta[0] == "msgpack":
+            fmt.set_metadata(row, record, next(decoded))
+        else:
+            fmt.metadata(row, record)
+    values = {}
+    for channel, ref in record.refs.items():
+        if decoded is not None and type(ref) is bytes:
+            values[channel] = next(decoded)
+        else:
+            values[channel] = fmt.decode_ref(checkpoint_where(row).at(channel), ref, loader)
+    pending = []
+    for write, _path, items in writes:
+        task_id = write.task_id
+        for channel, _index, ref in items:
+            if decoded is not None and type(ref) is bytes:
+                value = next(decoded)
+            else:
+                value = fmt.decode_ref(writes_where(write).at(channel), ref, loader)
+            pending.append(PendingWrite(task_id, channel, value))
+    checkpoint = make_checkpoint(
+        checkpoint_id, record.ts, values, record.versions, record.seen, tuple(record.updated),
+        record.v,
+    )  # fmt: skip
+    return CheckpointTuple(
+        checkpoint_config(thread_id, ns, checkpoint_id),
+        checkpoint,
+        record.metadata,  # type: ignore[arg-type]  # set above
+        None if parent_id is None else checkpoint_config(thread_id, ns, parent_id),
+        pending,
+    )
