@@ -623,6 +623,8 @@ class ValueLoader:
                 self._wanted.add(address)
 
     def wanted(self) -> builtins.list[bytes]:
+        if not self._wanted:
+            return []
         found = sorted(address for address in self._wanted if address not in self._opened)
         self._asked.update(found)
         self._wanted.clear()
