@@ -1,0 +1,196 @@
+"""Opening a checkpoint store by URL, and loading a graph by ``module:attr``.
+
+Shared by the ``cairn`` command and the web inspector (``cairngraph.inspector``).
+
+Invariants:
+
+- A store opened with ``read_only=True`` is never written: SQLite is opened
+  through a ``file:...?mode=ro`` URI by ``SqliteSaver(read_only=True)`` (no
+  WAL switch, no migration; a missing file is refused, never created), and
+  PostgreSQL sessions run with ``default_transaction_read_only=on``, so the
+  server itself refuses any write; ``setup()`` is not called.
+- A store opened for writing is migrated to this cairngraph's tables
+  (SQLite on open, PostgreSQL through ``setup()``).
+- Every failure is a :class:`~cairngraph.errors.CairnGraphError` whose message
+  says what was given and how to fix it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.errors import CairnGraphError, InvalidConfigError, StorageError
+
+__all__ = ["GraphSpecError", "load_graph", "open_saver", "sqlite_path"]
+
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+class GraphSpecError(CairnGraphError, ValueError):
+    """``--graph module:attr`` names nothing that can run as a graph."""
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file a SQLite URL names (a path, ``sqlite:///path``, ``file:path``); None for others.
+
+    Example::
+
+        sqlite_path("sqlite:///data/jokes.db")   # "data/jokes.db"
+        sqlite_path("postgresql://host/db")      # None
+    """
+    if url.startswith("sqlite:"):
+        rest = url[len("sqlite:") :]
+        # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy writes them.
+        return rest[3:] if rest.startswith("///") else rest.lstrip("/") or ""
+    if url.startswith("file:"):
+        return urlsplit(url).path or url[len("file:") :].partition("?")[0]
+    if "://" in url:
+        return None
+    return url
+
+
+@contextmanager
+def open_saver(url: str, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+    """A saver on the store ``url`` names, closed when the block ends.
+
+    ``url`` is a SQLite path (``data/jokes.db``, ``sqlite:///data/jokes.db``)
+    or a PostgreSQL URL (``postgresql://user@host/db``). With ``read_only``
+    nothing is written, not even a schema migration.
+
+    Example::
+
+        with open_saver("data/jokes.db", read_only=True) as saver:
+            latest = saver.get_tuple({"configurable": {"thread_id": "jokes-1"}})
+    """
+    if not url:
+        raise InvalidConfigError(
+            "no store given: pass --db PATH_OR_URL (a SQLite file or postgresql://...) or set "
+            "CAIRN_DB"
+        )
+    scheme = url.partition("://")[0].lower() if "://" in url else ""
+    if scheme in _POSTGRES_SCHEMES:
+        with _open_postgres(url, read_only) as saver:
+            yield saver
+        return
+    path = sqlite_path(url)
+    if path is None:
+        raise InvalidConfigError(
+            f"store URL {url!r} has scheme {scheme!r}, which cairn does not open: use a SQLite "
+            "path (data/app.db, sqlite:///data/app.db) or postgresql://user@host/db"
+        )
+    with _open_sqlite(path, read_only) as saver:
+        yield saver
+
+
+@contextmanager
+def _open_sqlite(path: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+    from cairngraph.checkpoint.sqlite import SqliteSaver
+
+    if path in ("", ":memory:"):
+        raise InvalidConfigError(
+            "an in-memory SQLite store starts empty and ends with the command: give a file path"
+        )
+    if os.path.isdir(path):
+        raise StorageError(f"store {path} is a directory, not a SQLite file: give the file's path")
+    if read_only and not os.path.exists(path):
+        raise StorageError(
+            f"store {path} does not exist: check the path (read commands never create a store)"
+        )
+    saver = SqliteSaver(path, read_only=read_only)
+    try:
+        yield saver
+    finally:
+        saver.close()
+
+
+def _read_only_url(url: str) -> str:
+    """``url`` with every session read-only, keeping options it already has (search_path)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = [value for key, value in query if key == "options"]
+    kept = [(key, value) for key, value in query if key != "options"]
+    merged = " ".join([*options, "-c default_transaction_read_only=on"])
+    return urlunsplit(parts._replace(query=urlencode([*kept, ("options", merged)])))
+
+
+@contextmanager
+def _open_postgres(url: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+    from cairngraph.checkpoint.postgres import PostgresSaver
+
+    with PostgresSaver.from_conn_string(
+        _read_only_url(url) if read_only else url, max_size=4
+    ) as saver:
+        if not read_only:
+            saver.setup()
+        yield saver
+
+
+def load_graph(spec: str, saver: BaseCheckpointSaver) -> Any:
+    """The compiled graph ``spec`` (``module:attr``) names, saving to ``saver``.
+
+    ``attr`` (dotted names allowed) is a compiled graph (compiled again with
+    ``saver`` as its checkpointer, keeping its other options), a
+    ``StateGraph`` builder, or a function taking no arguments that returns
+    one of them. The current directory is importable, as with ``python -m``.
+
+    Example::
+
+        graph = load_graph("examples.tutorial.joke_graph:build_graph", saver)
+        graph.invoke({"topic": "owls"}, {"configurable": {"thread_id": "1"}})
+    """
+    module_name, colon, attr = spec.partition(":")
+    if not colon or not module_name or not attr:
+        raise GraphSpecError(
+            f"--graph {spec!r} is not module:attr; write e.g. --graph myapp.graphs:workflow"
+        )
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise GraphSpecError(
+            f"--graph {spec!r}: cannot import module {module_name!r} ({error}); run cairn from "
+            "the folder that holds it, or add that folder to PYTHONPATH"
+        ) from error
+    found: Any = module
+    for name in attr.split("."):
+        if not hasattr(found, name):
+            raise GraphSpecError(
+                f"--graph {spec!r}: {module_name} has no attribute {attr!r}; check the name"
+            )
+        found = getattr(found, name)
+    return _compiled(spec, found, saver)
+
+
+def _compiled(spec: str, found: Any, saver: BaseCheckpointSaver) -> Any:
+    from cairngraph.graph import StateGraph
+    from cairngraph.graph.compiled import CompiledStateGraph
+
+    if not isinstance(found, CompiledStateGraph | StateGraph) and callable(found):
+        found = found()
+    if isinstance(found, StateGraph):
+        return found.compile(checkpointer=saver)
+    if isinstance(found, CompiledStateGraph):
+        return found.builder.compile(
+            checkpointer=saver,
+            interrupt_before=list(found.interrupt_before_nodes),
+            interrupt_after=list(found.interrupt_after_nodes),
+            name=found.name,
+            durability=found.durability,
+            strict=found.strict,
+            continue_into_new_nodes=found.continue_into_new_nodes,
+            debug=found.debug,
+            store=found.store,
+            cache=found.cache,
+        )
+    raise GraphSpecError(
+        f"--graph {spec!r} is a {type(found).__name__}, not a graph: point it at a compiled "
+        "graph, a StateGraph, or a function with no arguments returning one"
+    )
