@@ -172,8 +172,15 @@ def graph_spec(graph: str | None) -> str | None:
 
 @contextmanager
 def opened(db: str | None, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
-    """The command's saver, read-only unless it writes."""
+    """The command's saver, read-only unless it writes.
+
+    With the group's ``--graph``, the graph is loaded on the saver first, so
+    the types of its state are registered and its checkpoints can be read.
+    """
     with open_saver(store_url(db), read_only=read_only) as saver:
+        spec = graph_spec(None)
+        if spec is not None:
+            load_graph(spec, saver)
         yield saver
 
 

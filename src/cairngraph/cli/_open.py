@@ -23,7 +23,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.errors import CairnGraphError, InvalidConfigError, StorageError
@@ -117,7 +117,8 @@ def _read_only_url(url: str) -> str:
     options = [value for key, value in query if key == "options"]
     kept = [(key, value) for key, value in query if key != "options"]
     merged = " ".join([*options, "-c default_transaction_read_only=on"])
-    return urlunsplit(parts._replace(query=urlencode([*kept, ("options", merged)])))
+    query_text = urlencode([*kept, ("options", merged)], quote_via=quote)  # libpq: no "+"
+    return urlunsplit(parts._replace(query=query_text))
 
 
 @contextmanager
