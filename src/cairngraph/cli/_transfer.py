@@ -206,6 +206,8 @@ def _decode(raw: dict[str, Any], codec: MsgpackSerializer, where: str) -> Line:
             metadata=decode_value(raw["metadata"], codec, where),
             writes=writes,
         )
+    except CairnGraphError:  # an unregistered type (a TypeError too) says it itself
+        raise
     except (KeyError, TypeError, AttributeError) as error:
         raise TransferError(
             f"{where} lacks a field or has a wrong one ({error!r}); the file is damaged"
