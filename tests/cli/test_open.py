@@ -77,9 +77,8 @@ def test_no_store_and_a_bad_scheme_are_usage_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--db" in result.stderr and "CAIRN_DB" in result.stderr
     result = invoke("--db", "mysql://host/db", "threads")
     assert result.exit_code == 2 and "postgresql://" in result.stderr
-    with pytest.raises(InvalidConfigError):
-        with open_saver(":memory:", read_only=False):
-            pass
+    with pytest.raises(InvalidConfigError), open_saver(":memory:", read_only=False):
+        pass
 
 
 def test_cairn_db_from_the_environment_and_per_command(store: str, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ def test_threads_lists_every_thread_newest_first(store: str) -> None:
     data = as_json(invoke("--db", store, "threads", "--json"))
     rows = {row["thread_id"]: row for row in data["threads"]}
     assert set(rows) == {"t1", "t2", "r1", "n1"}
-    assert [row["thread_id"] for row in data["threads"]][0] == "n1"  # made last
+    assert data["threads"][0]["thread_id"] == "n1"  # made last
     assert rows["t1"]["checkpoints"] == 4 and rows["t1"]["step"] == 2
     assert rows["t2"]["checkpoints"] == 5  # its update_state made one more
     assert rows["t2"]["metadata"]["source"] == "update"
@@ -22,7 +22,9 @@ def test_threads_lists_every_thread_newest_first(store: str) -> None:
 def test_threads_filter_and_table(store: str) -> None:
     data = as_json(invoke("--db", store, "threads", "--json", "--filter", "source=update"))
     assert [row["thread_id"] for row in data["threads"]] == ["t2"]
-    data = as_json(invoke("--db", store, "threads", "--json", "--filter", "step=-1", "--limit", "2"))
+    data = as_json(
+        invoke("--db", store, "threads", "--json", "--filter", "step=-1", "--limit", "2")
+    )
     assert len(data["threads"]) == 2
     table = invoke("--db", store, "threads")
     assert table.exit_code == 0 and "t1" in table.stdout and "checkpoints" in table.stdout
@@ -106,10 +108,23 @@ def test_diff_between_two_checkpoints(store: str) -> None:
     assert changes[("joke",)]["kind"] == "added"
     update = as_json(invoke("--db", store, "history", "t2", "--json"))["checkpoints"]
     data = as_json(
-        invoke("--db", store, "diff", "t2", update[1]["checkpoint_id"], update[0]["checkpoint_id"], "--json")
+        invoke(
+            "--db",
+            store,
+            "diff",
+            "t2",
+            update[1]["checkpoint_id"],
+            update[0]["checkpoint_id"],
+            "--json",
+        )
     )
     assert data["changes"] == [
-        {"path": ["joke"], "kind": "changed", "old": data["changes"][0]["old"], "new": "a better joke"}
+        {
+            "path": ["joke"],
+            "kind": "changed",
+            "old": data["changes"][0]["old"],
+            "new": "a better joke",
+        }
     ]
     assert data["changes"][0]["old"].startswith("Why did the dogs")
 
@@ -122,7 +137,9 @@ def test_diff_of_appended_lists_in_a_subgraph_thread(store: str) -> None:
     assert kinds[("steps",)] == ("added", ["a", "b", "after"])
     middle = rows["checkpoints"][1]["checkpoint_id"]
     data = as_json(invoke("--db", store, "diff", "n1", middle, last, "--json"))
-    assert data["changes"] == [{"path": ["steps"], "kind": "appended", "old": None, "new": ["after"]}]
+    assert data["changes"] == [
+        {"path": ["steps"], "kind": "appended", "old": None, "new": ["after"]}
+    ]
 
 
 def test_diff_nested_values() -> None:
@@ -137,5 +154,7 @@ def test_diff_nested_values() -> None:
         Change(path=("list", 0, "k"), kind="changed", old=1, new=2),
     ]
     assert diff({"n": 1}, {"n": True}) == [Change(path=("n",), kind="changed", old=1, new=True)]
-    assert diff({"l": [1, 2]}, {"l": [2]}) == [Change(path=("l",), kind="changed", old=[1, 2], new=[2])]
+    assert diff({"l": [1, 2]}, {"l": [2]}) == [
+        Change(path=("l",), kind="changed", old=[1, 2], new=[2])
+    ]
     assert path_text(("messages", 3, "content")) == "messages[3].content"

@@ -23,8 +23,14 @@ def contents(url: str, graph: str | None = None) -> dict[tuple[str, str, str], A
         found = {}
         for item in saver.list(None):
             configurable = item.config["configurable"]
-            key = (configurable["thread_id"], configurable["checkpoint_ns"], configurable["checkpoint_id"])
-            parent = item.parent_config["configurable"]["checkpoint_id"] if item.parent_config else None
+            key = (
+                configurable["thread_id"],
+                configurable["checkpoint_ns"],
+                configurable["checkpoint_id"],
+            )
+            parent = (
+                item.parent_config["configurable"]["checkpoint_id"] if item.parent_config else None
+            )
             found[key] = (
                 dict(item.checkpoint.channel_values),
                 dict(item.checkpoint.channel_versions),
@@ -83,13 +89,17 @@ def test_typed_values_travel_as_typed_msgpack(tmp_path: Path) -> None:
     assert latest[1][0]["order"] == Order(item="pens", quantity=3)
 
 
-def test_export_of_chosen_threads_to_stdout_and_import_from_stdin(store: str, tmp_path: Path) -> None:
+def test_export_of_chosen_threads_to_stdout_and_import_from_stdin(
+    store: str, tmp_path: Path
+) -> None:
     result = invoke("--db", store, "export", "--thread", "t1", "--thread", "r1")
     assert result.exit_code == 0, result.stderr
     copy = str(tmp_path / "copy.db")
     imported = as_json(invoke("--db", copy, "import", "-", "--json", input=result.stdout))
     assert imported["threads"] == 2
-    threads = {t["thread_id"] for t in as_json(invoke("--db", copy, "threads", "--json"))["threads"]}
+    threads = {
+        t["thread_id"] for t in as_json(invoke("--db", copy, "threads", "--json"))["threads"]
+    }
     assert threads == {"t1", "r1"}
     missing = invoke("--db", store, "export", "--thread", "nope")
     assert missing.exit_code == 1 and "nope" in missing.stderr

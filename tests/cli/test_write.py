@@ -12,7 +12,12 @@ def test_fork_copies_history_up_to_a_checkpoint_and_resumes_there(store: str) ->
     rows = as_json(invoke("--db", store, "history", "t1", "--json"))["checkpoints"]
     at = rows[1]["checkpoint_id"]  # after generate_joke, before explain_joke
     forked = as_json(invoke("--db", store, "fork", "t1", at, "--to", "t1-copy", "--json"))
-    assert forked == {"thread_id": "t1-copy", "from_thread_id": "t1", "checkpoint_id": at, "checkpoints": 3}
+    assert forked == {
+        "thread_id": "t1-copy",
+        "from_thread_id": "t1",
+        "checkpoint_id": at,
+        "checkpoints": 3,
+    }
     copy = as_json(invoke("--db", store, "history", "t1-copy", "--json"))["checkpoints"]
     assert [r["checkpoint_id"] for r in copy] == [r["checkpoint_id"] for r in rows[1:]]
     assert [r["changed"] for r in copy] == [r["changed"] for r in rows[1:]]
@@ -32,10 +37,14 @@ def test_fork_copies_history_up_to_a_checkpoint_and_resumes_there(store: str) ->
 def test_fork_a_thread_with_subgraph_checkpoints(store: str) -> None:
     rows = as_json(invoke("--db", store, "history", "n1", "--json"))["checkpoints"]
     forked = as_json(invoke("--db", store, "fork", "n1", "latest", "--to", "n2", "--json"))
-    threads = {t["thread_id"]: t for t in as_json(invoke("--db", store, "threads", "--json"))["threads"]}
+    threads = {
+        t["thread_id"]: t for t in as_json(invoke("--db", store, "threads", "--json"))["threads"]
+    }
     assert threads["n2"]["checkpoints"] == threads["n1"]["checkpoints"] == forked["checkpoints"]
     assert threads["n2"]["namespaces"] == threads["n1"]["namespaces"]
-    assert len(rows) == len(as_json(invoke("--db", store, "history", "n2", "--json"))["checkpoints"])
+    assert len(rows) == len(
+        as_json(invoke("--db", store, "history", "n2", "--json"))["checkpoints"]
+    )
 
 
 def test_delete_asks_first(store: str) -> None:
@@ -89,7 +98,8 @@ def test_stats(store: str) -> None:
     data = as_json(invoke("--db", store, "stats", "--json", "--top", "2"))
     assert data["threads"] == 4
     history = sum(
-        len(as_json(invoke("--db", store, "history", t, "--json"))["checkpoints"]) for t in ("t1", "t2", "r1")
+        len(as_json(invoke("--db", store, "history", t, "--json"))["checkpoints"])
+        for t in ("t1", "t2", "r1")
     )
     assert data["checkpoints"] > history
     assert set(data["bytes_by_table"]) >= {"cairn_checkpoints", "cairn_values", "cairn_writes"}
