@@ -72,6 +72,19 @@ def test_a_foreign_file_is_a_clear_error(tmp_path: Path) -> None:
     assert names == ["songs"]
 
 
+def test_a_langgraph_file_is_named_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "langgraph.db"
+    with sqlite3.connect(path) as conn:  # the two tables LangGraph's SqliteSaver makes
+        conn.execute("CREATE TABLE checkpoints (thread_id TEXT, checkpoint BLOB)")
+        conn.execute("CREATE TABLE writes (thread_id TEXT, value BLOB)")
+    before = digest(path)
+    for args in (["threads"], ["delete", "t1", "--yes"], ["fork", "t1", "latest", "--to", "x"]):
+        result = invoke("--db", str(path), *args)
+        assert result.exit_code == 3, (args, result.stderr)
+        assert "LangGraph's SqliteSaver file" in result.stderr
+    assert digest(path) == before
+
+
 def test_no_store_and_a_bad_scheme_are_usage_errors(tmp_path: Path) -> None:
     result = invoke("threads", env={"CAIRN_DB": ""})
     assert result.exit_code == 2 and "--db" in result.stderr and "CAIRN_DB" in result.stderr

@@ -21,7 +21,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
@@ -103,11 +103,38 @@ def _open_sqlite(path: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
         raise StorageError(
             f"store {path} does not exist: check the path (read commands never create a store)"
         )
+    if read_only:
+        _require_cairn_tables(path)
     saver = SqliteSaver(path, read_only=read_only)
     try:
         yield saver
     finally:
         saver.close()
+
+
+def _require_cairn_tables(path: str) -> None:
+    """Refuse, with what it is, a file that holds no cairngraph tables (read commands only)."""
+    import sqlite3
+
+    try:
+        with closing(
+            sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+        ) as conn:
+            names = {str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.Error as error:
+        raise StorageError(
+            f"store {path} cannot be read as SQLite ({error}): it is not a SQLite database, "
+            "or is damaged; check --db"
+        ) from error
+    if any(name.startswith("cairn_") for name in names):
+        return
+    what = "an empty SQLite file" if not names else "another tool's SQLite file"
+    if {"checkpoints", "writes"} <= names:
+        what = "LangGraph's SqliteSaver file"
+    raise StorageError(
+        f"store {path} holds no cairngraph checkpoints: it is {what} (tables: "
+        f"{', '.join(sorted(names)) or 'none'}); check --db"
+    )
 
 
 def _read_only_url(url: str) -> str:

@@ -135,7 +135,9 @@ def show(
     )
 
 
-def _table(title: str, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> Table:
+def _table(title: str, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> Table | str:
+    if not rows:
+        return f"{title}: none"
     table = Table(title=f"{title} ({len(rows)})", title_justify="left")
     for column in header:
         table.add_column(column)

@@ -96,6 +96,8 @@ def fork(thread: str, checkpoint: str, new_thread: str, db: str | None, as_json:
 
     Example: cairn --db data/jokes.db fork jokes-1 1f0a --to jokes-1-retry
     """
+    with opened(db, read_only=True) as saver:  # nothing to fork: nothing is opened for writing
+        resolve(saver, thread, "", checkpoint)
     with opened(db, read_only=False) as saver:
         target = resolve(saver, thread, "", checkpoint)
         count = fork_thread(saver, thread, target, new_thread)
@@ -125,6 +127,8 @@ def delete(thread: str, yes: bool, db: str | None) -> None:
 
     Example: cairn --db data/jokes.db delete jokes-1 --yes
     """
+    with opened(db, read_only=True) as saver:  # nothing to delete: nothing is opened for writing
+        thread_items(saver, thread)
     with opened(db, read_only=False) as saver:
         count = len(thread_items(saver, thread))
         every = list(saver.list({"configurable": {"thread_id": thread}}))
