@@ -28,15 +28,15 @@ import base64
 import datetime
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, CheckpointTuple, PendingWrite
+from cairngraph.checkpoint.base import Checkpoint, CheckpointTuple, PendingWrite
 from cairngraph.checkpoint.serde import MsgpackSerializer
+from cairngraph.cli._copy import SavedCheckpoint
 from cairngraph.cli._view import checkpoint_id
 from cairngraph.errors import CairnGraphError
 
-__all__ = ["FORMAT", "VERSION", "Line", "TransferError", "decode_lines", "encode_items"]
+__all__ = ["FORMAT", "VERSION", "TransferError", "decode_lines", "encode_items", "read_header"]
 
 FORMAT = "cairngraph-threads"
 VERSION = 1
@@ -44,18 +44,6 @@ VERSION = 1
 
 class TransferError(CairnGraphError, ValueError):
     """A thread file that is not in this format, or is cut off or damaged."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Line:
-    """One checkpoint of a thread file, decoded."""
-
-    thread_id: str
-    ns: str
-    parent_id: str | None
-    checkpoint: Checkpoint
-    metadata: CheckpointMetadata
-    writes: tuple[PendingWrite, ...]
 
 
 def _plain(value: Any) -> bool:
@@ -162,7 +150,9 @@ def read_header(first: str, name: str) -> dict[str, Any]:
     return header
 
 
-def decode_lines(lines: Iterable[str], codec: MsgpackSerializer, name: str) -> Iterator[Line | int]:
+def decode_lines(
+    lines: Iterable[str], codec: MsgpackSerializer, name: str
+) -> Iterator[SavedCheckpoint | int]:
     """Each checkpoint line decoded, then the end line's count (an int), checked."""
     number = 1
     for number, text in enumerate(lines, start=2):
@@ -179,7 +169,7 @@ def decode_lines(lines: Iterable[str], codec: MsgpackSerializer, name: str) -> I
     raise TransferError(f"{name} ends at line {number} without its end line: the file is cut off")
 
 
-def _decode(raw: dict[str, Any], codec: MsgpackSerializer, where: str) -> Line:
+def _decode(raw: dict[str, Any], codec: MsgpackSerializer, where: str) -> SavedCheckpoint:
     try:
         checkpoint = Checkpoint(
             id=str(raw["checkpoint_id"]),
@@ -198,7 +188,7 @@ def _decode(raw: dict[str, Any], codec: MsgpackSerializer, where: str) -> Line:
             )
             for w in raw["writes"]
         )
-        return Line(
+        return SavedCheckpoint(
             thread_id=str(raw["thread_id"]),
             ns=str(raw["checkpoint_ns"]),
             parent_id=raw["parent_checkpoint_id"],

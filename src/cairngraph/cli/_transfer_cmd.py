@@ -30,9 +30,9 @@ from cairngraph.cli._app import (
     opened,
     store_options,
 )
-from cairngraph.cli._copy import save_copy
+from cairngraph.cli._copy import SavedCheckpoint, copy_checkpoints
 from cairngraph.cli._store import progress
-from cairngraph.cli._transfer import Line, TransferError, decode_lines, encode_items, read_header
+from cairngraph.cli._transfer import TransferError, decode_lines, encode_items, read_header
 
 __all__ = ["export_command", "import_command"]
 
@@ -103,13 +103,13 @@ def export_command(
         )
 
 
-def _read(path: str, codec: MsgpackSerializer) -> tuple[dict[str, Any], list[Line]]:
+def _read(path: str, codec: MsgpackSerializer) -> tuple[dict[str, Any], list[SavedCheckpoint]]:
     name = "stdin" if path == "-" else path
     stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     try:
         first = stream.readline()
         header = read_header(first, name)
-        lines: list[Line] = []
+        lines: list[SavedCheckpoint] = []
         for decoded in decode_lines((text for text in stream if text.strip()), codec, name):
             if isinstance(decoded, int):
                 if decoded != len(lines):
@@ -152,25 +152,9 @@ def import_command(file: str, db: str | None, graph: str | None, as_json: bool) 
                 "them (cairn delete ID) or import into another store. Nothing was imported.",
                 EXIT_PROBLEMS,
             )
-        versions: dict[tuple[str, str, str], Any] = {}
         with progress() as bar:
             task = bar.add_task("importing checkpoints", total=len(lines))
-            for line in lines:
-                parent = versions.get((line.thread_id, line.ns, line.parent_id or ""))
-                save_copy(
-                    saver,
-                    thread_id=line.thread_id,
-                    ns=line.ns,
-                    parent_id=line.parent_id,
-                    parent_versions=parent,
-                    checkpoint=line.checkpoint,
-                    metadata=line.metadata,
-                    writes=line.writes,
-                )
-                versions[(line.thread_id, line.ns, line.checkpoint.id)] = (
-                    line.checkpoint.channel_versions
-                )
-                bar.advance(task)
+            copy_checkpoints(saver, lines, lambda count: bar.advance(task, count))
     result = {"threads": len(threads), "checkpoints": len(lines)}
     if as_json:
         emit_json(result)

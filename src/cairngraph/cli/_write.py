@@ -24,7 +24,7 @@ from cairngraph.cli._app import (
     opened,
     store_options,
 )
-from cairngraph.cli._copy import save_copy
+from cairngraph.cli._copy import SavedCheckpoint, copy_checkpoints
 from cairngraph.cli._find import place, resolve, thread_items
 from cairngraph.cli._view import checkpoint_id
 
@@ -62,24 +62,8 @@ def fork_thread(
             f"cairn delete {new_thread}",
             EXIT_PROBLEMS,
         )
-    copied: dict[tuple[str, str], CheckpointTuple] = {}
-    for item in _lineage(saver, thread_id, target):
-        ns = _ns(item)
-        parent = item.parent_config
-        parent_id = str(parent["configurable"]["checkpoint_id"]) if parent else None
-        before = copied.get((ns, parent_id)) if parent_id else None
-        save_copy(
-            saver,
-            thread_id=new_thread,
-            ns=ns,
-            parent_id=parent_id,
-            parent_versions=before.checkpoint.channel_versions if before else None,
-            checkpoint=item.checkpoint,
-            metadata=item.metadata,
-            writes=item.pending_writes,
-        )
-        copied[(ns, checkpoint_id(item))] = item
-    return len(copied)
+    lineage = _lineage(saver, thread_id, target)
+    return copy_checkpoints(saver, [SavedCheckpoint.of(item, new_thread) for item in lineage])
 
 
 @click.command()
