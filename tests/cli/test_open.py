@@ -116,3 +116,16 @@ def test_postgres_without_tables_is_one_line(pg_url: str) -> None:
     result = invoke("--db", pg_url, "threads")
     assert result.exit_code == 3
     assert "tables are missing" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_helpers_the_inspector_imports_keep_their_shape() -> None:
+    import inspect
+
+    import cairngraph.cli
+    from cairngraph.cli import _open
+
+    assert set(cairngraph.cli.__all__) == {"cli", "main"}
+    opening = inspect.signature(_open.open_saver)
+    assert list(opening.parameters) == ["url", "read_only"]
+    assert opening.parameters["read_only"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert list(inspect.signature(_open.load_graph).parameters) == ["spec", "saver"]

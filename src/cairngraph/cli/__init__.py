@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import click
 
+from cairngraph import __version__
 from cairngraph.cli._app import CairnGroup, Options
 from cairngraph.cli._graph import answer, resume, run, ui
 from cairngraph.cli._read import history, threads
@@ -39,9 +40,10 @@ __all__ = ["cli", "main"]
     "--graph",
     default=None,
     metavar="MODULE:ATTR",
-    help="The graph for run, resume, answer, show and ui: a compiled graph or a StateGraph.",
+    help="A compiled graph or StateGraph: what run/resume/answer run; its state types are "
+    "registered for every command.",
 )
-@click.version_option(package_name="cairngraph", prog_name="cairn")
+@click.version_option(__version__, prog_name="cairn")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, graph: str | None) -> None:
     """Inspect, check, copy and run cairngraph threads in any checkpoint store.
