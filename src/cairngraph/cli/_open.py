@@ -11,6 +11,9 @@ Invariants:
   server itself refuses any write; ``setup()`` is not called.
 - A store opened for writing is migrated to this cairngraph's tables
   (SQLite on open, PostgreSQL through ``setup()``).
+- When ``CAIRNGRAPH_ENCRYPTION_KEYS`` or ``CAIRNGRAPH_ENCRYPTION_KEY`` is set,
+  the saver reads and writes through ``EncryptedSerializer.from_env()``, so
+  encrypted stores open with the keys their application uses.
 - Every failure is a :class:`~cairngraph.errors.CairnGraphError` whose message
   says what was given and how to fix it.
 """
@@ -26,11 +29,13 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import CairnGraphError, InvalidConfigError, StorageError
 
-__all__ = ["GraphSpecError", "load_graph", "open_saver", "sqlite_path"]
+__all__ = ["GraphSpecError", "load_graph", "open_saver", "serializer_from_env", "sqlite_path"]
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
+_KEYS, _KEY = "CAIRNGRAPH_ENCRYPTION_KEYS", "CAIRNGRAPH_ENCRYPTION_KEY"
 
 
 class GraphSpecError(CairnGraphError, ValueError):
@@ -105,11 +110,20 @@ def _open_sqlite(path: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
         )
     if read_only:
         _require_cairn_tables(path)
-    saver = SqliteSaver(path, read_only=read_only)
+    saver = SqliteSaver(path, read_only=read_only, serde=serializer_from_env())
     try:
         yield saver
     finally:
         saver.close()
+
+
+def serializer_from_env() -> SerializerProtocol | None:
+    """The encrypting serializer when the environment holds keys, else None (the default)."""
+    if not (os.environ.get(_KEYS) or os.environ.get(_KEY)):
+        return None
+    from cairngraph.checkpoint.serde import EncryptedSerializer
+
+    return EncryptedSerializer.from_env()
 
 
 def _require_cairn_tables(path: str) -> None:
@@ -153,7 +167,7 @@ def _open_postgres(url: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
     from cairngraph.checkpoint.postgres import PostgresSaver
 
     with PostgresSaver.from_conn_string(
-        _read_only_url(url) if read_only else url, max_size=4
+        _read_only_url(url) if read_only else url, max_size=4, serde=serializer_from_env()
     ) as saver:
         if not read_only:
             saver.setup()

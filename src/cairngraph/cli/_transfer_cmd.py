@@ -41,7 +41,8 @@ _GRAPH_HELP = "A graph whose state types the values use (registers them)."
 
 def codec_for(saver: BaseCheckpointSaver) -> MsgpackSerializer:
     """The file's serializer: plain msgpack that knows every type the saver's serializer knows."""
-    registry = getattr(saver.serde, "registry", None)
+    serde = getattr(saver.serde, "inner", saver.serde)  # an encrypted serializer's inner one
+    registry = getattr(serde, "registry", None)
     parent = registry if isinstance(registry, TypeRegistry) else shared_registry()
     return MsgpackSerializer(TypeRegistry(parent=parent))
 
