@@ -1,9 +1,9 @@
 """``cairn show`` (one checkpoint, whole) and ``cairn diff`` (what changed between two).
 
 Invariants: both open the store read-only. ``show`` reads the stored records;
-with ``--graph`` it asks the graph (``get_state``) for next, tasks and
-interrupts, which then include Send tasks and nodes the stored channels
-cannot name.
+with ``--graph`` it asks the graph (``get_state``) for the values, next,
+tasks and interrupts of a root-namespace checkpoint, which then include Send
+tasks and nodes the stored channels cannot name.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def show_data(item: CheckpointTuple, graph: Any) -> dict[str, Any]:
         "pending_writes": split["writes"] + split["errors"] + split["interrupts"],
         "metadata": jsonable(dict(item.metadata)),
     }
-    if graph is not None:
+    if graph is not None and not data["checkpoint_ns"]:  # the graph knows its root namespace
         snapshot = graph.get_state(item.config)
         data["values"] = jsonable(snapshot.values)
         data["next"] = list(snapshot.next)
