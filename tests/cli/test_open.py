@@ -129,3 +129,10 @@ def test_the_helpers_the_inspector_imports_keep_their_shape() -> None:
     assert list(opening.parameters) == ["url", "read_only"]
     assert opening.parameters["read_only"].kind is inspect.Parameter.KEYWORD_ONLY
     assert list(inspect.signature(_open.load_graph).parameters) == ["spec", "saver"]
+
+
+def test_an_unreachable_postgres_is_one_line_at_once() -> None:
+    result = invoke("--db", "postgresql://postgres@127.0.0.1:9/test", "threads")
+    assert result.exit_code == 3
+    assert "cannot connect to PostgreSQL at 127.0.0.1:9/test" in result.stderr
+    assert result.stderr.count("\n") == 1

@@ -30,7 +30,12 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import CairnGraphError, InvalidConfigError, StorageError
+from cairngraph.errors import (
+    CairnGraphError,
+    InvalidConfigError,
+    StorageError,
+    StorageUnavailableError,
+)
 
 __all__ = ["GraphSpecError", "load_graph", "open_saver", "serializer_from_env", "sqlite_path"]
 
@@ -166,12 +171,30 @@ def _read_only_url(url: str) -> str:
 def _open_postgres(url: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
     from cairngraph.checkpoint.postgres import PostgresSaver
 
+    _probe(url)
     with PostgresSaver.from_conn_string(
         _read_only_url(url) if read_only else url, max_size=4, serde=serializer_from_env()
     ) as saver:
         if not read_only:
             saver.setup()
         yield saver
+
+
+def _probe(url: str) -> None:
+    """Fail fast, in one line, when the server does not answer (a pool would wait 30 s)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, connect_timeout=5):
+            pass
+    except psycopg.Error as error:
+        parts = urlsplit(url)
+        where = f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise StorageUnavailableError(
+            f"cannot connect to PostgreSQL at {where} ({reason}); check the URL, and that the "
+            "server runs and accepts this user"
+        ) from error
 
 
 def load_graph(spec: str, saver: BaseCheckpointSaver) -> Any:
