@@ -92,6 +92,9 @@ def test_verify_passes_then_lists_each_problem(store: str) -> None:
     assert all(p["table"] == "cairn_checkpoints" and p["message"] for p in report["problems"])
     table = invoke("--db", store, "verify")
     assert table.exit_code == 1 and "2 problem(s)" in table.stdout
+    damaged = invoke("--db", store, "threads")  # reading a damaged row: one line, exit 3
+    assert damaged.exit_code == 3 and damaged.stderr.count("\n") == 1
+    assert "cairn_checkpoints" in damaged.stderr and "Traceback" not in damaged.stderr
 
 
 def test_stats(store: str) -> None:
