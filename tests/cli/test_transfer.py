@@ -75,7 +75,10 @@ def test_typed_values_travel_as_typed_msgpack(tmp_path: Path) -> None:
     assert unregistered.exit_code == 3 and "--graph" in unregistered.stderr
     assert "Order" in unregistered.stderr and unregistered.stderr.count("\n") == 1
     out = tmp_path / "typed.jsonl"
+    assert invoke("--db", store, "export", "-o", str(out)).exit_code == 3
+    assert list(tmp_path.glob("typed.jsonl*")) == []  # a failed export leaves no file
     assert invoke("--db", store, "--graph", TYPED, "export", "-o", str(out)).exit_code == 0
+    assert list(tmp_path.glob("typed.jsonl*")) == [out]
     text = out.read_text()
     assert '"msgpack": "' in text and "pickle" not in text
     copy = str(tmp_path / "copy.db")

@@ -225,7 +225,11 @@ def history(
     with opened(db, read_only=True) as saver:
         every = thread_items(saver, thread, ns)
         by_id = {checkpoint_id(item): item for item in every}
-        items = list(saver.list(place(thread, ns), filter=wanted or None, limit=limit))
+        items = (
+            every
+            if not wanted and limit is None
+            else list(saver.list(place(thread, ns), filter=wanted or None, limit=limit))
+        )
     rows = history_rows(items, by_id)
     if as_json:
         emit_json({"thread_id": thread, "checkpoint_ns": ns, "checkpoints": rows})

@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import IO, Any
 
 import click
 
-from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry, shared_registry
 from cairngraph.cli._app import (
     EXIT_PROBLEMS,
@@ -49,11 +50,34 @@ def codec_for(saver: BaseCheckpointSaver) -> MsgpackSerializer:
 
 @contextmanager
 def _output(path: str) -> Iterator[IO[str]]:
+    """Where the file goes; a named file appears whole or not at all (written aside, renamed)."""
     if path == "-":
         yield sys.stdout
         return
-    with open(path, "w", encoding="utf-8") as file:
-        yield file
+    partial = path + ".partial"
+    try:
+        with open(partial, "w", encoding="utf-8") as file:
+            yield file
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+
+
+def _chosen(saver: BaseCheckpointSaver, thread_ids: tuple[str, ...]) -> list[CheckpointTuple]:
+    """Every checkpoint of the store, or of the threads asked for (each of which must exist)."""
+    if not thread_ids:
+        return list(saver.list(None))
+    wanted = list(dict.fromkeys(thread_ids))
+    items = [i for t in wanted for i in saver.list({"configurable": {"thread_id": t}})]
+    found = {str(i.config["configurable"]["thread_id"]) for i in items}
+    missing = [t for t in wanted if t not in found]
+    if missing:
+        raise CliError(
+            f"no thread {', '.join(map(repr, missing))} in this store; list them with: "
+            "cairn threads"
+        )
+    return items
 
 
 @click.command("export")
@@ -79,18 +103,7 @@ def export_command(
     """
     with opened(db, read_only=True) as saver:
         graph_for(graph, saver, required=False)
-        if thread_ids:
-            items = [i for t in thread_ids for i in saver.list({"configurable": {"thread_id": t}})]
-            missing = sorted(
-                set(thread_ids) - {str(i.config["configurable"]["thread_id"]) for i in items}
-            )
-            if missing:
-                raise CliError(
-                    f"no thread {', '.join(map(repr, missing))} in this store; list them with: "
-                    "cairn threads"
-                )
-        else:
-            items = list(saver.list(None))
+        items = _chosen(saver, thread_ids)
         codec = codec_for(saver)
         with _output(output) as file, progress() as bar:
             task = bar.add_task("exporting checkpoints", total=len(items) + 2)
