@@ -47,6 +47,20 @@ def test_history_rows_name_nodes_next_and_changes(store: str) -> None:
     assert latest["source"] == "update" and latest["changed"] == ["joke"]
 
 
+def test_history_with_the_graph_agrees_with_the_stored_view(store: str) -> None:
+    graphs = {
+        "t1": "examples.tutorial.joke_graph:build_graph",
+        "r1": "tests.cli.graphs:review_graph",
+    }
+    for thread, graph in graphs.items():
+        stored = as_json(invoke("--db", store, "history", thread, "--json"))
+        exact = as_json(invoke("--db", store, "--graph", graph, "history", thread, "--json"))
+        assert [r["next"] for r in exact["checkpoints"]] == [
+            r["next"] for r in stored["checkpoints"]
+        ]
+    assert exact["checkpoints"][0]["next"] == ["review"]
+
+
 def test_history_limit_filter_namespace_and_not_found(store: str) -> None:
     loops = as_json(invoke("--db", store, "history", "t1", "--json", "--filter", "source=loop"))
     assert [row["step"] for row in loops["checkpoints"]] == [2, 1, 0]

@@ -21,6 +21,7 @@ from cairngraph.cli._app import (
     CliError,
     console,
     emit_json,
+    graph_for,
     json_option,
     opened,
     store_options,
@@ -218,6 +219,7 @@ def history(
 
     Each row: step, source (input, loop, update, fork), the node(s) whose step
     made it, what runs next, the state keys that changed, when, and its size.
+    With the group's --graph, "next" is the graph's own (get_state_history).
 
     Example: cairn --db data/jokes.db history jokes-1 --limit 5
     """
@@ -230,7 +232,15 @@ def history(
             if not wanted and limit is None
             else list(saver.list(place(thread, ns), filter=wanted or None, limit=limit))
         )
-    rows = history_rows(items, by_id)
+        rows = history_rows(items, by_id)
+        workflow = graph_for(None, saver, required=False)
+        if workflow is not None and not ns:  # the graph's own view of what runs next
+            exact = {
+                snapshot.config["configurable"]["checkpoint_id"]: list(snapshot.next)
+                for snapshot in workflow.get_state_history(place(thread))
+            }
+            for row in rows:
+                row["next"] = exact.get(row["checkpoint_id"], row["next"])
     if as_json:
         emit_json({"thread_id": thread, "checkpoint_ns": ns, "checkpoints": rows})
         return
