@@ -54,7 +54,10 @@ def test_delete_asks_first(store: str) -> None:
     accepted = invoke("--db", store, "delete", "t1", input="y\n")
     assert accepted.exit_code == 0, accepted.stderr
     assert invoke("--db", store, "history", "t1").exit_code == 1
-    assert invoke("--db", store, "delete", "t2", "--yes").exit_code == 0
+    assert as_json(invoke("--db", store, "delete", "t2", "--yes", "--json")) == {
+        "thread_id": "t2",
+        "checkpoints": 5,
+    }
     left = [t["thread_id"] for t in as_json(invoke("--db", store, "threads", "--json"))["threads"]]
     assert sorted(left) == ["n1", "r1"]
     assert invoke("--db", store, "delete", "t2", "--yes").exit_code == 1

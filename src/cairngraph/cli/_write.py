@@ -104,27 +104,30 @@ def fork(thread: str, checkpoint: str, new_thread: str, db: str | None, as_json:
 @click.argument("thread")
 @click.option("--yes", "-y", is_flag=True, help="Delete without asking.")
 @store_options
-def delete(thread: str, yes: bool, db: str | None) -> None:
+@json_option
+def delete(thread: str, yes: bool, db: str | None, as_json: bool) -> None:
     """Delete a thread: every checkpoint, write and value only it uses.
 
     Asks for confirmation unless --yes. This cannot be undone (export it first).
 
     Example: cairn --db data/jokes.db delete jokes-1 --yes
     """
-    with opened(db, read_only=True) as saver:  # nothing to delete: nothing is opened for writing
-        thread_items(saver, thread)
-    with opened(db, read_only=False) as saver:
+    with opened(db, read_only=True) as saver:  # asked and counted before anything may write
         count = len(thread_items(saver, thread))
-        every = list(saver.list({"configurable": {"thread_id": thread}}))
-        if not yes and not click.confirm(
-            f"delete thread {thread!r} and its {len(every)} checkpoint(s)?", default=False, err=True
-        ):
-            raise CliError(f"thread {thread!r} was not deleted", EXIT_PROBLEMS)
+        every = len(list(saver.list({"configurable": {"thread_id": thread}})))
+    if not yes and not click.confirm(
+        f"delete thread {thread!r} and its {every} checkpoint(s)?", default=False, err=True
+    ):
+        raise CliError(f"thread {thread!r} was not deleted", EXIT_PROBLEMS)
+    with opened(db, read_only=False) as saver:
         saver.delete_thread(thread)
         if saver.get_tuple(place(thread)) is not None:
             raise CliError(
                 f"thread {thread!r} is still there after delete_thread; run cairn verify"
             )
-    click.echo(
-        f"deleted thread {thread} ({len(every)} checkpoint(s), {count} in the root namespace)"
-    )
+    if as_json:
+        emit_json({"thread_id": thread, "checkpoints": every})
+    else:
+        click.echo(
+            f"deleted thread {thread} ({every} checkpoint(s), {count} in the root namespace)"
+        )
