@@ -109,3 +109,30 @@ def test_delete_without_yes_reads_the_answer_from_stdin(store: str) -> None:
         assert conn.execute(
             "SELECT COUNT(*) FROM cairn_checkpoints WHERE thread_id = 't1'"
         ).fetchone() == (0,)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from cairngraph.cli._open import load_graph, open_saver
+    from tests.cli.helpers import JOKES, ROOT
+
+    store = str(tmp_path / "many.db")
+    with open_saver(store, read_only=False) as saver:  # an export far bigger than a pipe's buffer
+        graph = load_graph(JOKES, saver)
+        for number in range(60):
+            graph.invoke(
+                {"topic": f"topic {number}"}, {"configurable": {"thread_id": f"t{number}"}}
+            )
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    command = [sys.executable, "-m", "cairngraph.cli", "--db", store, "export"]
+    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        first = proc.stdout.readline()
+        proc.stdout.close()  # as `| head -1` does
+        errors = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    assert b"cairngraph-threads" in first
+    assert code == 1 and errors == b""

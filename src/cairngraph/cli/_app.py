@@ -5,7 +5,8 @@ Invariants:
 - Exit codes: 0 ok; 1 problems found (``verify``) or a thread or checkpoint
   not found; 2 usage error (bad option, argument, JSON, URL or ``--graph``);
   3 the store cannot be opened or read (missing, foreign, corrupt, read-only,
-  unreachable); 4 the graph failed while running.
+  unreachable); 4 the graph failed while running. Output cut short by its
+  reader (``cairn export | head``) ends quietly with 1.
 - Every cairngraph error (and an ``OSError``) raised by a command ends in
   :meth:`CairnGroup.invoke` as one line on stderr, ``Error: what; how to fix``,
   never a traceback.
@@ -118,11 +119,25 @@ class CairnGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader (| head) has all it wanted
+            raise click.exceptions.Exit(EXIT_PROBLEMS) from None
         except (CairnGraphError, OSError) as error:
             text = str(error) or type(error).__name__
             if isinstance(error, SerializationError) and "register" in text:
                 text += " (for a graph's own types, pass --graph module:attr)"
             raise CliError(text, exit_code_of(error)) from None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit does not fail a second time."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (a test runner's buffer)
+        return
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, descriptor)
+    os.close(null)
 
 
 @dataclass(slots=True)
