@@ -111,3 +111,12 @@ def build_typed() -> StateGraph:
 
 
 not_a_graph = 42
+
+
+def build_loop() -> StateGraph:
+    """A graph that never ends: the run hits the recursion limit."""
+    graph = StateGraph(FlakyState)
+    graph.add_node("again", lambda state: {"count": state.get("count", 0) + 1})
+    graph.add_edge(START, "again")
+    graph.add_edge("again", "again")
+    return graph

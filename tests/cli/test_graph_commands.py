@@ -91,6 +91,13 @@ def test_a_failing_node_is_one_line_and_resume_continues(
     assert resumed["values"] == {"count": 2} and resumed["next"] == []
 
 
+def test_a_graph_error_of_cairngraph_is_exit_4(tmp_path: Path) -> None:
+    db = str(tmp_path / "runs.db")
+    result = invoke("--db", db, "--graph", "tests.cli.graphs:build_loop", "run", "--input", "{}")
+    assert result.exit_code == 4, result.stderr
+    assert "recursion" in result.stderr.lower() and result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     ("spec", "words"),
     [
