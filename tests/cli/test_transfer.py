@@ -86,6 +86,9 @@ def test_typed_values_travel_as_typed_msgpack(tmp_path: Path) -> None:
     assert refused.exit_code == 3 and "Order" in refused.stderr
     assert invoke("--db", copy, "import", str(out), "--graph", TYPED).exit_code == 0
     assert contents(copy, TYPED) == contents(store, TYPED)
+    for args in (["threads"], ["history", "typed"], ["stats"], ["show", "typed"]):
+        result = invoke("--db", store, "--graph", TYPED, *args, "--json")
+        assert result.exit_code == 0, (args, result.stderr)
     shown = as_json(invoke("--db", copy, "--graph", TYPED, "show", "typed", "--json"))
     assert shown["values"]["order"] == {"item": "pens", "quantity": 3}
     latest = max(contents(copy, TYPED).items(), key=lambda pair: pair[0][2])

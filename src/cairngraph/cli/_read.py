@@ -16,6 +16,7 @@ import click
 from rich.table import Table
 
 from cairngraph.checkpoint.base import CheckpointTuple
+from cairngraph.checkpoint.serde import MsgpackSerializer
 from cairngraph.cli._app import (
     EXIT_USAGE,
     CliError,
@@ -32,6 +33,7 @@ from cairngraph.cli._view import (
     encoded_size,
     jsonable,
     next_nodes,
+    plain_codec,
     user_values,
     writers,
 )
@@ -92,7 +94,7 @@ class ThreadSummary:
         }
 
 
-def summarize(items: Sequence[CheckpointTuple]) -> list[ThreadSummary]:
+def summarize(items: Sequence[CheckpointTuple], codec: MsgpackSerializer) -> list[ThreadSummary]:
     """One summary per thread, the most recently updated first."""
     found: dict[str, ThreadSummary] = {}
     for item in items:
@@ -102,7 +104,7 @@ def summarize(items: Sequence[CheckpointTuple]) -> list[ThreadSummary]:
         summary.checkpoints += 1
         namespace = str(configurable.get("checkpoint_ns", ""))
         summary.namespaces.add(namespace)
-        summary.size += encoded_size(item)
+        summary.size += encoded_size(item, codec)
         if namespace == "" and (summary.latest is None or _newer(item, summary.latest)):
             summary.latest = item
     for summary in found.values():
@@ -135,7 +137,7 @@ def threads(db: str | None, filters: tuple[str, ...], limit: int | None, as_json
     """
     wanted = parse_filter(filters)
     with opened(db, read_only=True) as saver:
-        summaries = summarize(list(saver.list(None)))
+        summaries = summarize(list(saver.list(None)), plain_codec(saver))
         if wanted:
             keep = {
                 str(i.config["configurable"]["thread_id"]) for i in saver.list(None, filter=wanted)
@@ -165,7 +167,9 @@ def threads(db: str | None, filters: tuple[str, ...], limit: int | None, as_json
 
 
 def history_rows(
-    items: Sequence[CheckpointTuple], parents: dict[str, CheckpointTuple]
+    items: Sequence[CheckpointTuple],
+    parents: dict[str, CheckpointTuple],
+    codec: MsgpackSerializer,
 ) -> list[dict[str, Any]]:
     """The JSON rows of ``cairn history``, in the order of ``items``."""
     rows = []
@@ -192,7 +196,7 @@ def history_rows(
                 "next": next_nodes(item),
                 "changed": changed,
                 "created_at": item.checkpoint.ts,
-                "bytes": encoded_size(item),
+                "bytes": encoded_size(item, codec),
             }
         )
     return rows
@@ -232,7 +236,7 @@ def history(
             if not wanted and limit is None
             else list(saver.list(place(thread, ns), filter=wanted or None, limit=limit))
         )
-        rows = history_rows(items, by_id)
+        rows = history_rows(items, by_id, plain_codec(saver))
         workflow = graph_for(None, saver, required=False)
         if workflow is not None and not ns:  # the graph's own view of what runs next
             exact = {

@@ -29,7 +29,7 @@ from cairngraph.cli._app import (
     store_options,
 )
 from cairngraph.cli._read import summarize
-from cairngraph.cli._view import encoded_size
+from cairngraph.cli._view import encoded_size, plain_codec
 
 __all__ = ["stats", "table_bytes", "verify"]
 
@@ -137,13 +137,14 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
     with opened(db, read_only=True) as saver:
         items = list(saver.list(None))
         sizes = table_bytes(saver)
-    summaries = summarize(items)
+        codec = plain_codec(saver)
+    summaries = summarize(items, codec)
     biggest = sorted(summaries, key=lambda s: (s.size, s.checkpoints), reverse=True)[:top]
     data = {
         "threads": len(summaries),
         "checkpoints": len(items),
         "pending_writes": sum(len(item.pending_writes) for item in items),
-        "encoded_bytes": sum(encoded_size(item) for item in items),
+        "encoded_bytes": sum(encoded_size(item, codec) for item in items),
         "bytes_by_table": sizes,
         "stored_bytes": sum(sizes.values()),
         "biggest_threads": [

@@ -21,7 +21,7 @@ from typing import IO, Any
 import click
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
-from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry, shared_registry
+from cairngraph.checkpoint.serde import MsgpackSerializer
 from cairngraph.cli._app import (
     EXIT_PROBLEMS,
     CliError,
@@ -34,18 +34,11 @@ from cairngraph.cli._app import (
 from cairngraph.cli._copy import SavedCheckpoint, copy_checkpoints
 from cairngraph.cli._store import progress
 from cairngraph.cli._transfer import TransferError, decode_lines, encode_items, read_header
+from cairngraph.cli._view import plain_codec
 
 __all__ = ["export_command", "import_command"]
 
 _GRAPH_HELP = "A graph whose state types the values use (registers them)."
-
-
-def codec_for(saver: BaseCheckpointSaver) -> MsgpackSerializer:
-    """The file's serializer: plain msgpack that knows every type the saver's serializer knows."""
-    serde = getattr(saver.serde, "inner", saver.serde)  # an encrypted serializer's inner one
-    registry = getattr(serde, "registry", None)
-    parent = registry if isinstance(registry, TypeRegistry) else shared_registry()
-    return MsgpackSerializer(TypeRegistry(parent=parent))
 
 
 @contextmanager
@@ -104,7 +97,7 @@ def export_command(
     with opened(db, read_only=True) as saver:
         graph_for(graph, saver, required=False)
         items = _chosen(saver, thread_ids)
-        codec = codec_for(saver)
+        codec = plain_codec(saver)
         with _output(output) as file, progress() as bar:
             task = bar.add_task("exporting checkpoints", total=len(items) + 2)
             for text in encode_items(items, codec):
@@ -153,7 +146,7 @@ def import_command(file: str, db: str | None, graph: str | None, as_json: bool) 
     """
     with opened(db, read_only=False) as saver:
         graph_for(graph, saver, required=False)
-        _header, lines = _read(file, codec_for(saver))
+        _header, lines = _read(file, plain_codec(saver))
         threads = sorted({line.thread_id for line in lines})
         existing = [
             t

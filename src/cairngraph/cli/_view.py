@@ -26,8 +26,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from cairngraph.checkpoint.base import ERROR, INTERRUPT, CheckpointTuple
-from cairngraph.checkpoint.serde import MsgpackSerializer
+from cairngraph.checkpoint.base import ERROR, INTERRUPT, BaseCheckpointSaver, CheckpointTuple
+from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry, shared_registry
 
 __all__ = [
     "checkpoint_id",
@@ -36,6 +36,7 @@ __all__ = [
     "jsonable",
     "next_nodes",
     "pending",
+    "plain_codec",
     "short",
     "user_values",
     "writers",
@@ -43,7 +44,6 @@ __all__ = [
 
 _RAN = "__ran__"  # versions_seen entry naming the nodes that ran in the step
 _BRANCH = "branch:to:"
-_SIZER = MsgpackSerializer()
 
 
 def is_internal(channel: str) -> bool:
@@ -99,13 +99,21 @@ def pending(item: CheckpointTuple) -> dict[str, list[dict[str, Any]]]:
     return split
 
 
-def encoded_size(item: CheckpointTuple) -> int:
-    """Bytes of the checkpoint's values and pending writes, encoded on their own."""
+def plain_codec(saver: BaseCheckpointSaver) -> MsgpackSerializer:
+    """Plain typed msgpack knowing every type the saver's serializer knows (encrypted or not)."""
+    serde = getattr(saver.serde, "inner", saver.serde)  # an encrypted serializer's inner one
+    registry = getattr(serde, "registry", None)
+    parent = registry if isinstance(registry, TypeRegistry) else shared_registry()
+    return MsgpackSerializer(TypeRegistry(parent=parent))
+
+
+def encoded_size(item: CheckpointTuple, codec: MsgpackSerializer) -> int:
+    """Bytes of the checkpoint's values and pending writes, encoded on their own by ``codec``."""
     total = 0
     for value in item.checkpoint.channel_values.values():
-        total += len(_SIZER.dumps_typed(value)[1])
+        total += len(codec.dumps_typed(value)[1])
     for write in item.pending_writes:
-        total += len(_SIZER.dumps_typed(write.value)[1])
+        total += len(codec.dumps_typed(write.value)[1])
     return total
 
 
