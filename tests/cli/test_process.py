@@ -136,3 +136,25 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         code = proc.wait(timeout=60)
     assert b"cairngraph-threads" in first
     assert code == 1 and errors == b""
+
+
+def test_graphs_load_from_the_current_folder(tmp_path: Path) -> None:
+    (tmp_path / "mygraph.py").write_text(
+        "from examples.tutorial.joke_graph import build_graph\nworkflow = build_graph().compile()\n"
+    )
+    (tmp_path / "brokengraph.py").write_text("raise RuntimeError('boom at import')\n")
+    ran = process(
+        "--db",
+        "here.db",
+        "--graph",
+        "mygraph:workflow",
+        "run",
+        "--input",
+        '{"topic": "x"}',
+        cwd=tmp_path,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "here.db").exists()
+    broken = process("--db", "here.db", "--graph", "brokengraph:g", "threads", cwd=tmp_path)
+    assert broken.returncode == 2 and "boom at import" in broken.stderr
+    assert broken.stderr.count("\n") == 1

@@ -224,6 +224,12 @@ def load_graph(spec: str, saver: BaseCheckpointSaver) -> Any:
             f"--graph {spec!r}: cannot import module {module_name!r} ({error}); run cairn from "
             "the folder that holds it, or add that folder to PYTHONPATH"
         ) from error
+    except Exception as error:
+        raise GraphSpecError(
+            f"--graph {spec!r}: importing {module_name} raised {type(error).__name__}: {error}; "
+            "fix the module (python -c 'import "
+            f"{module_name}' shows the traceback)"
+        ) from error
     found: Any = module
     for name in attr.split("."):
         if not hasattr(found, name):
@@ -234,11 +240,32 @@ def load_graph(spec: str, saver: BaseCheckpointSaver) -> Any:
     return _compiled(spec, found, saver)
 
 
+def _refuse_arguments(spec: str, function: Any) -> None:
+    import inspect
+
+    try:
+        needed = [
+            name
+            for name, parameter in inspect.signature(function).parameters.items()
+            if parameter.default is inspect.Parameter.empty
+            and parameter.kind
+            not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        ]
+    except (TypeError, ValueError):  # no signature to read (a builtin): let the call decide
+        return
+    if needed:
+        raise GraphSpecError(
+            f"--graph {spec!r} is a function that needs arguments ({', '.join(needed)}); point "
+            "--graph at a compiled graph, a StateGraph, or a function taking none"
+        )
+
+
 def _compiled(spec: str, found: Any, saver: BaseCheckpointSaver) -> Any:
     from cairngraph.graph import StateGraph
     from cairngraph.graph.compiled import CompiledStateGraph
 
     if not isinstance(found, CompiledStateGraph | StateGraph) and callable(found):
+        _refuse_arguments(spec, found)
         found = found()
     if isinstance(found, StateGraph):
         return found.compile(checkpointer=saver)
