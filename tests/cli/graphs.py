@@ -120,3 +120,12 @@ def build_loop() -> StateGraph:
     graph.add_edge(START, "again")
     graph.add_edge("again", "again")
     return graph
+
+
+def build_invalid() -> StateGraph:
+    """A builder that cannot compile: an edge to a node that does not exist."""
+    graph = StateGraph(FlakyState)
+    graph.add_node("first", lambda state: {"count": 1})
+    graph.add_edge(START, "first")
+    graph.add_edge("first", "nowhere")
+    return graph

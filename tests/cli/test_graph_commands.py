@@ -106,6 +106,7 @@ def test_a_graph_error_of_cairngraph_is_exit_4(tmp_path: Path) -> None:
         ("tests.cli.graphs:missing", "no attribute"),
         ("tests.cli.graphs:not_a_graph", "not a graph"),
         ("examples.jokes.workflow:build", "needs arguments (model, checkpointer)"),
+        ("tests.cli.graphs:build_invalid", "nowhere"),
     ],
 )
 def test_bad_graph_specs_are_usage_errors(tmp_path: Path, spec: str, words: str) -> None:

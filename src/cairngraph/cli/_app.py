@@ -3,7 +3,7 @@
 Invariants:
 
 - Exit codes: 0 ok; 1 problems found (``verify``) or a thread or checkpoint
-  not found; 2 usage error (bad option, argument, JSON, URL or ``--graph``);
+  not found; 2 usage error (bad option, argument, JSON, URL, ``--graph`` or graph);
   3 the store cannot be opened or read (missing, foreign, corrupt, read-only,
   unreachable); 4 the graph failed while running. Output cut short by its
   reader (``cairn export | head``) ends quietly with 1.
@@ -35,6 +35,7 @@ from cairngraph.errors import (
     CheckpointNotFoundError,
     GraphRecursionError,
     InvalidConfigError,
+    InvalidGraphError,
     InvalidResumeError,
     SerializationError,
     StorageError,
@@ -104,7 +105,9 @@ def exit_code_of(error: BaseException) -> int:
     """The exit code for an error a command raised."""
     if isinstance(error, CheckpointNotFoundError):
         return EXIT_PROBLEMS
-    if isinstance(error, InvalidConfigError | GraphSpecError | InvalidResumeError):
+    if isinstance(
+        error, InvalidConfigError | GraphSpecError | InvalidGraphError | InvalidResumeError
+    ):
         return EXIT_USAGE
     if isinstance(error, StorageError | SerializationError | OSError):
         return EXIT_STORE

@@ -266,7 +266,14 @@ def _compiled(spec: str, found: Any, saver: BaseCheckpointSaver) -> Any:
 
     if not isinstance(found, CompiledStateGraph | StateGraph) and callable(found):
         _refuse_arguments(spec, found)
-        found = found()
+        try:
+            found = found()
+        except CairnGraphError:
+            raise
+        except Exception as error:  # the user's function failed: say so in one line
+            raise GraphSpecError(
+                f"--graph {spec!r}: calling it raised {type(error).__name__}: {error}"
+            ) from error
     if isinstance(found, StateGraph):
         return found.compile(checkpointer=saver)
     if isinstance(found, CompiledStateGraph):
