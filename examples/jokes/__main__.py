@@ -9,6 +9,7 @@ python -m examples.jokes --thread jokes-1 --fork <checkpoint_id>
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
@@ -95,6 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         )
     print("  another thread:      python -m examples.jokes --thread other --topic 'owls'")
     print(f"  inspect the thread:  python -m examples.jokes --thread {args.thread}")
+    # The same store, from the shell (pip install 'cairngraph[cli]'): see docs/cli.md.
+    db = shlex.quote(args.db)
+    thread = shlex.quote(args.thread)
+    print("\nThe cairn command reads the same store:")
+    print(f"  every thread:        cairn --db {db} threads")
+    print(f"  this thread's steps: cairn --db {db} history {thread}")
+    print(f"  one checkpoint:      cairn --db {db} show {thread}")
+    if oldest_loop is not None:
+        print(f"  what a step changed: cairn --db {db} diff {thread} {checkpoint} latest")
+        print(f"  branch off a step:   cairn --db {db} fork {thread} {checkpoint} --to {thread}-b")
+    print(f"  check the file:      cairn --db {db} verify")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,29 @@ def test_llm_failure_is_clear_and_the_run_resumes(tmp_path: Path) -> None:
     assert resumed.returncode == 0, resumed.stderr
     assert "Resuming from step 0 (generate_joke)" in resumed.stdout
     assert "Explanation: It sets up" in resumed.stdout
+
+
+def test_the_closing_cairn_hints_run_as_printed(tmp_path: Path) -> None:
+    result = run(tmp_path)
+    assert result.returncode == 0, result.stderr
+    hints = re.findall(r"^  [a-z' ]+:\s+(cairn --db .+)$", result.stdout, re.M)
+    assert [hint.split()[3] for hint in hints] == [
+        "threads",
+        "history",
+        "show",
+        "diff",
+        "fork",
+        "verify",
+    ]
+    environment = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
+    for hint in hints:
+        done = subprocess.run(
+            [sys.executable, "-m", "cairngraph.cli", *shlex.split(hint)[1:]],
+            cwd=tmp_path,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, (hint, done.stderr)
+        assert done.stdout.strip(), hint

@@ -1,0 +1,131 @@
+"""Real graphs the command-line tests run (loaded with ``--graph tests.cli.graphs:NAME``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import os
+from typing import Annotated, TypedDict
+
+from cairngraph.graph import END, START, StateGraph
+from cairngraph.types import interrupt
+
+
+@dataclasses.dataclass(frozen=True)
+class Order:
+    """A registered state type: stored as typed msgpack, never pickle."""
+
+    item: str
+    quantity: int
+
+
+class ReviewState(TypedDict, total=False):
+    draft: str
+    notes: Annotated[list[str], operator.add]
+    order: Order
+    verdict: str
+
+
+def write_draft(state: ReviewState) -> dict[str, object]:
+    return {
+        "draft": f"draft about {state.get('draft', 'nothing')}",
+        "notes": ["drafted"],
+    }
+
+
+def review(state: ReviewState) -> dict[str, object]:
+    answer = interrupt({"question": "approve?", "draft": state["draft"]})
+    return {"verdict": str(answer), "notes": [f"reviewed: {answer}"]}
+
+
+def build_review() -> StateGraph:
+    graph = StateGraph(ReviewState)
+    graph.add_node("write_draft", write_draft)
+    graph.add_node("review", review)
+    graph.add_edge(START, "write_draft")
+    graph.add_edge("write_draft", "review")
+    graph.add_edge("review", END)
+    return graph
+
+
+review_builder = build_review()
+review_graph = review_builder.compile()
+
+
+class FlakyState(TypedDict, total=False):
+    count: int
+
+
+def flaky(state: FlakyState) -> dict[str, int]:
+    """Fails while the file CAIRN_TEST_FAIL names exists: a node error, then a resume."""
+    flag = os.environ.get("CAIRN_TEST_FAIL", "")
+    if flag and os.path.exists(flag):
+        raise RuntimeError("the flaky node failed on purpose")
+    return {"count": state.get("count", 0) + 1}
+
+
+def build_flaky() -> StateGraph:
+    graph = StateGraph(FlakyState)
+    graph.add_node("first", lambda state: {"count": state.get("count", 0) + 1})
+    graph.add_node("flaky", flaky)
+    graph.add_edge(START, "first")
+    graph.add_edge("first", "flaky")
+    graph.add_edge("flaky", END)
+    return graph
+
+
+class InnerState(TypedDict, total=False):
+    topic: str
+    steps: Annotated[list[str], operator.add]
+
+
+def build_nested() -> StateGraph:
+    """A parent whose node runs a subgraph: checkpoints in a subgraph namespace."""
+    inner = StateGraph(InnerState)
+    inner.add_node("inner_a", lambda state: {"steps": ["a"]})
+    inner.add_node("inner_b", lambda state: {"steps": ["b"]})
+    inner.add_edge(START, "inner_a")
+    inner.add_edge("inner_a", "inner_b")
+    inner.add_edge("inner_b", END)
+    compiled_inner = inner.compile()
+    outer = StateGraph(InnerState)
+    outer.add_node("sub", compiled_inner)
+    outer.add_node("after", lambda state: {"steps": ["after"]})
+    outer.add_edge(START, "sub")
+    outer.add_edge("sub", "after")
+    outer.add_edge("after", END)
+    return outer
+
+
+def order_pens(state: ReviewState) -> dict[str, object]:
+    return {"order": Order(item="pens", quantity=3), "notes": ["ordered"]}
+
+
+def build_typed() -> StateGraph:
+    """A graph whose state holds a dataclass: reading it needs the type registered."""
+    graph = StateGraph(ReviewState)
+    graph.add_node("order_pens", order_pens)
+    graph.add_edge(START, "order_pens")
+    graph.add_edge("order_pens", END)
+    return graph
+
+
+not_a_graph = 42
+
+
+def build_loop() -> StateGraph:
+    """A graph that never ends: the run hits the recursion limit."""
+    graph = StateGraph(FlakyState)
+    graph.add_node("again", lambda state: {"count": state.get("count", 0) + 1})
+    graph.add_edge(START, "again")
+    graph.add_edge("again", "again")
+    return graph
+
+
+def build_invalid() -> StateGraph:
+    """A builder that cannot compile: an edge to a node that does not exist."""
+    graph = StateGraph(FlakyState)
+    graph.add_node("first", lambda state: {"count": 1})
+    graph.add_edge(START, "first")
+    graph.add_edge("first", "nowhere")
+    return graph
