@@ -10,7 +10,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, NamedTuple, TypeVar
+from typing import Any, Generic, Literal, NamedTuple, NotRequired, TypeVar
+
+from typing_extensions import TypedDict
 
 from cairngraph.checkpoint.base import CheckpointMetadata, RunnableConfig
 
@@ -19,6 +21,7 @@ __all__ = [
     "CachePolicy",
     "Command",
     "Durability",
+    "GraphOutput",
     "Interrupt",
     "PregelTask",
     "RetryPolicy",
@@ -26,6 +29,7 @@ __all__ = [
     "StateSnapshot",
     "StateUpdate",
     "StreamMode",
+    "StreamPart",
     "interrupt",
 ]
 
@@ -255,3 +259,66 @@ def interrupt(value: Any) -> Any:
     from cairngraph.engine._context import current_task
 
     return current_task().interrupt(value)
+
+
+OutputT = TypeVar("OutputT")
+
+
+@dataclass(frozen=True)
+class GraphOutput(Generic[OutputT]):
+    """What ``invoke(..., version="v2")`` returns: the output, and the interrupts apart.
+
+    ``value`` is the output state (the output schema's dataclass or pydantic model
+    when it is one, else a dict); ``interrupts`` are the pauses the run ended on.
+
+    Example::
+
+        out = graph.invoke({"topic": "cats"}, config, version="v2")
+        if out.interrupts:
+            print("waiting for:", out.interrupts[0].value)
+        else:
+            print(out.value)
+    """
+
+    value: OutputT
+    interrupts: tuple[Interrupt, ...] = ()
+
+    def __getitem__(self, key: str) -> Any:
+        """Reads written for version 1's dict: ``out["__interrupt__"]``, ``out["key"]``."""
+        if key == "__interrupt__":
+            return self.interrupts
+        if isinstance(self.value, dict):
+            return self.value[key]
+        try:
+            return getattr(self.value, key)
+        except AttributeError:
+            raise KeyError(key) from None
+
+    def __contains__(self, key: object) -> bool:
+        if key == "__interrupt__":
+            return bool(self.interrupts)
+        if isinstance(self.value, dict):
+            return key in self.value
+        return isinstance(key, str) and hasattr(self.value, key)
+
+
+class StreamPart(TypedDict):
+    """One chunk of ``stream(..., version="v2")``, whatever the stream modes.
+
+    ``type`` is the stream mode that made it, ``ns`` the namespace of the
+    (sub)graph it comes from (``()`` for the graph streamed), ``data`` what
+    version 1 yields for that mode. ``values`` parts also carry
+    ``interrupts``, the pauses the step ended on (``()`` for none), and their
+    ``data`` is the output schema's dataclass or pydantic model when it is one.
+
+    Example::
+
+        for part in graph.stream(inputs, config, stream_mode=["updates", "custom"],
+                                 version="v2"):
+            print(part["type"], part["ns"], part["data"])
+    """
+
+    type: StreamMode
+    ns: tuple[str, ...]
+    data: Any
+    interrupts: NotRequired[tuple[Interrupt, ...]]

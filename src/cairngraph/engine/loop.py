@@ -10,7 +10,7 @@ chose. The loop never touches a saver or a thread itself: it yields
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
 from cairngraph.cache.base import FullKey
@@ -100,6 +100,14 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
         state.seen[INTERRUPT_SEEN] = dict(state.versions)
         if "values" in opts.modes:
             yield Emit("values", spec.values(state.channels))
+        if opts.modes & events.CHECKPOINT_MODES and state.checkpoint_id == loaded.checkpoint.id:
+            # Like LangGraph, a resumed run streams the checkpoint it resumes from
+            # (a fork or an update streamed the checkpoint it made instead).
+            payload = events.checkpoint_payload(
+                spec, state.channels, loaded.checkpoint, loaded.metadata,
+                loaded.parent_config, opts,
+            )  # fmt: skip
+            yield from events.emit(opts.modes, "checkpoint", state.step, payload)
     else:
         yield from start(opts, state, input)
     return (yield from _supersteps(opts, state, resume_map, null_resume, stop))
@@ -253,15 +261,18 @@ def _after_execute(
     ``unsaved`` are the tasks of ``ran`` whose writes the driver has not saved.
     """
     spec = opts.spec
-    if "updates" in opts.modes:
-        for task in ran:
-            if not (task.node.hidden or task.error is not None or task.paused):
-                yield Emit("updates", {task.name: task.result})
-    if opts.modes & events.TASK_MODES:
-        for task in ran:
-            if not task.node.hidden:
-                payload = events.task_result_payload(task, spec.state_keys)
-                yield from events.emit(opts.modes, "task_result", task.step, payload)
+    # As LangGraph, each task's chunks in turn: its update (or, paused, its
+    # interrupts), then its result.
+    for task in ran:
+        if task.node.hidden:
+            continue
+        if task.paused:
+            yield from _interrupt_chunks(opts, state, task)
+        elif "updates" in opts.modes and task.error is None:
+            yield Emit("updates", {task.name: task.result})
+        if opts.modes & events.TASK_MODES:
+            payload = events.task_result_payload(task, spec.state_keys)
+            yield from events.emit(opts.modes, "task_result", task.step, payload)
     failed = [task for task in ran if task.error is not None]
     paused = [task for task in ran if task.paused]
     if failed or paused:
@@ -281,17 +292,8 @@ def _after_execute(
                 f"node {paused[0].name!r} called interrupt(), which needs a checkpointer to save "
                 "the paused run. Compile with one: graph.compile(checkpointer=InMemorySaver())."
             )
-        # As LangGraph: each paused task's interrupts are a chunk of their own ...
-        for task in paused:
-            if "updates" in opts.modes:
-                yield Emit("updates", {"__interrupt__": task.interrupts})
-            if "values" in opts.modes:
-                chunk = spec.values(state.channels)
-                if isinstance(chunk, dict):
-                    chunk = {**chunk, "__interrupt__": task.interrupts}
-                yield Emit("values", chunk)
-        # ... and what the step's finished tasks wrote shows in the result (and one
-        # last values chunk), though it is saved only as their pending writes.
+        # What the step's finished tasks wrote shows in the result (and one last
+        # values chunk), though it is saved only as their pending writes.
         finished = [task for task in tasks if task.writes and not task.paused]
         if finished:
             changed, _ = apply_writes(state.channels, dict(state.versions), {}, finished)
@@ -311,12 +313,24 @@ def _after_execute(
             namespace=opts.namespace,
         )
     state.seen[RAN] = {task.name: 1 for task in tasks}
+    # As LangGraph: a step's values come before its checkpoint's chunk.
+    if "values" in opts.modes and any(key in changed for key in spec.state_keys):
+        yield Emit("values", spec.values(state.channels))
     yield from advance(opts, state, changed, appends, "loop", state.step + 1)
     records = [TaskWrites(task_id=task.id, writes=persisted_writes(task)) for task in unsaved]
     yield from save(opts, state, records)
-    if "values" in opts.modes and any(key in changed for key in spec.state_keys):
-        yield Emit("values", spec.values(state.channels))
     return None
+
+
+def _interrupt_chunks(opts: RunOptions, state: RunState, task: Task) -> Iterator[Emit]:
+    """A paused task's interrupts, as a chunk of their own per mode (as in LangGraph)."""
+    if "updates" in opts.modes:
+        yield Emit("updates", {"__interrupt__": task.interrupts})
+    if "values" in opts.modes:
+        chunk = opts.spec.values(state.channels)
+        if isinstance(chunk, dict):
+            chunk = {**chunk, "__interrupt__": task.interrupts}
+        yield Emit("values", chunk)
 
 
 def _should_pause(

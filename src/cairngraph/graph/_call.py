@@ -8,6 +8,7 @@ hands a driver; :class:`ThreadHold` is the thread a run holds for its length.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -19,11 +20,21 @@ from cairngraph.engine.drivers import TaskRunner
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome
 from cairngraph.errors import GraphInterrupt, InvalidConfigError
-from cairngraph.types import All, Durability
+from cairngraph.types import All, Durability, GraphOutput, Interrupt, StreamPart
 
-__all__ = ["DURABILITIES", "Call", "Prepared", "ThreadHold", "ahold", "hold"]
+__all__ = [
+    "DURABILITIES",
+    "VERSIONS",
+    "Call",
+    "Prepared",
+    "ThreadHold",
+    "ahold",
+    "hold",
+    "schema_class",
+]
 
 DURABILITIES = ("sync", "async", "exit")
+VERSIONS = ("v1", "v2")
 _MODES = ("values", "updates", "debug", "custom", "messages", "checkpoints", "tasks")
 
 _BOLD = "\033[1m"
@@ -44,6 +55,12 @@ class Call:
     interrupt_after: All | Sequence[str] | None
     durability: Durability | None
     context: Any
+    version: str = "v1"
+    """``"v2"``: every chunk a :class:`~cairngraph.types.StreamPart`, ``invoke`` a
+    :class:`~cairngraph.types.GraphOutput`, values as the schema's class."""
+    classes: tuple[type | None, type | None] = (None, None)
+    """The output and state schemas' classes when they are dataclasses or pydantic
+    models (what version 2 builds values as), else None."""
 
     @classmethod
     def of(
@@ -58,7 +75,13 @@ class Call:
         context: Any,
         subgraphs: bool,
         debug: bool,
+        version: str = "v1",
+        classes: tuple[type | None, type | None] = (None, None),
     ) -> Call:
+        if version not in VERSIONS:
+            raise InvalidConfigError(
+                f"version={version!r} is not a stream version; use 'v1' (the default) or 'v2'"
+            )
         if checkpoint_during is not None:
             if durability is not None:
                 raise InvalidConfigError(
@@ -101,6 +124,8 @@ class Call:
             interrupt_after=interrupt_after,
             durability=durability,
             context=context,
+            version=version,
+            classes=classes,
         )
 
     def wants(self, event: Emit) -> bool:
@@ -120,19 +145,63 @@ class Call:
 
     def format(self, event: Emit) -> Any:
         chunk = self._select(event)
+        if self.version == "v2":
+            return self._part(event.mode, event.namespace, chunk)
         if self.subgraphs:
             return (event.namespace, chunk) if self.single else (event.namespace, event.mode, chunk)
         return chunk if self.single else (event.mode, chunk)
+
+    def _part(self, mode: str, namespace: tuple[str, ...], chunk: Any) -> StreamPart:
+        output_class, state_class = self.classes
+        if mode == "values":
+            interrupts: tuple[Interrupt, ...] = ()
+            if isinstance(chunk, dict):
+                if "__interrupt__" in chunk:
+                    chunk = dict(chunk)
+                    interrupts = tuple(chunk.pop("__interrupt__"))
+                if output_class is not None:
+                    chunk = output_class(**chunk)
+            return {"type": "values", "ns": namespace, "data": chunk, "interrupts": interrupts}
+        if state_class is not None and mode in ("checkpoints", "debug"):
+            chunk = _with_state_class(chunk, state_class)
+        return {"type": mode, "ns": namespace, "data": chunk}  # type: ignore[typeddict-item]
 
     def output(self, outcome: RunOutcome, *, nested: bool) -> Any:
         output = outcome.output
         if outcome.paused and nested:
             raise GraphInterrupt(outcome.interrupts)
+        if self.version == "v2":
+            if self.output_keys is not None:
+                output = _only(output, self.output_keys)
+            output_class = self.classes[0]
+            if output_class is not None and isinstance(output, dict):
+                output = output_class(**output)
+            return GraphOutput(value=output, interrupts=tuple(outcome.interrupts))
         if outcome.interrupts and isinstance(output, dict):
             output = {**output, "__interrupt__": list(outcome.interrupts)}
         if self.output_keys is not None:
             return _only(output, self.output_keys)
         return output
+
+
+def _with_state_class(chunk: Any, cls: type) -> Any:
+    """A checkpoint (or debug checkpoint) payload whose values are ``cls``, as LangGraph's
+    version 2 gives them; not the first checkpoint of a run, whose state is still empty."""
+    if not isinstance(chunk, dict):
+        return chunk
+    if chunk.get("type") == "checkpoint" and isinstance(chunk.get("payload"), dict):
+        return {**chunk, "payload": _with_state_class(chunk["payload"], cls)}
+    values = chunk.get("values")
+    if isinstance(values, dict) and "__start__" not in chunk.get("next", ()):
+        return {**chunk, "values": cls(**values)}
+    return chunk
+
+
+def schema_class(cls: Any) -> type | None:
+    """``cls`` when version 2 builds values as it (a dataclass or pydantic model), else None."""
+    if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or hasattr(cls, "model_fields")):
+        return cls
+    return None
 
 
 def _only(values: Any, keys: str | tuple[str, ...]) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
@@ -31,7 +31,15 @@ from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
 from cairngraph.errors import InvalidConfigError, InvalidUpdateError
-from cairngraph.graph._call import DURABILITIES, Call, Prepared, ThreadHold, ahold, hold
+from cairngraph.graph._call import (
+    DURABILITIES,
+    Call,
+    Prepared,
+    ThreadHold,
+    ahold,
+    hold,
+    schema_class,
+)
 from cairngraph.types import (
     All,
     Command,
@@ -106,6 +114,8 @@ class CompiledStateGraph:
             )
         self.cache: BaseCache[Any] | None = cache
         self.debug = debug
+        self.schema_classes = (schema_class(builder.output.cls), schema_class(builder.state.cls))
+        """What ``version="v2"`` builds output and state values as (None: dicts)."""
         if isinstance(checkpointer, BaseCheckpointSaver):
             _register_types(checkpointer.serde, builder)
         if cache is not None:
@@ -247,6 +257,7 @@ class CompiledStateGraph:
         subgraphs: bool = False,
         debug: bool | None = None,
         checkpoint_during: bool | None = None,
+        version: Literal["v1", "v2"] = "v1",
     ) -> Iterator[Any]:
         """Run the graph and yield what ``stream_mode`` asks for after each step.
 
@@ -266,6 +277,8 @@ class CompiledStateGraph:
             context,
             subgraphs,
             bool(debug or self.debug),
+            version,
+            self.schema_classes,
         )
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
@@ -290,6 +303,7 @@ class CompiledStateGraph:
         durability: Durability | None = None,
         debug: bool | None = None,
         checkpoint_during: bool | None = None,
+        version: Literal["v1", "v2"] = "v1",
     ) -> Any:
         """Run the graph to the end (or a pause) and return its output state.
 
@@ -311,6 +325,7 @@ class CompiledStateGraph:
                     durability=durability,
                     debug=debug,
                     checkpoint_during=checkpoint_during,
+                    version=version,
                 )
             )
             return chunks
@@ -325,6 +340,8 @@ class CompiledStateGraph:
             context,
             False,
             bool(debug or self.debug),
+            version,
+            self.schema_classes,
         )
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
@@ -354,6 +371,7 @@ class CompiledStateGraph:
         subgraphs: bool = False,
         debug: bool | None = None,
         checkpoint_during: bool | None = None,
+        version: Literal["v1", "v2"] = "v1",
     ) -> AsyncIterator[Any]:
         """Async twin of :meth:`stream`."""
         call = Call.of(
@@ -367,6 +385,8 @@ class CompiledStateGraph:
             context,
             subgraphs,
             bool(debug or self.debug),
+            version,
+            self.schema_classes,
         )
         prepared = self._prepare(input, config, call)
         async with ahold(prepared.lock):
@@ -390,6 +410,7 @@ class CompiledStateGraph:
         durability: Durability | None = None,
         debug: bool | None = None,
         checkpoint_during: bool | None = None,
+        version: Literal["v1", "v2"] = "v1",
     ) -> Any:
         """Async twin of :meth:`invoke`."""
         if stream_mode != "values":
@@ -407,6 +428,7 @@ class CompiledStateGraph:
                     durability=durability,
                     debug=debug,
                     checkpoint_during=checkpoint_during,
+                    version=version,
                 )
             ]
         call = Call.of(
@@ -420,6 +442,8 @@ class CompiledStateGraph:
             context,
             False,
             bool(debug or self.debug),
+            version,
+            self.schema_classes,
         )
         prepared = self._prepare(input, config, call)
         outcome: RunOutcome | None = None
