@@ -1,0 +1,269 @@
+"""A batch on the persistent stores, written once for SQLite and PostgreSQL.
+
+:func:`run_batch` is a generator of statements (``checkpoint/postgres/_statements.py``:
+it yields :class:`Query` values and receives their rows); the SQLite store
+runs it on ``sqlite3``, the PostgreSQL stores on psycopg, sync or async. SQL
+is written with ``%s`` placeholders (SQLite's driver reads them as ``?``).
+
+Invariants:
+
+- SQL text is constant, joined from constant fragments; every value is a
+  parameter. The tables (``_schema`` of each backend) have the same columns
+  everywhere: times as integer microseconds, values sealed (``_codec``),
+  vectors as unit float32 bytes.
+- A batch is one transaction: its reads see the store before its puts.
+- Expired items are never returned; reads that refresh TTLs update
+  ``expires_at`` of exactly the items they return.
+- Filters run in Python on opened values (``_match``): sealed and
+  encrypted values cannot be filtered in SQL.
+- Vector ranking: with ``scores_in_sql`` (sqlite-vec loaded) the database
+  computes the similarities; otherwise the vectors are read and ranked in
+  Python (``_embed.similarities``). Either way the walk over the ranking,
+  the filter and the paging are this module's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+from cairngraph.store._codec import ValueCodec, join_namespace, split_namespace
+from cairngraph.store._match import list_namespaces, literal_prefix, matches, window
+from cairngraph.store._plan import Embedded, Key, Plan, Ranked, rank, ttl_expiry
+from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, SearchItem, SearchOp
+
+__all__ = ["Backend", "run_batch", "sweep"]
+
+_COLUMNS = "i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes"
+_LIVE = " AND (i.expires_at IS NULL OR i.expires_at > %s)"
+_UPSERT = (
+    "INSERT INTO cairn_store_items AS i (ns, key, body, created_at, updated_at, expires_at, "
+    "ttl_minutes) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ns, key) DO UPDATE SET "
+    "body = excluded.body, updated_at = excluded.updated_at, expires_at = excluded.expires_at, "
+    "ttl_minutes = excluded.ttl_minutes, created_at = CASE WHEN i.expires_at IS NOT NULL AND "
+    "i.expires_at <= excluded.updated_at THEN excluded.created_at ELSE i.created_at END"
+)
+_PAGE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What a batch needs from its store."""
+
+    codec: ValueCodec
+    indexed: bool
+    """The store has an ``index``: puts replace the item's vectors."""
+    scores_in_sql: bool
+    """The database has ``vec_distance_cosine`` (sqlite-vec)."""
+
+
+def _prefix(column: str, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """Rows whose namespace starts with ``prefix``: a range on the stored text.
+
+    ``"."`` joins labels and ``"/"`` is the next character, so the range
+    ``[p + ".", p + "/")`` holds exactly the namespaces below ``p``.
+    """
+    if not prefix:
+        return "", []
+    text = join_namespace(prefix)
+    return (
+        f" AND ({column} = %s OR ({column} >= %s AND {column} < %s))",
+        [text, text + ".", text + "/"],
+    )
+
+
+def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
+    """The whole batch: reads in op order, then the puts; returns one result per op."""
+    yield Atomic()
+    results: list[Result] = [None] * len(plan.ops)
+    for at, op in plan.reads:
+        if isinstance(op, GetOp):
+            results[at] = yield from _get(backend, op, now)
+        elif isinstance(op, SearchOp):
+            results[at] = yield from _search(backend, op, embedded, now)
+        else:
+            results[at] = yield from _list(op, now)
+    for (namespace, key), put in plan.puts.items():
+        yield from _put(backend, join_namespace(namespace), key, put, embedded, now)
+    return results
+
+
+def _refresh(keys: list[tuple[str, str]], now: int) -> Iterator[Query]:
+    for ns, key in keys:
+        yield Query(
+            "UPDATE cairn_store_items SET expires_at = %s + CAST(ttl_minutes * 60000000 AS "
+            "BIGINT) WHERE ns = %s AND key = %s AND ttl_minutes IS NOT NULL",
+            (now, ns, key),
+        )
+
+
+def _get(backend: Backend, op: GetOp, now: int) -> Op:
+    ns = join_namespace(op.namespace)
+    row = yield Query(
+        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE i.ns = %s AND i.key = %s" + _LIVE,
+        (ns, op.key, now),
+        "one",
+    )
+    if row is None:
+        return None
+    item: Item = backend.codec.item(row)
+    if op.refresh_ttl and row[6] is not None:
+        yield from _refresh([(ns, op.key)], now)
+    return item
+
+
+def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
+    window([], op.offset, op.limit)  # refuse negative bounds before any statement
+    vector = embedded.queries.get(op.query) if op.query else None
+    if vector is None:
+        hits = yield from _newest(backend, op, now)
+    else:
+        hits = yield from _ranked(backend, op, vector, now)
+    if op.refresh_ttl:
+        yield from _refresh([(join_namespace(hit.namespace), hit.key) for hit in hits], now)
+    return hits
+
+
+def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
+    where, params = _prefix("i.ns", op.namespace_prefix)
+    sql = f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE 1 = 1" + where + _LIVE
+    sql += " ORDER BY i.updated_at DESC, i.ns, i.key"
+    if not op.filter:
+        rows = yield Query(sql + " LIMIT %s OFFSET %s", (*params, now, op.limit, op.offset), "all")
+        return [backend.codec.hit(row, backend.codec.open(*row[:3]), None) for row in rows]
+    rows = yield Query(sql, (*params, now), "all")
+    kept = []
+    for row in rows:
+        value = backend.codec.open(*row[:3])
+        if matches(value, op.filter):
+            kept.append(backend.codec.hit(row, value, None))
+            if len(kept) >= op.offset + op.limit:
+                break
+    return window(kept, op.offset, op.limit)
+
+
+def _ranking(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
+    where, params = _prefix("v.ns", op.namespace_prefix)
+    joined = (
+        " FROM cairn_store_vectors v JOIN cairn_store_items i ON i.ns = v.ns AND i.key = v.key "
+        "WHERE 1 = 1" + where + _LIVE
+    )
+    if backend.scores_in_sql:
+        rows = yield Query(
+            "SELECT v.ns, v.key, max(1 - vec_distance_cosine(v.embedding, %s)) AS score"
+            + joined
+            + " GROUP BY v.ns, v.key ORDER BY score DESC, v.ns, v.key",
+            (vector, *params, now),
+            "all",
+        )
+        return [Ranked((split_namespace(row[0]), row[1]), float(row[2])) for row in rows]
+    rows = yield Query("SELECT v.ns, v.key, v.embedding" + joined, (*params, now), "all")
+    return rank(vector, [((split_namespace(row[0]), row[1]), bytes(row[2])) for row in rows])
+
+
+def _ranked(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
+    ranked: list[Ranked] = yield from _ranking(backend, op, vector, now)
+    wanted = op.offset + op.limit
+    kept: list[SearchItem] = []
+    for start in range(0, len(ranked), _PAGE):
+        if len(kept) >= wanted:
+            break
+        page = ranked[start : start + _PAGE]
+        rows = yield from _items([hit.key for hit in page], now)
+        for hit in page:
+            row = rows.get((join_namespace(hit.key[0]), hit.key[1]))
+            if row is None:
+                continue
+            value = backend.codec.open(*row[:3])
+            if matches(value, op.filter):
+                kept.append(backend.codec.hit(row, value, hit.score))
+    found = window(kept, op.offset, op.limit)
+    if len(found) < op.limit:
+        found.extend((yield from _scoreless(backend, op, now, op.limit - len(found))))
+    return found
+
+
+def _items(keys: list[Key], now: int) -> Op:
+    if not keys:
+        return {}
+    pairs = ", ".join(["(%s, %s)"] * len(keys))
+    params = [part for namespace, key in keys for part in (join_namespace(namespace), key)]
+    rows = yield Query(
+        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE (i.ns, i.key) IN (VALUES {pairs})"
+        + _LIVE,
+        (*params, now),
+        "all",
+    )
+    return {(row[0], row[1]): row for row in rows}
+
+
+def _scoreless(backend: Backend, op: SearchOp, now: int, count: int) -> Op:
+    """Items with no vector, newest first, after the ranked ones (as LangGraph fills a page)."""
+    where, params = _prefix("i.ns", op.namespace_prefix)
+    rows = yield Query(
+        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE NOT EXISTS (SELECT 1 FROM "
+        "cairn_store_vectors v WHERE v.ns = i.ns AND v.key = i.key)"
+        + where
+        + _LIVE
+        + " ORDER BY i.updated_at DESC, i.ns, i.key",
+        (*params, now),
+        "all",
+    )
+    found = []
+    for row in rows:
+        value = backend.codec.open(*row[:3])
+        if matches(value, op.filter):
+            found.append(backend.codec.hit(row, value, None))
+            if len(found) == count:
+                break
+    return found
+
+
+def _list(op: ListNamespacesOp, now: int) -> Op:
+    where, params = "", []
+    for condition in op.match_conditions or ():
+        if condition.match_type == "prefix":
+            where, params = _prefix("i.ns", literal_prefix(condition.path))
+    rows = yield Query(
+        "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1" + where + _LIVE,
+        (*params, now),
+        "all",
+    )
+    return list_namespaces(op, (split_namespace(row[0]) for row in rows))
+
+
+def _put(backend: Backend, ns: str, key: str, put: PutOp, embedded: Embedded, now: int) -> Op:
+    if backend.indexed:
+        yield Query("DELETE FROM cairn_store_vectors WHERE ns = %s AND key = %s", (ns, key))
+    if put.value is None:
+        yield Query("DELETE FROM cairn_store_items WHERE ns = %s AND key = %s", (ns, key))
+        return
+    body = backend.codec.seal(ns, key, put.value)
+    yield Query(_UPSERT, (ns, key, body, now, now, ttl_expiry(put, now), put.ttl))
+    vectors = embedded.vectors.get((split_namespace(ns), key), [])
+    if vectors:
+        rows = ", ".join(["(%s, %s, %s, %s)"] * len(vectors))
+        params = [part for name, blob in vectors for part in (ns, key, name, blob)]
+        yield Query(
+            "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES " + rows, params
+        )
+
+
+def sweep(now: int) -> Op:
+    """Delete every expired item and its vectors; return how many items."""
+    yield Atomic()
+    yield Query(
+        "DELETE FROM cairn_store_vectors WHERE EXISTS (SELECT 1 FROM cairn_store_items i WHERE "
+        "i.ns = cairn_store_vectors.ns AND i.key = cairn_store_vectors.key AND i.expires_at "
+        "IS NOT NULL AND i.expires_at <= %s)",
+        (now,),
+    )
+    rows = yield Query(
+        "DELETE FROM cairn_store_items WHERE expires_at IS NOT NULL AND expires_at <= %s "
+        "RETURNING key",
+        (now,),
+        "all",
+    )
+    return len(rows)
