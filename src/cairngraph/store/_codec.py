@@ -17,7 +17,7 @@ Invariants:
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -28,7 +28,7 @@ from cairngraph.store.base import Item, SearchItem
 __all__ = ["ITEMS", "ValueCodec", "as_datetime", "join_namespace", "split_namespace"]
 
 ITEMS = "cairn_store_items"
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def as_datetime(microseconds: int) -> datetime:

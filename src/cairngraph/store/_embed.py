@@ -78,9 +78,7 @@ class Embedder:
                 )
             self._function = embed
             call = getattr(embed, "__call__", None)  # noqa: B004 - a callable object's method
-            self._is_async = inspect.iscoroutinefunction(embed) or inspect.iscoroutinefunction(
-                call
-            )
+            self._is_async = inspect.iscoroutinefunction(embed) or inspect.iscoroutinefunction(call)
 
     def embed(self, texts: list[str], query: bool = False) -> list[list[float]]:
         """Vectors for ``texts``, from a sync context."""

@@ -24,7 +24,14 @@ from typing import Any
 from cairngraph.errors import CairnGraphError
 from cairngraph.store.base import ListNamespacesOp, MatchCondition
 
-__all__ = ["FilterError", "list_namespaces", "matches", "namespace_matches", "window"]
+__all__ = [
+    "FilterError",
+    "list_namespaces",
+    "literal_prefix",
+    "matches",
+    "namespace_matches",
+    "window",
+]
 
 _MISSING = object()
 
@@ -69,7 +76,9 @@ def _compare(found: Any, wanted: Any, key: str) -> bool:
             and len(found) == len(wanted)
             and all(_compare(a, b, key) for a, b in zip(found, wanted, strict=True))
         )
-    return found is not _MISSING and found == wanted or (found is _MISSING and wanted is None)
+    if found is _MISSING:
+        return wanted is None
+    return bool(found == wanted)
 
 
 _ORDER = {
@@ -111,7 +120,7 @@ def _number(value: Any) -> bool:
 
 
 def namespace_matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
-    """Whether ``namespace`` starts (or ends) with ``condition.path``, ``"*"`` matching any label."""
+    """Whether ``namespace`` starts (or ends) with ``condition.path``; ``"*"`` is any label."""
     path = condition.path
     if len(namespace) < len(path):
         return False

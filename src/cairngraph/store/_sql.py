@@ -36,7 +36,17 @@ from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, 
 
 __all__ = ["Backend", "run_batch", "sweep"]
 
-_COLUMNS = "i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes"
+_SELECT = (
+    "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
+    "FROM cairn_store_items i WHERE 1 = 1"
+)
+_SELECT_SCORELESS = (
+    "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
+    "FROM cairn_store_items i WHERE NOT EXISTS (SELECT 1 FROM cairn_store_vectors v WHERE "
+    "v.ns = i.ns AND v.key = i.key)"
+)
+_SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
+_INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
 _LIVE = " AND (i.expires_at IS NULL OR i.expires_at > %s)"
 _UPSERT = (
     "INSERT INTO cairn_store_items AS i (ns, key, body, created_at, updated_at, expires_at, "
@@ -102,7 +112,7 @@ def _refresh(keys: list[tuple[str, str]], now: int) -> Iterator[Query]:
 def _get(backend: Backend, op: GetOp, now: int) -> Op:
     ns = join_namespace(op.namespace)
     row = yield Query(
-        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE i.ns = %s AND i.key = %s" + _LIVE,
+        _SELECT + " AND i.ns = %s AND i.key = %s" + _LIVE,
         (ns, op.key, now),
         "one",
     )
@@ -128,7 +138,7 @@ def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
 
 def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
     where, params = _prefix("i.ns", op.namespace_prefix)
-    sql = f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE 1 = 1" + where + _LIVE
+    sql = _SELECT + where + _LIVE
     sql += " ORDER BY i.updated_at DESC, i.ns, i.key"
     if not op.filter:
         rows = yield Query(sql + " LIMIT %s OFFSET %s", (*params, now, op.limit, op.offset), "all")
@@ -191,8 +201,7 @@ def _items(keys: list[Key], now: int) -> Op:
     pairs = ", ".join(["(%s, %s)"] * len(keys))
     params = [part for namespace, key in keys for part in (join_namespace(namespace), key)]
     rows = yield Query(
-        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE (i.ns, i.key) IN (VALUES {pairs})"
-        + _LIVE,
+        _SELECT + " AND (i.ns, i.key) IN (VALUES " + pairs + ")" + _LIVE,
         (*params, now),
         "all",
     )
@@ -203,11 +212,7 @@ def _scoreless(backend: Backend, op: SearchOp, now: int, count: int) -> Op:
     """Items with no vector, newest first, after the ranked ones (as LangGraph fills a page)."""
     where, params = _prefix("i.ns", op.namespace_prefix)
     rows = yield Query(
-        f"SELECT {_COLUMNS} FROM cairn_store_items i WHERE NOT EXISTS (SELECT 1 FROM "
-        "cairn_store_vectors v WHERE v.ns = i.ns AND v.key = i.key)"
-        + where
-        + _LIVE
-        + " ORDER BY i.updated_at DESC, i.ns, i.key",
+        _SELECT_SCORELESS + where + _LIVE + " ORDER BY i.updated_at DESC, i.ns, i.key",
         (*params, now),
         "all",
     )
@@ -222,12 +227,12 @@ def _scoreless(backend: Backend, op: SearchOp, now: int, count: int) -> Op:
 
 
 def _list(op: ListNamespacesOp, now: int) -> Op:
-    where, params = "", []
+    where, params = "", list[Any]()
     for condition in op.match_conditions or ():
         if condition.match_type == "prefix":
             where, params = _prefix("i.ns", literal_prefix(condition.path))
     rows = yield Query(
-        "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1" + where + _LIVE,
+        _SELECT_NAMESPACES + where + _LIVE,
         (*params, now),
         "all",
     )
@@ -246,9 +251,7 @@ def _put(backend: Backend, ns: str, key: str, put: PutOp, embedded: Embedded, no
     if vectors:
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(vectors))
         params = [part for name, blob in vectors for part in (ns, key, name, blob)]
-        yield Query(
-            "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES " + rows, params
-        )
+        yield Query(_INSERT_VECTORS + rows, params)
 
 
 def sweep(now: int) -> Op:

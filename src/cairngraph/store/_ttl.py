@@ -63,7 +63,7 @@ class ThreadSweeper:
             while not self._stop.wait(seconds):
                 try:
                     count = self.sweep_ttl()
-                except Exception:
+                except Exception:  # noqa: BLE001 - logged with its traceback; the next sweep retries
                     _log.exception("TTL sweep of %r failed; trying again next interval", self)
                 else:
                     _log.debug("TTL sweep deleted %d expired items", count)
@@ -102,7 +102,9 @@ class AsyncSweeper:
     def _sweep_once(self) -> Awaitable[int]:
         raise NotImplementedError  # every async store defines it
 
-    async def start_ttl_sweeper(self, sweep_interval_minutes: float | None = None) -> asyncio.Task[None]:
+    async def start_ttl_sweeper(
+        self, sweep_interval_minutes: float | None = None
+    ) -> asyncio.Task[None]:
         """Sweep expired items in a task of the running loop; cancel or stop it to end."""
         if self._sweep_task is not None and not self._sweep_task.done():
             return self._sweep_task
@@ -113,7 +115,7 @@ class AsyncSweeper:
                 await asyncio.sleep(seconds)
                 try:
                     count = await self._sweep_once()
-                except Exception:
+                except Exception:  # noqa: BLE001 - logged with its traceback; the next sweep retries
                     _log.exception("TTL sweep of %r failed; trying again next interval", self)
                 else:
                     _log.debug("TTL sweep deleted %d expired items", count)

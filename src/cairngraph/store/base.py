@@ -87,7 +87,7 @@ class Item:
         item.value["theme"], item.namespace, item.key, item.updated_at
     """
 
-    __slots__ = ("value", "key", "namespace", "created_at", "updated_at")
+    __slots__ = ("created_at", "key", "namespace", "updated_at", "value")
 
     def __init__(
         self,
@@ -212,7 +212,7 @@ class PutOp(NamedTuple):
     namespace: tuple[str, ...]
     key: str
     value: Mapping[str, Any] | None
-    index: Literal[False] | list[str] | None = None
+    index: Literal[False] | list[str] | None = None  # type: ignore[assignment]
     ttl: float | None = None
 
 
@@ -221,7 +221,10 @@ Result = Item | list[Item] | list[SearchItem] | list[tuple[str, ...]] | None
 
 
 class TTLConfig(TypedDict, total=False):
-    """How a store treats TTLs (minutes). Example: ``{"default_ttl": 60, "refresh_on_read": True}``."""
+    """How a store treats TTLs, in minutes.
+
+    Example: ``SqliteStore(path, ttl={"default_ttl": 60, "refresh_on_read": True})``.
+    """
 
     refresh_on_read: bool
     """Reads restart an item's TTL unless the call says ``refresh_ttl=False`` (default True)."""
@@ -243,9 +246,11 @@ class IndexConfig(TypedDict, total=False):
     """
 
     dims: int
-    embed: EmbeddingsLike | Callable[[Sequence[str]], list[list[float]]] | Callable[
-        [Sequence[str]], Awaitable[list[list[float]]]
-    ]
+    embed: (
+        EmbeddingsLike
+        | Callable[[Sequence[str]], list[list[float]]]
+        | Callable[[Sequence[str]], Awaitable[list[list[float]]]]
+    )
     fields: list[str] | None
 
 
@@ -350,7 +355,7 @@ class BaseStore(ABC):
         key: str,
         value: Mapping[str, Any],
         index: Literal[False] | list[str] | None,
-        ttl: float | None | NotProvided,
+        ttl: float | NotProvided | None,
     ) -> PutOp:
         check_namespace(namespace)
         if isinstance(ttl, NotProvided):
@@ -423,7 +428,7 @@ class BaseStore(ABC):
         value: Mapping[str, Any],
         index: Literal[False] | list[str] | None = None,
         *,
-        ttl: float | None | NotProvided = NOT_PROVIDED,
+        ttl: float | NotProvided | None = NOT_PROVIDED,
     ) -> None:
         """Store ``value`` (a dict) at ``namespace``/``key``, replacing what was there."""
         self.batch([self._put_op(namespace, key, value, index, ttl)])
@@ -477,7 +482,7 @@ class BaseStore(ABC):
         value: Mapping[str, Any],
         index: Literal[False] | list[str] | None = None,
         *,
-        ttl: float | None | NotProvided = NOT_PROVIDED,
+        ttl: float | NotProvided | None = NOT_PROVIDED,
     ) -> None:
         """Async :meth:`put`."""
         await self.abatch([self._put_op(namespace, key, value, index, ttl)])

@@ -17,7 +17,7 @@ import copy
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cairngraph.store import _plan
@@ -55,7 +55,7 @@ class _Record:
 
 
 def _time(microseconds: int) -> datetime:
-    return datetime.fromtimestamp(microseconds / 1_000_000, tz=timezone.utc)
+    return datetime.fromtimestamp(microseconds / 1_000_000, tz=UTC)
 
 
 class InMemoryStore(ThreadSweeper, BaseStore):
@@ -191,7 +191,11 @@ class InMemoryStore(ThreadSweeper, BaseStore):
     def _list(self, op: ListNamespacesOp, now: int) -> list[tuple[str, ...]]:
         return list_namespaces(
             op,
-            (ns for ns, records in self._data.items() if any(r.live(now) for r in records.values())),
+            (
+                ns
+                for ns, records in self._data.items()
+                if any(r.live(now) for r in records.values())
+            ),
         )
 
 

@@ -21,8 +21,7 @@ from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._ttl import AsyncSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
-from cairngraph.store.postgres import _PostgresBase, pool_options
-from cairngraph.store.postgres import _schema
+from cairngraph.store.postgres import _PostgresBase, _schema, pool_options
 
 __all__ = ["AsyncPostgresStore"]
 
@@ -137,8 +136,9 @@ async def execute(operation: Op, conn: Any) -> Any:
     stepper = Stepper(operation)
     if not (stepper.atomic or not conn.autocommit):
         return await _steps(stepper, conn)
-    async with conn.transaction(), (
-        conn.pipeline() if stepper.atomic and pipelines() else nullcontext()
+    async with (
+        conn.transaction(),
+        conn.pipeline() if stepper.atomic and pipelines() else nullcontext(),
     ):
         return await _steps(stepper, conn)
 
@@ -149,7 +149,9 @@ async def _steps(stepper: Stepper, conn: Any) -> Any:
     while (statement := stepper.statement) is not None:
         # A cursor per statement: in pipeline mode each one keeps its own results.
         cursor = conn.cursor(row_factory=tuple_row)
-        await cursor.execute(statement.sql, statement.params or None, binary=statement.fetch != "none")
+        await cursor.execute(
+            statement.sql, statement.params or None, binary=statement.fetch != "none"
+        )
         if statement.fetch == "one":
             stepper.reply(await cursor.fetchone())
         else:
