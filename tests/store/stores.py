@@ -83,9 +83,7 @@ def _postgres(tmp_path: Path, options: Options) -> Iterator[BaseStore]:
 def _postgres_async(tmp_path: Path, options: Options) -> Iterator[BaseStore]:
     async def open_store(url: str) -> tuple[AsyncExitStack, AsyncPostgresStore]:
         stack = AsyncExitStack()
-        store = await stack.enter_async_context(
-            AsyncPostgresStore.from_conn_string(url, **options)
-        )
+        store = await stack.enter_async_context(AsyncPostgresStore.from_conn_string(url, **options))
         await store.setup()
         return stack, store
 

@@ -44,8 +44,8 @@ class SqlStore(BaseStore):
         self.index_config = index
         self._index = Index.of(index)
         self.ttl_config = ttl
-        self.serde = ValueCodec(serde).serde
         self._codec = ValueCodec(serde)
+        self.serde = self._codec.serde
         self._ready = False
 
     def _backend(self) -> _sql.Backend:

@@ -134,11 +134,13 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
         except Exception as error:  # PoolTimeout, or a bad connection string
             pool.close()
             raise unavailable(describe(pool), error) from error
-        store = cls(pool, serde=serde, index=index, ttl=ttl)
         try:
-            yield store
+            store = cls(pool, serde=serde, index=index, ttl=ttl)
+            try:
+                yield store
+            finally:
+                store.stop_ttl_sweeper(timeout=5)
         finally:
-            store.stop_ttl_sweeper(timeout=5)
             pool.close()
 
     def setup(self) -> None:

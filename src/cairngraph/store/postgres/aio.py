@@ -81,11 +81,13 @@ class AsyncPostgresStore(AsyncSweeper, _PostgresBase):
         except Exception as error:  # PoolTimeout, or a bad connection string
             await pool.close()
             raise unavailable(describe(pool), error) from error
-        store = cls(pool, serde=serde, index=index, ttl=ttl)
         try:
-            yield store
+            store = cls(pool, serde=serde, index=index, ttl=ttl)
+            try:
+                yield store
+            finally:
+                await store.stop_ttl_sweeper(timeout=5)
         finally:
-            await store.stop_ttl_sweeper(timeout=5)
             await pool.close()
 
     async def setup(self) -> None:
