@@ -113,14 +113,17 @@ class Ranked:
 
 
 def rank(query: bytes, candidates: list[tuple[Key, bytes]]) -> list[Ranked]:
-    """Items by their best vector's similarity to ``query``, best first (ties by key)."""
+    """Items by their best vector's similarity to ``query``, best first.
+
+    Ties keep the order of ``candidates`` (stored order in memory, key order in SQL).
+    """
     best: dict[Key, float] = {}
     for (key, _), score in zip(
         candidates, similarities(query, [vector for _, vector in candidates]), strict=True
     ):
         if key not in best or score > best[key]:
             best[key] = score
-    ordered = sorted(best.items(), key=lambda pair: (-pair[1], pair[0]))
+    ordered = sorted(best.items(), key=lambda pair: -pair[1])
     return [Ranked(key, score) for key, score in ordered]
 
 

@@ -169,7 +169,9 @@ def _ranking(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
             "all",
         )
         return [Ranked((split_namespace(row[0]), row[1]), float(row[2])) for row in rows]
-    rows = yield Query("SELECT v.ns, v.key, v.embedding" + joined, (*params, now), "all")
+    rows = yield Query(
+        "SELECT v.ns, v.key, v.embedding" + joined + " ORDER BY v.ns, v.key", (*params, now), "all"
+    )
     return rank(vector, [((split_namespace(row[0]), row[1]), bytes(row[2])) for row in rows])
 
 
