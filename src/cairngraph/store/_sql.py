@@ -32,7 +32,7 @@ from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.store._codec import ValueCodec, join_namespace, split_namespace
 from cairngraph.store._match import list_namespaces, literal_prefix, matches, window
 from cairngraph.store._plan import Embedded, Key, Plan, Ranked, rank, ttl_expiry
-from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, SearchItem, SearchOp
+from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, SearchOp
 
 __all__ = ["Backend", "run_batch", "sweep"]
 
@@ -47,6 +47,14 @@ _SELECT_SCORELESS = (
 )
 _SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
 _INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
+_DELETE_ITEM = "DELETE FROM cairn_store_items WHERE ns = %s AND key = %s"
+_DELETE_VECTORS = "DELETE FROM cairn_store_vectors WHERE ns = %s AND key = %s"
+_DELETE_WITH_VECTORS = "WITH v AS (" + _DELETE_VECTORS + ") " + _DELETE_ITEM
+_VECTOR_CONFLICT = " ON CONFLICT (ns, key, name) DO UPDATE SET embedding = excluded.embedding"
+_REFRESH = (
+    "UPDATE cairn_store_items SET expires_at = %s + CAST(ttl_minutes * 60000000 AS BIGINT) "
+    "WHERE ttl_minutes IS NOT NULL AND (ns, key) IN (VALUES "
+)
 _LIVE = " AND (i.expires_at IS NULL OR i.expires_at > %s)"
 _UPSERT = (
     "INSERT INTO cairn_store_items AS i (ns, key, body, created_at, updated_at, expires_at, "
@@ -67,6 +75,13 @@ class Backend:
     """The store has an ``index``: puts replace the item's vectors."""
     scores_in_sql: bool
     """The database has ``vec_distance_cosine`` (sqlite-vec)."""
+    one_statement_puts: bool
+    """Write each put as one statement, its vectors in data-modifying CTEs (PostgreSQL),
+    so a lone put needs no transaction; SQLite has no such CTEs."""
+
+
+Found = tuple[Any, dict[str, Any], float | None]
+"""A row that a search keeps, its opened value and its score."""
 
 
 def _prefix(column: str, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
@@ -85,8 +100,14 @@ def _prefix(column: str, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
 
 
 def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
-    """The whole batch: reads in op order, then the puts; returns one result per op."""
-    yield Atomic()
+    """The whole batch: reads in op order, then the puts; returns one result per op.
+
+    One transaction when the batch writes and has more than one part; a lone put
+    is one statement (on PostgreSQL, its vectors in the same statement), and a
+    batch of reads needs none (a refreshed TTL is not worth a transaction).
+    """
+    if plan.puts and (len(plan.puts) > 1 or plan.reads or not backend.one_statement_puts):
+        yield Atomic()
     results: list[Result] = [None] * len(plan.ops)
     for at, op in plan.reads:
         if isinstance(op, GetOp):
@@ -100,13 +121,16 @@ def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
     return results
 
 
-def _refresh(keys: list[tuple[str, str]], now: int) -> Iterator[Query]:
-    for ns, key in keys:
-        yield Query(
-            "UPDATE cairn_store_items SET expires_at = %s + CAST(ttl_minutes * 60000000 AS "
-            "BIGINT) WHERE ns = %s AND key = %s AND ttl_minutes IS NOT NULL",
-            (now, ns, key),
-        )
+def _refresh(rows: list[Any], now: int) -> Iterator[Query]:
+    """Restart the TTL of those ``rows`` that have one, in one statement."""
+    keys = [(row[0], row[1]) for row in rows if row[6] is not None]
+    if not keys:
+        return
+    pairs = ", ".join(["(%s, %s)"] * len(keys))
+    yield Query(
+        _REFRESH + pairs + ")",
+        (now, *(part for key in keys for part in key)),
+    )
 
 
 def _get(backend: Backend, op: GetOp, now: int) -> Op:
@@ -119,8 +143,8 @@ def _get(backend: Backend, op: GetOp, now: int) -> Op:
     if row is None:
         return None
     item: Item = backend.codec.item(row)
-    if op.refresh_ttl and row[6] is not None:
-        yield from _refresh([(ns, op.key)], now)
+    if op.refresh_ttl:
+        yield from _refresh([row], now)
     return item
 
 
@@ -128,12 +152,12 @@ def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
     window([], op.offset, op.limit)  # refuse negative bounds before any statement
     vector = embedded.queries.get(op.query) if op.query else None
     if vector is None:
-        hits = yield from _newest(backend, op, now)
+        found: list[Found] = yield from _newest(backend, op, now)
     else:
-        hits = yield from _ranked(backend, op, vector, now)
+        found = yield from _ranked(backend, op, vector, now)
     if op.refresh_ttl:
-        yield from _refresh([(join_namespace(hit.namespace), hit.key) for hit in hits], now)
-    return hits
+        yield from _refresh([row for row, _, _ in found], now)
+    return [backend.codec.hit(row, value, score) for row, value, score in found]
 
 
 def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
@@ -142,13 +166,13 @@ def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
     sql += " ORDER BY i.updated_at DESC, i.ns, i.key"
     if not op.filter:
         rows = yield Query(sql + " LIMIT %s OFFSET %s", (*params, now, op.limit, op.offset), "all")
-        return [backend.codec.hit(row, backend.codec.open(*row[:3]), None) for row in rows]
+        return [(row, backend.codec.open(*row[:3]), None) for row in rows]
     rows = yield Query(sql, (*params, now), "all")
-    kept = []
+    kept: list[Found] = []
     for row in rows:
         value = backend.codec.open(*row[:3])
         if matches(value, op.filter):
-            kept.append(backend.codec.hit(row, value, None))
+            kept.append((row, value, None))
             if len(kept) >= op.offset + op.limit:
                 break
     return window(kept, op.offset, op.limit)
@@ -178,7 +202,7 @@ def _ranking(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
 def _ranked(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
     ranked: list[Ranked] = yield from _ranking(backend, op, vector, now)
     wanted = op.offset + op.limit
-    kept: list[SearchItem] = []
+    kept: list[Found] = []
     for start in range(0, len(ranked), _PAGE):
         if len(kept) >= wanted:
             break
@@ -190,7 +214,7 @@ def _ranked(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
                 continue
             value = backend.codec.open(*row[:3])
             if matches(value, op.filter):
-                kept.append(backend.codec.hit(row, value, hit.score))
+                kept.append((row, value, hit.score))
     found = window(kept, op.offset, op.limit)
     if len(found) < op.limit:
         found.extend((yield from _scoreless(backend, op, now, op.limit - len(found))))
@@ -218,11 +242,11 @@ def _scoreless(backend: Backend, op: SearchOp, now: int, count: int) -> Op:
         (*params, now),
         "all",
     )
-    found = []
+    found: list[Found] = []
     for row in rows:
         value = backend.codec.open(*row[:3])
         if matches(value, op.filter):
-            found.append(backend.codec.hit(row, value, None))
+            found.append((row, value, None))
             if len(found) == count:
                 break
     return found
@@ -242,18 +266,46 @@ def _list(op: ListNamespacesOp, now: int) -> Op:
 
 
 def _put(backend: Backend, ns: str, key: str, put: PutOp, embedded: Embedded, now: int) -> Op:
-    if backend.indexed:
-        yield Query("DELETE FROM cairn_store_vectors WHERE ns = %s AND key = %s", (ns, key))
+    """Write or delete one item; on an indexed store, replace its vectors too."""
     if put.value is None:
-        yield Query("DELETE FROM cairn_store_items WHERE ns = %s AND key = %s", (ns, key))
+        if backend.indexed and backend.one_statement_puts:
+            yield Query(_DELETE_WITH_VECTORS, (ns, key, ns, key))
+            return
+        if backend.indexed:
+            yield Query(_DELETE_VECTORS, (ns, key))
+        yield Query(_DELETE_ITEM, (ns, key))
         return
-    body = backend.codec.seal(ns, key, put.value)
-    yield Query(_UPSERT, (ns, key, body, now, now, ttl_expiry(put, now), put.ttl))
+    item = (
+        ns,
+        key,
+        backend.codec.seal(ns, key, put.value),
+        now,
+        now,
+        ttl_expiry(put, now),
+        put.ttl,
+    )
+    if not backend.indexed:
+        yield Query(_UPSERT, item)
+        return
     vectors = embedded.vectors.get((split_namespace(ns), key), [])
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(vectors))
+    values = [part for name, blob in vectors for part in (ns, key, name, blob)]
+    if backend.one_statement_puts:
+        # Sibling CTEs see one snapshot: the delete keeps the names the insert upserts.
+        names = ", ".join(["%s"] * len(vectors))
+        stale = (
+            (_DELETE_VECTORS + " AND name NOT IN (" + names + ")") if vectors else _DELETE_VECTORS
+        )
+        insert = (", w AS (" + _INSERT_VECTORS + rows + _VECTOR_CONFLICT + ")") if vectors else ""
+        yield Query(
+            "WITH v AS (" + stale + ")" + insert + " " + _UPSERT,
+            (ns, key, *(name for name, _ in vectors), *values, *item),
+        )
+        return
+    yield Query(_DELETE_VECTORS, (ns, key))
+    yield Query(_UPSERT, item)
     if vectors:
-        rows = ", ".join(["(%s, %s, %s, %s)"] * len(vectors))
-        params = [part for name, blob in vectors for part in (ns, key, name, blob)]
-        yield Query(_INSERT_VECTORS + rows, params)
+        yield Query(_INSERT_VECTORS + rows, values)
 
 
 def sweep(now: int) -> Op:

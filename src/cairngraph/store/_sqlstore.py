@@ -49,7 +49,12 @@ class SqlStore(BaseStore):
         self._ready = False
 
     def _backend(self) -> _sql.Backend:
-        return _sql.Backend(self._codec, self._index is not None, self._scores_in_sql())
+        return _sql.Backend(
+            self._codec, self._index is not None, self._scores_in_sql(), self._one_statement_puts
+        )
+
+    _one_statement_puts = False
+    """PostgreSQL stores write a put as one statement (see ``_sql.Backend``)."""
 
     def _scores_in_sql(self) -> bool:
         return False

@@ -10,8 +10,9 @@ Invariants:
   trying once more on a connection found dead, turning psycopg's errors into
   cairngraph's) are written once; this module and ``aio.py`` only carry out
   their commands, with psycopg's sync and async APIs.
-- A batch is one transaction, pipelined (one round trip for the statements
-  whose rows nobody waits for).
+- A batch that writes more than one thing is one transaction; a lone put is
+  one statement (its vectors in data-modifying CTEs), in autocommit: one
+  round trip.
 - Vectors are ``bytea`` (unit float32) ranked in Python: this is correct
   with or without pgvector, which cairngraph does not use (see docs/store.md).
 """
@@ -21,11 +22,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 from cairngraph.checkpoint.postgres import _driver
-from cairngraph.checkpoint.postgres._common import describe, pipelines, unavailable
+from cairngraph.checkpoint.postgres._common import describe, unavailable
 from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._sqlstore import SqlStore
@@ -53,6 +54,8 @@ def pool_options(pool_config: Mapping[str, Any] | None) -> dict[str, Any]:
 
 class _PostgresBase(SqlStore):
     """What both PostgreSQL stores hold: the connection or pool and its control flow."""
+
+    _one_statement_puts = True
 
     def __init__(
         self,
@@ -120,13 +123,13 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
     ) -> Iterator[PostgresStore]:
         """A store over a small connection pool to ``conn_string``, closed afterwards.
 
-        ``pipeline`` is accepted for LangGraph programs: every batch is
-        pipelined anyway. ``pool_config`` takes ``min_size``, ``max_size``,
+        ``pipeline`` is accepted for LangGraph programs and changes nothing:
+        a lone put is already one round trip. ``pool_config`` takes ``min_size``, ``max_size``,
         ``kwargs`` and ``timeout``.
         """
         from psycopg_pool import ConnectionPool
 
-        del pipeline  # every batch runs pipelined already
+        del pipeline  # see the docstring
         options = pool_options(pool_config)
         pool = ConnectionPool(conn_string, open=False, **options)
         try:
@@ -187,11 +190,13 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
 
 
 def execute(operation: Op, conn: Any) -> Any:
-    """Run ``operation`` on ``conn``: one transaction, pipelined, rows as tuples."""
+    """Run ``operation`` on ``conn``: in one transaction when it asks for one, rows as tuples."""
     stepper = Stepper(operation)
     if not (stepper.atomic or not conn.autocommit):
         return _steps(stepper, conn)
-    with conn.transaction(), conn.pipeline() if stepper.atomic and pipelines() else nullcontext():
+    # No pipeline: a batch is a few statements, and entering pipeline mode costs more
+    # round trips than it saves for so few.
+    with conn.transaction():
         return _steps(stepper, conn)
 
 
@@ -199,8 +204,8 @@ def _steps(stepper: Stepper, conn: Any) -> Any:
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
-        # A cursor per statement: in pipeline mode each one keeps its own results. Rows
-        # come back in binary: bytea travels as is, not as hex text.
+        # Rows as tuples whatever the connection's row factory; in binary, so bytea
+        # travels as is, not as hex text.
         cursor = conn.cursor(row_factory=tuple_row)
         cursor.execute(statement.sql, statement.params or None, binary=statement.fetch != "none")
         if statement.fetch == "one":

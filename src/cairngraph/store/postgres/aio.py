@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from typing import Any
 
 from cairngraph.checkpoint.postgres import _driver
-from cairngraph.checkpoint.postgres._common import describe, pipelines, unavailable
+from cairngraph.checkpoint.postgres._common import describe, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
 from cairngraph.checkpoint.postgres._statements import Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -73,7 +73,7 @@ class AsyncPostgresStore(AsyncSweeper, _PostgresBase):
         """A store over a small async pool to ``conn_string``, closed afterwards."""
         from psycopg_pool import AsyncConnectionPool
 
-        del pipeline  # every batch runs pipelined already
+        del pipeline  # accepted for LangGraph programs; see PostgresStore.from_conn_string
         options = pool_options(pool_config)
         pool = AsyncConnectionPool(conn_string, open=False, **options)
         try:
@@ -138,10 +138,7 @@ async def execute(operation: Op, conn: Any) -> Any:
     stepper = Stepper(operation)
     if not (stepper.atomic or not conn.autocommit):
         return await _steps(stepper, conn)
-    async with (
-        conn.transaction(),
-        conn.pipeline() if stepper.atomic and pipelines() else nullcontext(),
-    ):
+    async with conn.transaction():
         return await _steps(stepper, conn)
 
 
@@ -149,7 +146,7 @@ async def _steps(stepper: Stepper, conn: Any) -> Any:
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
-        # A cursor per statement: in pipeline mode each one keeps its own results.
+        # Rows as tuples whatever the connection's row factory; bytea in binary.
         cursor = conn.cursor(row_factory=tuple_row)
         await cursor.execute(
             statement.sql, statement.params or None, binary=statement.fetch != "none"
