@@ -45,6 +45,12 @@ _SELECT_SCORELESS = (
     "FROM cairn_store_items i WHERE NOT EXISTS (SELECT 1 FROM cairn_store_vectors v WHERE "
     "v.ns = i.ns AND v.key = i.key)"
 )
+_SELECT_PAGE = (
+    "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
+    "FROM cairn_store_items i JOIN (SELECT i.ns, i.key, i.updated_at FROM cairn_store_items i "
+    "WHERE 1 = 1"
+)
+_PAGE_END = " LIMIT %s OFFSET %s) page ON i.ns = page.ns AND i.key = page.key"
 _SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
 _INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
 _DELETE_ITEM = "DELETE FROM cairn_store_items WHERE ns = %s AND key = %s"
@@ -93,9 +99,11 @@ def _prefix(column: str, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
     if not prefix:
         return "", []
     text = join_namespace(prefix)
+    # One index range [p, p + "/"), then the names in it that are neither p nor below
+    # it ("p-x" sorts before "p.") are dropped.
     return (
-        f" AND ({column} = %s OR ({column} >= %s AND {column} < %s))",
-        [text, text + ".", text + "/"],
+        f" AND {column} >= %s AND {column} < %s AND ({column} = %s OR {column} >= %s)",
+        [text, text + "/", text, text + "."],
     )
 
 
@@ -162,12 +170,16 @@ def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
 
 def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
     where, params = _prefix("i.ns", op.namespace_prefix)
-    sql = _SELECT + where + _LIVE
-    sql += " ORDER BY i.updated_at DESC, i.ns, i.key"
+    order = " ORDER BY i.updated_at DESC, i.ns, i.key"
     if not op.filter:
-        rows = yield Query(sql + " LIMIT %s OFFSET %s", (*params, now, op.limit, op.offset), "all")
+        # The page's keys from the index alone, then only their rows.
+        rows = yield Query(
+            _SELECT_PAGE + where + _LIVE + order + _PAGE_END + order,
+            (*params, now, op.limit, op.offset),
+            "all",
+        )
         return [(row, backend.codec.open(*row[:3]), None) for row in rows]
-    rows = yield Query(sql, (*params, now), "all")
+    rows = yield Query(_SELECT + where + _LIVE + order, (*params, now), "all")
     kept: list[Found] = []
     for row in rows:
         value = backend.codec.open(*row[:3])

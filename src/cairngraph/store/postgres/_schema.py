@@ -38,7 +38,9 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ttl_minutes double precision,
                 PRIMARY KEY (ns, key)
             )""",
-            "CREATE INDEX cairn_store_items_newest ON cairn_store_items (updated_at)",
+            # Serves "newest first under a prefix" without reading the bodies.
+            "CREATE INDEX cairn_store_items_newest ON cairn_store_items "
+            "(ns, updated_at, key, expires_at)",
             "CREATE INDEX cairn_store_items_expiry ON cairn_store_items (expires_at) "
             "WHERE expires_at IS NOT NULL",
             """CREATE TABLE cairn_store_vectors (

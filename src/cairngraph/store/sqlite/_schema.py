@@ -41,7 +41,10 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ttl_minutes REAL,
                 PRIMARY KEY (ns, key)
             )""",
-            "CREATE INDEX cairn_store_items_newest ON cairn_store_items (updated_at)",
+            # Serves "newest first under a prefix" without reading the bodies: the
+            # range of namespaces, then a sort of these narrow entries.
+            "CREATE INDEX cairn_store_items_newest ON cairn_store_items "
+            "(ns, updated_at, key, expires_at)",
             "CREATE INDEX cairn_store_items_expiry ON cairn_store_items (expires_at) "
             "WHERE expires_at IS NOT NULL",
             """CREATE TABLE cairn_store_vectors (
