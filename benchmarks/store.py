@@ -114,7 +114,9 @@ def puts(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
                 store.put(("bench", f"u{i % 100}"), f"k{i}", value)
             elapsed = time.perf_counter() - started
         except Exception as error:  # noqa: BLE001 - a library that cannot run the row
-            _failures[f"{engine.name} {backend} index={indexed}"] = f"{type(error).__name__}: {error}"
+            _failures[f"{engine.name} {backend} index={indexed}"] = (
+                f"{type(error).__name__}: {error}"
+            )
             stack.close()
             del _stacks[slot]
             return math.nan
@@ -152,7 +154,9 @@ WORKLOADS = [
     for backend in ("SQLite", "PostgreSQL")
     for workload in (
         Workload(f"store {backend}: 10k puts", "µs/put", puts(backend, False), "store"),
-        Workload(f"store {backend}: search, no index", "µs/search", searches(backend, False), "store"),
+        Workload(
+            f"store {backend}: search, no index", "µs/search", searches(backend, False), "store"
+        ),
         Workload(f"store {backend}: 10k puts, index", "µs/put", puts(backend, True), "store"),
         Workload(
             f"store {backend}: search, query",

@@ -95,9 +95,12 @@ def test_postgres_changed_byte_is_a_corrupt_data_error_naming_the_item() -> None
             row = conn.execute("SELECT body FROM cairn_store_items").fetchone()
             assert row is not None
             conn.execute("UPDATE cairn_store_items SET body = %s", (_flip(row[0]),))
-        with PostgresStore.from_conn_string(target) as store:
-            with pytest.raises(CorruptDataError, match=r"'prefs' in namespace \('users', 'ann'\)"):
-                store.get(("users", "ann"), "prefs")
+        expected = r"'prefs' in namespace \('users', 'ann'\)"
+        with (
+            PostgresStore.from_conn_string(target) as store,
+            pytest.raises(CorruptDataError, match=expected),
+        ):
+            store.get(("users", "ann"), "prefs")
 
 
 def test_encrypted_values_are_unreadable_on_disk_and_need_the_key(tmp_path: Path) -> None:
@@ -114,9 +117,11 @@ def test_encrypted_values_are_unreadable_on_disk_and_need_the_key(tmp_path: Path
     wrong = EncryptedSerializer(MsgpackSerializer(), keys={"k1": os.urandom(32)})
     with SqliteStore.from_conn_string(path, serde=wrong) as store, pytest.raises(DecryptionError):
         store.get(("vault",), "code")
-    with SqliteStore.from_conn_string(path) as store:
-        with pytest.raises(DecryptionError, match="EncryptedSerializer"):
-            store.get(("vault",), "code")
+    with (
+        SqliteStore.from_conn_string(path) as store,
+        pytest.raises(DecryptionError, match="EncryptedSerializer"),
+    ):
+        store.get(("vault",), "code")
 
 
 def test_plaintext_rows_are_refused_by_an_encrypting_store(tmp_path: Path) -> None:
@@ -149,9 +154,11 @@ def test_postgres_newer_schema_is_refused_and_setup_is_idempotent() -> None:
             store.put(("a",), "k", {"v": 1})
         with psycopg.connect(target, autocommit=True) as conn:
             conn.execute("INSERT INTO cairn_store_schema (version, name) VALUES (99, 'future')")
-        with PostgresStore.from_conn_string(target) as store:
-            with pytest.raises(SchemaVersionError, match="99"):
-                store.setup()
+        with (
+            PostgresStore.from_conn_string(target) as store,
+            pytest.raises(SchemaVersionError, match="99"),
+        ):
+            store.setup()
 
 
 def test_background_sweeper_deletes_expired_items(tmp_path: Path, clock: Clock) -> None:

@@ -34,7 +34,7 @@ from cairngraph.store._ttl import ThreadSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
 from cairngraph.store.postgres import _schema
 
-__all__ = ["PostgresStore", "pool_options"]
+__all__ = ["PostgresStore"]
 
 
 def pool_options(pool_config: Mapping[str, Any] | None) -> dict[str, Any]:
