@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -176,3 +177,39 @@ def test_paths_as_langgraph_reads_them() -> None:
     assert texts_at(value, ["tags[-1]"]) == [("tags[-1]", "q")]
     assert texts_at(value, ["n", "missing"]) == []
     assert texts_at({"b": 1, "a": "é"}, ["$"]) == [("$", '{"a": "é", "b": 1}')]
+
+
+def test_sqlite_ranking_in_sql_matches_python(tmp_path: Path) -> None:
+    """The sqlite-vec path's SQL, with ``vec_distance_cosine`` supplied by Python.
+
+    This machine's ``sqlite3`` cannot load extensions, so the function the query
+    calls is registered here with sqlite-vec's meaning (1 - cosine similarity of
+    float32 blobs); the statements, the walk and the paging are the store's own.
+    """
+    from cairngraph.store.sqlite import SqliteStore
+
+    stores = []
+    for name in ("sql", "python"):
+        store = SqliteStore(tmp_path / f"{name}.db", index=INDEX)
+        fill(store)
+        stores.append(store)
+    in_sql, in_python = stores
+
+    def distance(left: bytes, right: bytes) -> float:
+        a, b = _embed.unpack(left), _embed.unpack(right)
+        return 1.0 - cosine(a, b)
+
+    in_sql.conn.create_function("vec_distance_cosine", 2, distance, deterministic=True)
+    in_sql.vector_search = "sqlite-vec"
+    for query, filter in [("cat", None), ("car", {"kind": "thing"}), ("fish dog", None)]:
+        got = [
+            (h.key, round(h.score or 0, 5))
+            for h in in_sql.search(("docs",), query=query, filter=filter)
+        ]
+        want = [
+            (h.key, round(h.score or 0, 5))
+            for h in in_python.search(("docs",), query=query, filter=filter)
+        ]
+        assert got == want
+    for store in stores:
+        store.close()
