@@ -148,6 +148,10 @@ def test_embedder_errors_name_the_problem(make_store: MakeStore) -> None:
     assert store.get(("e",), "k") is None
     with pytest.raises(EmbeddingError, match="dims"):
         make_store(index={"embed": embed, "dims": 0})
+    with pytest.raises(EmbeddingError, match="init_embeddings"):
+        make_store(index={"embed": "openai:text-embedding-3-small", "dims": 2})
+    with pytest.raises(EmbeddingError, match="cosine"):
+        make_store(index={"embed": embed, "dims": 2, "distance_type": "l2"})
     with pytest.raises(TypeError, match="unknown keys"):
         make_store(index={"embed": embed, "dims": 2, "feilds": ["x"]})
 

@@ -71,6 +71,12 @@ class Embedder:
         self._function: Callable[[list[str]], Any] | None = None
         self._is_async = False
         if self._object is None:
+            if isinstance(embed, str):
+                raise EmbeddingError(
+                    f"index['embed'] is the string {embed!r}; cairngraph does not resolve "
+                    "provider strings. Pass the model itself, e.g. "
+                    f"langchain.embeddings.init_embeddings({embed!r}), or a function"
+                )
             if not callable(embed):
                 raise EmbeddingError(
                     f"index['embed'] must be a function list[str] -> list[list[float]], an "
@@ -161,6 +167,12 @@ class Index:
         if unknown:
             raise TypeError(
                 f"index config has unknown keys {sorted(unknown)}; use embed, dims, fields"
+            )
+        distance = config.get("distance_type", "cosine")
+        if distance != "cosine":
+            raise EmbeddingError(
+                f"index['distance_type'] is {distance!r}; cairngraph's stores rank by cosine "
+                "similarity only. Drop the key, or set it to 'cosine'"
             )
         dims = config.get("dims")
         if not isinstance(dims, int) or isinstance(dims, bool) or dims <= 0:
