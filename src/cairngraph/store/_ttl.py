@@ -16,7 +16,7 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Awaitable
+from abc import ABC, abstractmethod
 from typing import Any
 
 __all__ = ["AsyncSweeper", "ThreadSweeper"]
@@ -31,7 +31,7 @@ def _interval(store: Any, minutes: float | None) -> float:
     return float(chosen) * 60
 
 
-class ThreadSweeper:
+class ThreadSweeper(ABC):
     """Mixin: ``start_ttl_sweeper()``/``stop_ttl_sweeper()`` around the store's ``sweep_ttl()``.
 
     Example::
@@ -46,8 +46,9 @@ class ThreadSweeper:
         self._sweeper_done: concurrent.futures.Future[None] | None = None
         self._stop = threading.Event()
 
+    @abstractmethod
     def sweep_ttl(self) -> int:
-        raise NotImplementedError  # every store defines it
+        """Delete every expired item now; return how many."""
 
     def start_ttl_sweeper(
         self, sweep_interval_minutes: float | None = None
@@ -86,7 +87,7 @@ class ThreadSweeper:
         return stopped
 
 
-class AsyncSweeper:
+class AsyncSweeper(ABC):
     """Mixin for async stores: the sweeper is an asyncio task awaiting ``sweep_ttl()``.
 
     Example::
@@ -99,8 +100,9 @@ class AsyncSweeper:
     def __init__(self) -> None:
         self._sweep_task: asyncio.Task[None] | None = None
 
-    def _sweep_once(self) -> Awaitable[int]:
-        raise NotImplementedError  # every async store defines it
+    @abstractmethod
+    async def _sweep_once(self) -> int:
+        """Delete every expired item now; return how many."""
 
     async def start_ttl_sweeper(
         self, sweep_interval_minutes: float | None = None

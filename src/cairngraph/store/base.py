@@ -28,10 +28,21 @@ from __future__ import annotations
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from cairngraph.errors import CairnGraphError
+from cairngraph.store._item import Item, SearchItem
+from cairngraph.store._ops import (
+    GetOp,
+    ListNamespacesOp,
+    MatchCondition,
+    NamespaceMatchType,
+    NamespacePath,
+    Op,
+    PutOp,
+    Result,
+    SearchOp,
+)
 
 if TYPE_CHECKING:
     from cairngraph.store._embed import EmbeddingsLike
@@ -72,152 +83,6 @@ class NotProvided:
 
 
 NOT_PROVIDED = NotProvided()
-
-
-def _datetime(value: datetime | str) -> datetime:
-    return datetime.fromisoformat(value) if isinstance(value, str) else value
-
-
-class Item:
-    """One stored dict, where it lives and when it was written.
-
-    Example::
-
-        item = store.get(("users", "ann"), "prefs")
-        item.value["theme"], item.namespace, item.key, item.updated_at
-    """
-
-    __slots__ = ("created_at", "key", "namespace", "updated_at", "value")
-
-    def __init__(
-        self,
-        *,
-        value: dict[str, Any],
-        key: str,
-        namespace: tuple[str, ...],
-        created_at: datetime | str,
-        updated_at: datetime | str,
-    ) -> None:
-        self.value = value
-        self.key = key
-        self.namespace = tuple(namespace)
-        self.created_at = _datetime(created_at)
-        self.updated_at = _datetime(updated_at)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Item):
-            return False
-        return (
-            self.value == other.value
-            and self.key == other.key
-            and self.namespace == other.namespace
-            and self.created_at == other.created_at
-            and self.updated_at == other.updated_at
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.namespace, self.key))
-
-    def dict(self) -> dict[str, Any]:
-        """The item as JSON-ready data (namespace as a list, times as ISO text)."""
-        return {
-            "namespace": list(self.namespace),
-            "key": self.key,
-            "value": self.value,
-            "created_at": self.created_at.isoformat(),
-            "updated_at": self.updated_at.isoformat(),
-        }
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in self.dict().items())
-        return f"{type(self).__name__}({fields})"
-
-
-class SearchItem(Item):
-    """An :class:`Item` found by :meth:`BaseStore.search`; ``score`` is its cosine similarity
-    to the query (None without a query, or for an item that has no vector).
-
-    Example::
-
-        for hit in store.search(("docs",), query="cats", limit=3):
-            print(hit.key, round(hit.score, 3))
-    """
-
-    __slots__ = ("score",)
-
-    def __init__(
-        self,
-        namespace: tuple[str, ...],
-        key: str,
-        value: dict[str, Any],
-        created_at: datetime | str,
-        updated_at: datetime | str,
-        score: float | None = None,
-    ) -> None:
-        super().__init__(
-            value=value, key=key, namespace=namespace, created_at=created_at, updated_at=updated_at
-        )
-        self.score = score
-
-    def dict(self) -> dict[str, Any]:
-        result = super().dict()
-        result["score"] = self.score
-        return result
-
-
-class GetOp(NamedTuple):
-    """Read one item; ``refresh_ttl`` restarts its TTL."""
-
-    namespace: tuple[str, ...]
-    key: str
-    refresh_ttl: bool = True
-
-
-class SearchOp(NamedTuple):
-    """Items under ``namespace_prefix`` matching ``filter``; ranked by ``query`` when given."""
-
-    namespace_prefix: tuple[str, ...]
-    filter: dict[str, Any] | None = None
-    limit: int = 10
-    offset: int = 0
-    query: str | None = None
-    refresh_ttl: bool = True
-
-
-NamespacePath = tuple[str, ...]
-"""A namespace pattern; a ``"*"`` label matches any one label."""
-NamespaceMatchType = Literal["prefix", "suffix"]
-
-
-class MatchCondition(NamedTuple):
-    """A namespace must start (``"prefix"``) or end (``"suffix"``) with ``path``."""
-
-    match_type: NamespaceMatchType
-    path: NamespacePath
-
-
-class ListNamespacesOp(NamedTuple):
-    """The distinct namespaces matching every condition, cut to ``max_depth`` labels."""
-
-    match_conditions: tuple[MatchCondition, ...] | None = None
-    max_depth: int | None = None
-    limit: int = 100
-    offset: int = 0
-
-
-class PutOp(NamedTuple):
-    """Store ``value`` (None deletes); ``index`` picks the fields to embed (False: none);
-    ``ttl`` in minutes (None: keep)."""
-
-    namespace: tuple[str, ...]
-    key: str
-    value: Mapping[str, Any] | None
-    index: Literal[False] | list[str] | None = None  # type: ignore[assignment]
-    ttl: float | None = None
-
-
-Op = GetOp | SearchOp | PutOp | ListNamespacesOp
-Result = Item | list[Item] | list[SearchItem] | list[tuple[str, ...]] | None
 
 
 class TTLConfig(TypedDict, total=False):
