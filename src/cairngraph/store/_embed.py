@@ -36,6 +36,7 @@ __all__ = [
     "EmbeddingsLike",
     "Index",
     "pack",
+    "best_first",
     "similarities",
     "texts_at",
     "tokenize_path",
@@ -289,14 +290,23 @@ def similarities(query: bytes, vectors: Sequence[bytes]) -> list[float]:
     With numpy importable, one matrix product; otherwise the same sums in
     pure Python (slower, same ranking up to float rounding).
     """
+    return best_first(query, vectors)[0]
+
+
+def best_first(query: bytes, vectors: Sequence[bytes]) -> tuple[list[float], list[int]]:
+    """The similarities, and the indexes of ``vectors`` from most to least similar
+    (ties in their given order)."""
     if not vectors:
-        return []
-    if _numpy() is not None and not _PURE:
-        np = _numpy()
+        return [], []
+    np = None if _PURE else _numpy()
+    if np is not None:
         matrix = np.frombuffer(b"".join(vectors), dtype="<f4").reshape(len(vectors), -1)
-        return [float(score) for score in matrix @ np.frombuffer(query, dtype="<f4")]
+        scores = matrix @ np.frombuffer(query, dtype="<f4")
+        order = np.argsort(-scores, kind="stable")
+        return [float(score) for score in scores.tolist()], [int(at) for at in order.tolist()]
     point = unpack(query)
-    return [sum(map(operator.mul, point, unpack(vector))) for vector in vectors]
+    found = [sum(map(operator.mul, point, unpack(vector))) for vector in vectors]
+    return found, sorted(range(len(found)), key=lambda at: -found[at])
 
 
 _PURE = False

@@ -20,16 +20,17 @@ Invariants:
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from cairngraph.store._embed import Index, pack, similarities, texts_at
+from cairngraph.store._embed import Index, best_first, pack, texts_at
 from cairngraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, SearchOp, check_op
 
 __all__ = ["Embedded", "Plan", "Ranked", "aembed", "embed", "now_us", "plan", "rank"]
 
 Key = tuple[tuple[str, ...], str]
+K = TypeVar("K", bound=Hashable)
 
 
 def now_us() -> int:
@@ -105,26 +106,26 @@ async def aembed(plan: Plan, index: Index | None) -> Embedded:
 
 
 @dataclass(frozen=True, slots=True)
-class Ranked:
+class Ranked(Generic[K]):
     """An item's best similarity to a query."""
 
-    key: Key
+    key: K
     score: float
 
 
-def rank(query: bytes, candidates: list[tuple[Key, bytes]]) -> list[Ranked]:
-    """Items by their best vector's similarity to ``query``, best first.
+def rank(query: bytes, keys: Sequence[K], vectors: Sequence[bytes]) -> Iterator[Ranked[K]]:
+    """Items by their best vector's similarity to ``query``, best first, computed lazily.
 
-    Ties keep the order of ``candidates`` (stored order in memory, key order in SQL).
+    ``keys[i]`` names the item of ``vectors[i]``. Ties keep the given order
+    (stored order in memory, key order in SQL).
     """
-    best: dict[Key, float] = {}
-    for (key, _), score in zip(
-        candidates, similarities(query, [vector for _, vector in candidates]), strict=True
-    ):
-        if key not in best or score > best[key]:
-            best[key] = score
-    ordered = sorted(best.items(), key=lambda pair: -pair[1])
-    return [Ranked(key, score) for key, score in ordered]
+    scores, order = best_first(query, vectors)
+    seen: set[K] = set()
+    for at in order:
+        key = keys[at]
+        if key not in seen:  # its first vector in the order is its best one
+            seen.add(key)
+            yield Ranked(key, scores[at])
 
 
 def ttl_expiry(op: PutOp, now: int) -> int | None:

@@ -24,6 +24,7 @@ Invariants:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from typing import Any
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.store._codec import ValueCodec, join_namespace, split_namespace
 from cairngraph.store._match import list_namespaces, literal_prefix, matches, window
-from cairngraph.store._plan import Embedded, Key, Plan, Ranked, rank, ttl_expiry
+from cairngraph.store._plan import Embedded, Plan, Ranked, rank, ttl_expiry
 from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, SearchOp
 
 __all__ = ["Backend", "run_batch", "sweep"]
@@ -45,18 +46,32 @@ _SELECT_SCORELESS = (
     "FROM cairn_store_items i WHERE NOT EXISTS (SELECT 1 FROM cairn_store_vectors v WHERE "
     "v.ns = i.ns AND v.key = i.key)"
 )
+_ORDER = " ORDER BY i.updated_at DESC, i.ns DESC, i.key DESC"
+"""Newest first; ties by namespace and key, so a backward scan of one index serves it."""
 _SELECT_PAGE = (
     "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
-    "FROM cairn_store_items i JOIN (SELECT i.ns, i.key, i.updated_at FROM cairn_store_items i "
+    "FROM cairn_store_items i JOIN (SELECT i.ns, i.key FROM cairn_store_items i WHERE 1 = 1"
+)
+_SELECT_RECENT_PAGE = (
+    "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
+    "FROM cairn_store_items i JOIN (SELECT i.ns, i.key FROM (SELECT ns, key, updated_at, "
+    "expires_at FROM cairn_store_items ORDER BY updated_at DESC, ns DESC, key DESC LIMIT %s) i "
     "WHERE 1 = 1"
 )
 _PAGE_END = " LIMIT %s OFFSET %s) page ON i.ns = page.ns AND i.key = page.key"
+_RECENT = 2000
+"""How many of the newest items a page is first looked for in (see ``_newest``)."""
 _SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
 _INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
 _DELETE_ITEM = "DELETE FROM cairn_store_items WHERE ns = %s AND key = %s"
 _DELETE_VECTORS = "DELETE FROM cairn_store_vectors WHERE ns = %s AND key = %s"
 _DELETE_WITH_VECTORS = "WITH v AS (" + _DELETE_VECTORS + ") " + _DELETE_ITEM
 _VECTOR_CONFLICT = " ON CONFLICT (ns, key, name) DO UPDATE SET embedding = excluded.embedding"
+_SCORE_IN_SQL = (
+    "SELECT v.ns, v.key, max(1 - vec_distance_cosine(v.embedding, %s)) AS score FROM "
+    "cairn_store_vectors v WHERE 1 = 1"
+)
+_SELECT_VECTORS = "SELECT v.ns, v.key, v.embedding FROM cairn_store_vectors v WHERE 1 = 1"
 _REFRESH = (
     "UPDATE cairn_store_items SET expires_at = %s + CAST(ttl_minutes * 60000000 AS BIGINT) "
     "WHERE ttl_minutes IS NOT NULL AND (ns, key) IN (VALUES "
@@ -169,17 +184,29 @@ def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
 
 
 def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
+    """The page of newest items under the prefix.
+
+    Without a filter, the page's keys come from the indexes alone, then only
+    their rows are read. They are first looked for among the ``_RECENT``
+    newest items of the whole store (a backward scan of the time index that
+    stops there): when the page is full, those are exactly its items, since
+    every item of the prefix newer than them is among the newest. Otherwise
+    (a narrow prefix) the prefix's range of the namespace index is sorted.
+    """
     where, params = _prefix("i.ns", op.namespace_prefix)
-    order = " ORDER BY i.updated_at DESC, i.ns, i.key"
     if not op.filter:
-        # The page's keys from the index alone, then only their rows.
+        page = _LIVE + _ORDER + _PAGE_END + _ORDER
         rows = yield Query(
-            _SELECT_PAGE + where + _LIVE + order + _PAGE_END + order,
-            (*params, now, op.limit, op.offset),
+            _SELECT_RECENT_PAGE + where + page,
+            (_RECENT, *params, now, op.limit, op.offset),
             "all",
         )
+        if len(rows) < op.limit:
+            rows = yield Query(
+                _SELECT_PAGE + where + page, (*params, now, op.limit, op.offset), "all"
+            )
         return [(row, backend.codec.open(*row[:3]), None) for row in rows]
-    rows = yield Query(_SELECT + where + _LIVE + order, (*params, now), "all")
+    rows = yield Query(_SELECT + where + _LIVE + _ORDER, (*params, now), "all")
     kept: list[Found] = []
     for row in rows:
         value = backend.codec.open(*row[:3])
@@ -190,40 +217,30 @@ def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
     return window(kept, op.offset, op.limit)
 
 
-def _ranking(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
+def _ranking(backend: Backend, op: SearchOp, vector: bytes) -> Op:
+    """The prefix's items by similarity, lazily; liveness is checked when their rows are read."""
     where, params = _prefix("v.ns", op.namespace_prefix)
-    joined = (
-        " FROM cairn_store_vectors v JOIN cairn_store_items i ON i.ns = v.ns AND i.key = v.key "
-        "WHERE 1 = 1" + where + _LIVE
-    )
     if backend.scores_in_sql:
         rows = yield Query(
-            "SELECT v.ns, v.key, max(1 - vec_distance_cosine(v.embedding, %s)) AS score"
-            + joined
-            + " GROUP BY v.ns, v.key ORDER BY score DESC, v.ns, v.key",
-            (vector, *params, now),
+            _SCORE_IN_SQL + where + " GROUP BY v.ns, v.key ORDER BY score DESC, v.ns, v.key",
+            (vector, *params),
             "all",
         )
-        return [Ranked((split_namespace(row[0]), row[1]), float(row[2])) for row in rows]
-    rows = yield Query(
-        "SELECT v.ns, v.key, v.embedding" + joined + " ORDER BY v.ns, v.key", (*params, now), "all"
-    )
-    return rank(vector, [((split_namespace(row[0]), row[1]), bytes(row[2])) for row in rows])
+        return iter([Ranked((row[0], row[1]), float(row[2])) for row in rows])
+    rows = yield Query(_SELECT_VECTORS + where + " ORDER BY v.ns, v.key", params, "all")
+    return rank(vector, [(row[0], row[1]) for row in rows], [bytes(row[2]) for row in rows])
 
 
 def _ranked(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
-    ranked: list[Ranked] = yield from _ranking(backend, op, vector, now)
+    ranked: Iterator[Ranked[tuple[str, str]]] = yield from _ranking(backend, op, vector)
     wanted = op.offset + op.limit
     kept: list[Found] = []
-    for start in range(0, len(ranked), _PAGE):
-        if len(kept) >= wanted:
-            break
-        page = ranked[start : start + _PAGE]
+    while len(kept) < wanted and (page := list(itertools.islice(ranked, _PAGE))):
         rows = yield from _items([hit.key for hit in page], now)
         for hit in page:
-            row = rows.get((join_namespace(hit.key[0]), hit.key[1]))
+            row = rows.get(hit.key)
             if row is None:
-                continue
+                continue  # expired, or deleted since
             value = backend.codec.open(*row[:3])
             if matches(value, op.filter):
                 kept.append((row, value, hit.score))
@@ -233,11 +250,11 @@ def _ranked(backend: Backend, op: SearchOp, vector: bytes, now: int) -> Op:
     return found
 
 
-def _items(keys: list[Key], now: int) -> Op:
+def _items(keys: list[tuple[str, str]], now: int) -> Op:
     if not keys:
         return {}
     pairs = ", ".join(["(%s, %s)"] * len(keys))
-    params = [part for namespace, key in keys for part in (join_namespace(namespace), key)]
+    params = [part for key in keys for part in key]
     rows = yield Query(
         _SELECT + " AND (i.ns, i.key) IN (VALUES " + pairs + ")" + _LIVE,
         (*params, now),
@@ -250,7 +267,7 @@ def _scoreless(backend: Backend, op: SearchOp, now: int, count: int) -> Op:
     """Items with no vector, newest first, after the ranked ones (as LangGraph fills a page)."""
     where, params = _prefix("i.ns", op.namespace_prefix)
     rows = yield Query(
-        _SELECT_SCORELESS + where + _LIVE + " ORDER BY i.updated_at DESC, i.ns, i.key",
+        _SELECT_SCORELESS + where + _LIVE + _ORDER,
         (*params, now),
         "all",
     )

@@ -14,6 +14,7 @@ Invariants:
 from __future__ import annotations
 
 import copy
+import itertools
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 from cairngraph.store import _plan
 from cairngraph.store._embed import Index
 from cairngraph.store._match import list_namespaces, matches, window
-from cairngraph.store._plan import Embedded, Key, Plan, Ranked
+from cairngraph.store._plan import Embedded, Key, Plan
 from cairngraph.store._ttl import ThreadSweeper
 from cairngraph.store.base import (
     BaseStore,
@@ -204,10 +205,11 @@ def _ranked_page(
 ) -> list[tuple[Key, Any, float | None]]:
     """The page of ``found`` ranked by similarity; items with no vector come last, unscored."""
     by_key = dict(found)
-    candidates = [(key, blob) for key, record in found for _, blob in record.vectors]
-    ranked: list[Ranked] = _plan.rank(vector, candidates)
+    keys = [key for key, record in found for _ in record.vectors]
+    vectors = [blob for _, record in found for _, blob in record.vectors]
+    ranked = list(itertools.islice(_plan.rank(vector, keys, vectors), op.offset + op.limit))
     page: list[tuple[Key, Any, float | None]] = [
-        (hit.key, by_key[hit.key], hit.score) for hit in window(ranked, op.offset, op.limit)
+        (hit.key, by_key[hit.key], hit.score) for hit in ranked[op.offset :]
     ]
     if len(page) < op.limit:
         scoreless = [(key, record, None) for key, record in found if not record.vectors]

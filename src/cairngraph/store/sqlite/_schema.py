@@ -41,10 +41,13 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ttl_minutes REAL,
                 PRIMARY KEY (ns, key)
             )""",
-            # Serves "newest first under a prefix" without reading the bodies: the
-            # range of namespaces, then a sort of these narrow entries.
-            "CREATE INDEX cairn_store_items_newest ON cairn_store_items "
+            # "Newest first under a prefix" without reading the bodies: the newest
+            # items of the whole store (_newest, backwards), else the prefix's range
+            # (_by_ns) sorted; see _sql._newest.
+            "CREATE INDEX cairn_store_items_by_ns ON cairn_store_items "
             "(ns, updated_at, key, expires_at)",
+            "CREATE INDEX cairn_store_items_newest ON cairn_store_items "
+            "(updated_at, ns, key, expires_at)",
             "CREATE INDEX cairn_store_items_expiry ON cairn_store_items (expires_at) "
             "WHERE expires_at IS NOT NULL",
             """CREATE TABLE cairn_store_vectors (
