@@ -8,6 +8,7 @@ from datetime import UTC
 import pytest
 
 from cairngraph.store._match import FilterError
+from cairngraph.store._sqlstore import SqlStore
 from cairngraph.store.base import (
     BaseStore,
     GetOp,
@@ -237,3 +238,26 @@ def test_bad_input_is_refused_before_anything_is_stored(store: BaseStore) -> Non
     with pytest.raises(InvalidNamespaceError):
         store.batch([PutOp(("ok",), "k", {"v": 1}), PutOp(("bad.label",), "k", {"v": 1})])
     assert store.list_namespaces() == []
+
+
+def test_newest_page_of_a_narrow_prefix(
+    store: BaseStore, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page not found among the store's newest items comes from the prefix's own range."""
+    from cairngraph.store import _sql
+
+    monkeypatch.setattr(_sql, "_RECENT", 5)
+    for number in range(4):
+        clock.advance(1)
+        store.put(("rare",), f"r{number}", {"n": number})
+    for number in range(12):
+        clock.advance(1)
+        store.put(("busy",), f"b{number}", {"n": number})
+    newest_first = isinstance(store, SqlStore)  # the in-memory store keeps stored order
+    rare = [hit.key for hit in store.search(("rare",), limit=3)]
+    assert rare == (["r3", "r2", "r1"] if newest_first else ["r0", "r1", "r2"])
+    busy = [hit.key for hit in store.search(("busy",), limit=3)]
+    assert busy == (["b11", "b10", "b9"] if newest_first else ["b0", "b1", "b2"])
+    everything = [hit.key for hit in store.search((), limit=100)]
+    assert len(everything) == 16
+    assert [hit.key for hit in store.search((), limit=3, offset=13)] == everything[13:]
