@@ -246,7 +246,7 @@ def test_newest_page_of_a_narrow_prefix(
     """A page not found among the store's newest items comes from the prefix's own range."""
     from cairngraph.store import _sql
 
-    monkeypatch.setattr(_sql, "_RECENT", 5)
+    monkeypatch.setattr(_sql, "_RECENT", (1,))  # the newest 8 items, then the prefix
     for number in range(4):
         clock.advance(1)
         store.put(("rare",), f"r{number}", {"n": number})

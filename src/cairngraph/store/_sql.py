@@ -59,8 +59,9 @@ _SELECT_RECENT_PAGE = (
     "WHERE 1 = 1"
 )
 _PAGE_END = " LIMIT %s OFFSET %s) page ON i.ns = page.ns AND i.key = page.key"
-_RECENT = 2000
-"""How many of the newest items a page is first looked for in (see ``_newest``)."""
+_RECENT = (8, 128)
+"""A page is looked for among the newest ``n x (offset + limit)`` items of the store, for
+each ``n`` in turn, before the prefix's own range is sorted (see ``_newest``)."""
 _SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
 _INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
 _DELETE_ITEM = "DELETE FROM cairn_store_items WHERE ns = %s AND key = %s"
@@ -187,21 +188,26 @@ def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
     """The page of newest items under the prefix.
 
     Without a filter, the page's keys come from the indexes alone, then only
-    their rows are read. They are first looked for among the ``_RECENT``
-    newest items of the whole store (a backward scan of the time index that
-    stops there): when the page is full, those are exactly its items, since
+    their rows are read. They are first looked for among the newest items of
+    the whole store (a backward scan of the time index that stops there, see
+    ``_RECENT``): when that fills the page, those are exactly its items, since
     every item of the prefix newer than them is among the newest. Otherwise
     (a narrow prefix) the prefix's range of the namespace index is sorted.
     """
     where, params = _prefix("i.ns", op.namespace_prefix)
     if not op.filter:
         page = _LIVE + _ORDER + _PAGE_END + _ORDER
-        rows = yield Query(
-            _SELECT_RECENT_PAGE + where + page,
-            (_RECENT, *params, now, op.limit, op.offset),
-            "all",
-        )
-        if len(rows) < op.limit:
+        rows: list[Any] = []
+        for times in _RECENT:
+            recent = times * max(op.offset + op.limit, 8)
+            rows = yield Query(
+                _SELECT_RECENT_PAGE + where + page,
+                (recent, *params, now, op.limit, op.offset),
+                "all",
+            )
+            if len(rows) == op.limit:
+                break
+        else:
             rows = yield Query(
                 _SELECT_PAGE + where + page, (*params, now, op.limit, op.offset), "all"
             )
