@@ -17,10 +17,13 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import RunnableConfig
 from cairngraph.engine._context import current_task
+
+if TYPE_CHECKING:
+    from cairngraph.store.base import BaseStore
 
 __all__ = ["get_config", "get_store", "get_stream_writer"]
 
@@ -35,6 +38,14 @@ def get_stream_writer() -> Callable[[Any], None]:
     return current_task("get_stream_writer()").runtime.stream_writer
 
 
-def get_store() -> Any:
-    """The store the graph was compiled with (``compile(store=...)``), or None."""
-    return current_task("get_store()").runtime.store
+def get_store() -> BaseStore | None:
+    """The store the graph was compiled with (``compile(store=...)``), or None.
+
+    Example::
+
+        def remember(state):
+            get_store().put(("memories", state["user"]), "last", {"text": state["text"]})
+            return {}
+    """
+    store: BaseStore | None = current_task("get_store()").runtime.store
+    return store

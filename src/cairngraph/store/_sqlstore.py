@@ -1,0 +1,101 @@
+"""What the SQLite and PostgreSQL stores share: a batch is planned, embedded, then run.
+
+A subclass supplies only how an operation (a generator of statements, see
+``_sql.py``) runs: :meth:`SqlStore._run` (sync) and :meth:`SqlStore._arun`
+(async). Planning and embedding (``_plan.py``) and every statement are
+written once, here and in ``_sql.py``.
+
+Invariants:
+
+- The tables are created or upgraded by ``setup()``; a store that was not
+  set up sets itself up before its first batch (``setup()`` is idempotent),
+  so forgetting it is not an error.
+- The embedder runs before the transaction opens: a slow embedding service
+  never holds a database lock.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from cairngraph.checkpoint.postgres._statements import Op
+from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.store import _plan, _sql
+from cairngraph.store._codec import ValueCodec
+from cairngraph.store._embed import Index
+from cairngraph.store.base import BaseStore, IndexConfig, Result, TTLConfig
+from cairngraph.store.base import Op as StoreOp
+
+__all__ = ["SqlStore"]
+
+
+class SqlStore(BaseStore):
+    """The persistent stores' common part (not used directly)."""
+
+    def __init__(
+        self,
+        *,
+        serde: SerializerProtocol | None,
+        index: IndexConfig | None,
+        ttl: TTLConfig | None,
+    ) -> None:
+        self.index_config = index
+        self._index = Index.of(index)
+        self.ttl_config = ttl
+        self._codec = ValueCodec(serde)
+        self.serde = self._codec.serde
+        self._ready = False
+
+    def _backend(self) -> _sql.Backend:
+        return _sql.Backend(
+            self._codec, self._index is not None, self._scores_in_sql(), self._one_statement_puts
+        )
+
+    _one_statement_puts = False
+    """PostgreSQL stores write a put as one statement (see ``_sql.Backend``)."""
+
+    def _scores_in_sql(self) -> bool:
+        return False
+
+    @abstractmethod
+    def _run(self, make: Callable[[], Op]) -> Any:
+        """Run the operation ``make`` builds, from a sync caller."""
+
+    @abstractmethod
+    async def _arun(self, make: Callable[[], Op]) -> Any:
+        """Run the operation ``make`` builds, from a coroutine."""
+
+    @abstractmethod
+    def _prepare(self) -> None:
+        """Create or upgrade the tables, from a sync caller."""
+
+    @abstractmethod
+    async def _aprepare(self) -> None:
+        """Create or upgrade the tables, from a coroutine."""
+
+    def batch(self, ops: Iterable[StoreOp]) -> list[Result]:
+        """Run ``ops`` in one transaction; see :class:`~cairngraph.store.base.BaseStore`."""
+        planned = _plan.plan(ops, self._index)
+        embedded = _plan.embed(planned, self._index)
+        if not self._ready:
+            self._prepare()
+            self._ready = True
+        backend = self._backend()
+        return self._run(lambda: _sql.run_batch(backend, planned, embedded, _plan.now_us()))  # type: ignore[no-any-return]
+
+    async def abatch(self, ops: Iterable[StoreOp]) -> list[Result]:
+        """Async :meth:`batch` (an async embed function is awaited)."""
+        planned = _plan.plan(ops, self._index)
+        embedded = await _plan.aembed(planned, self._index)
+        if not self._ready:
+            await self._aprepare()
+            self._ready = True
+        backend = self._backend()
+        return await self._arun(  # type: ignore[no-any-return]
+            lambda: _sql.run_batch(backend, planned, embedded, _plan.now_us())
+        )
+
+    def _sweep(self) -> Callable[[], Op]:
+        return lambda: _sql.sweep(_plan.now_us())
