@@ -25,6 +25,7 @@ async def thumbs(state: State) -> dict:
 async def transcode(state: State) -> dict:
     runs["transcode"] += 1
     if broken["transcode"]:
+        await asyncio.sleep(0.05)  # fails after thumbs is done
         raise OSError("disk full")
     return {"assets": ["video"]}
 

@@ -2,6 +2,7 @@
 
 import os
 import operator
+import time
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -25,6 +26,7 @@ def geo(state: State) -> dict:
 def credit(state: State) -> dict:
     runs["credit"] += 1
     if outage["credit"]:
+        time.sleep(0.05)  # the bureau times out after geo is done
         raise ConnectionError("credit bureau unreachable")
     return {"checks": ["credit ok"]}
 

@@ -1,6 +1,7 @@
 """SqliteSaver on a file: a sibling fails; after a reopen, invoke(None) reruns only the failed node."""
 
 import operator
+import time
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -18,6 +19,7 @@ def channel(name):
     def send(state: State) -> dict:
         runs[name] += 1
         if down.get(name):
+            time.sleep(0.05)  # the gateway answers after the others are done
             raise RuntimeError(f"{name} gateway unavailable")
         return {"sent": [name]}
 

@@ -1,6 +1,7 @@
 """SqliteSaver(":memory:"): one parallel branch succeeds, its sibling raises; the resume reruns only the failed one."""
 
 import operator
+import time
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -22,6 +23,7 @@ def good(state: State) -> dict:
 def bad(state: State) -> dict:
     runs["bad"] += 1
     if broken["bad"]:
+        time.sleep(0.05)  # the remote call times out after its sibling is done
         raise ValueError("bad branch broke")
     return {"results": ["bad fixed"]}
 
