@@ -13,8 +13,11 @@ import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import START
+
 if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
+    from cairngraph.graph.compiled import CompiledStateGraph
 
 __all__ = ["NodeCall", "bind", "callables"]
 
@@ -83,15 +86,41 @@ def bind(function: Callable[..., Any]) -> NodeCall:
     return lambda state, task: function(state, **{name: get(task) for name, get in providers})
 
 
+def _input_of(graph: CompiledStateGraph) -> Callable[[Any], Any]:
+    """The parent's state cut down to the keys a subgraph's input schema has.
+
+    A subgraph added as a node gets the parent's whole state, which usually
+    has keys the subgraph does not know. LangGraph drops them silently; here
+    they would reach the subgraph's input check and warn (or, compiled with
+    ``strict=True``, raise) although nobody made a mistake.
+    """
+    from cairngraph.graph._compile import NodeWriter
+
+    writer = graph.spec.nodes[START].write
+    if not isinstance(writer, NodeWriter) or writer.root:
+        return _same
+    keys = writer.keys
+    return lambda state: (
+        {key: value for key, value in state.items() if key in keys}
+        if isinstance(state, dict)
+        else state
+    )
+
+
+def _same(state: Any) -> Any:
+    return state
+
+
 def callables(action: Any) -> tuple[NodeCall | None, NodeCall | None, Any]:
     """``(run, arun, subgraph)`` for a function, a coroutine function, or a runnable."""
     from cairngraph.graph.compiled import CompiledStateGraph
 
     if isinstance(action, CompiledStateGraph):
         graph = action
+        narrow = _input_of(graph)
         return (
-            lambda state, task: graph.invoke(state, task.node_config()),
-            lambda state, task: graph.ainvoke(state, task.node_config()),
+            lambda state, task: graph.invoke(narrow(state), task.node_config()),
+            lambda state, task: graph.ainvoke(narrow(state), task.node_config()),
             graph,
         )
     if hasattr(action, "invoke") and not inspect.isroutine(action):
