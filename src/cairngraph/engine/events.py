@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -90,5 +91,6 @@ def task_result_payload(task: Task, state_keys: tuple[str, ...]) -> dict[str, An
         "name": task.name,
         "error": None if task.error is None else repr(task.error),
         "result": {key: value for key, value in task.writes if key in keys},
-        "interrupts": list(task.interrupts),
+        # As LangGraph: each interrupt as a dict of its fields.
+        "interrupts": [dataclasses.asdict(item) for item in task.interrupts],
     }
