@@ -21,6 +21,7 @@ from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+    from cairngraph.engine._calls import CallSite
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
     from cairngraph.runtime import Runtime
@@ -85,6 +86,11 @@ class TaskContext:
     ``resumes`` are the answers already given to this task's interrupts, in
     order; ``pending_resume`` is an answer not yet bound to an interrupt (from
     ``Command(resume=value)``), taken by the first interrupt that needs one.
+
+    ``caller`` is the task that started this one with a ``@task`` call (its
+    unbound answer is taken when this task has none); ``calls`` starts such
+    calls; ``call_count`` numbers them, which is what makes their ids stable;
+    ``started`` holds their futures, waited for when the task returns.
     """
 
     task_id: str
@@ -101,6 +107,12 @@ class TaskContext:
     counter: int = 0
     resumes_changed: bool = False
     attempt: int = 1
+    previous: Any = None
+    """What the thread's entrypoint returned (or saved) last time: ``runtime.previous``."""
+    caller: TaskContext | None = None
+    calls: CallSite | None = None
+    call_count: int = 0
+    started: list[Any] = field(default_factory=list)
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
@@ -147,12 +159,18 @@ class TaskContext:
             self.resumes.append(answer)
             self.resumes_changed = True
             return answer
+        if self.caller is not None:
+            found, answer = self.caller.take_pending_resume()
+            if found:
+                self.resumes.append(answer)
+                self.resumes_changed = True
+                return answer
         raise GraphInterrupt([Interrupt(value=value, id=interrupt_id(self.namespace, index))])
 
     def take_pending_resume(self) -> tuple[bool, Any]:
         """Hand an unbound resume answer to a subgraph run inside this task."""
         if not self.has_pending_resume:
-            return False, None
+            return (False, None) if self.caller is None else self.caller.take_pending_resume()
         self.has_pending_resume = False
         return True, self.pending_resume
 

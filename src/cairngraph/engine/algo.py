@@ -138,6 +138,9 @@ class Task:
     """Where its writes are cached, when its node has a cache policy and the graph a cache."""
     cached: bool = False
     """Its writes came from the graph's cache: the node was not called."""
+    namespace: str | None = None
+    """Its own namespace when it is not its graph's plus ``name:id`` (a ``@task`` call
+    nests under the task that called it)."""
 
     def read_fresh(
         self,

@@ -21,6 +21,8 @@ from typing import Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+from cairngraph.constants import PREVIOUS
+from cairngraph.engine._calls import CallSite, await_started, wait_started
 from cairngraph.engine._context import (
     _CURRENT,
     RunScope,
@@ -55,21 +57,24 @@ _POOL = ThreadPoolExecutor(
 class TaskRunner:
     """How the tasks of one run are called: what they share (:class:`RunScope`)."""
 
-    __slots__ = ("scope", "step")
+    __slots__ = ("calls", "scope", "step")
 
     def __init__(self, scope: RunScope) -> None:
         self.scope = scope
         self.step = 0
+        self.calls: CallSite | None = None
+        """How the tasks of the step running now start ``@task`` calls."""
 
     @property
     def config(self) -> RunnableConfig:
         return self.scope.config
 
-    def context(self, task: Task) -> TaskContext:
+    def context(self, task: Task, caller: TaskContext | None = None) -> TaskContext:
+        namespace = task.namespace or task_namespace(self.scope.namespace, task.name, task.id)
         return TaskContext(
             task_id=task.id,
             name=task.name,
-            namespace=task_namespace(self.scope.namespace, task.name, task.id),
+            namespace=namespace,
             scope=self.scope,
             step=task.step,
             path=task.path,
@@ -78,6 +83,9 @@ class TaskRunner:
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
+            previous=caller.previous if caller is not None else _previous(task),
+            caller=caller,
+            calls=self.calls,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -126,15 +134,18 @@ class TaskRunner:
             task.error = error
         return None
 
-    def run_sync(self, task: Task) -> None:
-        """Run one task to completion in this thread, retrying as its policy says."""
+    def run_sync(self, task: Task, caller: TaskContext | None = None) -> None:
+        """Run one task to completion in this thread, retrying as its policy says.
+
+        ``caller`` is the task that started this one with a ``@task`` call.
+        """
         run = task.node.run
         if run is None:
             raise InvalidConfigError(
                 f"node {task.name!r} is an async function, which invoke()/stream() cannot run. "
                 "Use ainvoke()/astream(), or make the node a plain function."
             )
-        context = self.context(task)
+        context = self.context(task, caller)
         leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
@@ -143,6 +154,8 @@ class TaskRunner:
                 try:
                     try:
                         output = run(task.input, context)
+                        if context.started:
+                            wait_started(context)
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -155,13 +168,13 @@ class TaskRunner:
         finally:
             leave()
 
-    async def run_async(self, task: Task) -> None:
+    async def run_async(self, task: Task, caller: TaskContext | None = None) -> None:
         """Async twin of :meth:`run_sync`: coroutine nodes awaited, sync nodes in a thread."""
         arun = task.node.arun
         if arun is None:
-            await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task)
+            await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task, caller)
             return
-        context = self.context(task)
+        context = self.context(task, caller)
         leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
@@ -170,6 +183,8 @@ class TaskRunner:
                 try:
                     try:
                         output = await arun(task.input, context)
+                        if context.started:
+                            await await_started(context)
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -181,6 +196,30 @@ class TaskRunner:
                     await asyncio.sleep(wait)
         finally:
             leave()
+
+
+def _previous(task: Task) -> Any:
+    """What an entrypoint's thread saved for ``previous`` (None in other graphs)."""
+    channels = task.channels
+    channel = channels.get(PREVIOUS) if channels is not None else None
+    return channel.value if channel is not None and channel.is_available() else None
+
+
+def _call_site(
+    effect: Execute,
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    loop: asyncio.AbstractEventLoop | None = None,
+) -> CallSite:
+    return CallSite(
+        runner,
+        pending=effect.pending,
+        answers=effect.answers,
+        save_to=effect.calls_to,
+        saver=saver,
+        pool=_POOL,
+        loop=loop,
+    )
 
 
 def _for_this_graph(command: ParentCommand) -> Command[Any]:
@@ -242,6 +281,7 @@ def _execute_sync(
 ) -> Iterator[Emit]:
     """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
+    runner.calls = _call_site(effect, saver, runner)
 
     def one(task: Task) -> None:
         runner.run_sync(task)
@@ -333,6 +373,7 @@ async def _execute_async(
     effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
 ) -> AsyncIterator[Emit]:
     """Async twin of :func:`_execute_sync`."""
+    runner.calls = _call_site(effect, saver, runner, asyncio.get_running_loop())
 
     async def one(task: Task) -> None:
         await runner.run_async(task)

@@ -8,7 +8,7 @@ Keeping I/O behind this small vocabulary is what lets one loop serve both.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cairngraph.cache.base import FullKey
@@ -68,10 +68,19 @@ class Execute:
 
     With ``save_to`` set, the driver saves each task's writes against that
     checkpoint config as soon as the task finishes.
+
+    Tasks may start tasks of their own (``@task`` calls). ``pending`` are the
+    writes saved against the step's checkpoint, by task id, so a call that
+    finished before returns its saved result; ``answers`` are resume values by
+    interrupt id; with ``calls_to`` set, each call's writes are saved there as
+    it finishes.
     """
 
     tasks: Sequence[Task]
     save_to: RunnableConfig | None
+    pending: Mapping[str, Sequence[tuple[str, Any]]] = field(default_factory=dict)
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    calls_to: RunnableConfig | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -170,7 +170,11 @@ def _supersteps(
         # durability defer every write to the step's (or the run's) save.
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
-            yield Execute(to_run, config_of(opts, state) if each else None)
+            here = config_of(opts, state)
+            # A task's own calls are saved as they finish when each step is saved
+            # before the next starts: the checkpoint they belong to is stored.
+            calls_to = here if opts.has_saver and opts.durability == "sync" else None
+            yield Execute(to_run, here if each else None, state.pending, resume_map, calls_to)
         if opts.has_cache:
             yield from _to_cache(to_run)
         unsaved = [*hits, *([] if each else to_run)]
