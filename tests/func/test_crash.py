@@ -1,4 +1,4 @@
-"""SIGKILL a real process in the middle of an entrypoint; the next process repeats no finished task."""
+"""SIGKILL a real process mid-entrypoint; the next process repeats no finished task."""
 
 from __future__ import annotations
 
