@@ -27,8 +27,10 @@ import contextvars
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.cache.base import BaseCache, FullKey
 from cairngraph.checkpoint.base import INTERRUPT, RESUME, BaseCheckpointSaver, RunnableConfig
 from cairngraph.constants import PUSH, RETURN
+from cairngraph.engine import events
 from cairngraph.engine._context import TaskContext, interrupt_id, task_namespace
 from cairngraph.engine.algo import NodeSpec, Task, task_id_for
 from cairngraph.errors import GraphInterrupt, InvalidConfigError
@@ -44,7 +46,7 @@ Future = concurrent.futures.Future[Any] | asyncio.Future[Any]
 class CallSite:
     """How the tasks of one step start calls: shared by every task of the step."""
 
-    __slots__ = ("answers", "loop", "pending", "pool", "runner", "save_to", "saver")
+    __slots__ = ("answers", "cache", "loop", "pending", "pool", "runner", "save_to", "saver")
 
     def __init__(
         self,
@@ -56,6 +58,7 @@ class CallSite:
         saver: BaseCheckpointSaver | None,
         pool: concurrent.futures.Executor,
         loop: asyncio.AbstractEventLoop | None = None,
+        cache: BaseCache[Any] | None = None,
     ) -> None:
         self.runner = runner
         self.pending = pending
@@ -64,6 +67,7 @@ class CallSite:
         self.saver = saver
         self.pool = pool
         self.loop = loop
+        self.cache = cache
 
     def call(self, caller: TaskContext, node: NodeSpec, input: Any) -> Future:
         """Start ``node`` with ``input`` as a call of ``caller``; the future of its result."""
@@ -82,6 +86,7 @@ class CallSite:
             step=caller.step,
             namespace=task_namespace(caller.namespace, node.name, child_id),
         )
+        self._report(task, "task", events.task_payload(task))
         saved = self.pending.get(child_id, ())
         for channel, value in saved:
             if channel == RETURN:
@@ -128,11 +133,19 @@ class CallSite:
             )
 
         def work() -> Any:
-            self.runner.run_sync(task, caller)
+            cache = self.cache
+            key = self._cache_key(task)
+            hit = cache.get([key]).get(key) if cache is not None and key is not None else None
+            if hit is not None:
+                _from_cache(task, hit)
+            else:
+                self.runner.run_sync(task, caller)
             if self.save_to is not None:
                 assert self.saver is not None
                 self.saver.put_writes(self.save_to, _persisted(task), task.id)
-            self._report(task, caller)
+            if cache is not None and key is not None and hit is None and _cacheable(task):
+                cache.set({key: (_cache_entry(task), _ttl(task))})
+            self._finished(task)
             return _outcome(task)
 
         return self.pool.submit(contextvars.copy_context().run, work)
@@ -141,11 +154,19 @@ class CallSite:
         assert self.loop is not None
 
         async def work() -> Any:
-            await self.runner.run_async(task, caller)
+            cache = self.cache
+            key = self._cache_key(task)
+            hit = (await cache.aget([key])).get(key) if cache is not None and key else None
+            if hit is not None:
+                _from_cache(task, hit)
+            else:
+                await self.runner.run_async(task, caller)
             if self.save_to is not None:
                 assert self.saver is not None
                 await self.saver.aput_writes(self.save_to, _persisted(task), task.id)
-            self._report(task, caller)
+            if cache is not None and key is not None and hit is None and _cacheable(task):
+                await cache.aset({key: (_cache_entry(task), _ttl(task))})
+            self._finished(task)
             return _outcome(task)
 
         if _on(self.loop):
@@ -153,15 +174,54 @@ class CallSite:
         # A sync caller running in a worker thread of an async run.
         return asyncio.run_coroutine_threadsafe(work(), self.loop)
 
-    def _report(self, task: Task, caller: TaskContext) -> None:
-        """A finished call's result as an ``updates`` chunk, as LangGraph streams it."""
+    def _cache_key(self, task: Task) -> FullKey | None:
+        node_cache = task.node.cache
+        return None if node_cache is None or self.cache is None else node_cache.key(task.input)
+
+    def _finished(self, task: Task) -> None:
+        """Report a finished call: ``updates`` (unless it failed or paused), then ``tasks``."""
+        if task.error is None and not task.paused:
+            chunk: dict[str, Any] = {task.name: task.result}
+            if task.cached:
+                chunk["__metadata__"] = {"cached": True}
+            self._put("updates", chunk)
+        self._report(task, "task_result", events.task_result_payload(task, (RETURN,)))
+
+    def _report(self, task: Task, kind: str, payload: dict[str, Any]) -> None:
+        sink = self.runner.scope.sink
+        if sink is not None and sink.modes & events.TASK_MODES:
+            for event in events.emit(sink.modes, kind, task.step, payload):
+                self._put(event.mode, event.chunk)
+
+    def _put(self, mode: str, chunk: Any) -> None:
+        """A chunk for the caller of the run, as the loop's own chunks reach it."""
         scope = self.runner.scope
         sink = scope.sink
-        if sink is None or "updates" not in sink.modes or task.error is not None or task.paused:
+        if sink is None or mode not in sink.modes:
             return
         namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
         if scope.forward or not namespace:
-            sink.put(namespace, "updates", {task.name: task.result})
+            sink.put(namespace, mode, chunk)
+
+
+def _from_cache(task: Task, entry: Any) -> None:
+    task.writes = [(channel, value) for channel, value in entry["writes"]]
+    task.result = entry["result"]
+    task.cached = True
+
+
+def _cacheable(task: Task) -> bool:
+    return task.error is None and not task.paused and not task.cached
+
+
+def _cache_entry(task: Task) -> dict[str, Any]:
+    return {"writes": [list(write) for write in task.writes], "result": task.result}
+
+
+def _ttl(task: Task) -> float | None:
+    assert task.node.cache is not None
+    ttl = task.node.cache.policy.ttl
+    return None if ttl is None else float(ttl)
 
 
 def _on(loop: asyncio.AbstractEventLoop) -> bool:

@@ -209,6 +209,7 @@ def _call_site(
     effect: Execute,
     saver: BaseCheckpointSaver | None,
     runner: TaskRunner,
+    cache: BaseCache[Any] | None,
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> CallSite:
     return CallSite(
@@ -219,6 +220,7 @@ def _call_site(
         saver=saver,
         pool=_POOL,
         loop=loop,
+        cache=cache,
     )
 
 
@@ -248,7 +250,7 @@ def drive_sync(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                yield from _execute_sync(effect, saver, runner)
+                yield from _execute_sync(effect, saver, runner, cache)
             elif kind is SaveStep:
                 assert saver is not None
                 if effect.background:
@@ -277,11 +279,14 @@ def drive_sync(
 
 
 def _execute_sync(
-    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+    effect: Execute,
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> Iterator[Emit]:
     """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
-    runner.calls = _call_site(effect, saver, runner)
+    runner.calls = _call_site(effect, saver, runner, cache)
 
     def one(task: Task) -> None:
         runner.run_sync(task)
@@ -338,7 +343,7 @@ async def drive_async(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                async for chunk in _execute_async(effect, saver, runner):
+                async for chunk in _execute_async(effect, saver, runner, cache):
                     yield chunk
             elif kind is SaveStep:
                 assert saver is not None
@@ -370,10 +375,13 @@ async def drive_async(
 
 
 async def _execute_async(
-    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+    effect: Execute,
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> AsyncIterator[Emit]:
     """Async twin of :func:`_execute_sync`."""
-    runner.calls = _call_site(effect, saver, runner, asyncio.get_running_loop())
+    runner.calls = _call_site(effect, saver, runner, cache, asyncio.get_running_loop())
 
     async def one(task: Task) -> None:
         await runner.run_async(task)

@@ -28,7 +28,7 @@ from cairngraph.engine.algo import GraphSpec, NodeSpec
 from cairngraph.engine.channels import Channel, Ephemeral, LastValue
 from cairngraph.errors import InvalidGraphError, InvalidUpdateError
 from cairngraph.func._graph import EntrypointGraph
-from cairngraph.func._task import retry_of
+from cairngraph.func._task import DEFAULTS, Defaults, retry_of
 from cairngraph.types import CachePolicy, RetryPolicy
 
 __all__ = ["entrypoint"]
@@ -123,14 +123,17 @@ class entrypoint:
         cache = None
         if self.cache is not None and self.cache_policy is not None:
             cache = NodeCache(self.cache_policy, cache_namespace(func, name))
+        retry = retry_of(self.retry_policy)
+        defaults = Defaults(retry, self.cache_policy)
+        is_async = inspect.iscoroutinefunction(func)
         node = NodeSpec(
             name=name,
             triggers=(START,),
-            run=None if inspect.iscoroutinefunction(func) else _bound(func, parameters),
-            arun=_bound(func, parameters) if inspect.iscoroutinefunction(func) else None,
+            run=None if is_async else _bound(func, parameters, defaults),
+            arun=_abound(func, parameters, defaults) if is_async else None,
             read=_read_input,
             write=_EntryWriter(self.final),
-            retry=retry_of(self.retry_policy),
+            retry=retry,
             cache=cache,
         )
         spec = GraphSpec(
@@ -157,20 +160,46 @@ class entrypoint:
         )
 
 
-def _bound(
-    func: Callable[..., Any], parameters: list[inspect.Parameter]
-) -> Callable[[Any, Any], Any]:
-    """``call(input, task)``: ``func`` with its input and the parameters it names injected."""
-    wanted = tuple(
+def _wanted(parameters: list[inspect.Parameter]) -> tuple[str, ...]:
+    """The injected parameters the function names (after its input)."""
+    return tuple(
         p.name
         for p in parameters[1:]
         if p.name in _INJECTED and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     )
-    if not wanted:
-        return lambda input, task: func(input)
+
+
+def _bound(
+    func: Callable[..., Any], parameters: list[inspect.Parameter], defaults: Defaults
+) -> Callable[[Any, Any], Any]:
+    """``call(input, task)``: ``func`` with its input and the parameters it names injected.
+
+    While it runs, the tasks it calls take the entrypoint's policies as defaults.
+    """
+    wanted = _wanted(parameters)
 
     def call(input: Any, task: Any) -> Any:
-        return func(input, **{name: _provide(name, task) for name in wanted})
+        token = DEFAULTS.set(defaults)
+        try:
+            return func(input, **{name: _provide(name, task) for name in wanted})
+        finally:
+            DEFAULTS.reset(token)
+
+    return call
+
+
+def _abound(
+    func: Callable[..., Any], parameters: list[inspect.Parameter], defaults: Defaults
+) -> Callable[[Any, Any], Any]:
+    """Async twin of :func:`_bound`, for an ``async def`` entrypoint."""
+    wanted = _wanted(parameters)
+
+    async def call(input: Any, task: Any) -> Any:
+        token = DEFAULTS.set(defaults)
+        try:
+            return await func(input, **{name: _provide(name, task) for name in wanted})
+        finally:
+            DEFAULTS.reset(token)
 
     return call
 

@@ -36,7 +36,7 @@ class EntrypointGraph(CompiledStateGraph):
         double.invoke(21, {"configurable": {"thread_id": "1"}})   # 42
     """
 
-    live_modes = _LIVE_MODES | {"updates"}
+    live_modes = _LIVE_MODES | {"updates", "tasks", "debug"}
 
     def __init__(
         self,

@@ -15,23 +15,39 @@ modified.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
+from contextvars import ContextVar
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
+from cairngraph.cache.base import BaseCache
 from cairngraph.constants import PUSH, RETURN
+from cairngraph.engine._cache import CACHE_NS_WRITES, NodeCache, default_key, identifier
 from cairngraph.engine._context import maybe_current_task
 from cairngraph.engine.algo import NodeSpec
 from cairngraph.engine.channels import Channel
 from cairngraph.errors import InvalidUpdateError, OutsideRunError
 from cairngraph.types import CachePolicy, RetryPolicy
 
-__all__ = ["TaskFunction", "retry_of", "task"]
+__all__ = ["DEFAULTS", "Defaults", "TaskFunction", "retry_of", "task"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Defaults:
+    """An entrypoint's ``retry_policy`` and ``cache_policy``, for the tasks it calls."""
+
+    retry: RetryPolicy | None
+    cache_policy: CachePolicy | None
+
+
+DEFAULTS: ContextVar[Defaults | None] = ContextVar("cairngraph_task_defaults", default=None)
+"""Set while an entrypoint runs; calls (in threads and asyncio tasks alike) inherit it."""
 
 
 class TaskFunction(Generic[P, T]):
@@ -71,6 +87,7 @@ class TaskFunction(Generic[P, T]):
             read=_no_read,
             write=_ReturnWriter(self.name),
             retry=retry_of(self.retry_policy),
+            cache=None if cache_policy is None else self._cache(cache_policy),
         )
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -81,7 +98,45 @@ class TaskFunction(Generic[P, T]):
                 "inside an @entrypoint function (or a graph node) while it runs: "
                 "workflow.invoke(input, config)."
             )
-        return context.calls.call(context, self.node, (args, kwargs))  # type: ignore[return-value]
+        node = self.node
+        defaults = DEFAULTS.get()
+        if defaults is not None:
+            node = self._with(defaults)
+        return context.calls.call(context, node, (args, kwargs))  # type: ignore[return-value]
+
+    def clear_cache(self, cache: BaseCache[Any]) -> None:
+        """Forget this task's cached results in ``cache``."""
+        if self.cache_policy is not None:
+            cache.clear([self._namespace()])
+
+    async def aclear_cache(self, cache: BaseCache[Any]) -> None:
+        """Async twin of :meth:`clear_cache`."""
+        if self.cache_policy is not None:
+            await cache.aclear([self._namespace()])
+
+    def _namespace(self) -> tuple[str, ...]:
+        # As in LangGraph: one namespace per function, "__dynamic__" for one without a path.
+        return (CACHE_NS_WRITES, identifier(self.func) or "__dynamic__")
+
+    def _cache(self, policy: CachePolicy) -> NodeCache:
+        user_key = policy.key_func
+
+        def key(input: tuple[tuple[Any, ...], Mapping[str, Any]]) -> str | bytes:
+            args, kwargs = input
+            return default_key(input) if user_key is None else user_key(*args, **kwargs)
+
+        return NodeCache(CachePolicy(key_func=key, ttl=policy.ttl), self._namespace())
+
+    def _with(self, defaults: Defaults) -> NodeSpec:
+        """The node with the entrypoint's policies where the task has none of its own."""
+        node = self.node
+        retry = node.retry if node.retry is not None else defaults.retry
+        cache = node.cache
+        if cache is None and defaults.cache_policy is not None:
+            cache = self._cache(defaults.cache_policy)
+        if retry is node.retry and cache is node.cache:
+            return node
+        return dataclasses.replace(node, retry=retry, cache=cache)
 
     def __repr__(self) -> str:
         return f"<task {self.name}>"
