@@ -57,8 +57,9 @@ def test_calls_run_concurrently(driver: Driver) -> None:
     assert driver.invoke(main, [1, 2, 3]) == 6
 
 
+@pytest.mark.parametrize("durability", ["sync", "async", "exit"])
 def test_a_failed_run_resumes_without_repeating_finished_calls(
-    driver: Driver, saver: BaseCheckpointSaver
+    driver: Driver, saver: BaseCheckpointSaver, durability: str
 ) -> None:
     ran: list[str] = []
     broken = {"on": True}
@@ -80,7 +81,7 @@ def test_a_failed_run_resumes_without_repeating_finished_calls(
         return second(first(x).result()).result()
 
     with pytest.raises(ValueError, match="second is down"):
-        driver.invoke(main, 1, cfg())
+        driver.invoke(main, 1, cfg(), durability=durability)
     saved = saver.get_tuple(cfg())
     assert saved is not None
     returns = [value for _task, channel, value in saved.pending_writes if channel == RETURN]

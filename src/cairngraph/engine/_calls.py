@@ -13,7 +13,8 @@ Invariants:
 - any other call runs concurrently with its caller (a worker thread in sync
   runs, an asyncio task in async ones), with its own retry policy, and its
   writes (result, error or interrupts) are saved as it finishes when the run
-  saves each step before the next (``durability="sync"``);
+  saves each step before the next (``durability="sync"``); otherwise they
+  are kept on the calling task and saved if its step fails or pauses;
 - an error or interrupt of a call reaches the caller through the future, so
   the caller fails or pauses with it; a failed or paused call runs again on
   the next attempt, a finished one never does.
@@ -143,6 +144,8 @@ class CallSite:
             if self.save_to is not None:
                 assert self.saver is not None
                 self.saver.put_writes(self.save_to, _persisted(task), task.id)
+            else:
+                caller.unsaved.append((task.id, _persisted(task)))
             if cache is not None and key is not None and hit is None and _cacheable(task):
                 cache.set({key: (_cache_entry(task), _ttl(task))})
             self._finished(task)
@@ -164,6 +167,8 @@ class CallSite:
             if self.save_to is not None:
                 assert self.saver is not None
                 await self.saver.aput_writes(self.save_to, _persisted(task), task.id)
+            else:
+                caller.unsaved.append((task.id, _persisted(task)))
             if cache is not None and key is not None and hit is None and _cacheable(task):
                 await cache.aset({key: (_cache_entry(task), _ttl(task))})
             self._finished(task)

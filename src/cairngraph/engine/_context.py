@@ -113,6 +113,8 @@ class TaskContext:
     calls: CallSite | None = None
     call_count: int = 0
     started: list[Any] = field(default_factory=list)
+    unsaved: list[tuple[str, list[tuple[str, Any]]]] = field(default_factory=list)
+    """``(task id, writes)`` of finished calls not saved yet, shared with the calls' own calls."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

@@ -274,6 +274,9 @@ def _after_execute(
             config = config_of(opts, state)
             for task in unsaved:
                 yield SaveWrites(config, persisted_writes(task), task.id)
+            for task in ran:
+                for call_id, call_writes in task.calls:
+                    yield SaveWrites(config, call_writes, call_id)
             yield Flush()
         if failed:
             error = failed[0].error
