@@ -74,6 +74,10 @@ class CallSite:
         """Start ``node`` with ``input`` as a call of ``caller``; the future of its result."""
         index = caller.call_count
         caller.call_count += 1
+        if caller.unsaved is None:
+            caller.unsaved = []  # before the call's context is made: it shares the list
+        if caller.started is None:
+            caller.started = []
         path = (PUSH, caller.path, index)
         child_id = task_id_for(caller.checkpoint_id, caller.namespace, node.name, path)
         task = Task(
@@ -145,6 +149,7 @@ class CallSite:
                 assert self.saver is not None
                 self.saver.put_writes(self.save_to, _persisted(task), task.id)
             else:
+                assert caller.unsaved is not None
                 caller.unsaved.append((task.id, _persisted(task)))
             if cache is not None and key is not None and hit is None and _cacheable(task):
                 cache.set({key: (_cache_entry(task), _ttl(task))})
@@ -168,6 +173,7 @@ class CallSite:
                 assert self.saver is not None
                 await self.saver.aput_writes(self.save_to, _persisted(task), task.id)
             else:
+                assert caller.unsaved is not None
                 caller.unsaved.append((task.id, _persisted(task)))
             if cache is not None and key is not None and hit is None and _cacheable(task):
                 await cache.aset({key: (_cache_entry(task), _ttl(task))})
@@ -252,14 +258,15 @@ def _outcome(task: Task) -> Any:
 
 def wait_started(context: TaskContext) -> None:
     """Wait until every call ``context`` started has finished (their errors stay in them)."""
-    waiting = [f for f in context.started if isinstance(f, concurrent.futures.Future)]
+    waiting = [f for f in context.started or () if isinstance(f, concurrent.futures.Future)]
     if waiting:
         concurrent.futures.wait(waiting)
 
 
 async def await_started(context: TaskContext) -> None:
     """Async twin of :func:`wait_started`, for a coroutine task."""
-    waiting = [f for f in context.started if isinstance(f, asyncio.Future) and not f.done()]
+    started = context.started or ()
+    waiting = [f for f in started if isinstance(f, asyncio.Future) and not f.done()]
     if waiting:
         await asyncio.wait(waiting)
     wait_started(context)

@@ -112,9 +112,10 @@ class TaskContext:
     caller: TaskContext | None = None
     calls: CallSite | None = None
     call_count: int = 0
-    started: list[Any] = field(default_factory=list)
-    unsaved: list[tuple[str, list[tuple[str, Any]]]] = field(default_factory=list)
-    """``(task id, writes)`` of finished calls not saved yet, shared with the calls' own calls."""
+    started: list[Any] | None = None
+    unsaved: list[tuple[str, list[tuple[str, Any]]]] | None = None
+    """``(task id, writes)`` of finished calls not saved yet, shared with the calls' own calls
+    (None until the task makes a call: most tasks make none)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

@@ -138,7 +138,7 @@ class Task:
     """Where its writes are cached, when its node has a cache policy and the graph a cache."""
     cached: bool = False
     """Its writes came from the graph's cache: the node was not called."""
-    calls: list[tuple[str, list[tuple[str, Any]]]] = field(default_factory=list)
+    calls: Sequence[tuple[str, list[tuple[str, Any]]]] = ()
     """``(task id, writes)`` of the ``@task`` calls it made whose writes are not saved
     yet (``durability="async"``/``"exit"``): saved if the step fails or pauses."""
     namespace: str | None = None

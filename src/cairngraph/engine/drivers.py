@@ -86,7 +86,7 @@ class TaskRunner:
             previous=caller.previous if caller is not None else _previous(task),
             caller=caller,
             calls=self.calls,
-            unsaved=caller.unsaved if caller is not None else [],
+            unsaved=caller.unsaved if caller is not None else None,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -113,7 +113,7 @@ class TaskRunner:
         task.writes = task.node.write(output, task.read_fresh)
         task.result = output.update if isinstance(output, Command) else output
         task.resumes_changed = context.resumes_changed
-        task.calls = context.unsaved
+        task.calls = context.unsaved or ()
 
     def failed(
         self, task: Task, context: TaskContext, error: Exception, attempt: int
@@ -124,7 +124,7 @@ class TaskRunner:
         if not engine and policy is not None and policy.should_retry(error, attempt):
             return policy.delay(attempt)
         task.resumes_changed = context.resumes_changed
-        task.calls = context.unsaved
+        task.calls = context.unsaved or ()
         if isinstance(error, GraphInterrupt):
             task.interrupts = error.interrupts
             task.paused = True
