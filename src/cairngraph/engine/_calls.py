@@ -34,6 +34,7 @@ from cairngraph.constants import PUSH, RETURN
 from cairngraph.engine import events
 from cairngraph.engine._context import TaskContext, interrupt_id, task_namespace
 from cairngraph.engine.algo import NodeSpec, Task, task_id_for
+from cairngraph.engine.effects import Execute
 from cairngraph.errors import GraphInterrupt, InvalidConfigError
 
 if TYPE_CHECKING:
@@ -52,19 +53,17 @@ class CallSite:
     def __init__(
         self,
         runner: TaskRunner,
-        *,
-        pending: Mapping[str, Sequence[tuple[str, Any]]],
-        answers: Mapping[str, Any],
-        save_to: RunnableConfig | None,
+        step: Execute,
         saver: BaseCheckpointSaver | None,
+        cache: BaseCache[Any] | None,
         pool: concurrent.futures.Executor,
         loop: asyncio.AbstractEventLoop | None = None,
-        cache: BaseCache[Any] | None = None,
     ) -> None:
+        """The calls of ``step``'s tasks; ``loop`` is the async run's event loop."""
         self.runner = runner
-        self.pending = pending
-        self.answers = answers
-        self.save_to = save_to if saver is not None else None
+        self.pending: Mapping[str, Sequence[tuple[str, Any]]] = step.pending
+        self.answers: Mapping[str, Any] = step.answers
+        self.save_to: RunnableConfig | None = step.calls_to if saver is not None else None
         self.saver = saver
         self.pool = pool
         self.loop = loop

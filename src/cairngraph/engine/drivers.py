@@ -208,25 +208,6 @@ def _previous(task: Task) -> Any:
     return channel.value if channel is not None and channel.is_available() else None
 
 
-def _call_site(
-    effect: Execute,
-    saver: BaseCheckpointSaver | None,
-    runner: TaskRunner,
-    cache: BaseCache[Any] | None,
-    loop: asyncio.AbstractEventLoop | None = None,
-) -> CallSite:
-    return CallSite(
-        runner,
-        pending=effect.pending,
-        answers=effect.answers,
-        save_to=effect.calls_to,
-        saver=saver,
-        pool=_POOL,
-        loop=loop,
-        cache=cache,
-    )
-
-
 def _for_this_graph(command: ParentCommand) -> Command[Any]:
     """A subgraph's ``Command(graph=PARENT)`` as the output of the node that ran it."""
     sent: Command[Any] = command.command
@@ -289,7 +270,7 @@ def _execute_sync(
 ) -> Iterator[Emit]:
     """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
-    runner.calls = _call_site(effect, saver, runner, cache)
+    runner.calls = CallSite(runner, effect, saver, cache, _POOL)
 
     def one(task: Task) -> None:
         runner.run_sync(task)
@@ -384,7 +365,7 @@ async def _execute_async(
     cache: BaseCache[Any] | None = None,
 ) -> AsyncIterator[Emit]:
     """Async twin of :func:`_execute_sync`."""
-    runner.calls = _call_site(effect, saver, runner, cache, asyncio.get_running_loop())
+    runner.calls = CallSite(runner, effect, saver, cache, _POOL, asyncio.get_running_loop())
 
     async def one(task: Task) -> None:
         await runner.run_async(task)
