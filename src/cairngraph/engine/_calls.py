@@ -96,6 +96,10 @@ class CallSite:
             if channel == RETURN:
                 return self._done(value)
         self._bind_answers(task, saved)
+        if self.answers:
+            # Answers given by interrupt id reach their own call only: the caller holds one
+            # because its saved interrupts include its calls', and no other call may take it.
+            caller.has_pending_resume = False
         if self.loop is None:
             future: Future = self._start_in_pool(task, caller)
         else:
