@@ -78,6 +78,7 @@ class TaskFunction(Generic[P, T]):
         self.retry_policy = tuple(retry_policy)
         self.cache_policy = cache_policy
         functools.update_wrapper(self, func)
+        self.__name__ = self.name  # as LangGraph: name= renames what the task reports
         is_async = inspect.iscoroutinefunction(_target(func))
         self.node = NodeSpec(
             name=self.name,
