@@ -294,8 +294,12 @@ def _after_execute(
                 yield Emit("updates", {"__interrupt__": task.interrupts})
             if "values" in opts.modes:
                 chunk = spec.values(state.channels)
+                # A state that is not a dict (a root schema, an entrypoint's return value)
+                # is left out: the chunk holds only the interrupts, as in LangGraph.
                 if isinstance(chunk, dict):
                     chunk = {**chunk, "__interrupt__": task.interrupts}
+                else:
+                    chunk = {"__interrupt__": task.interrupts}
                 yield Emit("values", chunk)
         # ... and what the step's finished tasks wrote shows in the result (and one
         # last values chunk), though it is saved only as their pending writes.
