@@ -84,3 +84,28 @@ def test_tasks_mode_reports_each_call(driver: Driver) -> None:
     results = [(c["name"], c["result"]) for c in chunks if "result" in c]
     assert starts == [("main", 4), ("double", ((4,), {}))]
     assert results == [("double", {"__return__": 8}), ("main", {"__end__": 8})]
+
+
+def test_the_first_matching_policy_of_several_decides(driver: Driver) -> None:
+    attempts: list[str] = []
+
+    @task(
+        retry_policy=[
+            RetryPolicy(max_attempts=2, initial_interval=0.001, retry_on=KeyError),
+            RetryPolicy(max_attempts=4, initial_interval=0.001, retry_on=ConnectionError),
+        ]
+    )
+    def unlucky(kind: str) -> str:
+        attempts.append(kind)
+        raise KeyError(kind) if kind == "key" else ConnectionError(kind)
+
+    @entrypoint()
+    def main(kind: str) -> str:
+        try:
+            return unlucky(kind).result()
+        except (KeyError, ConnectionError) as error:
+            return type(error).__name__
+
+    assert driver.invoke(main, "key") == "KeyError"
+    assert driver.invoke(main, "net") == "ConnectionError"
+    assert attempts == ["key"] * 2 + ["net"] * 4

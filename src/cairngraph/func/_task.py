@@ -209,28 +209,34 @@ def retry_of(policies: Sequence[RetryPolicy]) -> RetryPolicy | None:
 
 
 class _FirstMatching(RetryPolicy):
-    """Several retry policies: the first whose ``retry_on`` matches the error decides."""
+    """Several retry policies: the first whose ``retry_on`` matches the error decides
+    whether to retry and how long to wait, as in LangGraph.
 
-    __slots__ = ("policies",)
+    The engine asks ``should_retry`` then ``delay``; the policy chosen by the first is
+    remembered for the second in a context variable, and each task runs in its own
+    context, so concurrent tasks never see each other's choice.
+    """
+
+    __slots__ = ("chosen", "policies")
 
     def __init__(self, *, policies: tuple[RetryPolicy, ...]) -> None:
         super().__init__()
         object.__setattr__(self, "policies", policies)
-
-    def _pick(self, error: Exception) -> RetryPolicy | None:
-        chosen: tuple[RetryPolicy, ...] = self.policies  # type: ignore[attr-defined]
-        for policy in chosen:
-            if policy.should_retry(error, 0):
-                return policy
-        return None
+        chosen: ContextVar[RetryPolicy] = ContextVar("cairngraph_retry_choice")
+        object.__setattr__(self, "chosen", chosen)
 
     def should_retry(self, error: Exception, attempt: int) -> bool:
-        policy = self._pick(error)
-        return policy is not None and policy.should_retry(error, attempt)
+        policies: tuple[RetryPolicy, ...] = self.policies  # type: ignore[attr-defined]
+        for policy in policies:
+            # attempt 0: does the policy match the error at all (its own limit aside)?
+            if policy.should_retry(error, 0):
+                self.chosen.set(policy)  # type: ignore[attr-defined]
+                return policy.should_retry(error, attempt)
+        return False
 
     def delay(self, attempt: int) -> float:
-        chosen: tuple[RetryPolicy, ...] = self.policies  # type: ignore[attr-defined]
-        return chosen[0].delay(attempt)
+        policy: RetryPolicy = self.chosen.get()  # type: ignore[attr-defined]
+        return policy.delay(attempt)
 
 
 def _name_of(func: Any) -> str:
