@@ -53,3 +53,31 @@ def test_sigkill_mid_entrypoint_then_resume_runs_only_unfinished_tasks(tmp_path:
     assert out.strip() == str(list(range(COUNT)))
     again = _lines(side)[len(before) :]
     assert again == [index for index in range(COUNT) if index not in finished]
+
+
+def test_sigkill_while_parallel_tasks_run_keeps_those_that_finished(tmp_path: Path) -> None:
+    db, side = tmp_path / "parallel.db", tmp_path / "side.log"
+    worker = _spawn(db, side, "--parallel")
+    # All twelve start at once; task i needs 30 ms * (i + 1). Kill after about four finished.
+    deadline = time.monotonic() + 60
+    while len(_lines(side)) < COUNT:
+        assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+        assert time.monotonic() < deadline, "the worker never started its tasks"
+        time.sleep(0.002)
+    time.sleep(0.14)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    assert worker.returncode == -signal.SIGKILL
+
+    with SqliteSaver.from_conn_string(str(db)) as saver:
+        saved = saver.get_tuple(THREAD)
+    assert saved is not None
+    finished = {value for _id, channel, value in saved.pending_writes if channel == RETURN}
+    assert finished and len(finished) < COUNT  # some finished and were saved, some not
+
+    resumed = _spawn(db, side, "--resume", "--parallel")
+    out, err = resumed.communicate(timeout=120)
+    assert resumed.returncode == 0, err
+    assert out.strip() == str(list(range(COUNT)))
+    again = sorted(_lines(side)[COUNT:])
+    assert again == [index for index in range(COUNT) if index not in finished]
