@@ -25,16 +25,22 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextvars
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.cache.base import BaseCache, FullKey
-from cairngraph.checkpoint.base import INTERRUPT, RESUME, BaseCheckpointSaver, RunnableConfig
+from cairngraph.checkpoint.base import (
+    INTERRUPT,
+    RESUME,
+    BaseCheckpointSaver,
+    RunnableConfig,
+    checkpoint_config,
+)
 from cairngraph.constants import PUSH, RETURN
 from cairngraph.engine import events
 from cairngraph.engine._context import TaskContext, interrupt_id, task_namespace
 from cairngraph.engine.algo import NodeSpec, Task, task_id_for
-from cairngraph.engine.effects import Execute
+from cairngraph.engine.effects import NO_CALLS, StepCalls
 from cairngraph.errors import GraphInterrupt, InvalidConfigError
 
 if TYPE_CHECKING:
@@ -48,22 +54,20 @@ Future = concurrent.futures.Future[Any] | asyncio.Future[Any]
 class CallSite:
     """How the tasks of one step start calls: shared by every task of the step."""
 
-    __slots__ = ("answers", "cache", "loop", "pending", "pool", "runner", "save_to", "saver")
+    __slots__ = ("cache", "loop", "pool", "runner", "saver", "step")
 
     def __init__(
         self,
         runner: TaskRunner,
-        step: Execute,
         saver: BaseCheckpointSaver | None,
         cache: BaseCache[Any] | None,
         pool: concurrent.futures.Executor,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
-        """The calls of ``step``'s tasks; ``loop`` is the async run's event loop."""
+        """The calls of one run's tasks; ``loop`` is the async run's event loop."""
         self.runner = runner
-        self.pending: Mapping[str, Sequence[tuple[str, Any]]] = step.pending
-        self.answers: Mapping[str, Any] = step.answers
-        self.save_to: RunnableConfig | None = step.calls_to if saver is not None else None
+        self.step: StepCalls = NO_CALLS
+        """What the step running now gives its calls (set by the driver for each step)."""
         self.saver = saver
         self.pool = pool
         self.loop = loop
@@ -91,12 +95,12 @@ class CallSite:
             namespace=task_namespace(caller.namespace, node.name, child_id),
         )
         self._report(task, "task", events.task_payload(task))
-        saved = self.pending.get(child_id, ())
+        saved = self.step.pending.get(child_id, ())
         for channel, value in saved:
             if channel == RETURN:
                 return self._done(value)
         self._bind_answers(task, saved)
-        if self.answers:
+        if self.step.answers:
             # Answers given by interrupt id reach their own call only: the caller holds one
             # because its saved interrupts include its calls', and no other call may take it.
             caller.has_pending_resume = False
@@ -113,15 +117,16 @@ class CallSite:
             if channel == RESUME:
                 task.resumes = list(value)
         assert task.namespace is not None
+        answers = self.step.answers
         waiting = interrupt_id(task.namespace, len(task.resumes))
-        if waiting in self.answers:
-            task.pending_resume = (True, self.answers[waiting])
+        if waiting in answers:
+            task.pending_resume = (True, answers[waiting])
         elif any(channel == INTERRUPT for channel, _ in saved):
             for channel, value in saved:
                 if channel == INTERRUPT:
                     for item in value:
-                        if item.id in self.answers:
-                            task.pending_resume = (True, self.answers[item.id])
+                        if item.id in answers:
+                            task.pending_resume = (True, answers[item.id])
 
     def _done(self, value: Any) -> Future:
         """A future already holding ``value``, of the kind the caller awaits."""
@@ -148,9 +153,8 @@ class CallSite:
                 _from_cache(task, hit)
             else:
                 self.runner.run_sync(task, caller)
-            if self.save_to is not None:
-                assert self.saver is not None
-                self.saver.put_writes(self.save_to, _persisted(task), task.id)
+            if self.saver is not None and self.step.save:
+                self.saver.put_writes(self._checkpoint(task), _persisted(task), task.id)
             else:
                 assert caller.unsaved is not None
                 caller.unsaved.append((task.id, _persisted(task)))
@@ -172,9 +176,8 @@ class CallSite:
                 _from_cache(task, hit)
             else:
                 await self.runner.run_async(task, caller)
-            if self.save_to is not None:
-                assert self.saver is not None
-                await self.saver.aput_writes(self.save_to, _persisted(task), task.id)
+            if self.saver is not None and self.step.save:
+                await self.saver.aput_writes(self._checkpoint(task), _persisted(task), task.id)
             else:
                 assert caller.unsaved is not None
                 caller.unsaved.append((task.id, _persisted(task)))
@@ -187,6 +190,11 @@ class CallSite:
             return asyncio.ensure_future(work())
         # A sync caller running in a worker thread of an async run.
         return asyncio.run_coroutine_threadsafe(work(), self.loop)
+
+    def _checkpoint(self, task: Task) -> RunnableConfig:
+        """The config of the checkpoint the call's step runs from (where its writes go)."""
+        scope = self.runner.scope
+        return checkpoint_config(scope.thread_id or "", scope.namespace, task.checkpoint_id)
 
     def _cache_key(self, task: Task) -> FullKey | None:
         node_cache = task.node.cache

@@ -17,13 +17,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import PREVIOUS
 from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
     from cairngraph.engine._calls import CallSite
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
+    from cairngraph.engine.channels import Channel
     from cairngraph.runtime import Runtime
 
 __all__ = [
@@ -107,8 +111,8 @@ class TaskContext:
     counter: int = 0
     resumes_changed: bool = False
     attempt: int = 1
-    previous: Any = None
-    """What the thread's entrypoint returned (or saved) last time: ``runtime.previous``."""
+    channels: Mapping[str, Channel] | None = None
+    """The step's channels (read for ``previous``)."""
     caller: TaskContext | None = None
     calls: CallSite | None = None
     call_count: int = 0
@@ -123,6 +127,12 @@ class TaskContext:
     def config(self) -> RunnableConfig:
         """The run's config (what subgraphs inherit)."""
         return self.scope.config
+
+    @property
+    def previous(self) -> Any:
+        """What the thread's entrypoint returned (or saved) last time: ``runtime.previous``."""
+        channel = self.channels.get(PREVIOUS) if self.channels is not None else None
+        return channel.value if channel is not None and channel.is_available() else None
 
     @property
     def checkpointer(self) -> BaseCheckpointSaver | None:

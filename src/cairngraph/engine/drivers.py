@@ -21,7 +21,6 @@ from typing import Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-from cairngraph.constants import PREVIOUS
 from cairngraph.engine._calls import CallSite, await_started, wait_started
 from cairngraph.engine._context import (
     _CURRENT,
@@ -63,7 +62,7 @@ class TaskRunner:
         self.scope = scope
         self.step = 0
         self.calls: CallSite | None = None
-        """How the tasks of the step running now start ``@task`` calls."""
+        """How the run's tasks start ``@task`` calls (made at the run's first step)."""
 
     @property
     def config(self) -> RunnableConfig:
@@ -83,7 +82,7 @@ class TaskRunner:
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
-            previous=caller.previous if caller is not None else _previous(task),
+            channels=caller.channels if caller is not None else task.channels,
             caller=caller,
             calls=self.calls,
             unsaved=caller.unsaved if caller is not None else None,
@@ -201,13 +200,6 @@ class TaskRunner:
             leave()
 
 
-def _previous(task: Task) -> Any:
-    """What an entrypoint's thread saved for ``previous`` (None in other graphs)."""
-    channels = task.channels
-    channel = channels.get(PREVIOUS) if channels is not None else None
-    return channel.value if channel is not None and channel.is_available() else None
-
-
 def _for_this_graph(command: ParentCommand) -> Command[Any]:
     """A subgraph's ``Command(graph=PARENT)`` as the output of the node that ran it."""
     sent: Command[Any] = command.command
@@ -270,7 +262,9 @@ def _execute_sync(
 ) -> Iterator[Emit]:
     """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
-    runner.calls = CallSite(runner, effect, saver, cache, _POOL)
+    if runner.calls is None:
+        runner.calls = CallSite(runner, saver, cache, _POOL)
+    runner.calls.step = effect.calls
 
     def one(task: Task) -> None:
         runner.run_sync(task)
@@ -365,7 +359,9 @@ async def _execute_async(
     cache: BaseCache[Any] | None = None,
 ) -> AsyncIterator[Emit]:
     """Async twin of :func:`_execute_sync`."""
-    runner.calls = CallSite(runner, effect, saver, cache, _POOL, asyncio.get_running_loop())
+    if runner.calls is None:
+        runner.calls = CallSite(runner, saver, cache, _POOL, asyncio.get_running_loop())
+    runner.calls.step = effect.calls
 
     async def one(task: Task) -> None:
         await runner.run_async(task)

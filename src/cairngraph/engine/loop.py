@@ -48,7 +48,17 @@ from cairngraph.engine._run_state import (
     thread_hint,
 )
 from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
-from cairngraph.engine.effects import CacheRead, CacheWrite, Emit, Execute, Flush, Load, SaveWrites
+from cairngraph.engine.effects import (
+    NO_CALLS,
+    CacheRead,
+    CacheWrite,
+    Emit,
+    Execute,
+    Flush,
+    Load,
+    SaveWrites,
+    StepCalls,
+)
 from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
@@ -114,6 +124,10 @@ def _supersteps(
 ) -> Generator[Effect, Any, RunOutcome]:
     spec = opts.spec
     candidates: set[str] | None = None
+    # A task's own calls are saved as they finish when each step is saved before
+    # the next starts: the checkpoint they belong to is stored by then.
+    save_calls = opts.has_saver and opts.durability == "sync"
+    plain = StepCalls({}, resume_map, save_calls) if resume_map or save_calls else NO_CALLS
     while True:
         for key, manager in spec.managed.items():
             state.channels[key].value = manager.get(state.step + 1, stop)
@@ -170,11 +184,8 @@ def _supersteps(
         # durability defer every write to the step's (or the run's) save.
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
-            here = config_of(opts, state)
-            # A task's own calls are saved as they finish when each step is saved
-            # before the next starts: the checkpoint they belong to is stored.
-            calls_to = here if opts.has_saver and opts.durability == "sync" else None
-            yield Execute(to_run, here if each else None, state.pending, resume_map, calls_to)
+            calls = StepCalls(state.pending, resume_map, save_calls) if state.pending else plain
+            yield Execute(to_run, config_of(opts, state) if each else None, calls)
         if opts.has_cache:
             yield from _to_cache(to_run)
         unsaved = [*hits, *([] if each else to_run)]
