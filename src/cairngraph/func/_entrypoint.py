@@ -24,6 +24,7 @@ from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.constants import END, PREVIOUS, START
 from cairngraph.engine._cache import NodeCache, cache_namespace
+from cairngraph.engine._context import TaskContext
 from cairngraph.engine.algo import GraphSpec, NodeSpec
 from cairngraph.engine.channels import Channel, Ephemeral, LastValue
 from cairngraph.errors import InvalidGraphError, InvalidUpdateError
@@ -178,7 +179,7 @@ def _bound(
     """
     wanted = _wanted(parameters)
 
-    def call(input: Any, task: Any) -> Any:
+    def call(input: Any, task: TaskContext) -> Any:
         token = DEFAULTS.set(defaults)
         try:
             return func(input, **{name: _provide(name, task) for name in wanted})
@@ -194,7 +195,7 @@ def _abound(
     """Async twin of :func:`_bound`, for an ``async def`` entrypoint."""
     wanted = _wanted(parameters)
 
-    async def call(input: Any, task: Any) -> Any:
+    async def call(input: Any, task: TaskContext) -> Any:
         token = DEFAULTS.set(defaults)
         try:
             return await func(input, **{name: _provide(name, task) for name in wanted})
@@ -204,7 +205,7 @@ def _abound(
     return call
 
 
-def _provide(name: str, task: Any) -> Any:
+def _provide(name: str, task: TaskContext) -> Any:
     if name == "config":
         return task.node_config()
     if name == "previous":

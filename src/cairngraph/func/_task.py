@@ -26,7 +26,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 from cairngraph.cache.base import BaseCache
 from cairngraph.constants import PUSH, RETURN
 from cairngraph.engine._cache import CACHE_NS_WRITES, NodeCache, default_key, identifier
-from cairngraph.engine._context import maybe_current_task
+from cairngraph.engine._context import TaskContext, maybe_current_task
 from cairngraph.engine.algo import NodeSpec
 from cairngraph.engine.channels import Channel
 from cairngraph.errors import InvalidUpdateError, OutsideRunError
@@ -254,7 +254,7 @@ def _target(func: Any) -> Any:
 def _run(func: Callable[..., Any]) -> Callable[[Any, Any], Any]:
     """``run(input, task)`` for the engine: ``input`` is the call's ``(args, kwargs)``."""
 
-    def run(input: tuple[tuple[Any, ...], Mapping[str, Any]], task: Any) -> Any:
+    def run(input: tuple[tuple[Any, ...], Mapping[str, Any]], task: TaskContext) -> Any:
         args, kwargs = input
         return func(*args, **kwargs)
 
