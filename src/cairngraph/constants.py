@@ -18,7 +18,11 @@ INTERRUPT_SEEN: Final = "__interrupt__"
 PULL: Final = "__pregel_pull"
 """Task path prefix of a node triggered by its channels."""
 PUSH: Final = "__pregel_push"
-"""Task path prefix of a node started by a ``Send``."""
+"""Task path prefix of a node started by a ``Send`` (or by a ``@task`` call)."""
+RETURN: Final = "__return__"
+"""The write holding what a ``@task`` call returned (its saved result)."""
+PREVIOUS: Final = "__previous__"
+"""Channel of an entrypoint: what it returned, or ``entrypoint.final(save=)``, last run."""
 
 
 def branch_channel(node: str) -> str:

@@ -13,6 +13,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── CheckpointNotFoundError (LookupError)   a ``checkpoint_id`` that is not saved
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
+    ├── OutsideRunError (RuntimeError)          a ``@task`` called while no graph runs
     ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
     │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
@@ -56,6 +57,7 @@ __all__ = [
     "SerializationError",
     "StorageError",
     "StorageUnavailableError",
+    "OutsideRunError",
     "ThreadBusyError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
@@ -110,6 +112,10 @@ class GraphRecursionError(CairnGraphError, RecursionError):
 
 class ThreadBusyError(CairnGraphError, RuntimeError):
     """Another run holds the thread and did not let go in time."""
+
+
+class OutsideRunError(CairnGraphError, RuntimeError):
+    """A ``@task`` was called while no entrypoint or graph node runs in this context."""
 
 
 class EmptyChannelError(CairnGraphError, LookupError):

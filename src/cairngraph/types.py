@@ -30,6 +30,7 @@ __all__ = [
     "StateUpdate",
     "StreamMode",
     "StreamPart",
+    "StreamWriter",
     "interrupt",
 ]
 
@@ -41,6 +42,9 @@ StreamMode = Literal["values", "updates", "debug", "custom", "messages", "checkp
 update (``updates``), what nodes write with ``get_stream_writer()`` (``custom``),
 chat-model tokens (``messages``), each checkpoint (``checkpoints``), each task's
 start and result (``tasks``), or the last three wrapped as engine events (``debug``)."""
+
+StreamWriter = Callable[[Any], None]
+"""The ``writer`` a node or entrypoint takes: ``writer(chunk)`` sends a ``custom`` chunk."""
 
 Durability = Literal["sync", "async", "exit"]
 """When a step's checkpoint is written: before the next step (``sync``, the

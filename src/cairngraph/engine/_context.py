@@ -17,12 +17,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import PREVIOUS
 from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+    from cairngraph.engine._calls import CallSite
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
+    from cairngraph.engine.channels import Channel
     from cairngraph.runtime import Runtime
 
 __all__ = [
@@ -85,6 +90,11 @@ class TaskContext:
     ``resumes`` are the answers already given to this task's interrupts, in
     order; ``pending_resume`` is an answer not yet bound to an interrupt (from
     ``Command(resume=value)``), taken by the first interrupt that needs one.
+
+    ``caller`` is the task that started this one with a ``@task`` call (its
+    unbound answer is taken when this task has none); ``calls`` starts such
+    calls; ``call_count`` numbers them, which is what makes their ids stable;
+    ``started`` holds their futures, waited for when the task returns.
     """
 
     task_id: str
@@ -101,6 +111,15 @@ class TaskContext:
     counter: int = 0
     resumes_changed: bool = False
     attempt: int = 1
+    channels: Mapping[str, Channel] | None = None
+    """The step's channels (read for ``previous``)."""
+    caller: TaskContext | None = None
+    calls: CallSite | None = None
+    call_count: int = 0
+    started: list[Any] | None = None
+    unsaved: list[tuple[str, list[tuple[str, Any]]]] | None = None
+    """``(task id, writes)`` of finished calls not saved yet, shared with the calls' own calls
+    (None until the task makes a call: most tasks make none)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
@@ -108,6 +127,12 @@ class TaskContext:
     def config(self) -> RunnableConfig:
         """The run's config (what subgraphs inherit)."""
         return self.scope.config
+
+    @property
+    def previous(self) -> Any:
+        """What the thread's entrypoint returned (or saved) last time: ``runtime.previous``."""
+        channel = self.channels.get(PREVIOUS) if self.channels is not None else None
+        return channel.value if channel is not None and channel.is_available() else None
 
     @property
     def checkpointer(self) -> BaseCheckpointSaver | None:
@@ -147,12 +172,18 @@ class TaskContext:
             self.resumes.append(answer)
             self.resumes_changed = True
             return answer
+        if self.caller is not None:
+            found, answer = self.caller.take_pending_resume()
+            if found:
+                self.resumes.append(answer)
+                self.resumes_changed = True
+                return answer
         raise GraphInterrupt([Interrupt(value=value, id=interrupt_id(self.namespace, index))])
 
     def take_pending_resume(self) -> tuple[bool, Any]:
         """Hand an unbound resume answer to a subgraph run inside this task."""
         if not self.has_pending_resume:
-            return False, None
+            return (False, None) if self.caller is None else self.caller.take_pending_resume()
         self.has_pending_resume = False
         return True, self.pending_resume
 

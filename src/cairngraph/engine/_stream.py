@@ -87,7 +87,8 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
     scope = task.scope
     sink = scope.sink
     writer = _no_op_writer
-    namespace = graph_namespace(task.namespace)
+    # The task's graph (a @task call's namespace nests under its caller's, in the same graph).
+    namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
     # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
     if sink is not None and "custom" in sink.modes and (scope.forward or not namespace):
 
@@ -98,6 +99,7 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
         context=scope.context,
         store=scope.store,
         stream_writer=writer,
+        previous=task.previous,
         execution_info=ExecutionInfo(
             checkpoint_id=task.checkpoint_id,
             checkpoint_ns=task.namespace,

@@ -138,6 +138,12 @@ class Task:
     """Where its writes are cached, when its node has a cache policy and the graph a cache."""
     cached: bool = False
     """Its writes came from the graph's cache: the node was not called."""
+    calls: Sequence[tuple[str, list[tuple[str, Any]]]] = ()
+    """``(task id, writes)`` of the ``@task`` calls it made whose writes are not saved
+    yet (``durability="async"``/``"exit"``): saved if the step fails or pauses."""
+    namespace: str | None = None
+    """Its own namespace when it is not its graph's plus ``name:id`` (a ``@task`` call
+    nests under the task that called it)."""
 
     def read_fresh(
         self,

@@ -21,6 +21,7 @@ from typing import Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+from cairngraph.engine._calls import CallSite, await_started, wait_started
 from cairngraph.engine._context import (
     _CURRENT,
     RunScope,
@@ -55,21 +56,24 @@ _POOL = ThreadPoolExecutor(
 class TaskRunner:
     """How the tasks of one run are called: what they share (:class:`RunScope`)."""
 
-    __slots__ = ("scope", "step")
+    __slots__ = ("calls", "scope", "step")
 
     def __init__(self, scope: RunScope) -> None:
         self.scope = scope
         self.step = 0
+        self.calls: CallSite | None = None
+        """How the run's tasks start ``@task`` calls (made at the run's first step)."""
 
     @property
     def config(self) -> RunnableConfig:
         return self.scope.config
 
-    def context(self, task: Task) -> TaskContext:
+    def context(self, task: Task, caller: TaskContext | None = None) -> TaskContext:
+        namespace = task.namespace or task_namespace(self.scope.namespace, task.name, task.id)
         return TaskContext(
             task_id=task.id,
             name=task.name,
-            namespace=task_namespace(self.scope.namespace, task.name, task.id),
+            namespace=namespace,
             scope=self.scope,
             step=task.step,
             path=task.path,
@@ -78,6 +82,10 @@ class TaskRunner:
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
+            channels=caller.channels if caller is not None else task.channels,
+            caller=caller,
+            calls=self.calls,
+            unsaved=caller.unsaved if caller is not None else None,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -104,6 +112,7 @@ class TaskRunner:
         task.writes = task.node.write(output, task.read_fresh)
         task.result = output.update if isinstance(output, Command) else output
         task.resumes_changed = context.resumes_changed
+        task.calls = context.unsaved or ()
 
     def failed(
         self, task: Task, context: TaskContext, error: Exception, attempt: int
@@ -114,6 +123,7 @@ class TaskRunner:
         if not engine and policy is not None and policy.should_retry(error, attempt):
             return policy.delay(attempt)
         task.resumes_changed = context.resumes_changed
+        task.calls = context.unsaved or ()
         if isinstance(error, GraphInterrupt):
             task.interrupts = error.interrupts
             task.paused = True
@@ -126,15 +136,18 @@ class TaskRunner:
             task.error = error
         return None
 
-    def run_sync(self, task: Task) -> None:
-        """Run one task to completion in this thread, retrying as its policy says."""
+    def run_sync(self, task: Task, caller: TaskContext | None = None) -> None:
+        """Run one task to completion in this thread, retrying as its policy says.
+
+        ``caller`` is the task that started this one with a ``@task`` call.
+        """
         run = task.node.run
         if run is None:
             raise InvalidConfigError(
                 f"node {task.name!r} is an async function, which invoke()/stream() cannot run. "
                 "Use ainvoke()/astream(), or make the node a plain function."
             )
-        context = self.context(task)
+        context = self.context(task, caller)
         leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
@@ -143,6 +156,8 @@ class TaskRunner:
                 try:
                     try:
                         output = run(task.input, context)
+                        if context.started:
+                            wait_started(context)
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -155,13 +170,13 @@ class TaskRunner:
         finally:
             leave()
 
-    async def run_async(self, task: Task) -> None:
+    async def run_async(self, task: Task, caller: TaskContext | None = None) -> None:
         """Async twin of :meth:`run_sync`: coroutine nodes awaited, sync nodes in a thread."""
         arun = task.node.arun
         if arun is None:
-            await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task)
+            await asyncio.to_thread(contextvars.copy_context().run, self.run_sync, task, caller)
             return
-        context = self.context(task)
+        context = self.context(task, caller)
         leave = self.enter(task, context)
         try:
             for attempt in itertools.count(1):
@@ -170,6 +185,8 @@ class TaskRunner:
                 try:
                     try:
                         output = await arun(task.input, context)
+                        if context.started:
+                            await await_started(context)
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -209,7 +226,7 @@ def drive_sync(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                yield from _execute_sync(effect, saver, runner)
+                yield from _execute_sync(effect, saver, runner, cache)
             elif kind is SaveStep:
                 assert saver is not None
                 if effect.background:
@@ -238,10 +255,16 @@ def drive_sync(
 
 
 def _execute_sync(
-    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+    effect: Execute,
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> Iterator[Emit]:
     """Run a step's tasks; with a sink, yield its chunks while they run."""
     tasks = effect.tasks
+    if runner.calls is None:
+        runner.calls = CallSite(runner, saver, cache, _POOL)
+    runner.calls.step = effect.calls
 
     def one(task: Task) -> None:
         runner.run_sync(task)
@@ -298,7 +321,7 @@ async def drive_async(
             if kind is Emit:
                 yield effect
             elif kind is Execute:
-                async for chunk in _execute_async(effect, saver, runner):
+                async for chunk in _execute_async(effect, saver, runner, cache):
                     yield chunk
             elif kind is SaveStep:
                 assert saver is not None
@@ -330,9 +353,15 @@ async def drive_async(
 
 
 async def _execute_async(
-    effect: Execute, saver: BaseCheckpointSaver | None, runner: TaskRunner
+    effect: Execute,
+    saver: BaseCheckpointSaver | None,
+    runner: TaskRunner,
+    cache: BaseCache[Any] | None = None,
 ) -> AsyncIterator[Emit]:
     """Async twin of :func:`_execute_sync`."""
+    if runner.calls is None:
+        runner.calls = CallSite(runner, saver, cache, _POOL, asyncio.get_running_loop())
+    runner.calls.step = effect.calls
 
     async def one(task: Task) -> None:
         await runner.run_async(task)

@@ -16,6 +16,7 @@ from cairngraph.checkpoint.base import RunnableConfig, StepSave
 from cairngraph.engine.algo import Task
 
 __all__ = [
+    "NO_CALLS",
     "CacheRead",
     "CacheWrite",
     "Emit",
@@ -24,6 +25,7 @@ __all__ = [
     "Load",
     "SaveStep",
     "SaveWrites",
+    "StepCalls",
 ]
 
 
@@ -63,15 +65,38 @@ class Flush:
 
 
 @dataclass(frozen=True, slots=True)
+class StepCalls:
+    """What ``@task`` calls made by a step's tasks need from the step.
+
+    ``pending`` are the writes saved against the step's checkpoint, by task
+    id, so a call that finished before returns its saved result; ``answers``
+    are resume values by interrupt id; with ``save`` set, each call's writes
+    are saved against the step's checkpoint as the call finishes.
+    """
+
+    pending: Mapping[str, Sequence[tuple[str, Any]]]
+    answers: Mapping[str, Any]
+    save: bool
+
+
+NO_CALLS = StepCalls({}, {}, save=False)
+"""A step with nothing saved, no answers and no saving as calls finish."""
+
+
+@dataclass(frozen=True, slots=True)
 class Execute:
     """Run ``tasks`` concurrently; each records its writes, error or interrupts.
 
     With ``save_to`` set, the driver saves each task's writes against that
     checkpoint config as soon as the task finishes.
+
+    Tasks may start tasks of their own (``@task`` calls): ``calls`` is what
+    those need from the step.
     """
 
     tasks: Sequence[Task]
     save_to: RunnableConfig | None
+    calls: StepCalls = NO_CALLS
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,17 @@ from cairngraph.engine._run_state import (
     thread_hint,
 )
 from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
-from cairngraph.engine.effects import CacheRead, CacheWrite, Emit, Execute, Flush, Load, SaveWrites
+from cairngraph.engine.effects import (
+    NO_CALLS,
+    CacheRead,
+    CacheWrite,
+    Emit,
+    Execute,
+    Flush,
+    Load,
+    SaveWrites,
+    StepCalls,
+)
 from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
@@ -122,6 +132,10 @@ def _supersteps(
 ) -> Generator[Effect, Any, RunOutcome]:
     spec = opts.spec
     candidates: set[str] | None = None
+    # A task's own calls are saved as they finish when each step is saved before
+    # the next starts: the checkpoint they belong to is stored by then.
+    save_calls = opts.has_saver and opts.durability == "sync"
+    plain = StepCalls({}, resume_map, save_calls) if resume_map or save_calls else NO_CALLS
     while True:
         for key, manager in spec.managed.items():
             state.channels[key].value = manager.get(state.step + 1, stop)
@@ -178,7 +192,8 @@ def _supersteps(
         # durability defer every write to the step's (or the run's) save.
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
-            yield Execute(to_run, config_of(opts, state) if each else None)
+            calls = StepCalls(state.pending, resume_map, save_calls) if state.pending else plain
+            yield Execute(to_run, config_of(opts, state) if each else None, calls)
         if opts.has_cache:
             yield from _to_cache(to_run)
         unsaved = [*hits, *([] if each else to_run)]
@@ -281,6 +296,9 @@ def _after_execute(
             config = config_of(opts, state)
             for task in unsaved:
                 yield SaveWrites(config, persisted_writes(task), task.id)
+            for task in ran:
+                for call_id, call_writes in task.calls:
+                    yield SaveWrites(config, call_writes, call_id)
             yield Flush()
         if failed:
             error = failed[0].error
@@ -328,8 +346,12 @@ def _interrupt_chunks(opts: RunOptions, state: RunState, task: Task) -> Iterator
         yield Emit("updates", {"__interrupt__": task.interrupts})
     if "values" in opts.modes:
         chunk = opts.spec.values(state.channels)
+        # A state that is not a dict (a root schema, an entrypoint's return value)
+        # is left out: the chunk holds only the interrupts, as in LangGraph.
         if isinstance(chunk, dict):
             chunk = {**chunk, "__interrupt__": task.interrupts}
+        else:
+            chunk = {"__interrupt__": task.interrupts}
         yield Emit("values", chunk)
 
 

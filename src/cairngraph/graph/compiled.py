@@ -77,6 +77,11 @@ class CompiledStateGraph:
         app.get_state(config).values
     """
 
+    live_modes: frozenset[str] = _LIVE_MODES
+    schema_classes: tuple[type | None, type | None] = (None, None)
+    """What ``version="v2"`` builds output and state values as (None: dicts)."""
+    """Stream modes whose chunks are made while tasks run (and need the run's sink)."""
+
     def __init__(
         self,
         *,
@@ -98,6 +103,7 @@ class CompiledStateGraph:
                 f"durability={durability!r} is not one of {', '.join(DURABILITIES)}"
             )
         self.builder = builder
+        self.context_schema: Any = builder.context_schema
         self.spec = spec
         self.checkpointer = checkpointer
         self.interrupt_before_nodes = interrupt_before
@@ -115,7 +121,6 @@ class CompiledStateGraph:
         self.cache: BaseCache[Any] | None = cache
         self.debug = debug
         self.schema_classes = (schema_class(builder.output.cls), schema_class(builder.state.cls))
-        """What ``version="v2"`` builds output and state values as (None: dicts)."""
         if isinstance(checkpointer, BaseCheckpointSaver):
             _register_types(checkpointer.serde, builder)
         if cache is not None:
@@ -174,7 +179,7 @@ class CompiledStateGraph:
         limit = config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
             raise InvalidConfigError(f"recursion_limit must be a positive int, got {limit!r}")
-        if parent is None and (call.subgraphs or _LIVE_MODES & set(modes)):
+        if parent is None and (call.subgraphs or self.live_modes & set(modes)):
             sink = ChunkSink(frozenset(modes))
         messages = parent.scope.messages if parent is not None else None
         if parent is None and "messages" in modes:
@@ -214,7 +219,7 @@ class CompiledStateGraph:
                 namespace=namespace,
                 checkpointer=saver,
                 parents=parents,
-                context=_coerce_context(self.builder.context_schema, context),
+                context=_coerce_context(self.context_schema, context),
                 store=store,
                 sink=sink,
                 forward=call.subgraphs if parent is None else forward is not None,

@@ -4,11 +4,10 @@ import asyncio
 import os
 from enum import Enum
 
-from pydantic import BaseModel
-
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph import START, StateGraph
 from langgraph.types import Command, interrupt
+from pydantic import BaseModel
 
 DB_URI = os.environ.get("COMPAT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -35,9 +35,13 @@ async def main() -> None:
         graph = outer.compile(checkpointer=saver)
         config = {"configurable": {"thread_id": "nested"}}
         modes = ["updates", "values"]
-        async for ns, mode, chunk in graph.astream({"log": []}, config, stream_mode=modes, subgraphs=True):
+        async for ns, mode, chunk in graph.astream(
+            {"log": []}, config, stream_mode=modes, subgraphs=True
+        ):
             print([part.split(":")[0] for part in ns], mode, chunk)
-        async for ns, mode, chunk in graph.astream(Command(resume="yes"), config, stream_mode=modes, subgraphs=True):
+        async for ns, mode, chunk in graph.astream(
+            Command(resume="yes"), config, stream_mode=modes, subgraphs=True
+        ):
             print([part.split(":")[0] for part in ns], mode, chunk)
 
 

@@ -1,7 +1,7 @@
 """PostgresSaver: pending writes of the branch that succeeded are saved; the resume reruns only the failed one."""
 
-import os
 import operator
+import os
 import time
 from typing import Annotated, TypedDict
 

@@ -26,5 +26,8 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     print(graph.invoke({"inputs": ["c"]}, first_done.config))
     latest = graph.get_state(config)
     print(latest.values, latest.metadata["step"])
-    print(latest.parent_config["configurable"]["checkpoint_id"] != first_done.config["configurable"]["checkpoint_id"])
+    print(
+        latest.parent_config["configurable"]["checkpoint_id"]
+        != first_done.config["configurable"]["checkpoint_id"]
+    )
     print([(s.metadata["step"], s.values.get("echo")) for s in graph.get_state_history(config)])

@@ -1,9 +1,8 @@
 """SqliteSaver(":memory:"): a pydantic state model with a nested model, saved and loaded back."""
 
-from pydantic import BaseModel, Field
-
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
+from pydantic import BaseModel, Field
 
 
 class Address(BaseModel):

@@ -26,7 +26,11 @@ def builder_for(value):
 
 
 with SqliteSaver.from_conn_string(":memory:") as saver:
-    for name, value in [("path", pathlib.PurePosixPath("/tmp/x")), ("enum", Color.RED), ("huge int", 2**70)]:
+    for name, value in [
+        ("path", pathlib.PurePosixPath("/tmp/x")),
+        ("enum", Color.RED),
+        ("huge int", 2**70),
+    ]:
         graph = builder_for(value).compile(checkpointer=saver)
         config = {"configurable": {"thread_id": name}}
         try:

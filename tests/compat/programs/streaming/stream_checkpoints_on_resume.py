@@ -1,10 +1,9 @@
 """A resumed run streams the checkpoint it resumes from, in checkpoints and debug modes."""
 
-from typing_extensions import TypedDict
-
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, StateGraph
 from langgraph.types import Command, interrupt
+from typing_extensions import TypedDict
 
 
 class State(TypedDict):

@@ -1,8 +1,7 @@
 """version="v2" with subgraphs=True: parts carry the namespace of the graph that made them."""
 
-from typing_extensions import TypedDict
-
 from langgraph.graph import START, StateGraph
+from typing_extensions import TypedDict
 
 
 class State(TypedDict):

@@ -2,10 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel
-
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import START, StateGraph
+from pydantic import BaseModel
 
 
 @dataclass
