@@ -28,13 +28,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, metadata_matches
 from cairngraph.checkpoint._format import CheckpointRow
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
+    ThreadInfo,
     VerifyReport,
     config_checkpoint_id,
     config_namespace,
@@ -294,6 +295,36 @@ class SqliteSaver(BaseCheckpointSaver):
                 yield item
             if query.limit is not None and count >= query.limit:
                 return
+
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Threads, the most recently saved first (see the base class), from the key index."""
+        with self._reading():
+            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
+            rows = self._store.latest_rows(search, before, None if filter else limit)
+        count = 0
+        for start in range(0, len(rows), 200):
+            with self._reading():
+                records = [
+                    self._store.fmt.open_checkpoint(row) for row in rows[start : start + 200]
+                ]
+            for row, record in zip(rows[start : start + 200], records, strict=True):
+                if limit is not None and count >= limit:
+                    return
+                if metadata_matches(record.metadata, filter):
+                    count += 1
+                    yield ThreadInfo(
+                        thread_id=row.thread_id,
+                        checkpoint_id=row.checkpoint_id,
+                        ts=record.ts,
+                        metadata=record.metadata,
+                    )
 
     # -- checking and sealing ------------------------------------------------------
 

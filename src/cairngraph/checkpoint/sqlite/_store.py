@@ -61,6 +61,15 @@ _SELECT_VALUES = (
 )
 _IN_CHUNK = 500
 
+# The latest root checkpoint of every thread: the GROUP BY walks the primary key
+# (thread, ns, id) once, so a page costs one pass over the keys, not over the bodies.
+_SELECT_LATEST = (
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
+    "(SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints WHERE ns = '' "
+    "GROUP BY thread_id) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id "
+    "AND c.ns = '' AND c.checkpoint_id = t.latest"
+)
+
 _NO_WRITES: list[tuple[WriteRow, str, list[list[Any]]]] = []
 
 
@@ -200,6 +209,29 @@ class Store:
             self.fmt.tuple_of(row, record, writes.get((row[0], row[1], row[2]), _NO_WRITES), loader)
             for row, record in zip(rows, records, strict=True)
         ]
+
+    def latest_rows(
+        self, search: str | None, before: str | None, limit: int | None
+    ) -> list[CheckpointRow]:
+        """Each thread's latest root checkpoint row, newest first (see ``SqliteSaver.threads``)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if search:
+            clauses.append("instr(t.thread_id, ?) > 0")
+            params.append(search)
+        if before is not None:
+            clauses.append(
+                "(t.latest, t.thread_id) < ((SELECT MAX(checkpoint_id) FROM cairn_checkpoints "
+                "WHERE thread_id = ? AND ns = ''), ?)"
+            )
+            params.extend((before, before))
+        # Only constant fragments and ``?`` placeholders are joined here.
+        sql = _SELECT_LATEST + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        sql += " ORDER BY t.latest DESC, t.thread_id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [CheckpointRow(*row) for row in self.conn.execute(sql, params)]
 
     def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
         """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes.
