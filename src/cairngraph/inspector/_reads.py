@@ -157,12 +157,14 @@ def _parent_id(item: CheckpointTuple) -> str | None:
 
 
 def ran_nodes(parent: CheckpointTuple | None) -> tuple[str, ...]:
-    """The nodes a checkpoint triggered: its ``branch:to:*`` channels, and ``__start__`` for input."""
+    """The nodes a checkpoint's parent triggered: ``__start__`` after the input, else its
+    ``branch:to:*`` channels."""
     if parent is None:
         return ()
+    if parent.metadata.get("source") == "input":
+        return ("__start__",)
     updated = parent.checkpoint.updated_channels
-    ran = [name[len(_TRIGGER) :] for name in updated if name.startswith(_TRIGGER)]
-    return ("__start__", *ran) if "__start__" in updated else tuple(ran)
+    return tuple(name[len(_TRIGGER) :] for name in updated if name.startswith(_TRIGGER))
 
 
 def _count(writes: Sequence[PendingWrite], channel: str) -> int:

@@ -1,0 +1,66 @@
+"""Real graphs whose runs fill the inspector's test stores.
+
+``review`` pauses on ``interrupt`` for a human answer; ``builder`` is the
+StateGraph ``cairn ui --graph tests.inspector.flows:builder`` loads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.graph import END, START, StateGraph
+from cairngraph.graph.compiled import CompiledStateGraph
+from cairngraph.types import interrupt
+from examples.tutorial.joke_graph import build_graph
+
+
+class Review(TypedDict, total=False):
+    topic: str
+    draft: str
+    notes: dict[str, Any]
+    approved: bool
+
+
+def write(state: Review) -> dict[str, Any]:
+    return {"draft": f"a post about {state['topic']}", "notes": {"words": 4, "tags": ["x"]}}
+
+
+def review(state: Review) -> dict[str, Any]:
+    verdict = interrupt({"question": "publish?", "draft": state["draft"]})
+    return {"approved": verdict == "yes"}
+
+
+builder = StateGraph(Review)
+builder.add_node("write", write)
+builder.add_node("review", review)
+builder.add_edge(START, "write")
+builder.add_edge("write", "review")
+builder.add_edge("review", END)
+
+
+def fill(saver: BaseCheckpointSaver, jokes: int = 3) -> CompiledStateGraph:
+    """Run real threads into ``saver``; return the review graph compiled on it.
+
+    Threads: ``review-paused`` waits at its interrupt; ``review-done`` was
+    answered; ``review-forked`` was edited at an old step, so it has two
+    branches; ``joke-<n>`` ran the tutorial's joke graph, with metadata
+    ``{"user": "ann" or "bob", "n": n}``.
+    """
+    app = builder.compile(checkpointer=saver)
+    jokes_app = build_graph().compile(checkpointer=saver)
+    for n in range(jokes):
+        user = "ann" if n % 2 == 0 else "bob"
+        config = {"configurable": {"thread_id": f"joke-{n}"}, "metadata": {"user": user, "n": n}}
+        jokes_app.invoke({"topic": f"topic {n}"}, config)
+    app.invoke({"topic": "cats"}, {"configurable": {"thread_id": "review-done"}})
+    from cairngraph.types import Command
+
+    app.invoke(Command(resume="yes"), {"configurable": {"thread_id": "review-done"}})
+    forked = {"configurable": {"thread_id": "review-forked"}}
+    app.invoke({"topic": "dogs"}, forked)
+    app.invoke(Command(resume="no"), forked)
+    first_write = [s for s in app.get_state_history(forked) if s.metadata["step"] == 1][0]
+    app.update_state(first_write.config, {"draft": "a better post"}, as_node="write")
+    app.invoke({"topic": "birds"}, {"configurable": {"thread_id": "review-paused"}})
+    return app
