@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from examples.tutorial.joke_graph import build_graph
+
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.graph import END, START, StateGraph
 from cairngraph.graph.compiled import CompiledStateGraph
-from cairngraph.types import interrupt
-from examples.tutorial.joke_graph import build_graph
+from cairngraph.types import Command, interrupt
 
 
 class Review(TypedDict, total=False):
@@ -54,13 +55,11 @@ def fill(saver: BaseCheckpointSaver, jokes: int = 3) -> CompiledStateGraph:
         config = {"configurable": {"thread_id": f"joke-{n}"}, "metadata": {"user": user, "n": n}}
         jokes_app.invoke({"topic": f"topic {n}"}, config)
     app.invoke({"topic": "cats"}, {"configurable": {"thread_id": "review-done"}})
-    from cairngraph.types import Command
-
     app.invoke(Command(resume="yes"), {"configurable": {"thread_id": "review-done"}})
     forked = {"configurable": {"thread_id": "review-forked"}}
     app.invoke({"topic": "dogs"}, forked)
     app.invoke(Command(resume="no"), forked)
-    first_write = [s for s in app.get_state_history(forked) if s.metadata["step"] == 1][0]
+    first_write = next(s for s in app.get_state_history(forked) if s.metadata["step"] == 1)
     app.update_state(first_write.config, {"draft": "a better post"}, as_node="write")
     app.invoke({"topic": "birds"}, {"configurable": {"thread_id": "review-paused"}})
     return app

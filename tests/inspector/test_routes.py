@@ -61,14 +61,16 @@ def test_bad_filter_and_unknown_places_are_clear_errors(client: TestClient) -> N
     assert client.get("/?limit=0").status_code == 400
 
 
-def test_timeline_shows_steps_nodes_and_the_fork_as_a_branch(store: Store, client: TestClient) -> None:
+def test_timeline_shows_steps_nodes_and_the_fork_as_a_branch(
+    store: Store, client: TestClient
+) -> None:
     saver, _, _ = store
     html = client.get("/thread?thread_id=review-forked").text
     rows = re.findall(r'<tr class="lane-(\d)( branch-start)?" data-checkpoint="([^"]+)"', html)
     assert [row[2] for row in rows] == _ids(saver, FORKED)
     assert rows[0][:2] == ("1", " branch-start")  # the edit branches off step 1
     assert all(lane == "0" for lane, _, _ in rows[1:])
-    assert "branch from step 1" in html and "fork point ×2" in html
+    assert "branch from step 1" in html and "fork point \N{MULTIPLICATION SIGN}2" in html
     assert "<td>write</td>" in html and "<td>review</td>" in html and "<td>__start__</td>" in html
 
 
@@ -90,10 +92,14 @@ def test_step_page_shows_state_interrupt_graph_and_writes(store: Store, client: 
     assert "a post about birds" in html and "publish?" in html  # state and the interrupt's value
     assert 'class="node next" data-node="review"' in html  # the next node is highlighted
     assert 'class="node" data-node="write"' in html
-    assert "<details" in html and "&#34;draft&#34;: &#34;a post about birds&#34;" in html  # raw JSON
+    assert (
+        "<details" in html and "&#34;draft&#34;: &#34;a post about birds&#34;" in html
+    )  # raw JSON
     first = _ids(saver, PAUSED)[-1]
     start = client.get(f"/step?thread_id=review-paused&checkpoint_id={first}").text
-    assert "<code>topic</code>" in start and "<code>branch:to:write</code>" in start  # pending writes
+    assert (
+        "<code>topic</code>" in start and "<code>branch:to:write</code>" in start
+    )  # pending writes
     assert "first step" in start and "next saved step" in start
 
 
@@ -189,7 +195,7 @@ def test_fork_edit_and_resume(store: Store, client: TestClient) -> None:
     assert app.get_state(FORKED).values["topic"] == "owls"
     bad = client.post("/actions/edit", data={**form, "checkpoint_id": ids[0], "values": "{oops"})
     assert bad.status_code == 400 and "is not JSON" in bad.text
-    step0 = [i for i in saver.list(FORKED) if i.metadata["step"] == 0][0].checkpoint.id
+    step0 = next(i for i in saver.list(FORKED) if i.metadata["step"] == 0).checkpoint.id
     forked = client.post("/actions/fork", data={**form, "checkpoint_id": step0})
     assert forked.status_code == 200
     latest = saver.get_tuple(FORKED)
@@ -197,7 +203,9 @@ def test_fork_edit_and_resume(store: Store, client: TestClient) -> None:
     assert app.get_state(FORKED).next == ("review",)  # ran write again, paused at review
     resumed = client.post("/actions/resume", data={**form, "checkpoint_id": step0})
     assert resumed.status_code == 200
-    assert app.get_state(FORKED).next == ("review",)  # an interrupt waits for an answer, not a resume
+    assert app.get_state(FORKED).next == (
+        "review",
+    )  # an interrupt waits for an answer, not a resume
 
 
 def test_token_is_needed_on_every_request(store: Store) -> None:

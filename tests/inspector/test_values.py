@@ -15,7 +15,12 @@ class Point:
 
 
 def test_to_json_keeps_structure_and_names_types() -> None:
-    value = {"p": Point(1, {"b", "a"}), "when": datetime.date(2026, 1, 2), "raw": b"\x00", "t": (1,)}
+    value = {
+        "p": Point(1, {"b", "a"}),
+        "when": datetime.date(2026, 1, 2),
+        "raw": b"\x00",
+        "t": (1,),
+    }
     assert to_json(value) == {
         "p": {"__type__": "Point", "x": 1, "tags": ["a", "b"]},
         "when": "2026-01-02",

@@ -97,9 +97,11 @@ def _route(inspector: Inspector, name: str, action: Action) -> Route:
                 status_code=403,
             )
         form = await request.form()
+        thread_id = str(form.get("thread_id") or "")
         try:
-            thread_id = _field(form, "thread_id")
-            item = read_step(inspector.saver, thread_id, _field(form, "checkpoint_id"))
+            item = read_step(
+                inspector.saver, _field(form, "thread_id"), _field(form, "checkpoint_id")
+            )
             config = thread_config(thread_id, item.checkpoint.id)
             made = await run_in_threadpool(action, graph, config, form)
         except CheckpointNotFoundError as error:
@@ -108,15 +110,15 @@ def _route(inspector: Inspector, name: str, action: Action) -> Route:
             return inspector.page(
                 request, "error.html", 400, title="Bad request", message=str(error)
             )
-        except (
-            Exception
-        ) as error:  # a node failed: show it; the engine saved it as the step's error
+        # A node failed: shown as a 500 page; the engine saved it as the step's error too.
+        except Exception as error:  # noqa: BLE001 - reported to the user, not swallowed
+            message = f"{type(error).__name__}: {error}"
             return inspector.page(
                 request,
                 "error.html",
                 500,
                 title=f"{name} failed",
-                message=f"{type(error).__name__}: {error}",
+                message=message,
                 thread_id=thread_id,
             )
         target = config_checkpoint_id(made)

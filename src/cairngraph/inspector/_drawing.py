@@ -129,7 +129,8 @@ def graph_svg(graph: DrawableGraph, highlight: Collection[str] = ()) -> str:
         parts.append(
             f'<g class="{classes}" data-node="{escape(node)}"><rect x="{box.x:.0f}" '
             f'y="{box.y:.0f}" width="{_WIDTH}" height="{_HEIGHT}" rx="{radius:.0f}"/>'
-            f'<text x="{box.center:.0f}" y="{box.y + _HEIGHT / 2 + 5:.0f}">{escape(node)}</text></g>'
+            f'<text x="{box.center:.0f}" y="{box.y + _HEIGHT / 2 + 5:.0f}">'
+            f"{escape(node)}</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -65,7 +65,7 @@ class ThreadPage:
 
 
 def parse_filters(texts: Sequence[str]) -> dict[str, Any]:
-    """``["step=2", "user=ann"]`` → ``{"step": 2, "user": "ann"}``: JSON when it parses, else text."""
+    """``["step=2", "user=ann"]`` → ``{"step": 2, "user": "ann"}``: JSON if it parses, else text."""
     found: dict[str, Any] = {}
     for text in texts:
         if not text.strip():
@@ -73,7 +73,7 @@ def parse_filters(texts: Sequence[str]) -> dict[str, Any]:
         key, sep, raw = text.partition("=")
         if not sep or not key.strip():
             raise InvalidConfigError(
-                f"metadata filter {text!r} is not key=value; write for example source=loop or step=2"
+                f"metadata filter {text!r} is not key=value; write e.g. source=loop or step=2"
             )
         try:
             found[key.strip()] = parse_json(raw)

@@ -77,7 +77,7 @@ def parse_json(text: str) -> Any:
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One difference: at ``path`` (keys and indexes), a value ``added``, ``removed`` or ``changed``."""
+    """One difference at ``path`` (keys and indexes): ``added``, ``removed`` or ``changed``."""
 
     path: tuple[str | int, ...]
     kind: Literal["added", "removed", "changed"]

@@ -1,0 +1,42 @@
+"""``saver.threads()``: the thread list the inspector pages through, the same on every saver."""
+
+from __future__ import annotations
+
+from cairngraph.checkpoint.base import BaseCheckpointSaver
+from tests.inspector.flows import fill
+
+ORDER = ["review-paused", "review-forked", "review-done", "joke-3", "joke-2", "joke-1", "joke-0"]
+
+
+def _ids(saver: BaseCheckpointSaver, **arguments: object) -> list[str]:
+    return [info.thread_id for info in saver.threads(**arguments)]  # type: ignore[arg-type]
+
+
+def test_threads_newest_first_with_search_filter_and_pages(saver: BaseCheckpointSaver) -> None:
+    fill(saver, jokes=4)
+    assert _ids(saver) == ORDER
+    assert _ids(saver, search="review-") == ORDER[:3]
+    assert _ids(saver, filter={"user": "bob"}) == ["joke-3", "joke-1"]
+    assert _ids(saver, filter={"user": "bob"}, limit=1) == ["joke-3"]
+    assert _ids(saver, limit=3) == ORDER[:3]
+    assert _ids(saver, before="review-done", limit=2) == ["joke-3", "joke-2"]
+    assert _ids(saver, before="joke-0") == []
+    assert _ids(saver, search="nobody") == []
+    latest = saver.get_tuple({"configurable": {"thread_id": "review-forked"}})
+    info = next(saver.threads(search="review-forked"))
+    assert latest is not None
+    assert (info.checkpoint_id, info.ts) == (latest.checkpoint.id, latest.checkpoint.ts)
+    assert info.metadata == latest.metadata
+
+
+def test_the_base_default_agrees_with_the_saver(saver: BaseCheckpointSaver) -> None:
+    fill(saver, jokes=4)
+    for arguments in (
+        {},
+        {"search": "joke"},
+        {"filter": {"n": 2}},
+        {"before": "joke-3", "limit": 2},
+    ):
+        native = list(saver.threads(**arguments))  # type: ignore[arg-type]
+        default = list(BaseCheckpointSaver.threads(saver, **arguments))  # type: ignore[arg-type]
+        assert native == default
