@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.graph.compiled import CompiledStateGraph
-from cairngraph.inspector import create_app
+from cairngraph.inspector import _reads, create_app
 
 Store = tuple[SqliteSaver, CompiledStateGraph, Path]
 PAUSED = {"configurable": {"thread_id": "review-paused"}}
@@ -219,3 +219,19 @@ def test_token_is_needed_on_every_request(store: Store) -> None:
     assert client.get("/thread?thread_id=joke-0").status_code == 200  # the cookie now
     client.cookies.clear()
     assert client.get("/thread?thread_id=joke-0").status_code == 401
+
+
+def test_a_rare_filter_pages_in_bounded_scans(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_reads, "SCAN", 2)  # read two threads per page
+    url, found, pages = "/?m=user%3Dann", [], 0
+    while url:
+        html = client.get(url).text
+        found += _threads_on(html)
+        pages += 1
+        assert "Filtered 2 threads" in html
+        link = re.search(r'class="next-page" href="([^"]+)"', html)
+        url = link.group(1).replace("&amp;", "&") if link else ""
+    assert found == ["joke-2", "joke-0"]
+    assert pages == 3  # six threads, two per scan

@@ -24,8 +24,10 @@ from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
     PendingWrite,
+    ThreadInfo,
     checkpoint_config,
     config_checkpoint_id,
+    metadata_matches,
 )
 from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.inspector._values import Json, parse_json, to_json
@@ -62,6 +64,8 @@ class ThreadPage:
     rows: tuple[ThreadRow, ...]
     next_before: str | None
     """The cursor of the next page (its ``before=``), None on the last page."""
+    scanned: int
+    """With a metadata filter: how many threads this page read to find its rows."""
 
 
 def parse_filters(texts: Sequence[str]) -> dict[str, Any]:
@@ -82,6 +86,10 @@ def parse_filters(texts: Sequence[str]) -> dict[str, Any]:
     return found
 
 
+SCAN = 1_000
+"""Threads one filtered page reads at most: a rare filter pages through the store in scans."""
+
+
 def thread_page(
     saver: BaseCheckpointSaver,
     *,
@@ -90,26 +98,41 @@ def thread_page(
     before: str | None,
     limit: int,
 ) -> ThreadPage:
-    """One page of threads, the most recently saved first."""
-    found = list(
-        saver.threads(search=search or None, filter=filter or None, before=before, limit=limit + 1)
+    """One page of threads, the most recently saved first.
+
+    A metadata filter is decided here on at most :data:`SCAN` threads, so a
+    filter that matches few threads costs a bounded time per page too: the
+    page then ends with a cursor past the threads it read.
+    """
+    if not filter:
+        found = list(saver.threads(search=search or None, before=before, limit=limit + 1))
+        rows = tuple(_row(info) for info in found[:limit])
+        more = len(found) > limit
+        return ThreadPage(rows=rows, next_before=rows[-1].thread_id if more else None, scanned=0)
+    read = list(saver.threads(search=search or None, before=before, limit=SCAN + 1))
+    scanned = read[:SCAN]
+    matched = [info for info in scanned if metadata_matches(info.metadata, filter)]
+    rows = tuple(_row(info) for info in matched[:limit])
+    if len(matched) > limit:
+        cursor: str | None = rows[-1].thread_id
+    else:
+        cursor = scanned[-1].thread_id if len(read) > SCAN else None
+    return ThreadPage(rows=rows, next_before=cursor, scanned=len(scanned))
+
+
+def _row(info: ThreadInfo) -> ThreadRow:
+    return ThreadRow(
+        thread_id=info.thread_id,
+        checkpoint_id=info.checkpoint_id,
+        ts=info.ts,
+        step=info.metadata.get("step"),
+        source=info.metadata.get("source"),
+        metadata={
+            key: to_json(value)
+            for key, value in info.metadata.items()
+            if key not in ("step", "source", "parents")
+        },
     )
-    rows = tuple(
-        ThreadRow(
-            thread_id=info.thread_id,
-            checkpoint_id=info.checkpoint_id,
-            ts=info.ts,
-            step=info.metadata.get("step"),
-            source=info.metadata.get("source"),
-            metadata={
-                key: to_json(value)
-                for key, value in info.metadata.items()
-                if key not in ("step", "source", "parents")
-            },
-        )
-        for info in found[:limit]
-    )
-    return ThreadPage(rows=rows, next_before=rows[-1].thread_id if len(found) > limit else None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

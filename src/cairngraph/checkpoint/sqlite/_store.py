@@ -62,12 +62,17 @@ _SELECT_VALUES = (
 _IN_CHUNK = 500
 
 # The latest root checkpoint of every thread: the GROUP BY walks the primary key
-# (thread, ns, id) once, so a page costs one pass over the keys, not over the bodies.
-_SELECT_LATEST = (
+# (thread, ns, id) once in order (grouping by ns too lets SQLite take MAX per group
+# without a sort); the page is cut from the keys alone, and only its rows' bodies
+# are read. A page costs one pass over the table's keys.
+_LATEST_KEYS = (
+    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints{where} "
+    "GROUP BY thread_id, ns HAVING ns = ''{having} ORDER BY latest DESC, thread_id DESC{limit}"
+)
+_LATEST_ROWS = (
     "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
-    "(SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints WHERE ns = '' "
-    "GROUP BY thread_id) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id "
-    "AND c.ns = '' AND c.checkpoint_id = t.latest"
+    "({keys}) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
+    "AND c.checkpoint_id = t.latest ORDER BY t.latest DESC, t.thread_id DESC"
 )
 
 _NO_WRITES: list[tuple[WriteRow, str, list[list[Any]]]] = []
@@ -214,24 +219,24 @@ class Store:
         self, search: str | None, before: str | None, limit: int | None
     ) -> list[CheckpointRow]:
         """Each thread's latest root checkpoint row, newest first (see ``SqliteSaver.threads``)."""
-        clauses: list[str] = []
         params: list[Any] = []
+        where = having = cap = ""
         if search:
-            clauses.append("instr(t.thread_id, ?) > 0")
+            where = " WHERE instr(thread_id, ?) > 0"
             params.append(search)
         if before is not None:
-            clauses.append(
-                "(t.latest, t.thread_id) < ((SELECT MAX(checkpoint_id) FROM cairn_checkpoints "
-                "WHERE thread_id = ? AND ns = ''), ?)"
+            having = (
+                " AND (MAX(checkpoint_id), thread_id) < ((SELECT MAX(checkpoint_id) FROM "
+                "cairn_checkpoints WHERE thread_id = ? AND ns = ''), ?)"
             )
             params.extend((before, before))
-        # Only constant fragments and ``?`` placeholders are joined here.
-        sql = _SELECT_LATEST + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        sql += " ORDER BY t.latest DESC, t.thread_id DESC"
         if limit is not None:
-            sql += " LIMIT ?"
+            cap = " LIMIT ?"
             params.append(limit)
-        return [CheckpointRow(*row) for row in self.conn.execute(sql, params)]
+        # Only constant fragments and ``?`` placeholders are joined here.
+        keys = _LATEST_KEYS.format(where=where, having=having, limit=cap)
+        found = self.conn.execute(_LATEST_ROWS.format(keys=keys), params)
+        return [CheckpointRow(*row) for row in found]
 
     def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
         """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes.
