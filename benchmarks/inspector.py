@@ -32,12 +32,12 @@ from typing import Any, TypedDict
 
 import httpx
 import uvicorn
+from examples.tutorial.joke_graph import build_graph
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.graph import END, START, StateGraph
 from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.inspector import create_app
-from examples.tutorial.joke_graph import build_graph
 
 
 class Tick(TypedDict):
@@ -105,7 +105,9 @@ def pages(saver: SqliteSaver, threads: int) -> dict[str, str]:
         "timeline of 10k thread, page 1": "/thread?thread_id=long",
         "timeline of 10k thread, page at 90%": f"/thread?thread_id=long&before={deep}",
         "step page (graph, 10k thread, middle)": f"/step?thread_id=long&checkpoint_id={middle}",
-        "step page (joke thread)": f"/step?thread_id=thread-00042&checkpoint_id={joke.checkpoint.id}",
+        "step page (joke thread)": (
+            f"/step?thread_id=thread-00042&checkpoint_id={joke.checkpoint.id}"
+        ),
         "diff of two steps (10k thread)": f"/diff?thread_id=long&b={middle}&a={deep}",
         "raw state JSON (10k thread)": f"/state.json?thread_id=long&checkpoint_id={middle}",
     }

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from cairngraph.checkpoint.base import ERROR, INTERRUPT, BaseCheckpointSaver, config_checkpoint_id
+from cairngraph.checkpoint.base import BaseCheckpointSaver, config_checkpoint_id
 from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.inspector import _reads
@@ -97,21 +97,14 @@ def thread_page(inspector: Inspector, request: Request) -> Response:
 def step_page(inspector: Inspector, request: Request) -> Response:
     thread_id = _required(request, "thread_id")
     item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"))
-    config = _reads.thread_config(thread_id, item.checkpoint.id)
-    snapshot = inspector.graph.get_state(config) if inspector.graph is not None else None
-    names = {task.id: task.name for task in snapshot.tasks} if snapshot else {}
+    graph = inspector.graph
+    snapshot = None
+    if graph is not None:
+        snapshot = graph.get_state(_reads.thread_config(thread_id, item.checkpoint.id))
     values = snapshot.values if snapshot is not None else _reads.state_values(item)
-    interrupts = [
-        (names.get(w.task_id, w.task_id), found)
-        for w in item.pending_writes
-        if w.channel == INTERRUPT
-        for found in w.value
-    ]
-    drawing = None
-    if inspector.graph is not None and snapshot is not None:
-        drawing = graph_svg(inspector.graph.get_graph(), highlight=snapshot.next)
+    names = {task.id: task.name for task in snapshot.tasks} if snapshot else {}
     newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id)
-    parent_id = None if item.parent_config is None else config_checkpoint_id(item.parent_config)
+    drawn = graph.get_graph() if graph is not None else None
     return inspector.page(
         request,
         "step.html",
@@ -121,24 +114,12 @@ def step_page(inspector: Inspector, request: Request) -> Response:
         metadata=to_json(item.metadata),
         state=to_json(values),
         raw=dumps(to_json(values)),
-        parent_id=parent_id,
+        parent_id=None if item.parent_config is None else config_checkpoint_id(item.parent_config),
         newer_id=None if newer is None else newer.checkpoint.id,
         next_nodes=snapshot.next if snapshot else (),
-        writes=[
-            (names.get(w.task_id, w.task_id), w.channel, to_json(w.value))
-            for w in item.pending_writes
-            if w.channel not in (ERROR, INTERRUPT)
-        ],
-        errors=[
-            (names.get(w.task_id, w.task_id), to_json(w.value))
-            for w in item.pending_writes
-            if w.channel == ERROR
-        ],
-        interrupts=[(task, to_json(found.value), found.id) for task, found in interrupts],
-        drawing=drawing,
-        nodes=[n for n in inspector.graph.get_graph().nodes if not n.startswith("__")]
-        if inspector.graph is not None
-        else [],
+        writes=_reads.StepWrites.of(item, names),
+        drawing=None if drawn is None or snapshot is None else graph_svg(drawn, snapshot.next),
+        nodes=[] if drawn is None else [n for n in drawn.nodes if not n.startswith("__")],
     )
 
 

@@ -33,6 +33,7 @@ from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.inspector._values import Json, parse_json, to_json
 
 __all__ = [
+    "StepWrites",
     "ThreadPage",
     "Timeline",
     "TimelineRow",
@@ -269,6 +270,37 @@ def _is_state(channel: str) -> bool:
 def state_values(item: CheckpointTuple) -> dict[str, Any]:
     """The checkpoint's state keys (its channels, without the engine's trigger channels)."""
     return {k: v for k, v in item.checkpoint.channel_values.items() if _is_state(k)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepWrites:
+    """A checkpoint's pending writes, split: plain writes, errors and interrupts, as JSON.
+
+    Each names its task by node when ``names`` (task id → node, from the
+    graph's snapshot) knows it, else by task id.
+    """
+
+    plain: tuple[tuple[str, str, Json], ...]
+    """(task, channel, value)"""
+    errors: tuple[tuple[str, Json], ...]
+    """(task, error)"""
+    interrupts: tuple[tuple[str, Json, str], ...]
+    """(task, value, interrupt id)"""
+
+    @classmethod
+    def of(cls, item: CheckpointTuple, names: Mapping[str, str]) -> StepWrites:
+        plain: list[tuple[str, str, Json]] = []
+        errors: list[tuple[str, Json]] = []
+        interrupts: list[tuple[str, Json, str]] = []
+        for write in item.pending_writes:
+            task = names.get(write.task_id, write.task_id)
+            if write.channel == ERROR:
+                errors.append((task, to_json(write.value)))
+            elif write.channel == INTERRUPT:
+                interrupts.extend((task, to_json(i.value), str(i.id)) for i in write.value)
+            else:
+                plain.append((task, write.channel, to_json(write.value)))
+        return cls(plain=tuple(plain), errors=tuple(errors), interrupts=tuple(interrupts))
 
 
 def read_step(saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str) -> CheckpointTuple:
