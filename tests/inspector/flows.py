@@ -39,6 +39,9 @@ builder.add_edge(START, "write")
 builder.add_edge("write", "review")
 builder.add_edge("review", END)
 
+stops_before_review = builder.compile(interrupt_before=["review"])
+"""A compiled graph, for ``load_graph`` to recompile with another checkpointer."""
+
 
 def fill(saver: BaseCheckpointSaver, jokes: int = 3) -> CompiledStateGraph:
     """Run real threads into ``saver``; return the review graph compiled on it.

@@ -34,8 +34,10 @@ def open_saver(url: str, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
         from cairngraph.checkpoint.postgres import PostgresSaver
 
         # PostgreSQL has no read-only connection mode here: read_only is kept by the
-        # inspector, which then has no write routes.
+        # inspector, which then has no write routes, and the schema is left as found.
         with PostgresSaver.from_conn_string(url) as saver:
+            if not read_only:
+                saver.setup()
             yield saver
         return
     path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else url
@@ -66,7 +68,9 @@ def load_graph(spec: str, saver: BaseCheckpointSaver) -> CompiledStateGraph:
             f"graph {spec!r}: cannot import {module_name!r} ({error}); run from the directory "
             "that holds it, or set PYTHONPATH"
         ) from error
-    found = getattr(module, attr, None)
+    if not hasattr(module, attr):
+        raise InvalidConfigError(f"graph {spec!r}: module {module_name!r} has no {attr!r}")
+    found = getattr(module, attr)
     if callable(found) and not isinstance(found, StateGraph | CompiledStateGraph):
         found = found()  # a factory of the builder, like build_graph()
     if isinstance(found, CompiledStateGraph):
