@@ -38,10 +38,10 @@ def test_localhost_needs_no_token_and_without_graph_nothing_writes(tmp_path: Pat
 
 
 def test_another_host_prints_a_token_and_requires_it(tmp_path: Path) -> None:
-    child, url = start_server(_store(tmp_path), graph=None, host="0.0.0.0")  # noqa: S104
+    child, url = start_server(_store(tmp_path), graph=None, host="0.0.0.0")
     try:
         assert "?token=" in url
-        local = url.replace("0.0.0.0", "127.0.0.1")  # noqa: S104
+        local = url.replace("0.0.0.0", "127.0.0.1")
         bare = local.split("?")[0]
         assert httpx.get(bare).status_code == 401
         with httpx.Client() as client:
@@ -57,9 +57,11 @@ def test_open_saver_takes_paths_and_urls(tmp_path: Path) -> None:
     for url in (str(db), f"sqlite:///{db}"):
         with open_saver(url, read_only=True) as saver:
             assert [t.thread_id for t in saver.threads(search="joke")] == ["joke-0"]
-    with pytest.raises(InvalidConfigError, match="is not a SQLite path"):
-        with open_saver("mysql://x", read_only=True):
-            pass
+    with (
+        pytest.raises(InvalidConfigError, match="is not a SQLite path"),
+        open_saver("mysql://x", read_only=True),
+    ):
+        pass
     with fresh_schema() as (server, schema):
         with open_saver(schema_url(server, schema), read_only=False) as saver:
             fill(saver, jokes=1)
