@@ -40,3 +40,20 @@ def test_the_base_default_agrees_with_the_saver(saver: BaseCheckpointSaver) -> N
         native = list(saver.threads(**arguments))  # type: ignore[arg-type]
         default = list(BaseCheckpointSaver.threads(saver, **arguments))  # type: ignore[arg-type]
         assert native == default
+
+
+def test_after_an_unknown_thread_comes_nothing(saver: BaseCheckpointSaver) -> None:
+    fill(saver, jokes=1)
+    assert _ids(saver, before="nobody") == []
+    assert list(BaseCheckpointSaver.threads(saver, before="nobody")) == []
+
+
+async def _async_ids(saver: BaseCheckpointSaver) -> list[str]:
+    return [info.thread_id async for info in saver.athreads(search="joke")]
+
+
+def test_athreads_is_the_async_twin(saver: BaseCheckpointSaver) -> None:
+    import asyncio
+
+    fill(saver, jokes=2)
+    assert asyncio.run(_async_ids(saver)) == ["joke-1", "joke-0"]

@@ -385,8 +385,10 @@ class BaseCheckpointSaver(ABC):
         ordered = sorted(
             latest.values(), key=lambda t: (t.checkpoint_id, t.thread_id), reverse=True
         )
-        if before is not None and before in latest:
-            mark = latest[before]
+        if before is not None:
+            mark = latest.get(before)
+            if mark is None:  # as the savers' SQL: after an unknown thread comes nothing
+                return
             ordered = [
                 t for t in ordered if (t.checkpoint_id, t.thread_id) < (mark.checkpoint_id, before)
             ]
@@ -521,6 +523,23 @@ class BaseCheckpointSaver(ABC):
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Async twin of :meth:`put_steps`."""
         return await asyncio.to_thread(self.put_steps, steps)
+
+    async def athreads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[ThreadInfo]:
+        """Async twin of :meth:`threads`."""
+        found = await asyncio.to_thread(
+            lambda: builtins.list(
+                self.threads(search=search, filter=filter, before=before, limit=limit)
+            )
+        )
+        for info in found:
+            yield info
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async twin of :meth:`delete_thread`."""

@@ -130,6 +130,35 @@ def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
         after = (last.checkpoint_id, last.thread_id, last.checkpoint_ns)
 
 
+_LATEST_OF_EACH = (
+    "SELECT * FROM (SELECT DISTINCT ON (thread_id) thread_id, ns, checkpoint_id, parent_id, "
+    "body FROM cairn_checkpoints WHERE ns = ''{search} ORDER BY thread_id, checkpoint_id DESC) AS t"
+)
+"""Each thread's latest root row; ``{search}`` is a constant clause or empty."""
+
+
+def latest_rows(search: str | None, before: str | None, limit: int | None) -> Op:
+    """Each thread's latest root checkpoint row, newest first (see ``PostgresSaver.threads``)."""
+    params: list[Any] = []
+    search_clause = ""
+    if search:
+        search_clause = " AND strpos(thread_id, %s) > 0"
+        params.append(search)
+    # Only constant fragments and placeholders are joined here.
+    sql = _LATEST_OF_EACH.format(search=search_clause)
+    if before is not None:
+        sql += (
+            " WHERE (checkpoint_id, thread_id) < ((SELECT MAX(checkpoint_id) FROM "
+            "cairn_checkpoints WHERE thread_id = %s AND ns = ''), %s)"
+        )
+        params.extend((before, before))
+    sql += " ORDER BY checkpoint_id DESC, thread_id DESC"
+    if limit is not None:
+        sql += " LIMIT %s"
+        params.append(limit)
+    return [CheckpointRow(*row) for row in (yield Query(sql, params, "all"))]
+
+
 def load(
     fmt: Format,
     rows: Sequence[CheckpointRow],

@@ -28,8 +28,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
-from cairngraph.checkpoint._config import ListQuery, metadata_matches
-from cairngraph.checkpoint._format import CheckpointRow
+from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._format import CheckpointRow, Record
+from cairngraph.checkpoint._threads import thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -308,23 +309,12 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._reading():
             # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
             rows = self._store.latest_rows(search, before, None if filter else limit)
-        count = 0
-        for start in range(0, len(rows), 200):
+
+        def open_record(row: CheckpointRow) -> Record:
             with self._reading():
-                records = [
-                    self._store.fmt.open_checkpoint(row) for row in rows[start : start + 200]
-                ]
-            for row, record in zip(rows[start : start + 200], records, strict=True):
-                if limit is not None and count >= limit:
-                    return
-                if metadata_matches(record.metadata, filter):
-                    count += 1
-                    yield ThreadInfo(
-                        thread_id=row.thread_id,
-                        checkpoint_id=row.checkpoint_id,
-                        ts=record.ts,
-                        metadata=record.metadata,
-                    )
+                return self._store.fmt.open_checkpoint(row)
+
+        yield from thread_infos(rows, open_record, filter, limit)
 
     # -- checking and sealing ------------------------------------------------------
 
