@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from starlette.testclient import TestClient
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
+from cairngraph.graph import START, StateGraph
 from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.inspector import _reads, create_app
 
 Store = tuple[SqliteSaver, CompiledStateGraph, Path]
 PAUSED = {"configurable": {"thread_id": "review-paused"}}
 FORKED = {"configurable": {"thread_id": "review-forked"}}
+
+
+class Big(TypedDict):
+    n: int
+    items: list[int]
 
 
 def _ids(saver: SqliteSaver, config: dict) -> list[str]:
@@ -235,3 +242,22 @@ def test_a_rare_filter_pages_in_bounded_scans(
         url = link.group(1).replace("&amp;", "&") if link else ""
     assert found == ["joke-2", "joke-0"]
     assert pages == 3  # six threads, two per scan
+
+
+def test_a_huge_state_renders_its_first_items(tmp_path: Path) -> None:
+    graph = StateGraph(Big)
+    graph.add_node("fill", lambda s: {"items": list(range(50_000))})
+    graph.add_edge(START, "fill")
+    with SqliteSaver.from_conn_string(str(tmp_path / "big.db")) as saver:
+        app = graph.compile(checkpointer=saver)
+        app.invoke({"n": 0}, {"configurable": {"thread_id": "big"}})
+        latest = saver.get_tuple({"configurable": {"thread_id": "big"}})
+        assert latest is not None
+        client = TestClient(create_app(saver, graph=app, read_only=True, token=None))
+        html = client.get(f"/step?thread_id=big&checkpoint_id={latest.checkpoint.id}").text
+        assert "… 49900 more items" in html and "more characters: open raw JSON" in html
+        assert len(html) < 300_000
+        diff = client.get(f"/diff?thread_id=big&b={latest.checkpoint.id}").text
+        assert "… 49500 more changes" in diff and len(diff) < 300_000
+        full = client.get(f"/state.json?thread_id=big&checkpoint_id={latest.checkpoint.id}")
+        assert len(full.json()["values"]["items"]) == 50_000

@@ -113,7 +113,7 @@ def step_page(inspector: Inspector, request: Request) -> Response:
         step=item.metadata.get("step"),
         metadata=to_json(item.metadata),
         state=to_json(values),
-        raw=dumps(to_json(values)),
+        raw=_clipped(dumps(to_json(values))),
         parent_id=None if item.parent_config is None else config_checkpoint_id(item.parent_config),
         newer_id=None if newer is None else newer.checkpoint.id,
         next_nodes=snapshot.next if snapshot else (),
@@ -121,6 +121,16 @@ def step_page(inspector: Inspector, request: Request) -> Response:
         drawing=None if drawn is None or snapshot is None else graph_svg(drawn, snapshot.next),
         nodes=[] if drawn is None else [n for n in drawn.nodes if not n.startswith("__")],
     )
+
+
+_RAW_SHOWN = 200_000
+
+
+def _clipped(text: str) -> str:
+    """At most :data:`_RAW_SHOWN` characters of raw JSON inline; ``state.json`` has it all."""
+    if len(text) <= _RAW_SHOWN:
+        return text
+    return text[:_RAW_SHOWN] + f"\n… {len(text) - _RAW_SHOWN:,} more characters: open raw JSON"
 
 
 def state_json(inspector: Inspector, request: Request) -> Response:
