@@ -6,7 +6,8 @@ StateGraph ``cairn ui --graph tests.inspector.flows:builder`` loads.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+import operator
+from typing import Annotated, Any, TypedDict
 
 from examples.tutorial.joke_graph import build_graph
 
@@ -38,6 +39,26 @@ builder.add_node("review", review)
 builder.add_edge(START, "write")
 builder.add_edge("write", "review")
 builder.add_edge("review", END)
+
+
+class Answers(TypedDict):
+    answers: Annotated[list[str], operator.add]
+
+
+def ask_a(state: Answers) -> dict[str, Any]:
+    return {"answers": ["a:" + interrupt("question a")]}
+
+
+def ask_b(state: Answers) -> dict[str, Any]:
+    return {"answers": ["b:" + interrupt("question b")]}
+
+
+two_questions = StateGraph(Answers)
+"""Two nodes that run in one step and both wait for an answer."""
+two_questions.add_node("ask_a", ask_a)
+two_questions.add_node("ask_b", ask_b)
+two_questions.add_edge(START, "ask_a")
+two_questions.add_edge(START, "ask_b")
 
 stops_before_review = builder.compile(interrupt_before=["review"])
 """A compiled graph, for ``load_graph`` to recompile with another checkpointer."""

@@ -263,3 +263,27 @@ def test_a_huge_state_renders_its_first_items(tmp_path: Path) -> None:
         assert "… 49500 more changes" in diff and len(diff) < 300_000  # each item changed
         full = client.get(f"/state.json?thread_id=big&checkpoint_id={latest.checkpoint.id}")
         assert len(full.json()["values"]["items"]) == 50_000
+
+
+def test_answer_one_of_two_interrupts_by_id(tmp_path: Path) -> None:
+    from tests.inspector.flows import two_questions
+
+    config = {"configurable": {"thread_id": "two"}}
+    with SqliteSaver.from_conn_string(str(tmp_path / "two.db")) as saver:
+        app = two_questions.compile(checkpointer=saver)
+        app.invoke({"answers": []}, config)
+        latest = app.get_state(config)
+        client = TestClient(create_app(saver, graph=app, read_only=False, token=None))
+        checkpoint_id = latest.config["configurable"]["checkpoint_id"]
+        page = client.get(f"/step?thread_id=two&checkpoint_id={checkpoint_id}").text
+        ids = re.findall(r'name="interrupt_id" value="([^"]+)"', page)
+        assert len(ids) == 2 and "question a" in page and "question b" in page
+        question_b = next(i.id for i in latest.interrupts if i.value == "question b")
+        form = {"csrf": _csrf(page), "thread_id": "two", "checkpoint_id": checkpoint_id}
+        done = client.post(
+            "/actions/answer", data={**form, "interrupt_id": question_b, "resume": '"ok"'}
+        )
+        assert done.status_code == 200
+        after = app.get_state(config)
+        assert after.values["answers"] == ["b:ok"]
+        assert [i.value for i in after.interrupts] == ["question a"]  # still waits
