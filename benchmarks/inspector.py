@@ -96,7 +96,8 @@ def pages(saver: SqliteSaver, threads: int) -> dict[str, str]:
     history = [item.checkpoint.id for item in saver.list(long, limit=None)]
     middle, deep = history[len(history) // 2], history[int(len(history) * 0.9)]
     deep_thread = f"thread-{threads // 10:05d}"  # ~90% down the list, newest first
-    joke = next(saver.list({"configurable": {"thread_id": "thread-00042"}}))
+    joke_id = f"thread-{min(42, threads - 1):05d}"
+    joke = next(saver.list({"configurable": {"thread_id": joke_id}}))
     return {
         "thread list, page 1": "/",
         "thread list, deep page (before=)": f"/?before={deep_thread}",
@@ -107,7 +108,7 @@ def pages(saver: SqliteSaver, threads: int) -> dict[str, str]:
         "timeline of 10k thread, page at 90%": f"/thread?thread_id=long&before={deep}",
         "step page (graph, 10k thread, middle)": f"/step?thread_id=long&checkpoint_id={middle}",
         "step page (joke thread)": (
-            f"/step?thread_id=thread-00042&checkpoint_id={joke.checkpoint.id}"
+            f"/step?thread_id={joke_id}&checkpoint_id={joke.checkpoint.id}"
         ),
         "diff of two steps (10k thread)": f"/diff?thread_id=long&b={middle}&a={deep}",
         "raw state JSON (10k thread)": f"/state.json?thread_id=long&checkpoint_id={middle}",
