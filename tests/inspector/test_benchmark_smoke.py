@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+SMALL = ["--threads", "30", "--steps", "40", "--repeats", "1"]
 
 
 def test_the_inspector_benchmark_fetches_every_page() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.inspector", "--threads", "30", "--steps", "40"]
-        + ["--repeats", "1"],
+        [sys.executable, "-m", "benchmarks.inspector", *SMALL],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"},
         capture_output=True,
