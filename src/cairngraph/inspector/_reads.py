@@ -14,6 +14,7 @@ on the page is marked as a fork point.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -206,11 +207,7 @@ def timeline(
     page = items[:limit]
     known = {_id(item): item for item in items}
     lanes = _lanes(page)
-    children: dict[str, int] = {}
-    for item in page:
-        parent_id = _parent_id(item)
-        if parent_id is not None:
-            children[parent_id] = children.get(parent_id, 0) + 1
+    children = Counter(parent for parent in map(_parent_id, page) if parent is not None)
     rows = []
     for index, item in enumerate(page):
         parent_id = _parent_id(item)
