@@ -196,7 +196,8 @@ def build_app(
         autoescape=jinja2.select_autoescape(default=True),
         undefined=jinja2.StrictUndefined,
     )
-    environment.filters["tojson_pretty"] = lambda value: dumps(value)
+    for name in environment.list_templates():  # compiled now, not by the first visitor
+        environment.get_template(name)
     inspector = Inspector(
         saver=saver,
         graph=graph,
