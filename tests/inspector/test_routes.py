@@ -287,3 +287,12 @@ def test_answer_one_of_two_interrupts_by_id(tmp_path: Path) -> None:
         after = app.get_state(config)
         assert after.values["answers"] == ["b:ok"]
         assert [i.value for i in after.interrupts] == ["question a"]  # still waits
+
+
+def test_host_names_are_parsed_with_ports_and_ipv6() -> None:
+    from cairngraph.inspector._security import _host_name
+
+    assert _host_name("127.0.0.1:8765") == "127.0.0.1"
+    assert _host_name("[::1]:8765") == "::1"
+    assert _host_name("localhost") == "localhost"
+    assert _host_name("::1") == "::1"

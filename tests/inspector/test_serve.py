@@ -32,6 +32,9 @@ def test_localhost_needs_no_token_and_without_graph_nothing_writes(tmp_path: Pat
         assert page.status_code == 200 and "review-paused" in page.text
         assert 'method="post"' not in httpx.get(url + "thread?thread_id=review-paused").text
         assert httpx.post(url + "actions/fork", data={}).status_code in (404, 405)
+        rebound = httpx.get(url, headers={"Host": "evil.example:80"})
+        assert rebound.status_code == 403 and "serves only this machine" in rebound.text
+        assert httpx.get(url, headers={"Host": "localhost"}).status_code == 200
     finally:
         child.terminate()
         child.wait(10)

@@ -24,6 +24,7 @@ from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.inspector._actions import write_routes
 from cairngraph.inspector._app import build_app
+from cairngraph.inspector._security import LocalHostGate
 
 __all__ = ["LOCAL_HOSTS", "create_app", "serve"]
 
@@ -68,7 +69,8 @@ def serve(
     ``db`` is a SQLite path, ``sqlite:///path`` or a ``postgresql://`` URL;
     ``graph`` (``"module:attr"``) enables the write actions unless
     ``read_only``. Binding to a host other than localhost makes a token; the
-    URL to open, with it, is printed to ``out`` (stdout by default).
+    URL to open, with it, is printed to ``out`` (stdout by default). Without
+    a token, requests naming another host than localhost are refused (403).
 
     Example::
 
@@ -84,8 +86,10 @@ def serve(
     with open_saver(db, read_only=read_only or graph is None) as saver:
         compiled = None if graph is None else load_graph(graph, saver)
         app = create_app(saver, graph=compiled, read_only=read_only, token=token)
+        # Bound to localhost, no token: refuse other Host names (DNS rebinding).
+        served = app if token is not None else LocalHostGate(app, hosts=LOCAL_HOSTS)
         shown = f"[{host}]" if ":" in host else host
         query = "" if token is None else f"?token={token}"
         mode = "read-only" if read_only or compiled is None else "read-write"
         print(f"cairn inspector ({mode}) on http://{shown}:{port}/{query}", file=stream, flush=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(served, host=host, port=port, log_level="warning")
