@@ -60,6 +60,23 @@ two_questions.add_node("ask_b", ask_b)
 two_questions.add_edge(START, "ask_a")
 two_questions.add_edge(START, "ask_b")
 
+
+class Fragile(TypedDict, total=False):
+    topic: str
+    checked: bool
+
+
+def check(state: Fragile) -> dict[str, Any]:
+    if state["topic"] == "boom":
+        raise ValueError(f"cannot check topic {state['topic']!r}")
+    return {"checked": True}
+
+
+fragile = StateGraph(Fragile)
+"""One node that fails on the topic "boom"."""
+fragile.add_node("check", check)
+fragile.add_edge(START, "check")
+
 stops_before_review = builder.compile(interrupt_before=["review"])
 """A compiled graph, for ``load_graph`` to recompile with another checkpointer."""
 

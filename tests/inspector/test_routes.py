@@ -296,3 +296,27 @@ def test_host_names_are_parsed_with_ports_and_ipv6() -> None:
     assert _host_name("[::1]:8765") == "::1"
     assert _host_name("localhost") == "localhost"
     assert _host_name("::1") == "::1"
+
+
+def test_an_error_is_shown_and_the_thread_resumes_after_an_edit(tmp_path: Path) -> None:
+    from tests.inspector.flows import fragile
+
+    config = {"configurable": {"thread_id": "f"}}
+    with SqliteSaver.from_conn_string(str(tmp_path / "f.db")) as saver:
+        app = fragile.compile(checkpointer=saver)
+        with pytest.raises(ValueError, match="cannot check"):
+            app.invoke({"topic": "boom"}, config)
+        client = TestClient(create_app(saver, graph=app, read_only=False, token=None))
+        assert '<span class="badge error">error</span>' in client.get("/thread?thread_id=f").text
+        latest = app.get_state(config).config["configurable"]["checkpoint_id"]
+        page = client.get(f"/step?thread_id=f&checkpoint_id={latest}").text
+        assert "Errors" in page and "cannot check topic" in page
+        form = {"csrf": _csrf(page), "thread_id": "f", "checkpoint_id": latest}
+        again = client.post("/actions/resume", data=form)
+        assert again.status_code == 500 and "ValueError: cannot check topic" in again.text
+        edited = client.post("/actions/edit", data={**form, "values": '{"topic": "fine"}'})
+        assert edited.status_code == 200 and app.get_state(config).next == ("check",)
+        newest = app.get_state(config).config["configurable"]["checkpoint_id"]
+        done = client.post("/actions/resume", data={**form, "checkpoint_id": newest})
+        assert done.status_code == 200
+        assert app.get_state(config).values == {"topic": "fine", "checked": True}
