@@ -320,3 +320,9 @@ def test_an_error_is_shown_and_the_thread_resumes_after_an_edit(tmp_path: Path) 
         done = client.post("/actions/resume", data={**form, "checkpoint_id": newest})
         assert done.status_code == 200
         assert app.get_state(config).values == {"topic": "fine", "checked": True}
+
+
+def test_several_metadata_filters_all_apply(client: TestClient) -> None:
+    html = client.get("/?m=user%3Dann&m=n%3D2&m=").text
+    assert _threads_on(html) == ["joke-2"]
+    assert html.count('name="m"') == 3  # the two filters, and a blank one for another
