@@ -57,3 +57,15 @@ def test_athreads_is_the_async_twin(saver: BaseCheckpointSaver) -> None:
 
     fill(saver, jokes=2)
     assert asyncio.run(_async_ids(saver)) == ["joke-1", "joke-0"]
+
+
+def test_limit_is_checked_alike(saver: BaseCheckpointSaver) -> None:
+    import pytest
+
+    from cairngraph.errors import InvalidConfigError
+
+    fill(saver, jokes=1)
+    for threads in (saver.threads, lambda **a: BaseCheckpointSaver.threads(saver, **a)):
+        assert list(threads(limit=0)) == [] and list(threads(limit=-3)) == []
+        with pytest.raises(InvalidConfigError, match="takes an int or None"):
+            list(threads(limit="5"))

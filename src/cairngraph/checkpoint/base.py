@@ -45,6 +45,7 @@ from cairngraph.checkpoint._config import (
     config_namespace,
     config_thread_id,
     metadata_matches,
+    page_limit,
 )
 from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -365,13 +366,14 @@ class BaseCheckpointSaver(ABC):
         latest checkpoint's metadata has equal values for every key; ``before``
         (a thread id) continues a listing after that thread; ``limit`` caps the
         count. This default reads every checkpoint through :meth:`list`;
-        :class:`~cairngraph.checkpoint.sqlite.SqliteSaver` asks its index instead.
+        ``SqliteSaver`` and ``PostgresSaver`` read only each thread's latest row.
 
         Example::
 
             page = list(saver.threads(limit=50))
             more = list(saver.threads(before=page[-1].thread_id, limit=50))
         """
+        limit = page_limit("threads", limit)
         latest: dict[str, ThreadInfo] = {}
         for item in self.list(None):
             thread_id = config_thread_id(item.config)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._threads import thread_infos
 from cairngraph.checkpoint.base import (
@@ -155,6 +155,7 @@ class PostgresSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
         """Threads, the most recently saved first (see the base class), in one query."""
+        limit = page_limit("threads", limit)
         capped = None if filter else limit
         rows = self._run(lambda: _load.latest_rows(search, before, capped))
         yield from thread_infos(rows, self._fmt.open_checkpoint, filter, limit)

@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import CheckpointRow, Record
 from cairngraph.checkpoint._threads import thread_infos
 from cairngraph.checkpoint.base import (
@@ -306,6 +306,7 @@ class SqliteSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
         """Threads, the most recently saved first (see the base class), from the key index."""
+        limit = page_limit("threads", limit)
         with self._reading():
             # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
             rows = self._store.latest_rows(search, before, None if filter else limit)
