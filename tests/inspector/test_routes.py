@@ -326,3 +326,30 @@ def test_several_metadata_filters_all_apply(client: TestClient) -> None:
     html = client.get("/?m=user%3Dann&m=n%3D2&m=").text
     assert _threads_on(html) == ["joke-2"]
     assert html.count('name="m"') == 3  # the two filters, and a blank one for another
+
+
+def test_the_pages_on_postgresql() -> None:
+    from cairngraph.checkpoint.postgres import PostgresSaver
+    from tests.inspector.flows import fill
+    from tests.postgres_server import fresh_schema, schema_url
+
+    with (
+        fresh_schema() as (server, schema),
+        PostgresSaver.from_conn_string(schema_url(server, schema)) as saver,
+    ):
+        saver.setup()
+        app = fill(saver, jokes=2)
+        client = TestClient(create_app(saver, graph=app, read_only=False, token=None))
+        assert _threads_on(client.get("/").text)[:3] == [
+            "review-paused",
+            "review-forked",
+            "review-done",
+        ]
+        timeline = client.get("/thread?thread_id=review-forked").text
+        assert "branch from step 1" in timeline
+        latest = _ids(saver, PAUSED)[0]
+        page = client.get(f"/step?thread_id=review-paused&checkpoint_id={latest}").text
+        assert "publish?" in page and 'class="node next" data-node="review"' in page
+        form = {"csrf": _csrf(page), "thread_id": "review-paused", "checkpoint_id": latest}
+        assert client.post("/actions/answer", data={**form, "resume": '"yes"'}).status_code == 200
+        assert app.get_state(PAUSED).values["approved"] is True
