@@ -86,6 +86,14 @@ def answer(graph: CompiledStateGraph, config: RunnableConfig, form: Any) -> Runn
     return _latest(graph, config)
 
 
+def _perform(
+    inspector: Inspector, graph: CompiledStateGraph, action: Action, form: Any
+) -> RunnableConfig:
+    thread_id = _field(form, "thread_id")
+    item = read_step(inspector.saver, thread_id, _field(form, "checkpoint_id"))
+    return action(graph, thread_config(thread_id, item.checkpoint.id), form)
+
+
 def _route(inspector: Inspector, name: str, action: Action) -> Route:
     graph = inspector.graph
     assert graph is not None  # routes are only made for an inspector with a graph
@@ -99,11 +107,8 @@ def _route(inspector: Inspector, name: str, action: Action) -> Route:
         form = await request.form()
         thread_id = str(form.get("thread_id") or "")
         try:
-            item = read_step(
-                inspector.saver, _field(form, "thread_id"), _field(form, "checkpoint_id")
-            )
-            config = thread_config(thread_id, item.checkpoint.id)
-            made = await run_in_threadpool(action, graph, config, form)
+            # Reads and runs block: in a worker thread, as Starlette runs sync endpoints.
+            made = await run_in_threadpool(_perform, inspector, graph, action, form)
         except CheckpointNotFoundError as error:
             return inspector.page(request, "error.html", 404, title="Not found", message=str(error))
         except InvalidConfigError as error:
