@@ -353,3 +353,24 @@ def test_the_pages_on_postgresql() -> None:
         form = {"csrf": _csrf(page), "thread_id": "review-paused", "checkpoint_id": latest}
         assert client.post("/actions/answer", data={**form, "resume": '"yes"'}).status_code == 200
         assert app.get_state(PAUSED).values["approved"] is True
+
+
+def test_a_thread_id_with_url_characters_survives_every_link(store: Store) -> None:
+    saver, app, _ = store
+    odd = "team a/b&c?d=1#x"
+    config = {"configurable": {"thread_id": odd}}
+    app.invoke({"topic": "odd"}, config)
+    client = TestClient(create_app(saver, graph=app, read_only=False, token=None))
+    listing = client.get("/?q=team").text
+    link = re.search(r'class="thread-link" href="([^"]+)"', listing)
+    assert link is not None
+    timeline = client.get(link.group(1).replace("&amp;", "&")).text
+    assert "team a/b&amp;c?d=1#x" in timeline
+    step_link = re.search(r'class="step-link" href="([^"]+)"', timeline)
+    assert step_link is not None
+    page = client.get(step_link.group(1).replace("&amp;", "&")).text
+    assert "publish?" in page
+    latest = _ids(saver, config)[0]
+    form = {"csrf": _csrf(page), "thread_id": odd, "checkpoint_id": latest, "resume": '"yes"'}
+    assert client.post("/actions/answer", data=form).status_code == 200
+    assert app.get_state(config).values["approved"] is True
