@@ -22,6 +22,7 @@ __all__ = [
     "config_namespace",
     "config_thread_id",
     "metadata_matches",
+    "page_limit",
 ]
 
 RunnableConfig = dict[str, Any]
@@ -68,6 +69,13 @@ def metadata_matches(metadata: Mapping[str, Any], filter: Mapping[str, Any] | No
         return True
     missing = object()
     return all(metadata.get(key, missing) == value for key, value in filter.items())
+
+
+def page_limit(method: str, limit: int | None) -> int | None:
+    """``limit`` checked for ``list()``/``threads()``: an int or None; below 0 counts as 0."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise InvalidConfigError(f"{method}(limit=...) takes an int or None, not {limit!r}")
+    return None if limit is None else max(limit, 0)
 
 
 class ListQuery:
@@ -117,8 +125,6 @@ class ListQuery:
                 f"list(filter=...) takes a mapping of metadata keys to values, not "
                 f"{type(filter).__name__}; for example filter={{'source': 'loop'}}"
             )
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
-            raise InvalidConfigError(f"list(limit=...) takes an int or None, not {limit!r}")
 
         def text(key: str) -> str | None:
             value = configurable.get(key)
@@ -130,7 +136,7 @@ class ListQuery:
             text("checkpoint_id"),
             None if before is None else config_checkpoint_id(before),
             filter,
-            None if limit is None else max(limit, 0),
+            page_limit("list", limit),
         )
 
     def where(self, mark: str) -> tuple[list[str], list[Any]]:

@@ -46,6 +46,7 @@ from cairngraph.checkpoint._config import (
     config_namespace,
     config_thread_id,
     metadata_matches,
+    page_limit,
 )
 from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -62,6 +63,7 @@ __all__ = [
     "RunnableConfig",
     "StepSave",
     "TaskWrites",
+    "ThreadInfo",
     "VerifyReport",
     "checkpoint_config",
     "config_checkpoint_id",
@@ -255,6 +257,22 @@ class CheckpointTuple(NamedTuple):
     pending_writes: list[PendingWrite] = []  # noqa: RUF012 - NamedTuple default, never mutated
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ThreadInfo:
+    """A thread as :meth:`BaseCheckpointSaver.threads` lists it: its latest root checkpoint.
+
+    Example::
+
+        ThreadInfo(thread_id="1", checkpoint_id="01a2...", ts="2026-01-01T00:00:00+00:00",
+                   metadata={"source": "loop", "step": 2})
+    """
+
+    thread_id: str
+    checkpoint_id: str
+    ts: str
+    metadata: CheckpointMetadata
+
+
 @dataclass(slots=True)
 class VerifyReport:
     """What :meth:`BaseCheckpointSaver.verify` found: every bad row, not only the first.
@@ -382,6 +400,58 @@ class BaseCheckpointSaver(ABC):
         step = StepSave.of(config, task_writes, checkpoint, metadata, new_versions)
         return self.put_steps([step])[0]
 
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Threads, the most recently saved first, each with its latest root checkpoint.
+
+        ``search`` keeps thread ids containing it; ``filter`` keeps threads whose
+        latest checkpoint's metadata has equal values for every key; ``before``
+        (a thread id) continues a listing after that thread; ``limit`` caps the
+        count. This default reads every checkpoint through :meth:`list`;
+        ``SqliteSaver`` and ``PostgresSaver`` read only each thread's latest row.
+
+        Example::
+
+            page = list(saver.threads(limit=50))
+            more = list(saver.threads(before=page[-1].thread_id, limit=50))
+        """
+        limit = page_limit("threads", limit)
+        latest: dict[str, ThreadInfo] = {}
+        for item in self.list(None):
+            thread_id = config_thread_id(item.config)
+            if config_namespace(item.config) == "" and thread_id not in latest:
+                latest[thread_id] = ThreadInfo(
+                    thread_id=thread_id,
+                    checkpoint_id=item.checkpoint.id,
+                    ts=item.checkpoint.ts,
+                    metadata=item.metadata,
+                )
+        ordered = sorted(
+            latest.values(), key=lambda t: (t.checkpoint_id, t.thread_id), reverse=True
+        )
+        if before is not None:
+            mark = latest.get(before)
+            if mark is None:  # as the savers' SQL: after an unknown thread comes nothing
+                return
+            ordered = [
+                t for t in ordered if (t.checkpoint_id, t.thread_id) < (mark.checkpoint_id, before)
+            ]
+        count = 0
+        for info in ordered:
+            if limit is not None and count >= limit:
+                return
+            if (search is None or search in info.thread_id) and metadata_matches(
+                info.metadata, filter
+            ):
+                count += 1
+                yield info
+
     def verify(self) -> VerifyReport:
         """Check every stored payload; report every bad row (see :class:`VerifyReport`).
 
@@ -503,6 +573,23 @@ class BaseCheckpointSaver(ABC):
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Async twin of :meth:`put_steps`."""
         return await asyncio.to_thread(self.put_steps, steps)
+
+    async def athreads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[ThreadInfo]:
+        """Async twin of :meth:`threads`."""
+        found = await asyncio.to_thread(
+            lambda: builtins.list(
+                self.threads(search=search, filter=filter, before=before, limit=limit)
+            )
+        )
+        for info in found:
+            yield info
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Async twin of :meth:`delete_thread`."""

@@ -31,13 +31,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
+from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
+    ThreadInfo,
     VerifyReport,
     config_checkpoint_id,
 )
@@ -143,6 +145,20 @@ class PostgresSaver(BaseCheckpointSaver):
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
         yield from self._run(lambda: _load.list_checkpoints(self._fmt, query, learned), learned)
+
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Threads, the most recently saved first (see the base class), in one query."""
+        limit = page_limit("threads", limit)
+        capped = None if filter else limit
+        rows = self._run(lambda: _load.latest_rows(search, before, capped))
+        yield from thread_infos(rows, opener(self._fmt), filter, limit)
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""

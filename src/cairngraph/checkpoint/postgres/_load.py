@@ -131,6 +131,42 @@ def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
         after = (last.checkpoint_id, last.thread_id, last.checkpoint_ns)
 
 
+_LATEST_KEYS = (
+    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints WHERE ns = ''"
+    "{search} GROUP BY thread_id{having} ORDER BY latest DESC, thread_id DESC{limit}"
+)
+_LATEST_ROWS = (
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body FROM ({keys}) AS t "
+    "JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
+    "AND c.checkpoint_id = t.latest ORDER BY t.latest DESC, t.thread_id DESC"
+)
+"""Each thread's latest root row: the page is cut from the primary key alone (an
+index-only scan), and only its rows' bodies are read. The ``{...}`` slots take
+constant clauses or nothing."""
+
+
+def latest_rows(search: str | None, before: str | None, limit: int | None) -> Op:
+    """Each thread's latest root checkpoint row, newest first (see ``PostgresSaver.threads``)."""
+    params: list[Any] = []
+    search_clause = having = cap = ""
+    if search:
+        search_clause = " AND strpos(thread_id, %s) > 0"
+        params.append(search)
+    if before is not None:
+        having = (
+            " HAVING (MAX(checkpoint_id), thread_id) < ((SELECT MAX(checkpoint_id) FROM "
+            "cairn_checkpoints WHERE thread_id = %s AND ns = ''), %s)"
+        )
+        params.extend((before, before))
+    if limit is not None:
+        cap = " LIMIT %s"
+        params.append(limit)
+    # Only constant fragments and placeholders are joined here.
+    keys = _LATEST_KEYS.format(search=search_clause, having=having, limit=cap)
+    sql = _LATEST_ROWS.format(keys=keys)
+    return [CheckpointRow(*row) for row in (yield Query(sql, params, "all"))]
+
+
 def load(
     fmt: Format,
     rows: Sequence[CheckpointRow],

@@ -28,12 +28,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, page_limit
+from cairngraph.checkpoint._format import CheckpointRow, Record
+from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
+    CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
+    ThreadInfo,
     VerifyReport,
     config_checkpoint_id,
     config_namespace,
@@ -294,6 +298,28 @@ class SqliteSaver(BaseCheckpointSaver):
                 yield item
             if query.limit is not None and count >= query.limit:
                 return
+
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Threads, the most recently saved first (see the base class), from the key index."""
+        limit = page_limit("threads", limit)
+        with self._reading():
+            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
+            rows = self._store.latest_rows(search, before, None if filter else limit)
+
+        opened = opener(self._store.fmt)
+
+        def open_record(row: CheckpointRow) -> tuple[Record, CheckpointMetadata]:
+            with self._reading():
+                return opened(row)
+
+        yield from thread_infos(rows, open_record, filter, limit)
 
     # -- checking and sealing ------------------------------------------------------
 

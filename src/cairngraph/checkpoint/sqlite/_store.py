@@ -64,6 +64,20 @@ _IN_CHUNK = 500
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
 
+# The latest root checkpoint of every thread: the GROUP BY walks the primary key
+# (thread, ns, id) once in order (grouping by ns too lets SQLite take MAX per group
+# without a sort); the page is cut from the keys alone, and only its rows' bodies
+# are read. A page costs one pass over the table's keys.
+_LATEST_KEYS = (
+    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints{where} "
+    "GROUP BY thread_id, ns HAVING ns = ''{having} ORDER BY latest DESC, thread_id DESC{limit}"
+)
+_LATEST_ROWS = (
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
+    "({keys}) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
+    "AND c.checkpoint_id = t.latest ORDER BY t.latest DESC, t.thread_id DESC"
+)
+
 
 class Store:
     """The row-level operations, given a connection and a serializer."""
@@ -170,6 +184,29 @@ class Store:
         self.refs.forget(thread_id)
 
     # -- reading ---------------------------------------------------------------
+
+    def latest_rows(
+        self, search: str | None, before: str | None, limit: int | None
+    ) -> list[CheckpointRow]:
+        """Each thread's latest root checkpoint row, newest first (see ``SqliteSaver.threads``)."""
+        params: list[Any] = []
+        where = having = cap = ""
+        if search:
+            where = " WHERE instr(thread_id, ?) > 0"
+            params.append(search)
+        if before is not None:
+            having = (
+                " AND (MAX(checkpoint_id), thread_id) < ((SELECT MAX(checkpoint_id) FROM "
+                "cairn_checkpoints WHERE thread_id = ? AND ns = ''), ?)"
+            )
+            params.extend((before, before))
+        if limit is not None:
+            cap = " LIMIT ?"
+            params.append(limit)
+        # Only constant fragments and ``?`` placeholders are joined here.
+        keys = _LATEST_KEYS.format(where=where, having=having, limit=cap)
+        found = self.conn.execute(_LATEST_ROWS.format(keys=keys), params).fetchall()
+        return [CheckpointRow(*row) for row in found]
 
     def select(self, where: str, params: Sequence[Any]) -> list[Selected]:
         """The checkpoints ``SELECT_CHECKPOINTS + where`` selects, in its order, each
