@@ -261,3 +261,26 @@ def test_newest_page_of_a_narrow_prefix(
     everything = [hit.key for hit in store.search((), limit=100)]
     assert len(everything) == 16
     assert [hit.key for hit in store.search((), limit=3, offset=13)] == everything[13:]
+
+
+def test_many_threads_share_one_store(store: BaseStore) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for number in range(15):
+                store.put(("threads", f"w{worker}"), f"k{number}", {"n": number})
+                assert store.get(("threads", f"w{worker}"), f"k{number}") is not None
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(worker,)) for worker in range(6)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(60)
+    assert errors == []
+    assert len(store.search(("threads",), limit=1000)) == 90
+    assert len(store.list_namespaces(prefix=("threads",))) == 6
