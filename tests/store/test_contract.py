@@ -258,6 +258,10 @@ def test_newest_page_of_a_narrow_prefix(
     assert rare == (["r3", "r2", "r1"] if newest_first else ["r0", "r1", "r2"])
     busy = [hit.key for hit in store.search(("busy",), limit=3)]
     assert busy == (["b11", "b10", "b9"] if newest_first else ["b0", "b1", "b2"])
+    some = [hit.key for hit in store.search(("rare",), filter={"n": {"$gte": 1}}, limit=2)]
+    assert some == (["r3", "r2"] if newest_first else ["r1", "r2"])
+    oldest_busy = store.search(("busy",), filter={"n": {"$lt": 2}})  # beyond the newest 8
+    assert sorted(hit.key for hit in oldest_busy) == ["b0", "b1"]
     everything = [hit.key for hit in store.search((), limit=100)]
     assert len(everything) == 16
     assert [hit.key for hit in store.search((), limit=3, offset=13)] == everything[13:]
