@@ -26,7 +26,12 @@ async def main() -> None:
         for word in ("stop", "live"):
             await graph.ainvoke({"word": word}, {"configurable": {"thread_id": word}})
         async for item in saver.alist({"configurable": {"thread_id": "stop"}}):
-            print(item.metadata["step"], item.metadata["source"], item.checkpoint["channel_values"].get("word"), item.parent_config is None)
+            print(
+                item.metadata["step"],
+                item.metadata["source"],
+                item.checkpoint["channel_values"].get("word"),
+                item.parent_config is None,
+            )
         print(len([c async for c in saver.alist(None)]), "in all")
         found = await saver.aget_tuple({"configurable": {"thread_id": "live"}})
         print(found.checkpoint["channel_values"]["word"], found.metadata["step"])

@@ -35,13 +35,21 @@ async def main() -> None:
         await saver.setup()
         graph = builder.compile(checkpointer=saver)
         inputs = {"query": "graphs", "hits": 0}
-        async for chunk in graph.astream(inputs, {"configurable": {"thread_id": "u"}}, stream_mode="updates"):
+        async for chunk in graph.astream(
+            inputs, {"configurable": {"thread_id": "u"}}, stream_mode="updates"
+        ):
             print("updates", chunk)
-        async for chunk in graph.astream(inputs, {"configurable": {"thread_id": "v"}}, stream_mode="values"):
+        async for chunk in graph.astream(
+            inputs, {"configurable": {"thread_id": "v"}}, stream_mode="values"
+        ):
             print("values", chunk)
-        async for chunk in graph.astream(inputs, {"configurable": {"thread_id": "c"}}, stream_mode="checkpoints"):
+        async for chunk in graph.astream(
+            inputs, {"configurable": {"thread_id": "c"}}, stream_mode="checkpoints"
+        ):
             print("checkpoint", chunk["metadata"]["step"], chunk["values"], chunk["next"])
-        async for chunk in graph.astream(inputs, {"configurable": {"thread_id": "t"}}, stream_mode="tasks"):
+        async for chunk in graph.astream(
+            inputs, {"configurable": {"thread_id": "t"}}, stream_mode="tasks"
+        ):
             print("task", chunk["name"], chunk.get("input"), chunk.get("result"))
 
 

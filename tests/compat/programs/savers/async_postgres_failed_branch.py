@@ -1,8 +1,10 @@
-"""AsyncPostgresSaver: a failing parallel branch; the resume in a new saver runs only the failed node."""
+"""AsyncPostgresSaver: a failing parallel branch; the resume in a new saver runs only the failed
+node.
+"""
 
 import asyncio
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -59,7 +61,9 @@ async def main() -> None:
         saved = await saver.aget_tuple(config)
         print("pending", len(saved.pending_writes))
         state = await graph.aget_state(config)
-        print(sorted(state.next), [(t.name, type(t.error).__name__) for t in state.tasks if t.error])
+        print(
+            sorted(state.next), [(t.name, type(t.error).__name__) for t in state.tasks if t.error]
+        )
         print(sorted((await graph.ainvoke(None, config))["assets"]), runs)
 
 

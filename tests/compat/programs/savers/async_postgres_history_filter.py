@@ -28,12 +28,30 @@ async def main() -> None:
         config = {"configurable": {"thread_id": "mountain"}}
         await graph.ainvoke({"level": 0}, config)
         await graph.ainvoke({"level": 10}, {**config, "metadata": {"attempt": 2}})
-        rows = [(s.metadata["step"], s.metadata["source"], s.values.get("level")) async for s in graph.aget_state_history(config)]
+        rows = [
+            (s.metadata["step"], s.metadata["source"], s.values.get("level"))
+            async for s in graph.aget_state_history(config)
+        ]
         print(rows)
-        print([s.metadata["step"] async for s in graph.aget_state_history(config, filter={"attempt": 2})])
-        print([s.metadata["step"] async for s in graph.aget_state_history(config, filter={"source": "input"}, limit=1)])
+        print(
+            [
+                s.metadata["step"]
+                async for s in graph.aget_state_history(config, filter={"attempt": 2})
+            ]
+        )
+        print(
+            [
+                s.metadata["step"]
+                async for s in graph.aget_state_history(config, filter={"source": "input"}, limit=1)
+            ]
+        )
         snaps = [s async for s in graph.aget_state_history(config)]
-        print([s.metadata["step"] async for s in graph.aget_state_history(config, before=snaps[1].config, limit=3)])
+        print(
+            [
+                s.metadata["step"]
+                async for s in graph.aget_state_history(config, before=snaps[1].config, limit=3)
+            ]
+        )
         print([c.metadata["step"] async for c in saver.alist(config, filter={"step": 0})])
 
 

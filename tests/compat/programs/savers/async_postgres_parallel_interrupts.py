@@ -1,8 +1,8 @@
 """AsyncPostgresSaver: parallel interrupts, resumed with an id -> value dict in a second saver."""
 
 import asyncio
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver

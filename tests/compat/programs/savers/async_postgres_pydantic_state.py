@@ -2,18 +2,17 @@
 
 import asyncio
 import os
-from enum import Enum
-
-from pydantic import BaseModel
+from enum import StrEnum
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph import START, StateGraph
 from langgraph.types import Command, interrupt
+from pydantic import BaseModel
 
 DB_URI = os.environ.get("COMPAT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     LOW = "low"
     HIGH = "high"
 

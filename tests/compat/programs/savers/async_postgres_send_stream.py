@@ -1,8 +1,8 @@
 """AsyncPostgresSaver: Send fan-out streamed with astream(updates); history of the fan-out step."""
 
 import asyncio
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -24,7 +24,9 @@ async def square(job: dict) -> dict:
 builder = StateGraph(State)
 builder.add_node("square", square)
 builder.add_node("total", lambda s: {"squares": [sum(s["squares"])]})
-builder.add_conditional_edges(START, lambda s: [Send("square", {"n": n}) for n in s["nums"]], ["square"])
+builder.add_conditional_edges(
+    START, lambda s: [Send("square", {"n": n}) for n in s["nums"]], ["square"]
+)
 builder.add_edge("square", "total")
 
 
@@ -33,10 +35,20 @@ async def main() -> None:
         await saver.setup()
         graph = builder.compile(checkpointer=saver)
         config = {"configurable": {"thread_id": "sq"}}
-        chunks = [c async for c in graph.astream({"nums": [1, 2, 3], "squares": []}, config, stream_mode="updates")]
+        chunks = [
+            c
+            async for c in graph.astream(
+                {"nums": [1, 2, 3], "squares": []}, config, stream_mode="updates"
+            )
+        ]
         print(sorted(str(c) for c in chunks))
         async for snap in graph.aget_state_history(config):
-            print(snap.metadata["step"], sorted(snap.next), len(snap.tasks), sorted(snap.values.get("squares", [])))
+            print(
+                snap.metadata["step"],
+                sorted(snap.next),
+                len(snap.tasks),
+                sorted(snap.values.get("squares", [])),
+            )
 
 
 asyncio.run(main())

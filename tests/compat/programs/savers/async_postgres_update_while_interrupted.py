@@ -1,4 +1,6 @@
-"""AsyncPostgresSaver: astream(values) to an interrupt, aupdate_state(as_node=) on the waiting thread, resume, adelete_thread."""
+"""AsyncPostgresSaver: astream(values) to an interrupt, aupdate_state(as_node=) on the waiting
+thread, resume, adelete_thread.
+"""
 
 import asyncio
 import operator
@@ -41,7 +43,12 @@ async def main():
         print(s.next, s.values, [i.value for i in s.interrupts])
         async for ch in g.astream(Command(resume="r"), c, stream_mode="updates"):
             print(ch)
-        print([(x.metadata["step"], x.metadata["source"], x.next) async for x in g.aget_state_history(c)])
+        print(
+            [
+                (x.metadata["step"], x.metadata["source"], x.next)
+                async for x in g.aget_state_history(c)
+            ]
+        )
         await saver.adelete_thread("1")
         print((await g.aget_state(c)).values)
 

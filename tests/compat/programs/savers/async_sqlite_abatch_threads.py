@@ -29,7 +29,11 @@ async def main() -> None:
         print(await graph.abatch([{"name": n, "greeting": ""} for n in names], configs))
         for config in configs:
             state = await graph.aget_state(config)
-            print(config["configurable"]["thread_id"], state.values["greeting"], state.metadata["step"])
+            print(
+                config["configurable"]["thread_id"],
+                state.values["greeting"],
+                state.metadata["step"],
+            )
     async with AsyncSqliteSaver.from_conn_string("batch.db") as saver:
         print(len([c async for c in saver.alist(None)]), "checkpoints")
 

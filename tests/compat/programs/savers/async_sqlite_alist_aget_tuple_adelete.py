@@ -24,11 +24,20 @@ async def main() -> None:
         await graph.ainvoke({"x": 3}, one)
         await graph.ainvoke({"x": 4}, two)
         async for item in saver.alist(one):
-            print(item.metadata["step"], item.metadata["source"], item.checkpoint["channel_values"], len(item.pending_writes))
+            print(
+                item.metadata["step"],
+                item.metadata["source"],
+                item.checkpoint["channel_values"],
+                len(item.pending_writes),
+            )
         print(len([c async for c in saver.alist(None)]), "in all")
         print(len([c async for c in saver.alist(one, filter={"source": "loop"})]), "loop")
         found = await saver.aget_tuple(two)
-        print(found.metadata["step"], found.checkpoint["channel_values"], found.parent_config is not None)
+        print(
+            found.metadata["step"],
+            found.checkpoint["channel_values"],
+            found.parent_config is not None,
+        )
         await saver.adelete_thread("one")
         print(await saver.aget_tuple(one), (await graph.aget_state(one)).values)
         print(len([c async for c in saver.alist(None)]), "left")

@@ -31,15 +31,24 @@ builder.add_edge("outer", "child")
 async def main() -> None:
     async with AsyncSqliteSaver.from_conn_string(":memory:") as saver:
         graph = builder.compile(checkpointer=saver)
-        async for chunk in graph.astream({"seen": []}, {"configurable": {"thread_id": "1"}}, stream_mode="updates"):
+        async for chunk in graph.astream(
+            {"seen": []}, {"configurable": {"thread_id": "1"}}, stream_mode="updates"
+        ):
             print("updates", chunk)
-        async for chunk in graph.astream({"seen": []}, {"configurable": {"thread_id": "2"}}, stream_mode="values"):
+        async for chunk in graph.astream(
+            {"seen": []}, {"configurable": {"thread_id": "2"}}, stream_mode="values"
+        ):
             print("values", chunk)
         async for ns, chunk in graph.astream(
-            {"seen": []}, {"configurable": {"thread_id": "3"}}, stream_mode="updates", subgraphs=True
+            {"seen": []},
+            {"configurable": {"thread_id": "3"}},
+            stream_mode="updates",
+            subgraphs=True,
         ):
             print("sub", [part.split(":")[0] for part in ns], chunk)
-        async for event in graph.astream({"seen": []}, {"configurable": {"thread_id": "4"}}, stream_mode="debug"):
+        async for event in graph.astream(
+            {"seen": []}, {"configurable": {"thread_id": "4"}}, stream_mode="debug"
+        ):
             print("debug", event["step"], event["type"], event["payload"].get("name"))
 
 

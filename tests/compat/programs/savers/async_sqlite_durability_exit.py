@@ -39,10 +39,20 @@ async def main() -> None:
             print("error:", exc)
         state = await graph.aget_state(config)
         print(state.values, state.next, state.metadata["step"])
-        print([(s.metadata["step"], s.metadata["source"]) async for s in graph.aget_state_history(config)])
+        print(
+            [
+                (s.metadata["step"], s.metadata["source"])
+                async for s in graph.aget_state_history(config)
+            ]
+        )
         fail["third"] = False
         print(await graph.ainvoke(None, config, durability="exit"))
-        print([(s.metadata["step"], s.metadata["source"]) async for s in graph.aget_state_history(config)])
+        print(
+            [
+                (s.metadata["step"], s.metadata["source"])
+                async for s in graph.aget_state_history(config)
+            ]
+        )
 
 
 asyncio.run(main())

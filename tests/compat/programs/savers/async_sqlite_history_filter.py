@@ -19,7 +19,10 @@ builder.add_edge("up", "up_again")
 
 
 async def history(graph, config, **kwargs):
-    return [(s.metadata["step"], s.metadata["source"], s.values.get("count")) async for s in graph.aget_state_history(config, **kwargs)]
+    return [
+        (s.metadata["step"], s.metadata["source"], s.values.get("count"))
+        async for s in graph.aget_state_history(config, **kwargs)
+    ]
 
 
 async def main() -> None:

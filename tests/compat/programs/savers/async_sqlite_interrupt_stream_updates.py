@@ -36,7 +36,9 @@ async def main() -> None:
                 print("interrupt", [i.value for i in chunk["__interrupt__"]])
             else:
                 print(chunk)
-        async for mode, chunk in graph.astream(Command(resume="open"), config, stream_mode=["updates", "values"]):
+        async for mode, chunk in graph.astream(
+            Command(resume="open"), config, stream_mode=["updates", "values"]
+        ):
             print(mode, chunk)
 
 

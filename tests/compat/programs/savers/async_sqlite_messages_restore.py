@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver on a file: messages with ids, names and additional_kwargs come back as they went in."""
+"""AsyncSqliteSaver on a file: messages with ids, names and additional_kwargs come back as they
+went in.
+"""
 
 import asyncio
 from typing import Annotated, TypedDict
@@ -17,7 +19,14 @@ class State(TypedDict):
 async def answer(state: State) -> dict:
     text = state["messages"][-1].content
     return {
-        "messages": [AIMessage(content=text[::-1], name="mirror", additional_kwargs={"len": len(text)}, id=f"a{state['turns']}")],
+        "messages": [
+            AIMessage(
+                content=text[::-1],
+                name="mirror",
+                additional_kwargs={"len": len(text)},
+                id=f"a{state['turns']}",
+            )
+        ],
         "turns": state["turns"] + 1,
     }
 
@@ -31,8 +40,12 @@ async def main() -> None:
     config = {"configurable": {"thread_id": "mirror"}}
     async with AsyncSqliteSaver.from_conn_string("mirror.db") as saver:
         graph = builder.compile(checkpointer=saver)
-        await graph.ainvoke({"messages": [HumanMessage(content="abc", id="u0")], "turns": 0}, config)
-        await graph.ainvoke({"messages": [{"role": "user", "content": "hello", "id": "u1"}]}, config)
+        await graph.ainvoke(
+            {"messages": [HumanMessage(content="abc", id="u0")], "turns": 0}, config
+        )
+        await graph.ainvoke(
+            {"messages": [{"role": "user", "content": "hello", "id": "u1"}]}, config
+        )
     async with AsyncSqliteSaver.from_conn_string("mirror.db") as saver:
         graph = builder.compile(checkpointer=saver)
         state = await graph.aget_state(config)

@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver: astream(subgraphs=True) in updates and values modes through a subgraph's interrupt and resume."""
+"""AsyncSqliteSaver: astream(subgraphs=True) in updates and values modes through a subgraph's
+interrupt and resume.
+"""
 
 import asyncio
 import operator
@@ -35,9 +37,13 @@ async def main() -> None:
         graph = outer.compile(checkpointer=saver)
         config = {"configurable": {"thread_id": "nested"}}
         modes = ["updates", "values"]
-        async for ns, mode, chunk in graph.astream({"log": []}, config, stream_mode=modes, subgraphs=True):
+        async for ns, mode, chunk in graph.astream(
+            {"log": []}, config, stream_mode=modes, subgraphs=True
+        ):
             print([part.split(":")[0] for part in ns], mode, chunk)
-        async for ns, mode, chunk in graph.astream(Command(resume="yes"), config, stream_mode=modes, subgraphs=True):
+        async for ns, mode, chunk in graph.astream(
+            Command(resume="yes"), config, stream_mode=modes, subgraphs=True
+        ):
             print([part.split(":")[0] for part in ns], mode, chunk)
 
 

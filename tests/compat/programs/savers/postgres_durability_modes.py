@@ -1,7 +1,7 @@
 """PostgresSaver: durability="sync", "async" and "exit" and the histories they leave."""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -27,4 +27,10 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
         config = {"configurable": {"thread_id": mode}}
         for chunk in graph.stream({"hops": []}, config, stream_mode="updates", durability=mode):
             print(mode, chunk)
-        print("  ", [(s.metadata["step"], s.metadata["source"], s.values.get("hops")) for s in graph.get_state_history(config)])
+        print(
+            "  ",
+            [
+                (s.metadata["step"], s.metadata["source"], s.values.get("hops"))
+                for s in graph.get_state_history(config)
+            ],
+        )

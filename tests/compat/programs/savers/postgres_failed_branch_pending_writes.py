@@ -1,7 +1,9 @@
-"""PostgresSaver: pending writes of the branch that succeeded are saved; the resume reruns only the failed one."""
+"""PostgresSaver: pending writes of the branch that succeeded are saved; the resume reruns only the
+failed one.
+"""
 
-import os
 import operator
+import os
 import time
 from typing import Annotated, TypedDict
 

@@ -1,7 +1,7 @@
 """PostgresSaver: what get_tuple() shows while an interrupt waits next to a finished sibling."""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver

@@ -27,7 +27,12 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
     graph.invoke({"s": "again:"}, {"configurable": {"thread_id": "y"}})
     items = list(saver.list(config))
     for item in items:
-        print(item.metadata["step"], item.metadata["source"], item.checkpoint["channel_values"].get("s"), len(item.pending_writes))
+        print(
+            item.metadata["step"],
+            item.metadata["source"],
+            item.checkpoint["channel_values"].get("s"),
+            len(item.pending_writes),
+        )
     print([i.metadata["step"] for i in saver.list(config, filter={"source": "loop"})])
     print([i.metadata["step"] for i in saver.list(config, before=items[1].config)])
     print([i.metadata["step"] for i in saver.list(config, limit=1)])

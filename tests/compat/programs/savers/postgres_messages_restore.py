@@ -11,7 +11,9 @@ DB_URI = os.environ.get("COMPAT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:
 
 def reply(state: MessagesState) -> dict:
     n = sum(1 for m in state["messages"] if isinstance(m, HumanMessage))
-    return {"messages": [AIMessage(content=f"reply {n}", id=f"ai{n}", response_metadata={"turn": n})]}
+    return {
+        "messages": [AIMessage(content=f"reply {n}", id=f"ai{n}", response_metadata={"turn": n})]
+    }
 
 
 def trim(state: MessagesState) -> dict:
@@ -30,7 +32,15 @@ config = {"configurable": {"thread_id": "chat"}}
 with PostgresSaver.from_conn_string(DB_URI) as saver:
     saver.setup()
     graph = builder.compile(checkpointer=saver)
-    graph.invoke({"messages": [SystemMessage(content="be brief", id="sys"), HumanMessage(content="one", id="u1")]}, config)
+    graph.invoke(
+        {
+            "messages": [
+                SystemMessage(content="be brief", id="sys"),
+                HumanMessage(content="one", id="u1"),
+            ]
+        },
+        config,
+    )
     graph.invoke({"messages": [HumanMessage(content="two", id="u2")]}, config)
 
 with PostgresSaver.from_conn_string(DB_URI) as saver:

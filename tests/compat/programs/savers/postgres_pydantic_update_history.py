@@ -1,11 +1,12 @@
-"""PostgresSaver: a pydantic state updated by hand; every history snapshot holds model-validated values."""
+"""PostgresSaver: a pydantic state updated by hand; every history snapshot holds model-validated
+values.
+"""
 
 import os
 
-from pydantic import BaseModel
-
 from langgraph.checkpoint.postgres import PostgresSaver
 from langgraph.graph import START, StateGraph
+from pydantic import BaseModel
 
 DB_URI = os.environ.get("COMPAT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

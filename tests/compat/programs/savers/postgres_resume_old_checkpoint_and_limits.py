@@ -1,7 +1,9 @@
-"""PostgresSaver: answer an old interrupt again from history, interrupt_after="*", and a recursion limit hit then lifted."""
+"""PostgresSaver: answer an old interrupt again from history, interrupt_after="*", and a recursion
+limit hit then lifted.
+"""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -30,7 +32,9 @@ picker.add_edge("ask", "done")
 counter = StateGraph(State)
 counter.add_node("tick", lambda s: {"n": s["n"] + 1})
 counter.add_edge(START, "tick")
-counter.add_conditional_edges("tick", lambda s: "tick" if s["n"] < 6 else "__end__", ["tick", "__end__"])
+counter.add_conditional_edges(
+    "tick", lambda s: "tick" if s["n"] < 6 else "__end__", ["tick", "__end__"]
+)
 
 with PostgresSaver.from_conn_string(DB_URI) as saver:
     saver.setup()

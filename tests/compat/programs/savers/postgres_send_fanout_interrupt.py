@@ -1,7 +1,9 @@
-"""PostgresSaver: Send workers where two interrupt; a resume dict answers them, finished ones do not rerun."""
+"""PostgresSaver: Send workers where two interrupt; a resume dict answers them, finished ones do
+not rerun.
+"""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -27,7 +29,9 @@ def review(job: dict) -> dict:
 
 builder = StateGraph(State)
 builder.add_node("review", review)
-builder.add_conditional_edges(START, lambda s: [Send("review", {"file": f}) for f in s["files"]], ["review"])
+builder.add_conditional_edges(
+    START, lambda s: [Send("review", {"file": f}) for f in s["files"]], ["review"]
+)
 
 with PostgresSaver.from_conn_string(DB_URI) as saver:
     saver.setup()

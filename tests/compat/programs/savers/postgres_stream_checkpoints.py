@@ -26,6 +26,12 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
     streamed = []
     for chunk in graph.stream({"n": 10}, config, stream_mode="checkpoints"):
         streamed.append(chunk["config"]["configurable"]["checkpoint_id"])
-        print(chunk["metadata"]["step"], chunk["metadata"]["source"], chunk["values"], chunk["next"], [t["name"] for t in chunk["tasks"]])
+        print(
+            chunk["metadata"]["step"],
+            chunk["metadata"]["source"],
+            chunk["values"],
+            chunk["next"],
+            [t["name"] for t in chunk["tasks"]],
+        )
     saved = [s.config["configurable"]["checkpoint_id"] for s in graph.get_state_history(config)]
     print(streamed == saved[::-1])

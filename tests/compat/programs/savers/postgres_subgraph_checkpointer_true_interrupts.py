@@ -1,7 +1,9 @@
-"""PostgresSaver: a checkpointer=True subgraph interrupts on each parent run and keeps its own history."""
+"""PostgresSaver: a checkpointer=True subgraph interrupts on each parent run and keeps its own
+history.
+"""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -38,5 +40,7 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
         state = graph.get_state(config, subgraphs=True)
         print(state.values, state.tasks)
     print(sorted({t.config["configurable"]["checkpoint_ns"] for t in saver.list(None)}))
-    inner_history = list(saver.list({"configurable": {"thread_id": "conv", "checkpoint_ns": "assistant"}}))
+    inner_history = list(
+        saver.list({"configurable": {"thread_id": "conv", "checkpoint_ns": "assistant"}})
+    )
     print([(t.metadata["step"], t.metadata["source"]) for t in inner_history])

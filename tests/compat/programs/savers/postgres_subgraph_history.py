@@ -1,7 +1,9 @@
-"""PostgresSaver: get_state_history on a subgraph's namespace, read while it waits at a breakpoint."""
+"""PostgresSaver: get_state_history on a subgraph's namespace, read while it waits at a
+breakpoint.
+"""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver

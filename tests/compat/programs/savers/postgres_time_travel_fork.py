@@ -1,7 +1,7 @@
 """PostgresSaver: replay an old checkpoint and fork another one; the history keeps every branch."""
 
-import os
 import operator
+import os
 from typing import Annotated, TypedDict
 
 from langgraph.checkpoint.postgres import PostgresSaver
@@ -37,4 +37,14 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
     forked = graph.update_state(before_joke.config, {"topic": "dogs"})
     print(graph.invoke(None, forked))
     print(calls)
-    print([(s.metadata["step"], s.metadata["source"], s.values.get("topic"), len(s.values.get("jokes", []))) for s in graph.get_state_history(config)])
+    print(
+        [
+            (
+                s.metadata["step"],
+                s.metadata["source"],
+                s.values.get("topic"),
+                len(s.values.get("jokes", [])),
+            )
+            for s in graph.get_state_history(config)
+        ]
+    )

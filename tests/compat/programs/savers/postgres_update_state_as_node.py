@@ -1,4 +1,6 @@
-"""PostgresSaver: update_state(as_node=) at a breakpoint changes the route, read by a second saver."""
+"""PostgresSaver: update_state(as_node=) at a breakpoint changes the route, read by a second
+saver.
+"""
 
 import os
 from typing import TypedDict
@@ -45,4 +47,6 @@ with PostgresSaver.from_conn_string(DB_URI) as saver:
     graph = builder.compile(checkpointer=saver, interrupt_after=["triage"])
     print(graph.invoke(None, config))
     for snap in graph.get_state_history(config):
-        print(snap.metadata["step"], snap.metadata["source"], snap.next, snap.values.get("priority"))
+        print(
+            snap.metadata["step"], snap.metadata["source"], snap.next, snap.values.get("priority")
+        )

@@ -1,4 +1,6 @@
-"""SqliteSaver(sqlite3.connect(":memory:")): a retried failure, then a fixed resume on the same connection."""
+"""SqliteSaver(sqlite3.connect(":memory:")): a retried failure, then a fixed resume on the same
+connection.
+"""
 
 import sqlite3
 from typing import TypedDict
@@ -25,7 +27,9 @@ def charge(state: State) -> dict:
 
 builder = StateGraph(State)
 builder.add_node("validate", lambda s: {"amount": abs(s["amount"])})
-builder.add_node("charge", charge, retry_policy=RetryPolicy(max_attempts=2, initial_interval=0.01, jitter=False))
+builder.add_node(
+    "charge", charge, retry_policy=RetryPolicy(max_attempts=2, initial_interval=0.01, jitter=False)
+)
 builder.add_edge(START, "validate")
 builder.add_edge("validate", "charge")
 

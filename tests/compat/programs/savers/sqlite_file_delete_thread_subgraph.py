@@ -26,12 +26,22 @@ with SqliteSaver.from_conn_string("nest.db") as saver:
     graph = build().compile(checkpointer=saver)
     graph.invoke({"x": "a"}, config)
     graph.invoke({"x": "b"}, {"configurable": {"thread_id": "other"}})
-    print(len({c.config["configurable"]["checkpoint_ns"] != "" for c in saver.list(None)}), "kinds of namespace")
+    print(
+        len({c.config["configurable"]["checkpoint_ns"] != "" for c in saver.list(None)}),
+        "kinds of namespace",
+    )
     saver.delete_thread("nest")
 
 with SqliteSaver.from_conn_string("nest.db") as saver:
     graph = build().compile(checkpointer=saver)
-    left = sorted((c.config["configurable"]["thread_id"], c.config["configurable"]["checkpoint_ns"] != "") for c in saver.list(None))
+    left = sorted(
+        (c.config["configurable"]["thread_id"], c.config["configurable"]["checkpoint_ns"] != "")
+        for c in saver.list(None)
+    )
     print(sorted(set(left)))
     print(graph.get_state(config, subgraphs=True).values)
-    print(graph.get_state({"configurable": {"thread_id": "other"}}, subgraphs=True).tasks[0].state.values)
+    print(
+        graph.get_state({"configurable": {"thread_id": "other"}}, subgraphs=True)
+        .tasks[0]
+        .state.values
+    )

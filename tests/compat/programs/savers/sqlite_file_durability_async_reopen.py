@@ -13,7 +13,13 @@ class State(TypedDict):
 
 def build():
     builder = StateGraph(State)
-    builder.add_sequence([("cut", lambda s: {"parts": ["cut"]}), ("sew", lambda s: {"parts": ["sew"]}), ("iron", lambda s: {"parts": ["iron"]})])
+    builder.add_sequence(
+        [
+            ("cut", lambda s: {"parts": ["cut"]}),
+            ("sew", lambda s: {"parts": ["sew"]}),
+            ("iron", lambda s: {"parts": ["iron"]}),
+        ]
+    )
     builder.add_edge(START, "cut")
     return builder
 
@@ -25,4 +31,9 @@ with SqliteSaver.from_conn_string("tailor.db") as saver:
 
 with SqliteSaver.from_conn_string("tailor.db") as saver:
     graph = build().compile(checkpointer=saver)
-    print([(s.metadata["step"], s.next, s.values.get("parts")) for s in graph.get_state_history(config)])
+    print(
+        [
+            (s.metadata["step"], s.next, s.values.get("parts"))
+            for s in graph.get_state_history(config)
+        ]
+    )

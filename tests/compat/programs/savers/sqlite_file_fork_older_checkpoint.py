@@ -33,8 +33,16 @@ with SqliteSaver.from_conn_string("trips.sqlite") as saver:
     print("fork point", after_input.metadata["step"], after_input.values)
     fork = graph.update_state(after_input.config, {"city": "Rome"})
     fork_state = graph.get_state(fork)
-    print(fork_state.values, fork_state.next, fork_state.metadata["source"], fork_state.metadata["step"])
-    print(fork_state.parent_config["configurable"]["checkpoint_id"] == after_input.config["configurable"]["checkpoint_id"])
+    print(
+        fork_state.values,
+        fork_state.next,
+        fork_state.metadata["source"],
+        fork_state.metadata["step"],
+    )
+    print(
+        fork_state.parent_config["configurable"]["checkpoint_id"]
+        == after_input.config["configurable"]["checkpoint_id"]
+    )
     print(graph.invoke(None, fork))
     print(graph.get_state(config).values)
     print(len(list(graph.get_state_history(config))), "checkpoints")

@@ -30,7 +30,16 @@ with SqliteSaver.from_conn_string("pages.db") as saver:
     pages = 0
     while page:
         pages += 1
-        print("page", pages, [(s.metadata["step"], s.metadata["source"], len(s.values["ticks"])) for s in page])
+        print(
+            "page",
+            pages,
+            [(s.metadata["step"], s.metadata["source"], len(s.values["ticks"])) for s in page],
+        )
         page = list(graph.get_state_history(config, before=page[-1].config, limit=3))
     print(pages, "pages")
-    print([s.metadata["step"] for s in graph.get_state_history(config, filter={"source": "input"}, limit=2)])
+    print(
+        [
+            s.metadata["step"]
+            for s in graph.get_state_history(config, filter={"source": "input"}, limit=2)
+        ]
+    )

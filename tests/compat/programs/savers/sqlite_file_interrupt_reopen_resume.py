@@ -41,7 +41,12 @@ with SqliteSaver.from_conn_string("bank.db") as saver:
     state = graph.get_state(config)
     print("reopened", state.next, [i.value["amount"] for i in state.interrupts])
     print(graph.invoke(Command(resume="approved"), config))
-    print([(s.metadata["step"], s.metadata["source"], s.next) for s in graph.get_state_history(config)])
+    print(
+        [
+            (s.metadata["step"], s.metadata["source"], s.next)
+            for s in graph.get_state_history(config)
+        ]
+    )
 
 with SqliteSaver.from_conn_string("bank.db") as saver:
     print(saver.get_tuple(config).checkpoint["channel_values"])

@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: Command(goto=) routing, a breakpoint before a node that clears the chat with REMOVE_ALL_MESSAGES."""
+"""SqliteSaver on a file: Command(goto=) routing, a breakpoint before a node that clears the chat
+with REMOVE_ALL_MESSAGES.
+"""
 
 from typing import Literal
 
@@ -14,7 +16,9 @@ def bot(state: MessagesState) -> dict:
 
 
 def reset(state: MessagesState) -> dict:
-    return {"messages": [RemoveMessage(id=REMOVE_ALL_MESSAGES), HumanMessage(content="fresh start")]}
+    return {
+        "messages": [RemoveMessage(id=REMOVE_ALL_MESSAGES), HumanMessage(content="fresh start")]
+    }
 
 
 def router(state: MessagesState) -> Command[Literal["bot", "reset"]]:
@@ -41,4 +45,9 @@ with SqliteSaver.from_conn_string("chat.db") as saver:
     graph = build().compile(checkpointer=saver, interrupt_before=["reset"])
     result = graph.invoke(None, config)
     print([(type(m).__name__, m.content) for m in result["messages"]])
-    print([(s.metadata["step"], s.next, len(s.values.get("messages", []))) for s in graph.get_state_history(config, limit=4)])
+    print(
+        [
+            (s.metadata["step"], s.next, len(s.values.get("messages", [])))
+            for s in graph.get_state_history(config, limit=4)
+        ]
+    )

@@ -15,7 +15,11 @@ def agent(state: MessagesState) -> dict:
 
 def tools(state: MessagesState) -> dict:
     call = state["messages"][-1].tool_calls[0]
-    return {"messages": [ToolMessage(content=f"found {call['args']['q']}", tool_call_id=call["id"], id="tool-1")]}
+    return {
+        "messages": [
+            ToolMessage(content=f"found {call['args']['q']}", tool_call_id=call["id"], id="tool-1")
+        ]
+    }
 
 
 def route(state: MessagesState) -> str:

@@ -2,10 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel
-
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
+from pydantic import BaseModel
 
 
 class Line(BaseModel):

@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: datetimes, UUIDs, Decimals, sets, bytes in state come back with their types after a reopen."""
+"""SqliteSaver on a file: datetimes, UUIDs, Decimals, sets, bytes in state come back with their
+types after a reopen.
+"""
 
 import datetime
 import decimal
@@ -16,7 +18,7 @@ class State(TypedDict):
 def fill(state: State) -> dict:
     return {
         "data": {
-            "when": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.timezone.utc),
+            "when": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
             "naive": datetime.datetime(2024, 5, 1, 8, 0),
             "day": datetime.date(2024, 5, 1),
             "clock": datetime.time(7, 45),

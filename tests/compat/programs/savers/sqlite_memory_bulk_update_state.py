@@ -28,7 +28,10 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     graph.bulk_update_state(
         config,
         [
-            [StateUpdate({"log": ["L"]}, as_node="left"), StateUpdate({"log": ["R"]}, as_node="right")],
+            [
+                StateUpdate({"log": ["L"]}, as_node="left"),
+                StateUpdate({"log": ["R"]}, as_node="right"),
+            ],
         ],
     )
     state = graph.get_state(config)

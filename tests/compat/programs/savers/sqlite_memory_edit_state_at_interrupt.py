@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): while a node waits in interrupt(), the user edits the state, then resumes."""
+"""SqliteSaver(":memory:"): while a node waits in interrupt(), the user edits the state, then
+resumes.
+"""
 
 from typing import TypedDict
 
@@ -31,7 +33,17 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     print("pending", sorted(w[1] for w in saved.pending_writes))
     graph.update_state(config, {"plan": "bike"})
     state = graph.get_state(config)
-    print(state.next, state.values, state.metadata["source"], [t.interrupts for t in state.tasks] != [()])
+    print(
+        state.next,
+        state.values,
+        state.metadata["source"],
+        [t.interrupts for t in state.tasks] != [()],
+    )
     result = graph.invoke(Command(resume="looks good"), config)
     print(result)
-    print([(s.metadata["step"], s.metadata["source"], s.next) for s in graph.get_state_history(config)])
+    print(
+        [
+            (s.metadata["step"], s.metadata["source"], s.next)
+            for s in graph.get_state_history(config)
+        ]
+    )

@@ -28,9 +28,20 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     print([s.metadata["step"] for s in graph.get_state_history(config, filter={"step": 2})])
     print([s.metadata["step"] for s in graph.get_state_history(config, limit=2)])
     pivot = every[3]
-    print("before", pivot.metadata["step"], [s.metadata["step"] for s in graph.get_state_history(config, before=pivot.config)])
-    print([s.metadata["step"] for s in graph.get_state_history(config, before=pivot.config, limit=1)])
-    print([s.metadata["step"] for s in graph.get_state_history(config, filter={"source": "loop"}, limit=3)])
+    print(
+        "before",
+        pivot.metadata["step"],
+        [s.metadata["step"] for s in graph.get_state_history(config, before=pivot.config)],
+    )
+    print(
+        [s.metadata["step"] for s in graph.get_state_history(config, before=pivot.config, limit=1)]
+    )
+    print(
+        [
+            s.metadata["step"]
+            for s in graph.get_state_history(config, filter={"source": "loop"}, limit=3)
+        ]
+    )
     print(list(graph.get_state_history(config, filter={"source": "nothing"})))
     tagged = list(graph.get_state_history(config, filter={"user": "ann"}))
     print([(s.metadata["step"], s.metadata["user"]) for s in tagged])

@@ -14,7 +14,9 @@ class State(TypedDict):
 
 def bot(state: State) -> dict:
     last = state["messages"][-1]
-    return {"messages": [AIMessage(content=f"echo: {last.content}", id=f"ai-{len(state['messages'])}")]}
+    return {
+        "messages": [AIMessage(content=f"echo: {last.content}", id=f"ai-{len(state['messages'])}")]
+    }
 
 
 builder = StateGraph(State)

@@ -1,9 +1,8 @@
 """SqliteSaver(":memory:"): a pydantic state model with a nested model, saved and loaded back."""
 
-from pydantic import BaseModel, Field
-
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
+from pydantic import BaseModel, Field
 
 
 class Address(BaseModel):
@@ -19,7 +18,7 @@ class Customer(BaseModel):
 
 
 def enrich(state: Customer) -> dict:
-    return {"address": Address(city="Lyon", zip="69001"), "tags": state.tags + ["enriched"]}
+    return {"address": Address(city="Lyon", zip="69001"), "tags": [*state.tags, "enriched"]}
 
 
 def rate(state: Customer) -> dict:

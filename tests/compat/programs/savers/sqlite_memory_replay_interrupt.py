@@ -27,7 +27,12 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     graph.invoke({"pick": ""}, config)
     print(graph.invoke(Command(resume="7"), config))
     waiting = next(s for s in graph.get_state_history(config) if s.next == ("choose",))
-    print("snapshot", waiting.metadata["step"], [i.value for i in waiting.interrupts], waiting.tasks[0].name)
+    print(
+        "snapshot",
+        waiting.metadata["step"],
+        [i.value for i in waiting.interrupts],
+        waiting.tasks[0].name,
+    )
     again = graph.invoke(None, waiting.config)
     print([i.value for i in again["__interrupt__"]])
     print(graph.invoke(Command(resume="9"), config))

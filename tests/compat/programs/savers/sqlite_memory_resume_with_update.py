@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): Command(resume=..., update=...) answers an interrupt and writes state at once."""
+"""SqliteSaver(":memory:"): Command(resume=..., update=...) answers an interrupt and writes state
+at once.
+"""
 
 import operator
 from typing import Annotated, TypedDict
@@ -25,7 +27,9 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     graph = builder.compile(checkpointer=saver)
     config = {"configurable": {"thread_id": "ru"}}
     graph.invoke({"notes": ["first"], "answer": ""}, config)
-    for chunk in graph.stream(Command(resume="blue", update={"notes": ["from resume"]}), config, stream_mode="updates"):
+    for chunk in graph.stream(
+        Command(resume="blue", update={"notes": ["from resume"]}), config, stream_mode="updates"
+    ):
         print(chunk)
     print(graph.get_state(config).values)
     print([(s.metadata["step"], s.metadata["source"]) for s in graph.get_state_history(config)])

@@ -25,16 +25,26 @@ builder.add_edge("ask", "greet")
 with SqliteSaver.from_conn_string(":memory:") as saver:
     graph = builder.compile(checkpointer=saver)
     config = {"configurable": {"thread_id": "ct"}}
-    for mode, chunk in graph.stream({"name": "", "greeting": ""}, config, stream_mode=["checkpoints", "tasks"]):
+    for mode, chunk in graph.stream(
+        {"name": "", "greeting": ""}, config, stream_mode=["checkpoints", "tasks"]
+    ):
         if mode == "checkpoints":
-            print("checkpoint", chunk["metadata"]["step"], chunk["metadata"]["source"], chunk["values"], chunk["next"])
+            print(
+                "checkpoint",
+                chunk["metadata"]["step"],
+                chunk["metadata"]["source"],
+                chunk["values"],
+                chunk["next"],
+            )
             print("  tasks", [(t["name"], t["interrupts"]) for t in chunk["tasks"]])
             print("  parent", chunk["parent_config"] is not None)
         elif "result" in chunk:
             print("result", chunk["name"], chunk["result"], chunk["error"], chunk["interrupts"])
         else:
             print("start", chunk["name"], chunk["input"], chunk["triggers"])
-    for mode, chunk in graph.stream(Command(resume="Ada"), config, stream_mode=["checkpoints", "tasks"]):
+    for mode, chunk in graph.stream(
+        Command(resume="Ada"), config, stream_mode=["checkpoints", "tasks"]
+    ):
         if mode == "checkpoints":
             print("checkpoint", chunk["metadata"]["step"], chunk["values"], chunk["next"])
         elif "result" in chunk:

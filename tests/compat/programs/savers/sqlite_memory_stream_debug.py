@@ -22,8 +22,16 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     for event in graph.stream({"text": "hi"}, config, stream_mode="debug"):
         payload = event["payload"]
         if event["type"] == "checkpoint":
-            print(event["step"], "checkpoint", payload["values"], payload["next"], payload["metadata"]["source"])
+            print(
+                event["step"],
+                "checkpoint",
+                payload["values"],
+                payload["next"],
+                payload["metadata"]["source"],
+            )
         elif event["type"] == "task":
             print(event["step"], "task", payload["name"], payload["input"], payload["triggers"])
         else:
-            print(event["step"], event["type"], payload["name"], payload["result"], payload["error"])
+            print(
+                event["step"], event["type"], payload["name"], payload["result"], payload["error"]
+            )

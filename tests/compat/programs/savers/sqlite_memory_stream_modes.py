@@ -25,7 +25,9 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
         for chunk in graph.stream({"n": 3, "trail": []}, config, stream_mode=mode):
             print(mode, chunk)
     config = {"configurable": {"thread_id": "both"}}
-    for mode, chunk in graph.stream({"n": 1, "trail": []}, config, stream_mode=["updates", "values"]):
+    for mode, chunk in graph.stream(
+        {"n": 1, "trail": []}, config, stream_mode=["updates", "values"]
+    ):
         print(mode, chunk)
     # a second run on the same thread starts from the saved state
     for chunk in graph.stream({"n": 10}, config, stream_mode="values"):

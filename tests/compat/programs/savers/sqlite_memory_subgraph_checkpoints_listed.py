@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): every namespace's checkpoints from list(None), and the config of a subgraph's snapshot."""
+"""SqliteSaver(":memory:"): every namespace's checkpoints from list(None), and the config of a
+subgraph's snapshot.
+"""
 
 import operator
 from typing import Annotated, TypedDict
@@ -32,11 +34,22 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     graph.invoke({"log": []}, config)
     for item in saver.list(None):
         namespace = item.config["configurable"]["checkpoint_ns"].split(":")[0]
-        print(repr(namespace), item.metadata, len(item.pending_writes), item.parent_config is not None)
+        print(
+            repr(namespace), item.metadata, len(item.pending_writes), item.parent_config is not None
+        )
     sub = graph.get_state(config, subgraphs=True).tasks[0].state
     print(sub.metadata, sub.parent_config is not None)
     print(sorted(sub.config["configurable"]))
     for snap in graph.get_state_history(config):
-        print(snap.metadata["step"], [(t.name, t.state["configurable"]["checkpoint_ns"].split(":")[0] if t.state else None) for t in snap.tasks])
+        print(
+            snap.metadata["step"],
+            [
+                (
+                    t.name,
+                    t.state["configurable"]["checkpoint_ns"].split(":")[0] if t.state else None,
+                )
+                for t in snap.tasks
+            ],
+        )
     graph.invoke(Command(resume="x"), config)
     print(graph.get_state(config).values)

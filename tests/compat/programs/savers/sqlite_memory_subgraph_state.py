@@ -49,6 +49,9 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     print(task.name, task.state.next, task.state.values)
     print(task.state.config["configurable"]["checkpoint_ns"].split(":")[0])
     plain = graph.get_state(config)
-    print(type(plain.tasks[0].state).__name__, plain.tasks[0].state["configurable"]["checkpoint_ns"].split(":")[0])
+    print(
+        type(plain.tasks[0].state).__name__,
+        plain.tasks[0].state["configurable"]["checkpoint_ns"].split(":")[0],
+    )
     print(graph.invoke(Command(resume="because"), config))
     print(graph.get_state(config, subgraphs=True).tasks)

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): replay from a checkpoint picked in get_state_history; later nodes run again."""
+"""SqliteSaver(":memory:"): replay from a checkpoint picked in get_state_history; later nodes run
+again.
+"""
 
 import operator
 from typing import Annotated, TypedDict
@@ -40,6 +42,8 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
         print(chunk)
     print(calls)
     print(graph.get_state(config).values)
-    steps = [(s.metadata["step"], s.metadata["source"], s.next) for s in graph.get_state_history(config)]
+    steps = [
+        (s.metadata["step"], s.metadata["source"], s.next) for s in graph.get_state_history(config)
+    ]
     print(steps)
     print(graph.get_state(before_polish.config).values == before_polish.values)

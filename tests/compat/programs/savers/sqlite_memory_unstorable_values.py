@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): values a saver cannot store; the error is a TypeError and the thread keeps its last good step."""
+"""SqliteSaver(":memory:"): values a saver cannot store; the error is a TypeError and the thread
+keeps its last good step.
+"""
 
 import enum
 import pathlib
@@ -26,7 +28,11 @@ def builder_for(value):
 
 
 with SqliteSaver.from_conn_string(":memory:") as saver:
-    for name, value in [("path", pathlib.PurePosixPath("/tmp/x")), ("enum", Color.RED), ("huge int", 2**70)]:
+    for name, value in [
+        ("path", pathlib.PurePosixPath("/tmp/x")),
+        ("enum", Color.RED),
+        ("huge int", 2**70),
+    ]:
         graph = builder_for(value).compile(checkpointer=saver)
         config = {"configurable": {"thread_id": name}}
         try:

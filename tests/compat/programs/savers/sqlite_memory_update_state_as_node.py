@@ -25,7 +25,9 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     config = {"configurable": {"thread_id": "u1"}}
     graph.invoke({"items": ["start"], "approved": False}, config)
     print(graph.get_state(config).next)
-    new_config = graph.update_state(config, {"approved": True, "items": ["by hand"]}, as_node="approve")
+    new_config = graph.update_state(
+        config, {"approved": True, "items": ["by hand"]}, as_node="approve"
+    )
     print(sorted(new_config["configurable"]))
     state = graph.get_state(config)
     print(state.next, state.values, state.metadata["source"], state.metadata["step"])

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): update_state() while Send tasks wait at interrupt_before; the update's step replaces them."""
+"""SqliteSaver(":memory:"): update_state() while Send tasks wait at interrupt_before; the update's
+step replaces them.
+"""
 
 import operator
 from typing import Annotated, TypedDict
@@ -15,7 +17,9 @@ class State(TypedDict):
 
 builder = StateGraph(State)
 builder.add_node("work", lambda job: {"out": [job["item"].upper()]})
-builder.add_conditional_edges(START, lambda s: [Send("work", {"item": i}) for i in s["items"]], ["work"])
+builder.add_conditional_edges(
+    START, lambda s: [Send("work", {"item": i}) for i in s["items"]], ["work"]
+)
 
 with SqliteSaver.from_conn_string(":memory:") as saver:
     graph = builder.compile(checkpointer=saver, interrupt_before=["work"])
