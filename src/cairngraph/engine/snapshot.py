@@ -244,8 +244,9 @@ def history(
 ) -> Iterator[StateSnapshot]:
     config_thread_id(config)
     scoped = {"configurable": {**config["configurable"]}}
+    # A checkpoint_id in the config narrows the history to that checkpoint, as the
+    # savers' list() (and LangGraph's history) does.
     scoped["configurable"].setdefault("checkpoint_ns", "")
-    scoped["configurable"].pop("checkpoint_id", None)
     owner = _graph_at(graph, scoped)
     saver = saver_of(owner, saver)
     for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
