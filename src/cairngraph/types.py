@@ -7,6 +7,7 @@ value the run was resumed with or pause the run.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +47,24 @@ pauses or fails (``exit``)."""
 N = TypeVar("N", bound=Hashable)
 
 
+def _tool_output_base() -> type:
+    """langchain-core's ``ToolOutputMixin`` when it is installed, else ``object``.
+
+    A tool that returns a ``Command`` must get it back from langchain-core's
+    tool wrapper untouched (not turned into a ``ToolMessage`` of its repr), and
+    langchain-core passes through only instances of that mixin, as LangGraph's
+    ``Command`` is. cairngraph never needs langchain-core otherwise.
+    """
+    if importlib.util.find_spec("langchain_core") is None:
+        return object
+    from langchain_core.messages.tool import ToolOutputMixin
+
+    return ToolOutputMixin
+
+
+_ToolOutput: Any = _tool_output_base()
+
+
 @dataclass(frozen=True, slots=True)
 class Interrupt:
     """A pause requested by ``interrupt(value)``; ``id`` addresses its resume value.
@@ -77,7 +96,7 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Command(Generic[N]):
+class Command(Generic[N], _ToolOutput):
     """Returned by a node to update state and choose where to go; passed to
     ``invoke`` with ``resume=`` to answer an interrupt.
 

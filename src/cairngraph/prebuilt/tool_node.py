@@ -1,0 +1,359 @@
+"""``ToolNode``: run the tool calls of the last AI message, in parallel; ``tools_condition``.
+
+A ToolNode reads its tool calls from a list of messages, from a state with a
+``messages`` key (``messages_key``), or from a ``Send`` carrying one tool call
+(``create_react_agent``'s v2 sends each call on its own). It answers with one
+``ToolMessage`` per call, in the order of the calls, as the same shape it was
+given (a list for a list, ``{"messages": [...]}`` otherwise); a tool that
+returns a ``Command`` makes the node return a list of Commands and updates.
+
+Invariants: sync runs call the tools in a thread pool and async runs gather
+them, each call in a copy of the running task's context (so ``interrupt()``
+and ``get_config()`` work inside a tool); the first call runs in the calling
+thread. Interrupts are never turned into error messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypedDict, cast
+
+from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.tools import tool as create_tool
+from pydantic import ValidationError
+
+from cairngraph.checkpoint.base import RunnableConfig
+from cairngraph.engine._context import maybe_current_task
+from cairngraph.errors import GraphInterrupt, ParentCommand
+from cairngraph.prebuilt._injection import Injections, ToolRuntime, injections_of
+from cairngraph.prebuilt._tool_errors import (
+    DEFAULT_HANDLER,
+    INVALID_TOOL_NAME,
+    ErrorHandler,
+    ToolInvocationError,
+    ToolNodeInputError,
+    error_content,
+    handled_types,
+)
+from cairngraph.prebuilt._tool_output import InputKind, Output, msg_content_output, normalize_response
+from cairngraph.runtime import Runtime
+from cairngraph.types import Command, Send
+
+__all__ = ["ToolCallWithContext", "ToolNode", "msg_content_output", "tools_condition"]
+
+
+class ToolCallWithContext(TypedDict):
+    """A ``Send`` payload: one tool call and the state it was made in (v2 agents)."""
+
+    __type: Literal["tool_call_with_context"]
+    tool_call: ToolCall
+    state: Any
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One tool call as it is about to run: the call, its runtime, the input's shape."""
+
+    call: ToolCall
+    runtime: ToolRuntime[Any, Any]
+    kind: InputKind
+
+
+class ToolNode(Runnable[Any, Any]):
+    """A graph node that runs the tools the model asked for and answers with ToolMessages.
+
+    Example::
+
+        @tool
+        def add(a: int, b: int) -> int:
+            \"\"\"Add two numbers.\"\"\"
+            return a + b
+
+        builder.add_node("tools", ToolNode([add]))
+        builder.add_conditional_edges("agent", tools_condition)
+        builder.add_edge("tools", "agent")
+    """
+
+    def __init__(
+        self,
+        tools: Sequence[BaseTool | Callable[..., Any]],
+        *,
+        name: str = "tools",
+        tags: list[str] | None = None,
+        handle_tool_errors: ErrorHandler = DEFAULT_HANDLER,
+        messages_key: str = "messages",
+    ) -> None:
+        self.name = name
+        self.tags = tags
+        self._handle_tool_errors = handle_tool_errors
+        self._handled = handled_types(handle_tool_errors)
+        self._messages_key = messages_key
+        self._tools_by_name: dict[str, BaseTool] = {}
+        self._injections: dict[str, Injections] = {}
+        for given in tools:
+            made = given if isinstance(given, BaseTool) else create_tool(given)
+            self._tools_by_name[made.name] = made
+            self._injections[made.name] = injections_of(made)
+
+    @property
+    def tools_by_name(self) -> dict[str, BaseTool]:
+        """The tools this node runs, by name."""
+        return self._tools_by_name
+
+    def invoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        """Run every tool call of ``input`` (see the module docstring) and answer them."""
+        _no_extra(kwargs)
+        calls = self._calls(input, config or {})
+        if len(calls) <= 1:
+            outputs = [self._run_one(call) for call in calls]
+        else:
+            limit = (config or {}).get("max_concurrency")
+            with ThreadPoolExecutor(max_workers=limit or len(calls)) as pool:
+                futures = [
+                    pool.submit(contextvars.copy_context().run, self._run_one, call)
+                    for call in calls[1:]
+                ]
+                first = self._run_one(calls[0])
+                outputs = [first, *(future.result() for future in futures)]
+        return self._combine(outputs, calls[0].kind if calls else _kind_of(input))
+
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Any:
+        """``invoke`` for async runs: the calls run concurrently with ``asyncio.gather``."""
+        _no_extra(kwargs)
+        calls = self._calls(input, config or {})
+        outputs = await asyncio.gather(*(self._arun_one(call) for call in calls))
+        return self._combine(list(outputs), calls[0].kind if calls else _kind_of(input))
+
+    def _calls(self, input: Any, config: RunnableConfig) -> list[_Call]:
+        calls, kind = self._parse_input(input)
+        state = _state_of(input)
+        task = maybe_current_task()
+        runtime: Runtime[Any] = task.runtime if task is not None else Runtime()
+        tools = list(self._tools_by_name.values())
+        return [
+            _Call(
+                call,
+                ToolRuntime(
+                    state=state,
+                    context=runtime.context,
+                    config=config,
+                    stream_writer=runtime.stream_writer,
+                    tool_call_id=call["id"],
+                    store=runtime.store,
+                    tools=tools,
+                    execution_info=runtime.execution_info,
+                ),
+                kind,
+            )
+            for call in calls
+        ]
+
+    def _parse_input(self, input: Any) -> tuple[list[ToolCall], InputKind]:
+        if isinstance(input, list):
+            if input and isinstance(input[-1], dict) and input[-1].get("type") == "tool_call":
+                return cast("list[ToolCall]", input), "tool_calls"
+            messages: Any = input
+            kind: InputKind = "list"
+        elif isinstance(input, dict) and input.get("__type") == "tool_call_with_context":
+            return [input["tool_call"]], "tool_calls"
+        elif isinstance(input, dict):
+            messages, kind = input.get(self._messages_key, []), "dict"
+        else:
+            messages, kind = getattr(input, self._messages_key, []), "dict"
+        if not messages:
+            raise ToolNodeInputError("No message found in input")
+        last = next((m for m in reversed(messages) if isinstance(m, AIMessage)), None)
+        if last is None:
+            raise ToolNodeInputError("No AIMessage found in input")
+        return list(last.tool_calls), kind
+
+    def _prepared(self, job: _Call) -> tuple[BaseTool, dict[str, Any]] | ToolMessage:
+        """The tool and its input with injected arguments, or the message of an unknown tool."""
+        call = job.call
+        tool = self._tools_by_name.get(call["name"])
+        if tool is None:
+            content = INVALID_TOOL_NAME.format(
+                requested_tool=call["name"], available_tools=", ".join(self._tools_by_name)
+            )
+            return ToolMessage(content, name=call["name"], tool_call_id=call["id"], status="error")
+        args = self._injected_args(call, job.runtime, self._injections[call["name"]])
+        return tool, {**call, "args": args, "type": "tool_call"}
+
+    def _run_one(self, job: _Call) -> Output:
+        prepared = self._prepared(job)
+        if isinstance(prepared, ToolMessage):
+            return prepared
+        tool, tool_input = prepared
+        try:
+            response = tool.invoke(tool_input, job.runtime.config)
+            return normalize_response(response, job.call, job.kind, self._messages_key)
+        except Exception as error:  # noqa: BLE001 - handled or re-raised by _failed
+            return self._failed(job.call, error)
+
+    async def _arun_one(self, job: _Call) -> Output:
+        prepared = self._prepared(job)
+        if isinstance(prepared, ToolMessage):
+            return prepared
+        tool, tool_input = prepared
+        try:
+            response = await tool.ainvoke(tool_input, job.runtime.config)
+            return normalize_response(response, job.call, job.kind, self._messages_key)
+        except Exception as error:  # noqa: BLE001 - handled or re-raised by _failed
+            return self._failed(job.call, error)
+
+    def _failed(self, call: ToolCall, error: Exception) -> ToolMessage:
+        """The error message for ``error`` if ``handle_tool_errors`` covers it; else raise it."""
+        if isinstance(error, GraphInterrupt | ParentCommand):
+            raise error
+        if isinstance(error, ValidationError):
+            hidden = self._injections[call["name"]].hidden
+            error = ToolInvocationError(call["name"], error, call["args"], hidden)
+        if not self._handled or not isinstance(error, self._handled):
+            raise error
+        content = error_content(error, self._handle_tool_errors)
+        return ToolMessage(content=content, name=call["name"], tool_call_id=call["id"], status="error")
+
+    def _injected_args(
+        self, call: ToolCall, runtime: ToolRuntime[Any, Any], injections: Injections
+    ) -> dict[str, Any]:
+        if injections.empty:
+            return dict(call["args"])
+        values: dict[str, Any] = {}
+        if injections.state:
+            values.update(self._state_values(call, runtime.state, injections))
+        if injections.store:
+            if runtime.store is None:
+                raise ToolNodeInputError(
+                    "Cannot inject store into tools with InjectedStore annotations - please "
+                    "compile your graph with a store."
+                )
+            values[injections.store] = runtime.store
+        if injections.runtime:
+            values[injections.runtime] = runtime
+        model_args = {k: v for k, v in call["args"].items() if k not in injections.hidden}
+        return {**model_args, **values}
+
+    def _state_values(self, call: ToolCall, state: Any, injections: Injections) -> dict[str, Any]:
+        wanted = list(injections.state.values())
+        if isinstance(state, list):
+            if wanted == [self._messages_key] or wanted[0] is None:
+                state = {self._messages_key: state}
+            else:
+                fields = ", ".join(f for f in wanted if f)
+                raise ToolNodeInputError(
+                    f"Invalid input to ToolNode. Tool {call['name']} requires graph state dict "
+                    f"as input." + (f" State should contain fields {fields}." if fields else "")
+                )
+        values: dict[str, Any] = {}
+        for argument, key in injections.state.items():
+            if not key:
+                values[argument] = state
+            elif isinstance(state, dict) and key in state:
+                values[argument] = state[key]
+            elif not isinstance(state, dict) and hasattr(state, key):
+                values[argument] = getattr(state, key)
+            elif argument not in injections.optional:
+                raise KeyError(key) if isinstance(state, dict) else AttributeError(key)
+        return values
+
+    def _combine(self, outputs: list[Output], kind: InputKind) -> Any:
+        flat: list[ToolMessage | Command[Any]] = []
+        for output in outputs:
+            flat.extend(output if isinstance(output, list) else [output])
+        if maybe_current_task() is not None:
+            _give_ids(flat, self._messages_key)
+        if not any(isinstance(output, Command) for output in flat):
+            return flat if kind == "list" else {self._messages_key: flat}
+        combined: list[Any] = []
+        parent: Command[Any] | None = None
+        for output in flat:
+            if not isinstance(output, Command):
+                combined.append([output] if kind == "list" else {self._messages_key: [output]})
+            elif output.graph == Command.PARENT and _all_sends(output.goto):
+                # Sends to the parent from several tools travel as one parent Command.
+                goto = list(cast("list[Send]", parent.goto)) if parent else []
+                merged = goto + list(cast("list[Send]", output.goto))
+                parent = replace(parent, goto=merged) if parent else Command(
+                    graph=Command.PARENT, goto=merged
+                )
+            else:
+                combined.append(output)
+        if parent is not None:
+            combined.append(parent)
+        return combined
+
+
+def _give_ids(outputs: list[ToolMessage | Command[Any]], messages_key: str) -> None:
+    """Give each new ToolMessage an id, as LangGraph's reducer does in place.
+
+    LangGraph's ``add_messages`` sets the id on the very objects the node
+    returned, so its ``updates`` stream shows ids; cairngraph's reducer copies
+    instead, so the node gives them. Outside a graph (a direct ``invoke``)
+    messages keep no id, as in LangGraph.
+    """
+    for output in outputs:
+        if isinstance(output, Command):
+            update = output.update
+            found = update.get(messages_key, []) if isinstance(update, dict) else update
+            messages = found if isinstance(found, list) else []
+        else:
+            messages = [output]
+        for message in messages:
+            if isinstance(message, ToolMessage) and message.id is None:
+                message.id = str(uuid.uuid4())
+
+
+def _all_sends(goto: Any) -> bool:
+    return isinstance(goto, list) and all(isinstance(send, Send) for send in goto)
+
+
+def _no_extra(kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"ToolNode.invoke() got unexpected keyword arguments: {sorted(kwargs)}")
+
+
+def _kind_of(input: Any) -> InputKind:
+    return "list" if isinstance(input, list) else "dict"
+
+
+def _state_of(input: Any) -> Any:
+    """The state tools may have injected: the Send's state, the node's input, or nothing."""
+    if isinstance(input, dict) and input.get("__type") == "tool_call_with_context":
+        return input["state"]
+    if isinstance(input, list) and input and isinstance(input[-1], dict):
+        if input[-1].get("type") == "tool_call":
+            return {}
+    return input
+
+
+def tools_condition(
+    state: list[AnyMessage] | dict[str, Any] | Any, messages_key: str = "messages"
+) -> Literal["tools", "__end__"]:
+    """Route to ``"tools"`` when the last message asks for tool calls, else to END.
+
+    Example::
+
+        builder.add_conditional_edges("chatbot", tools_condition)
+    """
+    if isinstance(state, list):
+        last = state[-1]
+    elif (isinstance(state, dict) and (messages := state.get(messages_key, []))) or (
+        messages := getattr(state, messages_key, [])
+    ):
+        last = messages[-1]
+    else:
+        raise ToolNodeInputError(f"No messages found in input state to tool_edge: {state}")
+    if getattr(last, "tool_calls", None):
+        return "tools"
+    return "__end__"
