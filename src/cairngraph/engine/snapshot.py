@@ -27,7 +27,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.constants import END, START
+from cairngraph.constants import END, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
@@ -403,7 +403,12 @@ def _superstep(
             task.writes = node.write(values, task.read_fresh)
             tasks.append(task)
         if tasks:
+            # As in LangGraph, an update is a step: Sends still waiting from the last
+            # step are dropped (the updated node's own routing sends anew).
+            dropped = TASKS in channels and channels[TASKS].consume()
             changed, _ = apply_writes(channels, versions, seen, tasks)
+            if dropped and TASKS not in changed:
+                versions[TASKS] = changed[TASKS] = next_version(versions.get(TASKS))
             seen[RAN] = {task.name: 1 for task in tasks}
             # As in LangGraph, a step that does not write the input clears it: an
             # input saved by an update and never run is gone after the next update.
