@@ -7,7 +7,6 @@ value the run was resumed with or pause the run.
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -55,10 +54,10 @@ def _tool_output_base() -> type:
     langchain-core passes through only instances of that mixin, as LangGraph's
     ``Command`` is. cairngraph never needs langchain-core otherwise.
     """
-    if importlib.util.find_spec("langchain_core") is None:
+    try:
+        from langchain_core.messages.tool import ToolOutputMixin
+    except ImportError:
         return object
-    from langchain_core.messages.tool import ToolOutputMixin
-
     return ToolOutputMixin
 
 

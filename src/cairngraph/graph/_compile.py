@@ -370,7 +370,6 @@ class NodeWriter:
             writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
         return writes
 
-
     def command_list_writes(self, outputs: list[Any] | tuple[Any, ...]) -> Writes:
         """The writes of a list of Commands and updates (``ToolNode`` returns one), in order.
 

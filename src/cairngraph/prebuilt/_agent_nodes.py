@@ -103,9 +103,13 @@ class AgentTurn:
         messages = messages or state_value(state, "messages")
         if messages is None:
             expected = (
-                "'llm_input_messages' or 'messages' key" if self.reads_hook_messages else "'messages' key"
+                "'llm_input_messages' or 'messages' key"
+                if self.reads_hook_messages
+                else "'messages' key"
             )
-            raise InvalidChatHistoryError(f"Expected input to call_model to have {expected}, but got {state}")
+            raise InvalidChatHistoryError(
+                f"Expected input to call_model to have {expected}, but got {state}"
+            )
         validate_chat_history(messages)
         # The prompt reads ``messages``: the hook's trimmed list takes its place.
         if self.pydantic_state:
@@ -158,4 +162,3 @@ class StructuredResponseNode:
 
 def is_pydantic_schema(schema: Any) -> bool:
     return isinstance(schema, type) and issubclass(schema, BaseModel)
-

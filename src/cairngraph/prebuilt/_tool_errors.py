@@ -64,7 +64,11 @@ class ToolInvocationError(ToolException):
     """
 
     def __init__(
-        self, tool_name: str, source: ValidationError, tool_kwargs: dict[str, Any], hidden: frozenset[str]
+        self,
+        tool_name: str,
+        source: ValidationError,
+        tool_kwargs: dict[str, Any],
+        hidden: frozenset[str],
     ) -> None:
         lines = [
             f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
@@ -108,7 +112,11 @@ def _annotated_types(handler: Callable[..., str]) -> tuple[type[Exception], ...]
     parameters = list(inspect.signature(handler).parameters.values())
     if not parameters:
         return (Exception,)
-    first = parameters[1] if parameters[0].name in ("self", "cls") and len(parameters) == 2 else parameters[0]
+    first = (
+        parameters[1]
+        if parameters[0].name in ("self", "cls") and len(parameters) == 2
+        else parameters[0]
+    )
     hints = typing.get_type_hints(handler)
     if first.name not in hints:
         return (Exception,)

@@ -131,7 +131,8 @@ def _checked_command(
 
 def _unanswered(call: ToolCall, messages: list[Any], kind: InputKind) -> str:
     example = (
-        '`Command(update={"messages": [ToolMessage("Success", tool_call_id=tool_call_id), ...]}, ...)`'
+        '`Command(update={"messages": '
+        '[ToolMessage("Success", tool_call_id=tool_call_id), ...]}, ...)`'
         if kind == "dict"
         else '`Command(update=[ToolMessage("Success", tool_call_id=tool_call_id), ...], ...)`'
     )

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage, BaseMessage
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel, create_model
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.graph.message import add_messages

@@ -42,7 +42,12 @@ from cairngraph.prebuilt._tool_errors import (
     error_content,
     handled_types,
 )
-from cairngraph.prebuilt._tool_output import InputKind, Output, msg_content_output, normalize_response
+from cairngraph.prebuilt._tool_output import (
+    InputKind,
+    Output,
+    msg_content_output,
+    normalize_response,
+)
 from cairngraph.runtime import Runtime
 from cairngraph.types import Command, Send
 
@@ -107,9 +112,7 @@ class ToolNode(Runnable[Any, Any]):
         """The tools this node runs, by name."""
         return self._tools_by_name
 
-    def invoke(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Any:
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Run every tool call of ``input`` (see the module docstring) and answer them."""
         _no_extra(kwargs)
         calls = self._calls(input, config or {})
@@ -126,9 +129,7 @@ class ToolNode(Runnable[Any, Any]):
                 outputs = [first, *(future.result() for future in futures)]
         return self._combine(outputs, calls[0].kind if calls else _kind_of(input))
 
-    async def ainvoke(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Any:
+    async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async runs: the calls run concurrently with ``asyncio.gather``."""
         _no_extra(kwargs)
         calls = self._calls(input, config or {})
@@ -222,7 +223,9 @@ class ToolNode(Runnable[Any, Any]):
         if not self._handled or not isinstance(error, self._handled):
             raise error
         content = error_content(error, self._handle_tool_errors)
-        return ToolMessage(content=content, name=call["name"], tool_call_id=call["id"], status="error")
+        return ToolMessage(
+            content=content, name=call["name"], tool_call_id=call["id"], status="error"
+        )
 
     def _injected_args(
         self, call: ToolCall, runtime: ToolRuntime[Any, Any], injections: Injections
@@ -284,8 +287,10 @@ class ToolNode(Runnable[Any, Any]):
                 # Sends to the parent from several tools travel as one parent Command.
                 goto = list(cast("list[Send]", parent.goto)) if parent else []
                 merged = goto + list(cast("list[Send]", output.goto))
-                parent = replace(parent, goto=merged) if parent else Command(
-                    graph=Command.PARENT, goto=merged
+                parent = (
+                    replace(parent, goto=merged)
+                    if parent
+                    else Command(graph=Command.PARENT, goto=merged)
                 )
             else:
                 combined.append(output)
@@ -331,9 +336,10 @@ def _state_of(input: Any) -> Any:
     """The state tools may have injected: the Send's state, the node's input, or nothing."""
     if isinstance(input, dict) and input.get("__type") == "tool_call_with_context":
         return input["state"]
-    if isinstance(input, list) and input and isinstance(input[-1], dict):
-        if input[-1].get("type") == "tool_call":
-            return {}
+    tool_calls = isinstance(input, list) and input and isinstance(input[-1], dict)
+    if tool_calls and input[-1].get("type") == "tool_call":
+        # LangGraph reads the graph's state here; cairngraph gives no state to such calls.
+        return {}
     return input
 
 

@@ -31,7 +31,9 @@ def _default_format_error(error: BaseException, call: ToolCall, schema: type[Bas
     return f"{error!r}\n\nRespond after fixing all validation errors."
 
 
-def _schema_of(given: BaseTool | type[BaseModel] | Callable[..., Any]) -> tuple[str, type[BaseModel]]:
+def _schema_of(
+    given: BaseTool | type[BaseModel] | Callable[..., Any],
+) -> tuple[str, type[BaseModel]]:
     if isinstance(given, BaseTool):
         schema = given.args_schema
         if schema is None:
@@ -79,7 +81,9 @@ class ValidationNode(Runnable[Any, Any]):
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """Validate the tool calls of the last message of ``input`` (a list or a state dict)."""
         if kwargs:
-            raise TypeError(f"ValidationNode.invoke() got unexpected keyword arguments: {sorted(kwargs)}")
+            raise TypeError(
+                f"ValidationNode.invoke() got unexpected keyword arguments: {sorted(kwargs)}"
+            )
         if isinstance(input, list):
             messages: Any = input
         else:

@@ -3,6 +3,9 @@
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.prebuilt import create_react_agent
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -21,22 +24,27 @@ class ScriptedChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
 
-from langchain_core.tools import tool
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.prebuilt import create_react_agent
-
-
 @tool
 def send_email(to: str, body: str) -> str:
     """Send an email."""
     return f"sent to {to}: {body}"
 
 
-model = ScriptedChatModel(script=[
-    AIMessage("", id="ai1", tool_calls=[{"name": "send_email", "args": {"to": "bob@x.org", "body": "hi"}, "id": "c1"}]),
-    AIMessage("Email sent.", id="ai2"),
-])
-agent = create_react_agent(model, [send_email], checkpointer=InMemorySaver(), interrupt_before=["tools"])
+model = ScriptedChatModel(
+    script=[
+        AIMessage(
+            "",
+            id="ai1",
+            tool_calls=[
+                {"name": "send_email", "args": {"to": "bob@x.org", "body": "hi"}, "id": "c1"}
+            ],
+        ),
+        AIMessage("Email sent.", id="ai2"),
+    ]
+)
+agent = create_react_agent(
+    model, [send_email], checkpointer=InMemorySaver(), interrupt_before=["tools"]
+)
 config = {"configurable": {"thread_id": "approve"}}
 for chunk in agent.stream({"messages": [("user", "email bob")]}, config, stream_mode="updates"):
     print("first", list(chunk))
@@ -45,7 +53,9 @@ print("paused at", state.next, [t.name for t in state.tasks])
 call = state.values["messages"][-1].tool_calls[0]
 print("proposed", call["name"], call["args"])
 last = state.values["messages"][-1]
-edited = AIMessage("", id=last.id, tool_calls=[{**call, "args": {**call["args"], "to": "alice@x.org"}}])
+edited = AIMessage(
+    "", id=last.id, tool_calls=[{**call, "args": {**call["args"], "to": "alice@x.org"}}]
+)
 agent.update_state(config, {"messages": [edited]})
 print("after edit", agent.get_state(config).next)
 for chunk in agent.stream(None, config, stream_mode="updates"):

@@ -1,8 +1,13 @@
 """InjectedState and InjectedToolCallId in tools of create_react_agent (v1 and v2)."""
 
+from typing import Annotated
+
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import InjectedToolCallId, tool
+from langgraph.prebuilt import InjectedState, create_react_agent
+from langgraph.prebuilt.chat_agent_executor import AgentState
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -21,14 +26,6 @@ class ScriptedChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
 
-from typing import Annotated
-
-from langchain_core.messages import ToolMessage
-from langchain_core.tools import InjectedToolCallId, tool
-from langgraph.prebuilt import InjectedState, create_react_agent
-from langgraph.prebuilt.chat_agent_executor import AgentState
-
-
 class State(AgentState):
     user_id: str
 
@@ -40,7 +37,10 @@ def whoami(state: Annotated[dict, InjectedState]) -> str:
 
 
 @tool
-def count(messages: Annotated[list, InjectedState("messages")], tool_call_id: Annotated[str, InjectedToolCallId]) -> str:
+def count(
+    messages: Annotated[list, InjectedState("messages")],
+    tool_call_id: Annotated[str, InjectedToolCallId],
+) -> str:
     """Count messages."""
     return f"{len(messages)} messages, call {tool_call_id}"
 
@@ -48,13 +48,19 @@ def count(messages: Annotated[list, InjectedState("messages")], tool_call_id: An
 print(sorted(whoami.tool_call_schema.model_json_schema()["properties"]))
 print(sorted(count.tool_call_schema.model_json_schema()["properties"]))
 for version in ("v1", "v2"):
-    model = ScriptedChatModel(script=[
-        AIMessage("", id="ai1", tool_calls=[
-            {"name": "whoami", "args": {}, "id": "c1"},
-            {"name": "count", "args": {"messages": ["forged"]}, "id": "c2"},
-        ]),
-        AIMessage("ok", id="ai2"),
-    ])
+    model = ScriptedChatModel(
+        script=[
+            AIMessage(
+                "",
+                id="ai1",
+                tool_calls=[
+                    {"name": "whoami", "args": {}, "id": "c1"},
+                    {"name": "count", "args": {"messages": ["forged"]}, "id": "c2"},
+                ],
+            ),
+            AIMessage("ok", id="ai2"),
+        ]
+    )
     agent = create_react_agent(model, [whoami, count], state_schema=State, version=version)
     result = agent.invoke({"messages": [("user", "who am I?")], "user_id": "u-42"})
     print(version, [m.content for m in result["messages"]], result["user_id"])

@@ -1,8 +1,13 @@
 """pre_model_hook trims what the model sees (llm_input_messages); post_model_hook runs after it."""
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, RemoveMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import tool
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph.message import REMOVE_ALL_MESSAGES
+from langgraph.prebuilt import create_react_agent
+from pydantic import Field
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -20,15 +25,9 @@ class ScriptedChatModel(BaseChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
-from langchain_core.messages import RemoveMessage
-from langchain_core.tools import tool
-from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph.message import REMOVE_ALL_MESSAGES
-from langgraph.prebuilt import create_react_agent
-
 
 class RecordingModel(ScriptedChatModel):
-    seen: list = []
+    seen: list = Field(default_factory=list)
 
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         self.seen.append([m.content for m in messages])
@@ -53,13 +52,20 @@ def audit(state):
     return {}
 
 
-model = RecordingModel(script=[
-    AIMessage("", id="ai1", tool_calls=[{"name": "note", "args": {"text": "a"}, "id": "c1"}]),
-    AIMessage("first done", id="ai2"),
-    AIMessage("second done", id="ai3"),
-])
-agent = create_react_agent(model, [note], pre_model_hook=keep_last_three, post_model_hook=audit,
-                           checkpointer=InMemorySaver())
+model = RecordingModel(
+    script=[
+        AIMessage("", id="ai1", tool_calls=[{"name": "note", "args": {"text": "a"}, "id": "c1"}]),
+        AIMessage("first done", id="ai2"),
+        AIMessage("second done", id="ai3"),
+    ]
+)
+agent = create_react_agent(
+    model,
+    [note],
+    pre_model_hook=keep_last_three,
+    post_model_hook=audit,
+    checkpointer=InMemorySaver(),
+)
 config = {"configurable": {"thread_id": "trim"}}
 agent.invoke({"messages": [("user", "m1"), ("ai", "m2"), ("user", "note a")]}, config)
 result = agent.invoke({"messages": [("user", "again")]}, config)

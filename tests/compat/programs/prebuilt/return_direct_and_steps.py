@@ -3,6 +3,9 @@
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import tool
+from langgraph.errors import GraphRecursionError
+from langgraph.prebuilt import create_react_agent
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -20,10 +23,6 @@ class ScriptedChatModel(BaseChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
-from langchain_core.tools import tool
-from langgraph.errors import GraphRecursionError
-from langgraph.prebuilt import create_react_agent
-
 
 @tool(return_direct=True)
 def final_answer(text: str) -> str:
@@ -37,14 +36,23 @@ def step(n: int) -> int:
     return n + 1
 
 
-model = ScriptedChatModel(script=[
-    AIMessage("", id="ai1", tool_calls=[{"name": "final_answer", "args": {"text": "done"}, "id": "c1"}]),
-])
+model = ScriptedChatModel(
+    script=[
+        AIMessage(
+            "",
+            id="ai1",
+            tool_calls=[{"name": "final_answer", "args": {"text": "done"}, "id": "c1"}],
+        ),
+    ]
+)
 agent = create_react_agent(model, [final_answer, step])
 result = agent.invoke({"messages": [("user", "finish")]})
 print([(m.type, m.content) for m in result["messages"]])
 
-looping = [AIMessage("", id=f"ai{i}", tool_calls=[{"name": "step", "args": {"n": i}, "id": f"s{i}"}]) for i in range(20)]
+looping = [
+    AIMessage("", id=f"ai{i}", tool_calls=[{"name": "step", "args": {"n": i}, "id": f"s{i}"}])
+    for i in range(20)
+]
 agent = create_react_agent(ScriptedChatModel(script=looping), [final_answer, step])
 for limit in (2, 3, 4, 5, 6, 7):
     try:

@@ -1,8 +1,13 @@
 """An agent thread on SQLite: a second saver on the same file continues the conversation."""
 
+import sqlite3
+
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import tool
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.prebuilt import create_react_agent
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -20,12 +25,6 @@ class ScriptedChatModel(BaseChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
-import sqlite3
-
-from langchain_core.tools import tool
-from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.prebuilt import create_react_agent
-
 
 @tool
 def add(a: int, b: int) -> int:
@@ -35,14 +34,20 @@ def add(a: int, b: int) -> int:
 
 def build(script):
     connection = sqlite3.connect("agent.db", check_same_thread=False)
-    return create_react_agent(ScriptedChatModel(script=script), [add], checkpointer=SqliteSaver(connection)), connection
+    return create_react_agent(
+        ScriptedChatModel(script=script), [add], checkpointer=SqliteSaver(connection)
+    ), connection
 
 
 config = {"configurable": {"thread_id": "sqlite-thread"}}
-agent, connection = build([
-    AIMessage("", id="ai1", tool_calls=[{"name": "add", "args": {"a": 20, "b": 22}, "id": "c1"}]),
-    AIMessage("42", id="ai2"),
-])
+agent, connection = build(
+    [
+        AIMessage(
+            "", id="ai1", tool_calls=[{"name": "add", "args": {"a": 20, "b": 22}, "id": "c1"}]
+        ),
+        AIMessage("42", id="ai2"),
+    ]
+)
 agent.invoke({"messages": [("user", "20+22?")]}, config)
 connection.close()
 

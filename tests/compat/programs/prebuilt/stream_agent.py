@@ -3,6 +3,8 @@
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.tools import tool
+from langgraph.prebuilt import create_react_agent
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -20,9 +22,6 @@ class ScriptedChatModel(BaseChatModel):
     def _generate(self, messages, stop=None, run_manager=None, **kwargs):
         return ChatResult(generations=[ChatGeneration(message=self.script.pop(0))])
 
-from langchain_core.tools import tool
-from langgraph.prebuilt import create_react_agent
-
 
 @tool
 def weather(city: str) -> str:
@@ -32,16 +31,22 @@ def weather(city: str) -> str:
 
 def script():
     return [
-        AIMessage("", id="ai1", tool_calls=[
-            {"name": "weather", "args": {"city": "Oslo"}, "id": "c1"},
-            {"name": "weather", "args": {"city": "Bergen"}, "id": "c2"},
-        ]),
+        AIMessage(
+            "",
+            id="ai1",
+            tool_calls=[
+                {"name": "weather", "args": {"city": "Oslo"}, "id": "c1"},
+                {"name": "weather", "args": {"city": "Bergen"}, "id": "c2"},
+            ],
+        ),
         AIMessage("Rain in both.", id="ai2"),
     ]
 
 
 for version in ("v1", "v2"):
-    agent = create_react_agent(ScriptedChatModel(script=script()), [weather], version=version, name="forecaster")
+    agent = create_react_agent(
+        ScriptedChatModel(script=script()), [weather], version=version, name="forecaster"
+    )
     for chunk in agent.stream({"messages": [("user", "weather?")]}, stream_mode="updates"):
         for node, update in chunk.items():
             print(version, node, [(m.type, m.content, m.name) for m in update["messages"]])
@@ -49,6 +54,8 @@ agent = create_react_agent(ScriptedChatModel(script=script()), [weather])
 for state in agent.stream({"messages": [("user", "weather?")]}, stream_mode="values"):
     print("values", [m.type for m in state["messages"]])
 agent = create_react_agent(ScriptedChatModel(script=script()), [weather])
-for mode, chunk in agent.stream({"messages": [("user", "weather?")]}, stream_mode=["updates", "values"]):
+for mode, chunk in agent.stream(
+    {"messages": [("user", "weather?")]}, stream_mode=["updates", "values"]
+):
     print(mode, sorted(chunk))
 print(agent.name, create_react_agent(ScriptedChatModel(script=[]), [weather], name="bob").name)

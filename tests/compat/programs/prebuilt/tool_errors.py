@@ -1,7 +1,7 @@
 """handle_tool_errors: the default, True, a string, a callable, exception types, False."""
 
 from langchain_core.messages import AIMessage
-from langchain_core.tools import tool
+from langchain_core.tools import ToolException, tool
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
 
@@ -19,9 +19,17 @@ def lookup(key: str) -> str:
 
 
 def calls(*items):
-    return {"messages": [AIMessage("", tool_calls=[
-        {"name": name, "args": args, "id": f"c{i}"} for i, (name, args) in enumerate(items)
-    ])]}
+    return {
+        "messages": [
+            AIMessage(
+                "",
+                tool_calls=[
+                    {"name": name, "args": args, "id": f"c{i}"}
+                    for i, (name, args) in enumerate(items)
+                ],
+            )
+        ]
+    }
 
 
 def show(label, node, request):
@@ -31,7 +39,7 @@ def show(label, node, request):
     graph = builder.compile()
     try:
         result = graph.invoke(request)
-    except Exception as error:
+    except (ArithmeticError, LookupError, ToolException) as error:
         print(label, "raised", type(error).__name__, error)
         return
     for message in result["messages"][1:]:
@@ -55,9 +63,21 @@ show("default-unknown", ToolNode([divide]), unknown)
 show("true", ToolNode([divide], handle_tool_errors=True), request)
 show("string", ToolNode([divide], handle_tool_errors="Try again."), request)
 show("callable", ToolNode([divide, lookup], handle_tool_errors=on_zero), request)
-show("callable-other", ToolNode([divide, lookup], handle_tool_errors=on_zero), calls(("lookup", {"key": "k"})))
-show("callable-any", ToolNode([lookup], handle_tool_errors=any_error), calls(("lookup", {"key": "k"})))
-show("types", ToolNode([divide, lookup], handle_tool_errors=(KeyError,)), calls(("lookup", {"key": "k"})))
+show(
+    "callable-other",
+    ToolNode([divide, lookup], handle_tool_errors=on_zero),
+    calls(("lookup", {"key": "k"})),
+)
+show(
+    "callable-any",
+    ToolNode([lookup], handle_tool_errors=any_error),
+    calls(("lookup", {"key": "k"})),
+)
+show(
+    "types",
+    ToolNode([divide, lookup], handle_tool_errors=(KeyError,)),
+    calls(("lookup", {"key": "k"})),
+)
 show("type", ToolNode([divide], handle_tool_errors=ZeroDivisionError), request)
 show("false", ToolNode([divide], handle_tool_errors=False), request)
 show("false-args", ToolNode([divide], handle_tool_errors=False), bad_args)

@@ -18,10 +18,12 @@ class State(MessagesState):
 @tool
 def remember_name(name: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> Command:
     """Remember the user's name."""
-    return Command(update={
-        "user_name": name,
-        "messages": [ToolMessage(f"Saved name {name}", tool_call_id=tool_call_id)],
-    })
+    return Command(
+        update={
+            "user_name": name,
+            "messages": [ToolMessage(f"Saved name {name}", tool_call_id=tool_call_id)],
+        }
+    )
 
 
 @tool
@@ -45,17 +47,33 @@ turns = {"n": 0}
 def agent(state: State):
     turns["n"] += 1
     if turns["n"] == 1:
-        return {"messages": [AIMessage("", id="ai1", tool_calls=[
-            {"name": "remember_name", "args": {"name": "Ada"}, "id": "c1"},
-            {"name": "echo", "args": {"text": "hi"}, "id": "c2"},
-        ])]}
+        return {
+            "messages": [
+                AIMessage(
+                    "",
+                    id="ai1",
+                    tool_calls=[
+                        {"name": "remember_name", "args": {"name": "Ada"}, "id": "c1"},
+                        {"name": "echo", "args": {"text": "hi"}, "id": "c2"},
+                    ],
+                )
+            ]
+        }
     if turns["n"] == 2:
-        return {"messages": [AIMessage("", id="ai2", tool_calls=[{"name": "verify", "args": {}, "id": "c3"}])]}
+        return {
+            "messages": [
+                AIMessage("", id="ai2", tool_calls=[{"name": "verify", "args": {}, "id": "c3"}])
+            ]
+        }
     return {"messages": [AIMessage("done", id="ai3")]}
 
 
 def reviewer(state: State):
-    return {"messages": [AIMessage(f"reviewed {state['user_name']} verified={state['verified']}", id="r1")]}
+    return {
+        "messages": [
+            AIMessage(f"reviewed {state['user_name']} verified={state['verified']}", id="r1")
+        ]
+    }
 
 
 builder = StateGraph(State)
@@ -67,8 +85,14 @@ builder.add_conditional_edges("agent", tools_condition)
 builder.add_edge("tools", "agent")
 graph = builder.compile(checkpointer=InMemorySaver())
 config = {"configurable": {"thread_id": "cmd"}}
-for chunk in graph.stream({"messages": [HumanMessage("I am Ada", id="h1")]}, config, stream_mode="updates"):
+for chunk in graph.stream(
+    {"messages": [HumanMessage("I am Ada", id="h1")]}, config, stream_mode="updates"
+):
     print(chunk)
 state = graph.get_state(config)
-print(state.values["user_name"], state.values["verified"], [m.content for m in state.values["messages"]])
+print(
+    state.values["user_name"],
+    state.values["verified"],
+    [m.content for m in state.values["messages"]],
+)
 print([(s.metadata["step"], s.next) for s in graph.get_state_history(config)])

@@ -6,11 +6,11 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import tool
-from typing_extensions import TypedDict
 from langgraph.checkpoint.memory import InMemorySaver
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode, tools_condition
+from typing_extensions import TypedDict
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -43,13 +43,19 @@ def lookup(term: str) -> dict:
     return {"term": term, "found": True}
 
 
-llm = ScriptedChatModel(script=[
-    AIMessage("", id="ai1", tool_calls=[
-        {"name": "search", "args": {"query": "langgraph"}, "id": "c1"},
-        {"name": "lookup", "args": {"term": "agent"}, "id": "c2"},
-    ]),
-    AIMessage("LangGraph builds agents.", id="ai2"),
-])
+llm = ScriptedChatModel(
+    script=[
+        AIMessage(
+            "",
+            id="ai1",
+            tool_calls=[
+                {"name": "search", "args": {"query": "langgraph"}, "id": "c1"},
+                {"name": "lookup", "args": {"term": "agent"}, "id": "c2"},
+            ],
+        ),
+        AIMessage("LangGraph builds agents.", id="ai2"),
+    ]
+)
 llm_with_tools = llm.bind_tools([search, lookup])
 
 
@@ -73,4 +79,9 @@ for event in graph.stream({"messages": [HumanMessage("What is LangGraph?", id="h
             print(node, message.type, repr(message.content), message.id is not None)
 snapshot = graph.get_state(config)
 print(snapshot.next, [m.type for m in snapshot.values["messages"]])
-print(tools_condition(snapshot.values), tools_condition({"messages": [AIMessage("", tool_calls=[{"name": "search", "args": {}, "id": "x"}])]}))
+print(
+    tools_condition(snapshot.values),
+    tools_condition(
+        {"messages": [AIMessage("", tool_calls=[{"name": "search", "args": {}, "id": "x"}])]}
+    ),
+)
