@@ -95,7 +95,7 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Command(Generic[N], _ToolOutput):
+class Command(Generic[N], _ToolOutput):  # type: ignore[misc]  # base chosen at import
     """Returned by a node to update state and choose where to go; passed to
     ``invoke`` with ``resume=`` to answer an interrupt.
 

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import AIMessage, SystemMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel
 
-from cairngraph.checkpoint.base import RunnableConfig
 from cairngraph.engine._context import maybe_current_task
 from cairngraph.errors import CairnGraphError
 from cairngraph.prebuilt._agent_model import (
@@ -65,7 +64,8 @@ class ModelCall:
                 "Async model callable provided but agent invoked synchronously. Use "
                 "agent.ainvoke() or agent.astream(), or provide a sync model callable."
             )
-        return prompt_runnable(self.prompt) | self.model(state, _runtime())
+        chosen: Runnable[Any, Any] = self.model(state, _runtime())
+        return prompt_runnable(self.prompt) | chosen
 
     async def aresolve(self, state: Any) -> Runnable[Any, Any]:
         if self.static is not None:
@@ -73,7 +73,8 @@ class ModelCall:
         chosen = self.model(state, _runtime())
         if inspect.isawaitable(chosen):
             chosen = await chosen
-        return prompt_runnable(self.prompt) | chosen
+        model: Runnable[Any, Any] = chosen
+        return prompt_runnable(self.prompt) | model
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,12 +18,12 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Generic, TypeVar, Union
+from typing import Annotated, Any, Generic, TypeVar, Union, cast
 
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 from langchain_core.tools.base import _DirectlyInjectedToolArg, get_all_basemodel_annotations
-
-from cairngraph.checkpoint.base import RunnableConfig
+from pydantic import BaseModel
 
 __all__ = ["InjectedState", "InjectedStore", "Injections", "ToolRuntime", "injections_of"]
 
@@ -139,7 +139,7 @@ def injections_of(tool: BaseTool) -> Injections:
     runtime: str | None = None
     hidden: set[str] = set()
     optional: set[str] = set()
-    fields = tool.get_input_schema().model_fields
+    fields = cast("type[BaseModel]", tool.get_input_schema()).model_fields
     for name, annotation in _annotations(tool).items():
         marks = _marks(annotation)
         if any(_is(mark, InjectedToolArg) or _is(mark, _DirectlyInjectedToolArg) for mark in marks):

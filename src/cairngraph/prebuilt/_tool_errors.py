@@ -21,7 +21,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any, Union, cast
 
 from langchain_core.tools import ToolException
 from pydantic import ValidationError
@@ -141,4 +141,4 @@ def error_content(error: Exception, handler: ErrorHandler) -> str:
         return TOOL_CALL_ERROR.format(error=repr(error))
     if isinstance(handler, str):
         return handler
-    return str(handler(error))
+    return str(cast("Callable[[Exception], str]", handler)(error))

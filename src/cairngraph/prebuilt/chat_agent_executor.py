@@ -223,7 +223,7 @@ def _agent_input(state_schema: Any, pre_model_hook: Any) -> Any:
             __base__=state_schema,
         )
 
-    class CallModelInputSchema(state_schema):  # type: ignore[misc, valid-type]
+    class CallModelInputSchema(state_schema):  # type: ignore[misc]
         llm_input_messages: list[AnyMessage]
 
     return CallModelInputSchema

@@ -24,12 +24,11 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, TypedDict, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as create_tool
 from pydantic import ValidationError
 
-from cairngraph.checkpoint.base import RunnableConfig
 from cairngraph.engine._context import maybe_current_task
 from cairngraph.errors import GraphInterrupt, ParentCommand
 from cairngraph.prebuilt._injection import Injections, ToolRuntime, injections_of

@@ -12,14 +12,13 @@ own thread.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, ToolCall, ToolMessage
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool, create_schema_from_function
 from pydantic import BaseModel, ValidationError
 
-from cairngraph.checkpoint.base import RunnableConfig
 from cairngraph.prebuilt._tool_errors import ToolNodeInputError
 
 __all__ = ["ValidationNode"]
@@ -47,7 +46,9 @@ def _schema_of(
     if isinstance(given, type) and issubclass(given, BaseModel):
         return given.__name__, given
     if callable(given):
-        return given.__name__, create_schema_from_function("Validation", given)
+        return given.__name__, cast(
+            "type[BaseModel]", create_schema_from_function("Validation", given)
+        )
     raise ToolNodeInputError(
         "Unsupported input to ValidationNode. Expected BaseModel, tool or function. "
         f"Got: {type(given)}."
