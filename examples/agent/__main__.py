@@ -45,7 +45,8 @@ def start(agent: Any, config: dict[str, Any], args: argparse.Namespace) -> int:
         return 0
     pending = result["__interrupt__"][0].value
     print(
-        f"paused: the agent wants to {pending['action']} {pending['title']!r} on {pending['day']} at {pending['time']}"
+        f"paused: the agent wants to {pending['action']} {pending['title']!r} "
+        f"on {pending['day']} at {pending['time']}"
     )
     print(f"saved in {args.db}; this process stops here. Starting a second process to answer...\n")
     command = [sys.executable, "-m", "examples.agent", "--db", args.db, "--thread", args.thread]
@@ -61,9 +62,8 @@ def resume(agent: Any, config: dict[str, Any], args: argparse.Namespace) -> int:
             f"thread {args.thread!r} is not waiting for an approval (next: {saved.next or 'done'})"
         )
         return 1
-    print(
-        f"second process: thread {args.thread!r} is waiting at step {saved.metadata['step']} for {saved.next}"
-    )
+    step = saved.metadata["step"]
+    print(f"second process: thread {args.thread!r} is waiting at step {step} for {saved.next}")
     print(f"human answers: {args.answer!r}")
     result = agent.invoke(Command(resume=args.answer), config)
     print(f"agent: {result['messages'][-1].content}\n")
