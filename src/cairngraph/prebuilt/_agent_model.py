@@ -15,7 +15,7 @@ answer; that is checked before every model call, with an error naming the calls.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -28,6 +28,7 @@ from cairngraph.errors import CairnGraphError
 __all__ = [
     "InvalidChatHistoryError",
     "chat_model_of",
+    "direct_prompt",
     "prompt_runnable",
     "should_bind_tools",
     "state_value",
@@ -64,6 +65,22 @@ def prompt_runnable(prompt: Any) -> Runnable[Any, Any]:
     if inspect.iscoroutinefunction(prompt) or callable(prompt):
         return RunnableLambda(prompt, name=PROMPT_NAME)
     raise InvalidModelError(f"Got unexpected type for `prompt`: {type(prompt)}")
+
+
+def direct_prompt(prompt: Any) -> Callable[[Any], list[Any]] | None:
+    """For a prompt that is only messages (None, a string, a SystemMessage), the function
+    building the model's input; None for a callable or runnable prompt.
+
+    The agent calls such prompts itself instead of through a runnable: the model
+    sees the same messages, with two runnable calls (and their callback set-up)
+    fewer per turn.
+    """
+    if prompt is None:
+        return lambda state: state_value(state, "messages")
+    if isinstance(prompt, str | SystemMessage):
+        system = SystemMessage(content=prompt) if isinstance(prompt, str) else prompt
+        return lambda state: [system, *state_value(state, "messages")]
+    return None
 
 
 def _first_model_step(model: Any) -> Any:

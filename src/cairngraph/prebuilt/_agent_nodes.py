@@ -12,6 +12,7 @@ instead, as LangGraph does.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,8 @@ class ModelCall:
     model: Any
     prompt: Any
     static: Runnable[Any, Any] | None
+    direct: Callable[[Any], list[Any]] | None = None
+    """With a static model and a prompt of messages only: builds the model's input."""
 
     @property
     def is_async(self) -> bool:
@@ -89,12 +92,18 @@ class AgentTurn:
 
     def invoke(self, state: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
         model_input = self._model_input(state)
-        response = self.model.resolve(state).invoke(model_input, config)
+        if self.model.direct is not None:
+            response = self.model.model.invoke(self.model.direct(model_input), config)
+        else:
+            response = self.model.resolve(state).invoke(model_input, config)
         return self._answer(state, response)
 
     async def ainvoke(self, state: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
         model_input = self._model_input(state)
-        response = await (await self.model.aresolve(state)).ainvoke(model_input, config)
+        if self.model.direct is not None:
+            response = await self.model.model.ainvoke(self.model.direct(model_input), config)
+        else:
+            response = await (await self.model.aresolve(state)).ainvoke(model_input, config)
         return self._answer(state, response)
 
     def _model_input(self, state: Any) -> Any:

@@ -34,7 +34,7 @@ from cairngraph.graph.compiled import CompiledStateGraph
 from cairngraph.graph.message import add_messages
 from cairngraph.graph.state import StateGraph
 from cairngraph.managed import RemainingSteps
-from cairngraph.prebuilt._agent_model import prompt_runnable, should_bind_tools
+from cairngraph.prebuilt._agent_model import direct_prompt, prompt_runnable, should_bind_tools
 from cairngraph.prebuilt._agent_nodes import (
     AgentTurn,
     ModelCall,
@@ -198,7 +198,12 @@ def _model_call(
         model = _init_chat_model(model)
     if (tools or builtin) and should_bind_tools(model, tools, len(builtin)):
         model = model.bind_tools([*tools, *builtin])
-    return ModelCall(model=model, prompt=prompt, static=prompt_runnable(prompt) | model)
+    return ModelCall(
+        model=model,
+        prompt=prompt,
+        static=prompt_runnable(prompt) | model,
+        direct=direct_prompt(prompt),
+    )
 
 
 def _init_chat_model(model: str) -> Any:
