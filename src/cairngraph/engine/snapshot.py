@@ -134,7 +134,7 @@ def snapshot_of(
         error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
         interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
         normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
-        result = {c: v for c, v in normal if c in state_keys} if normal else None
+        result = _task_result(normal, state_keys) if normal else None
         if interrupts and not (live and normal):
             waiting.extend(interrupts)
         if normal and live:
@@ -310,6 +310,24 @@ def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any
 
 INPUT = "__input__"
 """``StateUpdate(values, as_node="__input__")``: save ``values`` as a run's input."""
+
+
+def _task_result(writes: list[tuple[str, Any]], state_keys: set[str]) -> dict[str, Any]:
+    """A task's state writes by key; a key written more than once (a ToolNode whose
+    tools returned Commands) shows ``{"$writes": [first, second, ...]}``, as in LangGraph."""
+    result: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for channel, value in writes:
+        if channel not in state_keys:
+            continue
+        if channel in repeated:
+            result[channel]["$writes"].append(value)
+        elif channel in result:
+            result[channel] = {"$writes": [result[channel], value]}
+            repeated.add(channel)
+        else:
+            result[channel] = value
+    return result
 
 
 def update_state(

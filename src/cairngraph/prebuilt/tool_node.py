@@ -31,7 +31,13 @@ from pydantic import ValidationError
 
 from cairngraph.engine._context import maybe_current_task
 from cairngraph.errors import GraphInterrupt, ParentCommand
-from cairngraph.prebuilt._injection import Injections, ToolRuntime, injections_of
+from cairngraph.prebuilt._injection import (
+    InjectedState,
+    InjectedStore,
+    Injections,
+    ToolRuntime,
+    injections_of,
+)
 from cairngraph.prebuilt._tool_errors import (
     DEFAULT_HANDLER,
     INVALID_TOOL_NAME,
@@ -50,7 +56,15 @@ from cairngraph.prebuilt._tool_output import (
 from cairngraph.runtime import Runtime
 from cairngraph.types import Command, Send
 
-__all__ = ["ToolCallWithContext", "ToolNode", "msg_content_output", "tools_condition"]
+__all__ = [
+    "InjectedState",
+    "InjectedStore",
+    "ToolCallWithContext",
+    "ToolNode",
+    "ToolRuntime",
+    "msg_content_output",
+    "tools_condition",
+]
 
 
 class ToolCallWithContext(TypedDict):

@@ -96,3 +96,7 @@ print(
     [m.content for m in state.values["messages"]],
 )
 print([(s.metadata["step"], s.next) for s in graph.get_state_history(config)])
+for snapshot in graph.get_state_history(config):
+    # The step where two tools wrote "messages": both writes are listed.
+    if snapshot.next == ("tools",) and "user_name" in (snapshot.tasks[0].result or {}):
+        print("task result", snapshot.tasks[0].result)
