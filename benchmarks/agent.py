@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -81,13 +82,35 @@ def agent_turn(saver: str, *, one_thread: bool) -> Callable[[Engine, bool], floa
             made = engine.memory() if saver == "memory" else engine.sqlite(path)
             agent = prebuilt.create_react_agent(TurnModel(), [get_weather, add], checkpointer=made)
             agent.invoke({"messages": [("user", "warm up")]}, _config("warm-up"))
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             for turn in range(turns):
                 thread = "chat" if one_thread else f"thread-{turn}"
                 agent.invoke({"messages": [("user", f"weather, and {turn}+1?")]}, _config(thread))
+            CPU.setdefault((name, engine.name), []).append(
+                (time.process_time() - cpu) / turns * 1e6
+            )
             return (time.perf_counter() - start) / turns * 1e6
 
+    name = f"{'one thread' if one_thread else 'new thread'}, {saver}"
     return run
+
+
+CPU: dict[tuple[str, str], list[float]] = {}
+"""CPU µs/turn of every run, by (workload, engine): on a busy machine wall time also
+counts the waits for other processes, CPU time only this process's work."""
+
+
+def cpu_details() -> list[str]:
+    """The CPU-time figures of the runs so far, one line per workload."""
+    lines = ["CPU time per agent turn (all threads of this process), medians:"]
+    for label in dict.fromkeys(key[0] for key in CPU):
+        ours = statistics.median(CPU.get((label, "cairngraph"), [0.0]))
+        theirs = statistics.median(CPU.get((label, "langgraph"), [0.0]))
+        ratio = theirs / ours if ours else float("inf")
+        lines.append(
+            f"  {label:<24} cairngraph {ours:>9.1f}  langgraph {theirs:>9.1f}  {ratio:>5.1f}x"
+        )
+    return lines
 
 
 def _config(thread: str) -> dict[str, Any]:
@@ -118,5 +141,6 @@ WORKLOADS = [
         "µs/turn",
         agent_turn("sqlite", one_thread=True),
         "agent",
+        cpu_details,
     ),
 ]
