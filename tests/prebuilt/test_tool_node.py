@@ -81,6 +81,20 @@ def test_sync_calls_run_in_parallel_threads() -> None:
     assert len({m.content for m in result["messages"]}) == 3
 
 
+def test_tools_that_run_tool_nodes_themselves_finish() -> None:
+    inner = ToolNode([add])
+
+    @tool
+    def fan(n: int) -> str:
+        """Run eight additions through a ToolNode of its own."""
+        result = inner.invoke({"messages": [calls(*[("add", {"a": n, "b": i}) for i in range(8)])]})
+        return ",".join(m.content for m in result["messages"])
+
+    outer = ToolNode([fan])
+    result = outer.invoke({"messages": [calls(*[("fan", {"n": n}) for n in range(12)])]})
+    assert [m.content for m in result["messages"]][11] == ",".join(str(11 + i) for i in range(8))
+
+
 def test_async_calls_run_concurrently() -> None:
     arrived: list[int] = []
 

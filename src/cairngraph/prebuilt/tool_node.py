@@ -67,6 +67,10 @@ __all__ = [
 ]
 
 
+_POOL = ThreadPoolExecutor(thread_name_prefix="cairngraph-tools")
+"""Runs a sync ToolNode's parallel tool calls (its threads start once, not per step)."""
+
+
 class ToolCallWithContext(TypedDict):
     """A ``Send`` payload: one tool call and the state it was made in (v2 agents)."""
 
@@ -131,16 +135,36 @@ class ToolNode(Runnable[Any, Any]):
         calls = self._calls(input, config or {})
         if len(calls) <= 1:
             outputs = [self._run_one(call) for call in calls]
-        else:
-            limit = (config or {}).get("max_concurrency")
-            with ThreadPoolExecutor(max_workers=limit or len(calls)) as pool:
+        elif (limit := (config or {}).get("max_concurrency")) is not None:
+            with ThreadPoolExecutor(max_workers=limit) as pool:
                 futures = [
                     pool.submit(contextvars.copy_context().run, self._run_one, call)
-                    for call in calls[1:]
+                    for call in calls
                 ]
-                first = self._run_one(calls[0])
-                outputs = [first, *(future.result() for future in futures)]
+                outputs = [future.result() for future in futures]
+        else:
+            outputs = self._run_shared(calls)
         return self._combine(outputs, calls[0].kind if calls else _kind_of(input))
+
+    def _run_shared(self, calls: list[_Call]) -> list[Output]:
+        """The calls on the shared pool, the first in this thread.
+
+        A call the pool has not started yet when this thread gets to it is taken
+        back and run here, so a tool that itself runs a ToolNode (an agent used
+        as a tool) never waits for a pool that its own callers fill.
+        """
+        contexts = [contextvars.copy_context() for _ in calls[1:]]
+        futures = [
+            _POOL.submit(context.run, self._run_one, call)
+            for context, call in zip(contexts, calls[1:], strict=True)
+        ]
+        outputs = [self._run_one(calls[0])]
+        for future, context, call in zip(futures, contexts, calls[1:], strict=True):
+            if future.cancel():
+                outputs.append(context.run(self._run_one, call))
+            else:
+                outputs.append(future.result())
+        return outputs
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         """``invoke`` for async runs: the calls run concurrently with ``asyncio.gather``."""
