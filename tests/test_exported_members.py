@@ -42,6 +42,7 @@ PUBLIC = {
     "cairngraph.prebuilt.tool_node": {
         "InjectedState",
         "InjectedStore",
+        "ToolCallRequest",
         "ToolCallWithContext",
         "ToolNode",
         "ToolRuntime",

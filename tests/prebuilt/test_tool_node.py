@@ -277,3 +277,49 @@ def test_tools_condition() -> None:
 def test_unknown_invoke_keyword_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="unexpected keyword"):
         ToolNode([add]).invoke({"messages": [calls(("add", {"a": 1, "b": 1}))]}, confg={})  # type: ignore[call-arg]
+
+
+def test_wrap_tool_call_can_change_retry_or_answer_itself(run: Callable[..., Any]) -> None:
+    attempts: list[int] = []
+
+    def interceptor(request: Any, execute: Callable[[Any], Any]) -> Any:
+        call = request.tool_call
+        if call["name"] == "nope":
+            return ToolMessage("handled by the interceptor", tool_call_id=call["id"])
+        if call["name"] == "divide":
+            for b in (call["args"]["b"], 1):
+                attempts.append(b)
+                answer = execute(
+                    request.override(tool_call={**call, "args": {**call["args"], "b": b}})
+                )
+                if answer.status == "success":
+                    return answer
+        return execute(request.override(tool_call={**call, "args": {"a": 10, "b": 5}}))
+
+    node = ToolNode([divide, add], handle_tool_errors=True, wrap_tool_call=interceptor)
+    message = calls(("divide", {"a": 4, "b": 0}), ("add", {"a": 1, "b": 1}), ("nope", {}))
+    result = run(in_graph(node), {"messages": [message]})
+    assert [(m.content, m.status) for m in result["messages"][1:]] == [
+        ("4.0", "success"),
+        ("15", "success"),
+        ("handled by the interceptor", "success"),
+    ]
+    assert attempts[:2] == [0, 1]
+
+
+def test_awrap_tool_call_runs_in_async_runs_and_interceptor_errors_are_handled() -> None:
+    async def interceptor(request: Any, execute: Any) -> Any:
+        if request.tool_call["args"]["a"] < 0:
+            raise ValueError("negative")
+        return await execute(request)
+
+    node = ToolNode([add], handle_tool_errors=True, awrap_tool_call=interceptor)
+    message = calls(("add", {"a": 1, "b": 2}), ("add", {"a": -1, "b": 2}))
+    result = asyncio.run(in_graph(node).ainvoke({"messages": [message]}))
+    assert [(m.content, m.status) for m in result["messages"][1:]] == [
+        ("3", "success"),
+        ("Error: ValueError('negative')\n Please fix your mistakes.", "error"),
+    ]
+    strict = ToolNode([add], handle_tool_errors=False, awrap_tool_call=interceptor)
+    with pytest.raises(ValueError, match="negative"):
+        asyncio.run(in_graph(strict).ainvoke({"messages": [message]}))

@@ -20,12 +20,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Generic, TypeVar, Union, cast
 
+from langchain_core.messages import ToolCall
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, InjectedToolArg
 from langchain_core.tools.base import _DirectlyInjectedToolArg, get_all_basemodel_annotations
 from pydantic import BaseModel
 
-__all__ = ["InjectedState", "InjectedStore", "Injections", "ToolRuntime", "injections_of"]
+from cairngraph.prebuilt._tool_errors import ToolNodeInputError
+
+__all__ = [
+    "InjectedState",
+    "InjectedStore",
+    "Injections",
+    "ToolRuntime",
+    "injected_args",
+    "injections_of",
+]
 
 StateT = TypeVar("StateT")
 ContextT = TypeVar("ContextT")
@@ -156,3 +166,52 @@ def injections_of(tool: BaseTool) -> Injections:
         if any(_is(mark, InjectedStore) for mark in marks):
             store = name
     return Injections(state, store, runtime, frozenset(hidden), frozenset(optional))
+
+
+def injected_args(
+    call: ToolCall, runtime: ToolRuntime[Any, Any], injections: Injections, messages_key: str
+) -> dict[str, Any]:
+    """The call's arguments as the tool gets them: the model's, minus any it put under an
+    injected name, plus the injected values."""
+    if injections.empty:
+        return dict(call["args"])
+    values: dict[str, Any] = {}
+    if injections.state:
+        values.update(_state_values(call, runtime.state, injections, messages_key))
+    if injections.store:
+        if runtime.store is None:
+            raise ToolNodeInputError(
+                "Cannot inject store into tools with InjectedStore annotations - please "
+                "compile your graph with a store."
+            )
+        values[injections.store] = runtime.store
+    if injections.runtime:
+        values[injections.runtime] = runtime
+    model_args = {k: v for k, v in call["args"].items() if k not in injections.hidden}
+    return {**model_args, **values}
+
+
+def _state_values(
+    call: ToolCall, state: Any, injections: Injections, messages_key: str
+) -> dict[str, Any]:
+    wanted = list(injections.state.values())
+    if isinstance(state, list):
+        if wanted == [messages_key] or wanted[0] is None:
+            state = {messages_key: state}
+        else:
+            fields = ", ".join(f for f in wanted if f)
+            raise ToolNodeInputError(
+                f"Invalid input to ToolNode. Tool {call['name']} requires graph state dict "
+                f"as input." + (f" State should contain fields {fields}." if fields else "")
+            )
+    values: dict[str, Any] = {}
+    for argument, key in injections.state.items():
+        if not key:
+            values[argument] = state
+        elif isinstance(state, dict) and key in state:
+            values[argument] = state[key]
+        elif not isinstance(state, dict) and hasattr(state, key):
+            values[argument] = getattr(state, key)
+        elif argument not in injections.optional:
+            raise KeyError(key) if isinstance(state, dict) else AttributeError(key)
+    return values

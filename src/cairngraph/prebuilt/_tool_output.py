@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Literal
+import uuid
+from dataclasses import replace
+from typing import Any, Literal, cast
 
 from langchain_core.messages import RemoveMessage, ToolCall, ToolMessage, convert_to_messages
 from langchain_core.tools.base import TOOL_MESSAGE_BLOCK_TYPES
 
 from cairngraph.graph.message import REMOVE_ALL_MESSAGES
 from cairngraph.prebuilt._tool_errors import InvalidToolOutputError, ToolNodeInputError
-from cairngraph.types import Command
+from cairngraph.types import Command, Send
 
-__all__ = ["InputKind", "Output", "msg_content_output", "normalize_response"]
+__all__ = ["InputKind", "Output", "combine", "msg_content_output", "normalize_response"]
 
 InputKind = Literal["list", "dict", "tool_calls"]
 Output = ToolMessage | Command[Any] | list[ToolMessage | Command[Any]]
@@ -142,3 +144,58 @@ def _unanswered(call: ToolCall, messages: list[Any], kind: InputKind) -> str:
         f"MUST have a corresponding ToolMessage. You can fix it by modifying the tool to return "
         f"{example}."
     )
+
+
+def combine(outputs: list[Output], kind: InputKind, messages_key: str, in_graph: bool) -> Any:
+    """The ToolNode's answer: its messages in the input's shape, or, when a tool returned
+    a Command, a list of Commands and updates (sends to the parent merged into one)."""
+    flat: list[ToolMessage | Command[Any]] = []
+    for output in outputs:
+        flat.extend(output if isinstance(output, list) else [output])
+    if in_graph:
+        _give_ids(flat, messages_key)
+    if not any(isinstance(output, Command) for output in flat):
+        return flat if kind == "list" else {messages_key: flat}
+    combined: list[Any] = []
+    parent: Command[Any] | None = None
+    for output in flat:
+        if not isinstance(output, Command):
+            combined.append([output] if kind == "list" else {messages_key: [output]})
+        elif output.graph == Command.PARENT and _all_sends(output.goto):
+            # Sends to the parent from several tools travel as one parent Command.
+            goto = list(cast("list[Send]", parent.goto)) if parent else []
+            merged = goto + list(cast("list[Send]", output.goto))
+            parent = (
+                replace(parent, goto=merged)
+                if parent
+                else Command(graph=Command.PARENT, goto=merged)
+            )
+        else:
+            combined.append(output)
+    if parent is not None:
+        combined.append(parent)
+    return combined
+
+
+def _give_ids(outputs: list[ToolMessage | Command[Any]], messages_key: str) -> None:
+    """Give each new ToolMessage an id, as LangGraph's reducer does in place.
+
+    LangGraph's ``add_messages`` sets the id on the very objects the node
+    returned, so its ``updates`` stream shows ids; cairngraph's reducer copies
+    instead, so the node gives them. Outside a graph (a direct ``invoke``)
+    messages keep no id, as in LangGraph.
+    """
+    for output in outputs:
+        if isinstance(output, Command):
+            update = output.update
+            found = update.get(messages_key, []) if isinstance(update, dict) else update
+            messages = found if isinstance(found, list) else []
+        else:
+            messages = [output]
+        for message in messages:
+            if isinstance(message, ToolMessage) and message.id is None:
+                message.id = str(uuid.uuid4())
+
+
+def _all_sends(goto: Any) -> bool:
+    return isinstance(goto, list) and all(isinstance(send, Send) for send in goto)

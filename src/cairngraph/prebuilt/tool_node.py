@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Literal, TypedDict, cast
 
 from langchain_core.messages import AIMessage, AnyMessage, ToolCall, ToolMessage
@@ -36,12 +35,15 @@ from cairngraph.prebuilt._injection import (
     InjectedStore,
     Injections,
     ToolRuntime,
+    injected_args,
     injections_of,
 )
+from cairngraph.prebuilt._tool_call import AsyncToolCallWrapper, ToolCallRequest, ToolCallWrapper
 from cairngraph.prebuilt._tool_errors import (
     DEFAULT_HANDLER,
     INVALID_TOOL_NAME,
     ErrorHandler,
+    InvalidToolOutputError,
     ToolInvocationError,
     ToolNodeInputError,
     error_content,
@@ -50,15 +52,16 @@ from cairngraph.prebuilt._tool_errors import (
 from cairngraph.prebuilt._tool_output import (
     InputKind,
     Output,
+    combine,
     msg_content_output,
     normalize_response,
 )
 from cairngraph.runtime import Runtime
-from cairngraph.types import Command, Send
 
 __all__ = [
     "InjectedState",
     "InjectedStore",
+    "ToolCallRequest",
     "ToolCallWithContext",
     "ToolNode",
     "ToolRuntime",
@@ -111,8 +114,12 @@ class ToolNode(Runnable[Any, Any]):
         tags: list[str] | None = None,
         handle_tool_errors: ErrorHandler = DEFAULT_HANDLER,
         messages_key: str = "messages",
+        wrap_tool_call: ToolCallWrapper | None = None,
+        awrap_tool_call: AsyncToolCallWrapper | None = None,
     ) -> None:
         self.name = name
+        self._wrap_tool_call = wrap_tool_call
+        self._awrap_tool_call = awrap_tool_call
         self.tags = tags
         self._handle_tool_errors = handle_tool_errors
         self._handled = handled_types(handle_tool_errors)
@@ -144,7 +151,7 @@ class ToolNode(Runnable[Any, Any]):
                 outputs = [future.result() for future in futures]
         else:
             outputs = self._run_shared(calls)
-        return self._combine(outputs, calls[0].kind if calls else _kind_of(input))
+        return combine(outputs, _kind(calls, input), self._messages_key, _in_graph())
 
     def _run_shared(self, calls: list[_Call]) -> list[Output]:
         """The calls on the shared pool, the first in this thread.
@@ -158,12 +165,18 @@ class ToolNode(Runnable[Any, Any]):
             _POOL.submit(context.run, self._run_one, call)
             for context, call in zip(contexts, calls[1:], strict=True)
         ]
-        outputs = [self._run_one(calls[0])]
-        for future, context, call in zip(futures, contexts, calls[1:], strict=True):
-            if future.cancel():
-                outputs.append(context.run(self._run_one, call))
-            else:
-                outputs.append(future.result())
+        try:
+            outputs = [self._run_one(calls[0])]
+            for future, context, call in zip(futures, contexts, calls[1:], strict=True):
+                if future.cancel():
+                    outputs.append(context.run(self._run_one, call))
+                else:
+                    outputs.append(future.result())
+        except BaseException:
+            # A call failed: the calls not started yet are not started at all.
+            for future in futures:
+                future.cancel()
+            raise
         return outputs
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
@@ -171,7 +184,7 @@ class ToolNode(Runnable[Any, Any]):
         _no_extra(kwargs)
         calls = self._calls(input, config or {})
         outputs = await asyncio.gather(*(self._arun_one(call) for call in calls))
-        return self._combine(list(outputs), calls[0].kind if calls else _kind_of(input))
+        return combine(list(outputs), _kind(calls, input), self._messages_key, _in_graph())
 
     def _calls(self, input: Any, config: RunnableConfig) -> list[_Call]:
         calls, kind = self._parse_input(input)
@@ -216,46 +229,85 @@ class ToolNode(Runnable[Any, Any]):
             raise ToolNodeInputError("No AIMessage found in input")
         return list(last.tool_calls), kind
 
-    def _prepared(self, job: _Call) -> tuple[BaseTool, dict[str, Any]] | ToolMessage:
+    def _request(self, job: _Call) -> ToolCallRequest:
+        return ToolCallRequest(
+            tool_call=job.call,
+            tool=self._tools_by_name.get(job.call["name"]),
+            state=job.runtime.state,
+            runtime=job.runtime,
+        )
+
+    def _run_one(self, job: _Call) -> Output:
+        request = self._request(job)
+        if self._wrap_tool_call is None:
+            return self._execute(request, job.kind)
+        try:
+            return self._wrap_tool_call(request, lambda r: self._execute(r, job.kind))
+        except Exception as error:  # noqa: BLE001 - handled or re-raised by _wrapper_failed
+            return self._wrapper_failed(request, error)
+
+    async def _arun_one(self, job: _Call) -> Output:
+        request = self._request(job)
+        try:
+            if self._awrap_tool_call is not None:
+                return await self._awrap_tool_call(request, lambda r: self._aexecute(r, job.kind))
+            if self._wrap_tool_call is not None:
+                return self._wrap_tool_call(request, lambda r: self._execute(r, job.kind))
+        except Exception as error:  # noqa: BLE001 - handled or re-raised by _wrapper_failed
+            return self._wrapper_failed(request, error)
+        return await self._aexecute(request, job.kind)
+
+    def _prepared(self, request: ToolCallRequest) -> tuple[BaseTool, dict[str, Any]] | ToolMessage:
         """The tool and its input with injected arguments, or the message of an unknown tool."""
-        call = job.call
-        tool = self._tools_by_name.get(call["name"])
+        call, tool = request.tool_call, request.tool
         if tool is None:
+            if call["name"] in self._tools_by_name:
+                raise InvalidToolOutputError(
+                    f"Tool {call['name']} is not registered with ToolNode: the interceptor "
+                    "set request.tool to None; pass a tool, or answer without execute()."
+                )
             content = INVALID_TOOL_NAME.format(
                 requested_tool=call["name"], available_tools=", ".join(self._tools_by_name)
             )
             return ToolMessage(content, name=call["name"], tool_call_id=call["id"], status="error")
-        args = self._injected_args(call, job.runtime, self._injections[call["name"]])
+        injections = self._injections_for(tool)
+        args = injected_args(call, request.runtime, injections, self._messages_key)
         return tool, {**call, "args": args, "type": "tool_call"}
 
-    def _run_one(self, job: _Call) -> Output:
-        prepared = self._prepared(job)
+    def _injections_for(self, tool: BaseTool) -> Injections:
+        known = self._injections.get(tool.name)
+        if known is not None and self._tools_by_name.get(tool.name) is tool:
+            return known
+        return injections_of(tool)  # a tool an interceptor brought: read once per call
+
+    def _execute(self, request: ToolCallRequest, kind: InputKind) -> Output:
+        prepared = self._prepared(request)
         if isinstance(prepared, ToolMessage):
             return prepared
         tool, tool_input = prepared
         try:
-            response = tool.invoke(tool_input, job.runtime.config)
-            return normalize_response(response, job.call, job.kind, self._messages_key)
+            response = tool.invoke(tool_input, request.runtime.config)
+            return normalize_response(response, request.tool_call, kind, self._messages_key)
         except Exception as error:  # noqa: BLE001 - handled or re-raised by _failed
-            return self._failed(job.call, error)
+            return self._failed(request.tool_call, tool, error)
 
-    async def _arun_one(self, job: _Call) -> Output:
-        prepared = self._prepared(job)
+    async def _aexecute(self, request: ToolCallRequest, kind: InputKind) -> Output:
+        prepared = self._prepared(request)
         if isinstance(prepared, ToolMessage):
             return prepared
         tool, tool_input = prepared
         try:
-            response = await tool.ainvoke(tool_input, job.runtime.config)
-            return normalize_response(response, job.call, job.kind, self._messages_key)
+            response = await tool.ainvoke(tool_input, request.runtime.config)
+            return normalize_response(response, request.tool_call, kind, self._messages_key)
         except Exception as error:  # noqa: BLE001 - handled or re-raised by _failed
-            return self._failed(job.call, error)
+            return self._failed(request.tool_call, tool, error)
 
-    def _failed(self, call: ToolCall, error: Exception) -> ToolMessage:
+    def _failed(self, call: ToolCall, tool: BaseTool, error: Exception) -> ToolMessage:
         """The error message for ``error`` if ``handle_tool_errors`` covers it; else raise it."""
         if isinstance(error, GraphInterrupt | ParentCommand):
             raise error
         if isinstance(error, ValidationError):
-            hidden = self._injections[call["name"]].hidden
+            hidden = self._injections_for(tool).hidden
             error = ToolInvocationError(call["name"], error, call["args"], hidden)
         if not self._handled or not isinstance(error, self._handled):
             raise error
@@ -264,100 +316,15 @@ class ToolNode(Runnable[Any, Any]):
             content=content, name=call["name"], tool_call_id=call["id"], status="error"
         )
 
-    def _injected_args(
-        self, call: ToolCall, runtime: ToolRuntime[Any, Any], injections: Injections
-    ) -> dict[str, Any]:
-        if injections.empty:
-            return dict(call["args"])
-        values: dict[str, Any] = {}
-        if injections.state:
-            values.update(self._state_values(call, runtime.state, injections))
-        if injections.store:
-            if runtime.store is None:
-                raise ToolNodeInputError(
-                    "Cannot inject store into tools with InjectedStore annotations - please "
-                    "compile your graph with a store."
-                )
-            values[injections.store] = runtime.store
-        if injections.runtime:
-            values[injections.runtime] = runtime
-        model_args = {k: v for k, v in call["args"].items() if k not in injections.hidden}
-        return {**model_args, **values}
-
-    def _state_values(self, call: ToolCall, state: Any, injections: Injections) -> dict[str, Any]:
-        wanted = list(injections.state.values())
-        if isinstance(state, list):
-            if wanted == [self._messages_key] or wanted[0] is None:
-                state = {self._messages_key: state}
-            else:
-                fields = ", ".join(f for f in wanted if f)
-                raise ToolNodeInputError(
-                    f"Invalid input to ToolNode. Tool {call['name']} requires graph state dict "
-                    f"as input." + (f" State should contain fields {fields}." if fields else "")
-                )
-        values: dict[str, Any] = {}
-        for argument, key in injections.state.items():
-            if not key:
-                values[argument] = state
-            elif isinstance(state, dict) and key in state:
-                values[argument] = state[key]
-            elif not isinstance(state, dict) and hasattr(state, key):
-                values[argument] = getattr(state, key)
-            elif argument not in injections.optional:
-                raise KeyError(key) if isinstance(state, dict) else AttributeError(key)
-        return values
-
-    def _combine(self, outputs: list[Output], kind: InputKind) -> Any:
-        flat: list[ToolMessage | Command[Any]] = []
-        for output in outputs:
-            flat.extend(output if isinstance(output, list) else [output])
-        if maybe_current_task() is not None:
-            _give_ids(flat, self._messages_key)
-        if not any(isinstance(output, Command) for output in flat):
-            return flat if kind == "list" else {self._messages_key: flat}
-        combined: list[Any] = []
-        parent: Command[Any] | None = None
-        for output in flat:
-            if not isinstance(output, Command):
-                combined.append([output] if kind == "list" else {self._messages_key: [output]})
-            elif output.graph == Command.PARENT and _all_sends(output.goto):
-                # Sends to the parent from several tools travel as one parent Command.
-                goto = list(cast("list[Send]", parent.goto)) if parent else []
-                merged = goto + list(cast("list[Send]", output.goto))
-                parent = (
-                    replace(parent, goto=merged)
-                    if parent
-                    else Command(graph=Command.PARENT, goto=merged)
-                )
-            else:
-                combined.append(output)
-        if parent is not None:
-            combined.append(parent)
-        return combined
-
-
-def _give_ids(outputs: list[ToolMessage | Command[Any]], messages_key: str) -> None:
-    """Give each new ToolMessage an id, as LangGraph's reducer does in place.
-
-    LangGraph's ``add_messages`` sets the id on the very objects the node
-    returned, so its ``updates`` stream shows ids; cairngraph's reducer copies
-    instead, so the node gives them. Outside a graph (a direct ``invoke``)
-    messages keep no id, as in LangGraph.
-    """
-    for output in outputs:
-        if isinstance(output, Command):
-            update = output.update
-            found = update.get(messages_key, []) if isinstance(update, dict) else update
-            messages = found if isinstance(found, list) else []
-        else:
-            messages = [output]
-        for message in messages:
-            if isinstance(message, ToolMessage) and message.id is None:
-                message.id = str(uuid.uuid4())
-
-
-def _all_sends(goto: Any) -> bool:
-    return isinstance(goto, list) and all(isinstance(send, Send) for send in goto)
+    def _wrapper_failed(self, request: ToolCallRequest, error: Exception) -> ToolMessage:
+        """An interceptor's own error: a message unless ``handle_tool_errors`` is False."""
+        if isinstance(error, GraphInterrupt | ParentCommand) or not self._handle_tool_errors:
+            raise error
+        call = request.tool_call
+        content = error_content(error, self._handle_tool_errors)
+        return ToolMessage(
+            content=content, name=call["name"], tool_call_id=call["id"], status="error"
+        )
 
 
 def _no_extra(kwargs: dict[str, Any]) -> None:
@@ -365,8 +332,14 @@ def _no_extra(kwargs: dict[str, Any]) -> None:
         raise TypeError(f"ToolNode.invoke() got unexpected keyword arguments: {sorted(kwargs)}")
 
 
-def _kind_of(input: Any) -> InputKind:
+def _kind(calls: list[_Call], input: Any) -> InputKind:
+    if calls:
+        return calls[0].kind
     return "list" if isinstance(input, list) else "dict"
+
+
+def _in_graph() -> bool:
+    return maybe_current_task() is not None
 
 
 def _state_of(input: Any) -> Any:
