@@ -99,4 +99,7 @@ print([(s.metadata["step"], s.next) for s in graph.get_state_history(config)])
 for snapshot in graph.get_state_history(config):
     # The step where two tools wrote "messages": both writes are listed.
     if snapshot.next == ("tools",) and "user_name" in (snapshot.tasks[0].result or {}):
-        print("task result", snapshot.tasks[0].result)
+        result = snapshot.tasks[0].result
+        # Only the contents: whether LangGraph's saved writes carry message ids depends on timing.
+        writes = [[m.content for m in write] for write in result["messages"]["$writes"]]
+        print("task result", result["user_name"], writes)
