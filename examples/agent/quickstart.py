@@ -63,10 +63,9 @@ agent = create_react_agent(
     model, [get_weather, add], prompt="You are terse.", checkpointer=InMemorySaver()
 )
 config = {"configurable": {"thread_id": "demo"}}
-for chunk in agent.stream({"messages": [("user", "Weather in Paris? And 2+3?")]}, config):
-    for node, update in chunk.items():
-        for message in update["messages"]:
-            print(f"{node:>6}: {message.type:<5} {message.content or message.tool_calls}")
+result = agent.invoke({"messages": [("user", "Weather in Paris? And 2+3?")]}, config)
+for message in result["messages"]:
+    print(f"{message.type:>5}: {message.content or message.tool_calls}")
 print("saved steps:", [s.metadata["step"] for s in agent.get_state_history(config)])
 
 # 2. The same loop by hand: StateGraph + ToolNode + tools_condition.

@@ -47,7 +47,10 @@ for version in ("v1", "v2"):
     agent = create_react_agent(
         ScriptedChatModel(script=script()), [weather], version=version, name="forecaster"
     )
-    for chunk in agent.stream({"messages": [("user", "weather?")]}, stream_mode="updates"):
+    chunks = list(agent.stream({"messages": [("user", "weather?")]}, stream_mode="updates"))
+    # v2's two tool tasks run in parallel: their chunks come in the order they finish.
+    chunks = chunks[:1] + sorted(chunks[1:-1], key=str) + chunks[-1:]
+    for chunk in chunks:
         for node, update in chunk.items():
             print(version, node, [(m.type, m.content, m.name) for m in update["messages"]])
 agent = create_react_agent(ScriptedChatModel(script=script()), [weather])
