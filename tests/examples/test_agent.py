@@ -12,9 +12,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "PYTHONPATH": f"{ROOT / 'src'}{os.pathsep}{ROOT}"}
     environment.pop("GROQ_API_KEY", None)
+    environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "examples.agent", "--db", str(tmp_path / "agent.db"), *args],
         cwd=tmp_path,
@@ -58,3 +59,9 @@ def test_resume_on_a_thread_that_is_not_waiting_says_so(tmp_path: Path) -> None:
     again = run(tmp_path, "--resume")
     assert again.returncode == 1
     assert "is not waiting for an approval" in again.stdout
+
+
+def test_a_groq_key_without_langchain_groq_runs_offline_and_says_why(tmp_path: Path) -> None:
+    result = run(tmp_path, GROQ_API_KEY="gsk_test")
+    assert result.returncode == 0, result.stderr
+    assert "langchain-groq is not installed (pip install langchain-groq)" in result.stdout
