@@ -15,7 +15,7 @@ from cairngraph.checkpoint.memory import InMemorySaver
 from cairngraph.graph import START, MessagesState, StateGraph
 from cairngraph.prebuilt import InjectedState, InjectedStore, ToolNode, ToolRuntime, tools_condition
 from cairngraph.prebuilt._tool_errors import ToolNodeInputError
-from cairngraph.types import Command, interrupt
+from cairngraph.types import Command, Send, interrupt
 from tests.prebuilt.scripted import calls
 
 
@@ -323,3 +323,28 @@ def test_awrap_tool_call_runs_in_async_runs_and_interceptor_errors_are_handled()
     strict = ToolNode([add], handle_tool_errors=False, awrap_tool_call=interceptor)
     with pytest.raises(ValueError, match="negative"):
         asyncio.run(in_graph(strict).ainvoke({"messages": [message]}))
+
+
+def test_tool_calls_sent_alone_read_the_graph_state(run: Callable[..., Any]) -> None:
+    class State(MessagesState):
+        user: str
+
+    @tool
+    def greet(greeting: str, user: Annotated[str, InjectedState("user")]) -> str:
+        """Greet the user."""
+        return f"{greeting}, {user}"
+
+    message = calls(("greet", {"greeting": "hi"}), ("greet", {"greeting": "hello"}))
+    builder = StateGraph(State)
+    builder.add_node("agent", lambda s: {"messages": [message]})
+    builder.add_node("tools", ToolNode([greet]))
+    builder.add_edge(START, "agent")
+    builder.add_conditional_edges(
+        "agent",
+        lambda s: [
+            Send("tools", [{**call, "type": "tool_call"}]) for call in s["messages"][-1].tool_calls
+        ],
+        ["tools"],
+    )
+    result = run(builder.compile(), {"messages": [HumanMessage("hey")], "user": "Ada"})
+    assert sorted(m.content for m in result["messages"][2:]) == ["hello, Ada", "hi, Ada"]

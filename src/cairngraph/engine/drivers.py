@@ -100,6 +100,7 @@ class TaskRunner:
             resumes=task.resumes,
             pending_resume=task.pending_resume[1],
             has_pending_resume=task.pending_resume[0],
+            read_state=None if task.channels is None else lambda: task.read_fresh([]),
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:

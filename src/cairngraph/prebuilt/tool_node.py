@@ -348,8 +348,9 @@ def _state_of(input: Any) -> Any:
         return input["state"]
     tool_calls = isinstance(input, list) and input and isinstance(input[-1], dict)
     if tool_calls and input[-1].get("type") == "tool_call":
-        # LangGraph reads the graph's state here; cairngraph gives no state to such calls.
-        return {}
+        # Sent tool calls carry no state: read it as an edge would give it to this node.
+        task = maybe_current_task()
+        return task.read_state() if task is not None and task.read_state is not None else {}
     return input
 
 
