@@ -57,7 +57,15 @@ StructuredResponse = dict[str, Any] | BaseModel
 
 
 class AgentState(TypedDict):
-    """The agent's state: the conversation and the steps it may still take."""
+    """The agent's state: the conversation and the steps it may still take.
+
+    Example::
+
+        class State(AgentState):
+            user_id: str
+
+        agent = create_react_agent(model, tools, state_schema=State)
+    """
 
     messages: Annotated[Sequence[BaseMessage], add_messages]
     remaining_steps: NotRequired[RemainingSteps]
