@@ -1,8 +1,9 @@
 """``python -m benchmarks [--quick] [--only GROUP] [--repeats N] [--json FILE]``.
 
 Groups: memory, sqlite, storage (issue 11's SQLite workloads, see
-:mod:`benchmarks.storage`), postgres (needs the server) and store (the
-long-term Store on SQLite and PostgreSQL, see :mod:`benchmarks.store`).
+:mod:`benchmarks.storage`), postgres (needs the server), store (the
+long-term Store on SQLite and PostgreSQL, see :mod:`benchmarks.store`) and agent
+(``create_react_agent`` turns, :mod:`benchmarks.agent`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import statistics
 import sys
 
+from benchmarks.agent import WORKLOADS as AGENT
 from benchmarks.engines import ENGINES, load
 from benchmarks.postgres import WORKLOADS as POSTGRES
 from benchmarks.storage import WORKLOADS as STORAGE
@@ -23,7 +25,9 @@ from benchmarks.workloads import WORKLOADS
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat (smoke run)")
-    parser.add_argument("--only", choices=["memory", "sqlite", "storage", "postgres", "store"])
+    parser.add_argument(
+        "--only", choices=["memory", "sqlite", "storage", "postgres", "store", "agent"]
+    )
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
@@ -32,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     details: list[str] = []
     print(f"{'workload':<44} {'unit':>9} {'cairngraph':>11} {'langgraph':>11} {'ratio':>7}")
-    for workload in [*WORKLOADS, *STORAGE, *POSTGRES, *STORE]:
+    for workload in [*WORKLOADS, *STORAGE, *POSTGRES, *STORE, *AGENT]:
         if args.only and workload.group != args.only:
             continue
         samples: dict[str, list[float]] = {engine.name: [] for engine in engines}
