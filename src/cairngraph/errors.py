@@ -13,6 +13,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── CheckpointNotFoundError (LookupError)   a ``checkpoint_id`` that is not saved
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
+    ├── ThreadDeletedError (LookupError)        a save continuing a thread deleted meanwhile
     ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
     │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
@@ -57,6 +58,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailableError",
     "ThreadBusyError",
+    "ThreadDeletedError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
 ]
@@ -110,6 +112,10 @@ class GraphRecursionError(CairnGraphError, RecursionError):
 
 class ThreadBusyError(CairnGraphError, RuntimeError):
     """Another run holds the thread and did not let go in time."""
+
+
+class ThreadDeletedError(CairnGraphError, LookupError):
+    """A save continues a thread that ``delete_thread`` deleted after the run read it."""
 
 
 class EmptyChannelError(CairnGraphError, LookupError):

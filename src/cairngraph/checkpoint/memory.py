@@ -6,7 +6,10 @@ history behind the saver's back, and a type the serializer refuses fails here
 first rather than in production.
 
 Layout mirrors the durable savers: small checkpoint records, one blob per
-``(thread, namespace, channel, version)``, and writes keyed per task.
+``(thread, namespace, channel, version)``, and writes keyed per task. A blob
+lives as long as a checkpoint of its namespace names its version. A deleted
+thread leaves a tombstone (its id in ``_deleted``) until a new history starts
+on it (``checkpoint/_retention.py``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from __future__ import annotations
 import bisect
 import builtins
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._retention import Entry, Key, admission, deleted
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     Checkpoint,
@@ -82,6 +86,7 @@ class InMemorySaver(BaseCheckpointSaver):
         self._mutex = threading.RLock()
         self._threads: dict[str, dict[str, _Namespace]] = {}
         self._blobs: dict[tuple[str, str, str, int], TypedPayload] = {}
+        self._deleted: set[str] = set()
 
     # -- reading -------------------------------------------------------------
 
@@ -247,7 +252,11 @@ class InMemorySaver(BaseCheckpointSaver):
             saved = _Saved(stored, dumps(dict(step.metadata)), parent_id)
             applies.append(self._saving(thread_id, namespace, saved, blobs))
             made.append(checkpoint_config(thread_id, namespace, checkpoint.id))
+        admitted = admission(steps)
         with self._mutex:
+            for thread_id in admitted.checked & self._deleted:
+                raise deleted(thread_id)
+            self._deleted -= admitted.lifted
             for apply in applies:
                 apply()
         return made
@@ -291,6 +300,8 @@ class InMemorySaver(BaseCheckpointSaver):
             task_path,
         )
         with self._mutex:
+            if config_thread_id(config) in self._deleted:
+                raise deleted(config_thread_id(config), "save a task's writes")
             apply()
 
     def _encoded_writes(
@@ -324,6 +335,69 @@ class InMemorySaver(BaseCheckpointSaver):
             self._threads.pop(str(thread_id), None)
             for key in [key for key in self._blobs if key[0] == str(thread_id)]:
                 del self._blobs[key]
+            self._deleted.add(str(thread_id))
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``) ----------------------
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        with self._mutex:
+            threads = list(self._threads) if thread_ids is None else thread_ids
+            found = []
+            for thread_id in threads:
+                for namespace, space in self._threads.get(thread_id, {}).items():
+                    for checkpoint_id in space.ids:
+                        saved = space.saved[checkpoint_id]
+                        run_id = self.serde.loads_typed(saved.metadata).get("run_id")
+                        found.append(
+                            Entry(
+                                thread_id,
+                                namespace,
+                                checkpoint_id,
+                                saved.checkpoint.ts,
+                                None if run_id is None else str(run_id),
+                            )
+                        )
+            return found
+
+    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
+        removed = 0
+        with self._mutex:
+            spaces = self._threads.get(thread_id, {})
+            for namespace, checkpoint_id in keys:
+                space = spaces.get(namespace)
+                if space is None or space.saved.pop(checkpoint_id, None) is None:
+                    continue
+                space.ids.remove(checkpoint_id)
+                space.writes.pop(checkpoint_id, None)
+                removed += 1
+            live = {
+                (thread_id, namespace, channel, version)
+                for namespace, space in spaces.items()
+                for saved in space.saved.values()
+                for channel, version in saved.checkpoint.channel_versions.items()
+            }
+            for key in [key for key in self._blobs if key[0] == thread_id and key not in live]:
+                del self._blobs[key]
+            for namespace in [name for name, space in spaces.items() if not space.ids]:
+                del spaces[namespace]
+            if not spaces:
+                self._threads.pop(thread_id, None)
+        return removed
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        with self._mutex:
+            copied: dict[str, _Namespace] = {}
+            for namespace, space in self._threads.get(source_thread_id, {}).items():
+                twin = copied[namespace] = _Namespace()
+                twin.ids = list(space.ids)
+                twin.saved = dict(space.saved)  # records are immutable: shared safely
+                twin.writes = {key: dict(found) for key, found in space.writes.items()}
+            if not copied:
+                return
+            self._threads[target_thread_id] = copied
+            for key in [key for key in self._blobs if key[0] == source_thread_id]:
+                self._blobs[(target_thread_id, *key[1:])] = self._blobs[key]
+            self._deleted.discard(target_thread_id)
 
     # -- async: memory never blocks, so the twins call the sync methods directly
     # instead of hopping to a worker thread as the base class does.

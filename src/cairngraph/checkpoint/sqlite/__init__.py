@@ -24,12 +24,13 @@ import builtins
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import CheckpointRow
+from cairngraph.checkpoint._retention import Admission, Entry, Key, admission
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -41,7 +42,7 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.checkpoint.sqlite import _connect, _locks
+from cairngraph.checkpoint.sqlite import _connect, _locks, _retention
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
 from cairngraph.checkpoint.sqlite._wal import WalCheckpointer
 from cairngraph.errors import (
@@ -207,7 +208,9 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
+        admitted = admission(steps)
         with self._transaction() as store:
+            _retention.admit(self.conn, admitted)
             rows = store.save(steps)
         store.refs.learn(rows.learned)  # committed: safe to build on
         return rows.made
@@ -224,14 +227,58 @@ class SqliteSaver(BaseCheckpointSaver):
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
         thread_id = config_thread_id(config)
         with self._transaction() as store:
+            checked = Admission(frozenset((thread_id,)), frozenset())
+            _retention.admit(self.conn, checked, "save a task's writes")
             store.put_writes(
                 thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
             )
 
     def delete_thread(self, thread_id: str) -> None:
-        """Delete the thread's checkpoints and writes, and every value no other thread uses."""
+        """Delete the thread's checkpoints and writes, and every value no other thread uses.
+
+        Leaves a tombstone: a late save continuing the thread is refused.
+        """
         with self._transaction() as store:
             store.delete_thread(str(thread_id))
+            _retention.tombstone(self.conn, str(thread_id))
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``) -----------------------
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        with self._reading():
+            return _retention.index(self._store, thread_ids)
+
+    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
+        with self._transaction() as store:
+            return _retention.remove(store, thread_id, keys)
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        with self._transaction() as store:
+            _retention.copy(store, source_thread_id, target_thread_id)
+
+    def _reclaim(self) -> None:
+        if self.read_only:
+            return
+        with self._reading():
+            _retention.reclaim(self.conn)
+
+    def vacuum(self) -> None:
+        """Rebuild the file once with ``auto_vacuum = INCREMENTAL``, giving all free space back.
+
+        Files made by this cairngraph already have it, and prunes give space back
+        as they go; a file made before keeps freed pages for new rows until this
+        runs. It rewrites the whole file (needs as much free disk again) and
+        blocks other writers meanwhile: run it in a quiet moment.
+
+        Example::
+
+            SqliteSaver("checkpoints.db").vacuum()
+        """
+        if self.read_only:
+            raise self._refuse_write("vacuum")
+        with self._reading():
+            self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            self.conn.execute("VACUUM")
 
     # -- reading -----------------------------------------------------------------
 

@@ -134,6 +134,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX cairn_refs_by_thread ON cairn_refs (thread_id)",
         ),
     ),
+    Migration(
+        4,
+        "tombstones of deleted threads, so that a late save cannot bring one back",
+        (
+            """CREATE TABLE cairn_deleted (
+                thread_id TEXT PRIMARY KEY,
+                deleted_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -188,6 +198,9 @@ def migrate(conn: sqlite3.Connection, where: str) -> None:
     """Bring the file's tables up to :data:`LATEST`, all or nothing."""
     if version(conn) == LATEST:
         return
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        # Only possible before the first table: lets prunes give pages back to the system.
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = version(conn)  # another process may have migrated it meanwhile

@@ -1,0 +1,183 @@
+"""The SQLite saver's lifecycle primitives and tombstones, on format-2 rows.
+
+Everything here runs inside the saver's connection lock and, but for
+:func:`reclaim`, inside a write transaction the saver opened (``BEGIN
+IMMEDIATE``: SQLite has one writer at a time, so a save and a deletion never
+interleave, in this process or another).
+
+Invariants:
+
+- After :func:`remove`, the thread's ref rows are exactly the addresses its
+  remaining checkpoint and writes rows name, closed over delta bases; a value
+  whose last ref row went is deleted in the same transaction.
+- A tombstone row (``cairn_deleted``) is written by ``delete_thread`` and read
+  by every save that continues a history: one primary-key lookup in a table
+  that holds only deleted thread ids.
+- Space: a file created by this version has ``auto_vacuum = INCREMENTAL``
+  and :func:`reclaim` returns freed pages to the file system; an older file
+  reuses its freed pages for new rows until ``SqliteSaver.vacuum()`` converts it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterator, Sequence
+from datetime import UTC, datetime
+
+from cairngraph.checkpoint._format import CheckpointRow, WriteRow
+from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
+from cairngraph.checkpoint._retention import Admission, Entry, Key, deleted
+from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
+
+__all__ = ["admit", "copy", "index", "reclaim", "remove", "tombstone"]
+
+_SELECT_WRITES = (
+    "SELECT thread_id, ns, checkpoint_id, task_id, slot, CAST(body AS BLOB) FROM cairn_writes"
+)
+_CHUNK = 500
+
+
+def admit(conn: sqlite3.Connection, admitted: Admission, action: str = "save a step") -> None:
+    """Refuse a save that continues a deleted thread; lift the tombstone of a fresh start."""
+    for thread_id in admitted.checked:
+        if conn.execute("SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)).fetchone():
+            raise deleted(thread_id, action)
+    for thread_id in admitted.lifted:
+        conn.execute("DELETE FROM cairn_deleted WHERE thread_id = ?", (thread_id,))
+
+
+def tombstone(conn: sqlite3.Connection, thread_id: str) -> None:
+    """Mark ``thread_id`` deleted, so a late save of it is refused."""
+    conn.execute(
+        "INSERT OR REPLACE INTO cairn_deleted (thread_id, deleted_at) VALUES (?, ?)",
+        (thread_id, datetime.now(UTC).isoformat()),
+    )
+
+
+def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
+    """Every checkpoint of ``thread_ids`` (all when None) as an :class:`Entry`."""
+    if thread_ids is None:
+        found = store.conn.execute(SELECT_CHECKPOINTS).fetchall()
+    else:
+        found = []
+        for thread_id in thread_ids:
+            found += store.conn.execute(
+                SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,)
+            ).fetchall()
+    entries = []
+    for item in found:
+        row = CheckpointRow(*item)
+        record = store.fmt.open_checkpoint(row)
+        run_id = record.metadata.get("run_id")
+        entries.append(
+            Entry(
+                row.thread_id,
+                row.checkpoint_ns,
+                row.checkpoint_id,
+                record.ts,
+                None if run_id is None else str(run_id),
+            )
+        )
+    return entries
+
+
+def remove(store: Store, thread_id: str, keys: Collection[Key]) -> int:
+    """Delete ``keys`` of the thread and their writes; recompute its refs; free values."""
+    conn = store.conn
+    params = [(thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys]
+    before = conn.total_changes
+    conn.executemany(
+        "DELETE FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+        params,
+    )
+    removed = conn.total_changes - before
+    conn.executemany(
+        "DELETE FROM cairn_writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", params
+    )
+    _refresh_refs(store, thread_id)
+    store.refs.forget(thread_id)
+    return removed
+
+
+def _refresh_refs(store: Store, thread_id: str) -> None:
+    conn = store.conn
+    checkpoints = conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,))
+    writes = conn.execute(_SELECT_WRITES + " WHERE thread_id = ?", (thread_id,))
+    live = _with_bases(
+        conn,
+        live_addresses(
+            store.fmt,
+            [CheckpointRow(*row) for row in checkpoints.fetchall()],
+            [WriteRow(*row) for row in writes.fetchall()],
+        ),
+    )
+    current = {
+        bytes(address)
+        for (address,) in conn.execute(
+            "SELECT address FROM cairn_refs WHERE thread_id = ?", (thread_id,)
+        ).fetchall()
+    }
+    gone = sorted(current - live)
+    conn.executemany(
+        "DELETE FROM cairn_refs WHERE address = ? AND thread_id = ?",
+        [(address, thread_id) for address in gone],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO cairn_refs (address, thread_id) VALUES (?, ?)",
+        [(address, thread_id) for address in sorted(live - current)],
+    )
+    conn.executemany(
+        "DELETE FROM cairn_values WHERE address = ? AND NOT EXISTS "
+        "(SELECT 1 FROM cairn_refs r WHERE r.address = cairn_values.address)",
+        [(address,) for address in gone],
+    )
+
+
+def _with_bases(conn: sqlite3.Connection, addresses: set[bytes]) -> set[bytes]:
+    """``addresses`` and every delta base below them (one recursive query per chunk)."""
+    found = set(addresses)
+    for chunk in _chunks(sorted(addresses)):
+        marks = ", ".join("?" * len(chunk))
+        # Only constant fragments and placeholders are joined here.
+        query = (
+            "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values "  # noqa: S608
+            f"WHERE address IN ({marks}) UNION SELECT v.base FROM cairn_values v JOIN "
+            "chain c ON v.address = c.address WHERE v.base IS NOT NULL) SELECT address FROM chain"
+        )
+        found.update(bytes(address) for (address,) in conn.execute(query, chunk).fetchall())
+    return found
+
+
+def _chunks(items: list[bytes]) -> Iterator[list[bytes]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def copy(store: Store, source: str, target: str) -> None:
+    """Every row of ``source`` again under ``target``; values shared, refs added."""
+    conn, fmt = store.conn, store.fmt
+    checkpoints = conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (source,)).fetchall()
+    conn.executemany(
+        "INSERT INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)",
+        [moved_checkpoint(fmt, CheckpointRow(*row), target) for row in checkpoints],
+    )
+    writes = conn.execute(_SELECT_WRITES + " WHERE thread_id = ?", (source,)).fetchall()
+    conn.executemany(
+        "INSERT INTO cairn_writes VALUES (?, ?, ?, ?, ?, ?)",
+        [moved_writes(fmt, WriteRow(*row), target) for row in writes],
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO cairn_refs (address, thread_id) SELECT address, ? FROM cairn_refs "
+        "WHERE thread_id = ?",
+        (target, source),
+    )
+    if checkpoints:
+        conn.execute("DELETE FROM cairn_deleted WHERE thread_id = ?", (target,))
+
+
+def reclaim(conn: sqlite3.Connection) -> None:
+    """Return freed pages to the file system (incremental vacuum), then fold the WAL in."""
+    (mode,) = conn.execute("PRAGMA auto_vacuum").fetchone()
+    if int(mode) == 2:  # INCREMENTAL
+        conn.execute("PRAGMA incremental_vacuum").fetchall()
+    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
