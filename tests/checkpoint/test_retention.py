@@ -198,7 +198,7 @@ def test_prune_waits_for_a_run_on_the_thread_then_refuses(saver: BaseCheckpointS
             try:
                 saver.prune(["free"], wait=0.2)
                 saver.prune(["busy"], wait=0.2)
-            except BaseException as error:
+            except ThreadBusyError as error:
                 errors.append(error)
 
         worker = threading.Thread(target=prune_other_threads)
@@ -223,9 +223,10 @@ def test_copy_thread_gives_an_identical_independent_history(saver: BaseCheckpoin
     copied = list(saver.list({"configurable": {"thread_id": "dst"}}))
     assert [_snapshot(item) for item in copied] == original
     assert all(item.config["configurable"]["thread_id"] == "dst" for item in copied)
-    assert copied[0].parent_config is None or copied[0].parent_config["configurable"][
-        "thread_id"
-    ] == "dst"
+    assert (
+        copied[0].parent_config is None
+        or copied[0].parent_config["configurable"]["thread_id"] == "dst"
+    )
     assert saver.verify().ok
     saver.prune(["src"])
     saver.delete_thread("src")
@@ -275,7 +276,7 @@ def test_a_late_save_cannot_bring_a_deleted_thread_back(saver: BaseCheckpointSav
         channel_versions={"page": 9},
         versions_seen={},
     )
-    with pytest.raises(ThreadDeletedError, match="'late'.*deleted"):
+    with pytest.raises(ThreadDeletedError, match=r"'late'.*deleted"):
         saver.put(configs[-1], step, {"source": "loop", "step": 2}, {"page": 9})  # type: ignore[typeddict-item]
     with pytest.raises(ThreadDeletedError, match="writes"):
         saver.put_writes(configs[-1], [("x", 1)], "stale-task")

@@ -59,7 +59,7 @@ class Lifecycle(ABC):
 
     Example::
 
-        saver.prune(["thread-1"])                      # the newest checkpoint of each namespace stays
+        saver.prune(["thread-1"])  # the newest checkpoint of each namespace stays
         saver.copy_thread("thread-1", "thread-1-copy")
         saver.sweep(RetentionPolicy(keep_last=10, ttl=timedelta(days=30)))
     """
@@ -81,7 +81,7 @@ class Lifecycle(ABC):
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         """Every checkpoint and write of the source again under the (empty) target."""
 
-    def _reclaim(self) -> None:
+    def _reclaim(self) -> None:  # noqa: B027 - optional: most backends have nothing to do
         """Give freed space back where the backend can; nothing by default."""
 
     @abstractmethod
@@ -286,7 +286,7 @@ class Sweeper:
         while not self._stopped.is_set():
             try:
                 self.reports.append(self.saver.sweep(self.policy))
-            except BaseException as error:  # handed to stop(), never lost
+            except Exception as error:  # noqa: BLE001 - handed to stop(), never lost
                 self._error = error
                 return
             self._stopped.wait(self.every)

@@ -64,4 +64,3 @@ def moved_writes(fmt: Format, row: WriteRow, thread_id: str) -> WriteRow:
     new = WriteRow(thread_id, row.checkpoint_ns, row.checkpoint_id, row.task_id, row.slot, b"")
     body = _resealed(fmt, writes_where(row), writes_where(new), row.body)
     return new._replace(body=body)
-

@@ -92,9 +92,7 @@ def keep_last(entries: Iterable[Entry], count: int) -> set[Key]:
             f"keep_last={count}: keep at least 1 checkpoint per namespace (to remove a whole "
             "thread, use delete_thread or a ttl)"
         )
-    return {
-        entry.key for found in _newest_first(entries).values() for entry in found[count:]
-    }
+    return {entry.key for found in _newest_first(entries).values() for entry in found[count:]}
 
 
 def keep_latest(entries: Iterable[Entry]) -> set[Key]:
@@ -160,7 +158,9 @@ class RetentionPolicy:
         for name in ("max_age", "ttl"):
             value = getattr(self, name)
             if value is not None and value <= timedelta(0):
-                raise InvalidConfigError(f"RetentionPolicy({name}={value}): use a positive duration")
+                raise InvalidConfigError(
+                    f"RetentionPolicy({name}={value}): use a positive duration"
+                )
 
     def expired(self, entries: Sequence[Entry], now: datetime) -> bool:
         """Whether the TTL has run out for the thread of ``entries``."""

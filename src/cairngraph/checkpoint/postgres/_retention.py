@@ -1,0 +1,235 @@
+"""The PostgreSQL savers' lifecycle operations and tombstones, each written once.
+
+Both savers run these generators (``_statements.py``) through their own driver.
+
+Saves and deletions of one thread (race-safety under READ COMMITTED): every
+save takes the thread's *guard* as a shared transaction-scoped advisory lock
+(:func:`guarded`), and checks ``cairn_deleted`` in a later statement of its
+transaction; ``delete_thread``, :func:`remove` and :func:`copy` take the
+guard exclusively first. So a save in flight when a deletion starts commits
+before the deletion reads the thread's rows (and is deleted with them), and a
+save that starts later waits for the deletion to commit and then sees the
+tombstone and rolls back. The guard is not the run lock (``_common.lock_key``):
+a deletion does not wait for a run, only for the save in flight. Saves never
+conflict with each other on it (shared).
+
+Freeing values follows ``_ops.py``: candidate value rows are locked in
+address order, then those no ref row points to are deleted in a new statement.
+
+Space: deleted rows become dead tuples that autovacuum reclaims for reuse by
+later rows (tables stay about as large as their live data plus what one
+autovacuum cycle deletes); nothing here runs VACUUM FULL, which would lock
+the tables.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Collection, Sequence
+
+from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
+from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
+from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted
+from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_id
+from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES, _LOCK_VALUES
+from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
+from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+
+__all__ = [
+    "copy", "guard_key", "guarded", "index", "remove", "saving", "tombstone", "writing",
+]  # fmt: skip
+
+_to_json = json.JSONEncoder(separators=(",", ":")).encode
+
+_SELECT_WRITES = "SELECT thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes"
+_SHARED = "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
+_EXCLUSIVE = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
+_FIND_DELETED = "SELECT thread_id FROM cairn_deleted WHERE thread_id = ANY(%s::text[])"
+_LIFT = "DELETE FROM cairn_deleted WHERE thread_id = ANY(%s::text[])"
+_TOMBSTONE = (
+    "INSERT INTO cairn_deleted (thread_id) VALUES (%s) ON CONFLICT (thread_id) DO UPDATE "
+    "SET deleted_at = now()"
+)
+_DELETE_KEYS = (
+    "WITH x AS (SELECT * FROM json_to_recordset(%s::json) AS x(n text, c text)), "
+    "w AS (DELETE FROM cairn_writes w USING x WHERE w.thread_id = %s AND w.ns = x.n AND "
+    "w.checkpoint_id = x.c), d AS (DELETE FROM cairn_checkpoints c USING x WHERE "
+    "c.thread_id = %s AND c.ns = x.n AND c.checkpoint_id = x.c RETURNING 1) "
+    "SELECT count(*) FROM d"
+)
+_CHAIN = (
+    "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values WHERE address = "
+    "ANY(%s::bytea[]) UNION SELECT v.base FROM cairn_values v JOIN chain c ON v.address = "
+    "c.address WHERE v.base IS NOT NULL) SELECT address FROM chain"
+)
+_DROP_REFS = "DELETE FROM cairn_refs WHERE thread_id = %s AND address = ANY(%s::bytea[])"
+_ADD_REFS = (
+    "INSERT INTO cairn_refs (address, thread_id) SELECT a, %s FROM unnest(%s::bytea[]) AS a "
+    "ON CONFLICT DO NOTHING"
+)
+_COPY_REFS = (
+    "INSERT INTO cairn_refs (address, thread_id) SELECT address, %s FROM cairn_refs WHERE "
+    "thread_id = %s ON CONFLICT DO NOTHING"
+)
+_PUT_CHECKPOINTS = (
+    "INSERT INTO cairn_checkpoints (thread_id, ns, checkpoint_id, parent_id, body) "
+    "SELECT t, n, c, p, decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
+    "x(t text, n text, c text, p text, y text)"
+)
+_PUT_WRITES = (
+    "INSERT INTO cairn_writes (thread_id, ns, checkpoint_id, task_id, slot, body) "
+    "SELECT t, n, c, k, s, decode(y, 'base64') FROM json_to_recordset(%s::json) AS "
+    "x(t text, n text, c text, k text, s int, y text)"
+)
+
+
+def guard_key(thread_id: str) -> int:
+    """The 63-bit advisory key of a thread's save guard (not its run lock's key)."""
+    digest = hashlib.blake2b(b"cairngraph-save:" + thread_id.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def _keys(thread_ids: Collection[str]) -> list[int]:
+    return sorted({guard_key(thread_id) for thread_id in thread_ids})
+
+
+def guarded(admitted: Admission, save: Op, action: str = "save a step") -> Op:
+    """``save`` in a transaction that refuses to continue a deleted thread (module doc)."""
+    yield Atomic()
+    yield Query(_SHARED, (_keys(admitted.checked | admitted.lifted),))
+    if admitted.lifted:
+        yield Query(_LIFT, (sorted(admitted.lifted),))
+    result = yield from _inner(save)
+    if admitted.checked:
+        found = yield Query(_FIND_DELETED, (sorted(admitted.checked),), "all")
+        if found:
+            raise deleted(str(found[0][0]), action)
+    return result
+
+
+def saving(steps: Sequence[StepSave], save: Op) -> Op:
+    """A save of ``steps`` (``_save.put_steps``), guarded."""
+    return guarded(admission(steps), save)
+
+
+def writing(config: RunnableConfig, save: Op) -> Op:
+    """A save of a task's writes (``_save.put_writes``), guarded."""
+    checked = Admission(frozenset((config_thread_id(config),)), frozenset())
+    return guarded(checked, save, "save a task's writes")
+
+
+def tombstone(thread_id: str, delete: Op) -> Op:
+    """``delete`` (``_ops.delete_thread``) under the thread's guard, leaving a tombstone."""
+    yield Atomic()
+    yield Query(_EXCLUSIVE, (_keys([thread_id]),))
+    yield from _inner(delete)
+    yield Query(_TOMBSTONE, (thread_id,))
+
+
+def _inner(operation: Op) -> Op:
+    """``operation`` inside the transaction already open: its own Atomic dropped."""
+    try:
+        step = next(operation)
+        if isinstance(step, Atomic):
+            step = next(operation)
+        while True:
+            reply = yield step
+            step = operation.send(reply)
+    except StopIteration as done:
+        return done.value
+
+
+def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
+    """Every checkpoint of ``thread_ids`` (of every thread when None) as an :class:`Entry`."""
+    if thread_ids is None:
+        found = yield Query(SELECT_CHECKPOINTS, (), "all")
+    else:
+        found = yield Query(
+            SELECT_CHECKPOINTS + " WHERE thread_id = ANY(%s::text[])", (list(thread_ids),), "all"
+        )
+    entries = []
+    for item in found:
+        row = CheckpointRow(item[0], item[1], item[2], item[3], bytes(item[4]))
+        record = fmt.open_checkpoint(row)
+        run_id = record.metadata.get("run_id")
+        entries.append(
+            Entry(
+                row.thread_id,
+                row.checkpoint_ns,
+                row.checkpoint_id,
+                record.ts,
+                None if run_id is None else str(run_id),
+            )
+        )
+    return entries
+
+
+def remove(fmt: Format, thread_id: str, keys: Collection[Key]) -> Op:
+    """Delete ``keys`` and their writes; recompute the thread's refs; free unused values."""
+    yield Atomic()
+    yield Query(_EXCLUSIVE, (_keys([thread_id]),))
+    doomed = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
+    (count,) = yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id), "one")
+    checkpoints = yield Query(SELECT_CHECKPOINTS + " WHERE thread_id = %s", (thread_id,), "all")
+    writes = yield Query(_SELECT_WRITES + " WHERE thread_id = %s", (thread_id,), "all")
+    named = live_addresses(
+        fmt,
+        [CheckpointRow(r[0], r[1], r[2], r[3], bytes(r[4])) for r in checkpoints],
+        [WriteRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in writes],
+    )
+    live = set(named)
+    if named:
+        live.update(bytes(a) for (a,) in (yield Query(_CHAIN, (sorted(named),), "all")))
+    current = {
+        bytes(a)
+        for (a,) in (
+            yield Query("SELECT address FROM cairn_refs WHERE thread_id = %s", (thread_id,), "all")
+        )
+    }
+    gone = sorted(current - live)
+    if live - current:
+        yield Query(_ADD_REFS, (thread_id, sorted(live - current)))
+    if gone:
+        yield Query(_DROP_REFS, (thread_id, gone))
+        yield Query(_LOCK_VALUES, (gone,), "all")
+        yield Query(_DELETE_VALUES, (gone,))
+    return int(count)
+
+
+def copy(fmt: Format, source: str, target: str) -> Op:
+    """Every row of ``source`` again under ``target``; values shared, refs added."""
+    yield Atomic()
+    yield Query(_EXCLUSIVE, (_keys([source, target]),))
+    found = yield Query(SELECT_CHECKPOINTS + " WHERE thread_id = %s", (source,), "all")
+    checkpoints = [
+        moved_checkpoint(fmt, CheckpointRow(r[0], r[1], r[2], r[3], bytes(r[4])), target)
+        for r in found
+    ]
+    found = yield Query(_SELECT_WRITES + " WHERE thread_id = %s", (source,), "all")
+    writes = [
+        moved_writes(fmt, WriteRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])), target)
+        for r in found
+    ]
+    if not checkpoints:
+        return
+    rows = [
+        {"t": c.thread_id, "n": c.checkpoint_ns, "c": c.checkpoint_id, "p": c.parent_id,
+         "y": _b64(c.body)}
+        for c in checkpoints
+    ]  # fmt: skip
+    yield Query(_PUT_CHECKPOINTS, (_to_json(rows),))
+    if writes:
+        items = [
+            {"t": w.thread_id, "n": w.checkpoint_ns, "c": w.checkpoint_id, "k": w.task_id,
+             "s": w.slot, "y": _b64(w.body)}
+            for w in writes
+        ]  # fmt: skip
+        yield Query(_PUT_WRITES, (_to_json(items),))
+    yield Query(_COPY_REFS, (target, source))
+    yield Query(_LIFT, ([target],))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
