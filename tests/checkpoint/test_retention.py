@@ -364,3 +364,40 @@ def test_background_sweeper_runs_until_stopped(saver: BaseCheckpointSaver) -> No
     assert len(_ids(saver, "bg")) == 2 and sweeper.reports
     with pytest.raises(InvalidConfigError):
         Sweeper(saver, RetentionPolicy(keep_last=2), every=0)
+
+
+def test_a_graph_mid_run_meets_its_thread_deleted(saver: BaseCheckpointSaver) -> None:
+    from typing import TypedDict
+
+    from cairngraph.graph import END, START, StateGraph
+
+    class State(TypedDict):
+        count: int
+
+    def first(state: State) -> State:
+        return {"count": state["count"] + 1}
+
+    deletions: list[str] = []
+
+    def deleting(state: State) -> State:
+        # Another actor (here another Python thread) deletes the thread meanwhile, once.
+        if not deletions:
+            deletions.append("mid")
+            other = threading.Thread(target=saver.delete_thread, args=("mid",))
+            other.start()
+            other.join()
+        return {"count": state["count"] + 1}
+
+    builder = StateGraph(State)
+    builder.add_node("first", first)
+    builder.add_node("deleting", deleting)
+    builder.add_edge(START, "first")
+    builder.add_edge("first", "deleting")
+    builder.add_edge("deleting", END)
+    app = builder.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "mid"}}
+    with pytest.raises(ThreadDeletedError, match="'mid'"):
+        app.invoke({"count": 0}, config)  # type: ignore[arg-type]
+    assert list(saver.list(config)) == []  # type: ignore[arg-type]
+    # Used again on purpose: a new run with input starts the thread afresh.
+    assert app.invoke({"count": 10}, config) == {"count": 12}  # type: ignore[arg-type]
