@@ -186,6 +186,11 @@ def test_prune_delete_strategy_and_bad_strategy(saver: BaseCheckpointSaver) -> N
     assert len(_ids(saver, "stays")) == 2
     with pytest.raises(InvalidConfigError, match="keep_latest"):
         saver.prune(["stays"], strategy="keep_all")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="not one string"):
+        saver.prune("stays")
+    with pytest.raises(TypeError):
+        saver.prune(["stays"], stratgy="delete")  # type: ignore[call-arg]
+    assert len(_ids(saver, "stays")) == 2
 
 
 def test_prune_waits_for_a_run_on_the_thread_then_refuses(saver: BaseCheckpointSaver) -> None:

@@ -108,6 +108,11 @@ class Lifecycle(ABC):
             saver.prune(["t1", "t2"])
             saver.prune(["t3"], strategy="delete")
         """
+        if isinstance(thread_ids, str):
+            raise TypeError(
+                f"prune(thread_ids={thread_ids!r}): give a list of thread ids, not one string "
+                "(a string would be read as one thread id per character)"
+            )
         if strategy not in ("keep_latest", "delete"):
             raise InvalidConfigError(
                 f"prune(strategy={strategy!r}): use 'keep_latest' or 'delete' (for keep-last-N "
@@ -156,6 +161,8 @@ class Lifecycle(ABC):
 
             saver.delete_for_runs(["run-7"])
         """
+        if isinstance(run_ids, str):
+            raise TypeError(f"delete_for_runs(run_ids={run_ids!r}): give a list of run ids")
         wanted = [str(run_id) for run_id in run_ids]
         if not wanted:
             return

@@ -33,7 +33,7 @@ from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
 from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted
 from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_id
-from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES, _LOCK_VALUES
+from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 
@@ -59,16 +59,25 @@ _DELETE_KEYS = (
     "c.thread_id = %s AND c.ns = x.n AND c.checkpoint_id = x.c RETURNING 1) "
     "SELECT count(*) FROM d"
 )
-_CHAIN = (
+_REMAINING = (
+    "SELECT 0, ns, checkpoint_id, parent_id, 0, body FROM cairn_checkpoints WHERE "
+    "thread_id = %s UNION ALL SELECT 1, ns, checkpoint_id, task_id, slot, body FROM "
+    "cairn_writes WHERE thread_id = %s"
+)
+"""A thread's remaining checkpoint rows (kind 0) and writes rows (kind 1), in one reply."""
+_RESET_REFS = (
     "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values WHERE address = "
     "ANY(%s::bytea[]) UNION SELECT v.base FROM cairn_values v JOIN chain c ON v.address = "
-    "c.address WHERE v.base IS NOT NULL) SELECT address FROM chain"
+    "c.address WHERE v.base IS NOT NULL), "
+    "added AS (INSERT INTO cairn_refs (address, thread_id) SELECT address, %s FROM chain "
+    "ON CONFLICT DO NOTHING), "
+    "dropped AS (DELETE FROM cairn_refs r WHERE r.thread_id = %s AND NOT EXISTS "
+    "(SELECT 1 FROM chain c WHERE c.address = r.address) RETURNING r.address) "
+    "SELECT address FROM cairn_values WHERE address IN (SELECT address FROM dropped) "
+    "ORDER BY address FOR UPDATE"
 )
-_DROP_REFS = "DELETE FROM cairn_refs WHERE thread_id = %s AND address = ANY(%s::bytea[])"
-_ADD_REFS = (
-    "INSERT INTO cairn_refs (address, thread_id) SELECT a, %s FROM unnest(%s::bytea[]) AS a "
-    "ON CONFLICT DO NOTHING"
-)
+"""The thread's refs set to what its rows name (delta bases included); the values that
+lost a ref are returned locked, as ``_ops.delete_thread`` locks them before freeing."""
 _COPY_REFS = (
     "INSERT INTO cairn_refs (address, thread_id) SELECT address, %s FROM cairn_refs WHERE "
     "thread_id = %s ON CONFLICT DO NOTHING"
@@ -167,35 +176,26 @@ def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
 
 
 def remove(fmt: Format, thread_id: str, keys: Collection[Key]) -> Op:
-    """Delete ``keys`` and their writes; recompute the thread's refs; free unused values."""
+    """Delete ``keys`` and their writes; recompute the thread's refs; free unused values.
+
+    Three round trips: the deletion goes out unanswered; one statement reads what
+    remains; one resets the refs to what remains names (with delta bases) and
+    locks the values that lost a ref; then those no ref points to are deleted.
+    """
     yield Atomic()
     yield Query(_EXCLUSIVE, (_keys([thread_id]),))
     doomed = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
-    (count,) = yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id), "one")
-    checkpoints = yield Query(SELECT_CHECKPOINTS + " WHERE thread_id = %s", (thread_id,), "all")
-    writes = yield Query(_SELECT_WRITES + " WHERE thread_id = %s", (thread_id,), "all")
-    named = live_addresses(
-        fmt,
-        [CheckpointRow(r[0], r[1], r[2], r[3], bytes(r[4])) for r in checkpoints],
-        [WriteRow(r[0], r[1], r[2], r[3], r[4], bytes(r[5])) for r in writes],
-    )
-    live = set(named)
-    if named:
-        live.update(bytes(a) for (a,) in (yield Query(_CHAIN, (sorted(named),), "all")))
-    current = {
-        bytes(a)
-        for (a,) in (
-            yield Query("SELECT address FROM cairn_refs WHERE thread_id = %s", (thread_id,), "all")
-        )
-    }
-    gone = sorted(current - live)
-    if live - current:
-        yield Query(_ADD_REFS, (thread_id, sorted(live - current)))
-    if gone:
-        yield Query(_DROP_REFS, (thread_id, gone))
-        yield Query(_LOCK_VALUES, (gone,), "all")
-        yield Query(_DELETE_VALUES, (gone,))
-    return int(count)
+    yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id))
+    found = yield Query(_REMAINING, (thread_id, thread_id), "all")
+    checkpoints = [
+        CheckpointRow(thread_id, r[1], r[2], r[3], bytes(r[5])) for r in found if r[0] == 0
+    ]
+    writes = [WriteRow(thread_id, r[1], r[2], r[3], r[4], bytes(r[5])) for r in found if r[0]]
+    named = sorted(live_addresses(fmt, checkpoints, writes))
+    locked = yield Query(_RESET_REFS, (named, thread_id, thread_id), "all")
+    if locked:
+        yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],))
+    return len(keys)
 
 
 def copy(fmt: Format, source: str, target: str) -> Op:

@@ -25,7 +25,15 @@ from cairngraph.checkpoint import _migration
 from cairngraph.checkpoint._migration import Migration
 from cairngraph.errors import ReadOnlyStorageError
 
-__all__ = ["LATEST", "MIGRATIONS", "migrate", "refuse_newer", "require_latest", "version"]
+__all__ = [
+    "LATEST",
+    "MIGRATIONS",
+    "migrate",
+    "prepare_new",
+    "refuse_newer",
+    "require_latest",
+    "version",
+]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -194,13 +202,23 @@ def _fresh() -> tuple[str, ...]:
     return tuple(str(sql) for (sql,) in rows)
 
 
+def prepare_new(conn: sqlite3.Connection) -> None:
+    """On a file with no table yet, ``auto_vacuum = INCREMENTAL``, so prunes give pages back.
+
+    SQLite takes it only before the first table and before the switch to WAL; once
+    anything touched the file (the writability probe did), only a VACUUM applies it,
+    instant on a file with no table.
+    """
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        if conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            conn.execute("VACUUM")
+
+
 def migrate(conn: sqlite3.Connection, where: str) -> None:
     """Bring the file's tables up to :data:`LATEST`, all or nothing."""
     if version(conn) == LATEST:
         return
-    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
-        # Only possible before the first table: lets prunes give pages back to the system.
-        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
     conn.execute("BEGIN IMMEDIATE")
     try:
         current = version(conn)  # another process may have migrated it meanwhile
