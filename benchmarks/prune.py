@@ -292,7 +292,7 @@ def _size_table(before: dict[str, int], *columns: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.prune", description=__doc__)
-    parser.add_argument("--threads", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=2_000, help="10,000 for the full store")
     parser.add_argument("--checkpoints", type=int, default=50)
     parser.add_argument("--compare", type=int, default=200, help="threads for the side by side")
     parser.add_argument("--only", choices=["sqlite", "postgres"])

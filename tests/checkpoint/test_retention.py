@@ -406,3 +406,51 @@ def test_a_graph_mid_run_meets_its_thread_deleted(saver: BaseCheckpointSaver) ->
     assert list(saver.list(config)) == []  # type: ignore[arg-type]
     # Used again on purpose: a new run with input starts the thread afresh.
     assert app.invoke({"count": 10}, config) == {"count": 12}  # type: ignore[arg-type]
+
+
+def test_readers_never_see_a_prune_half_done(saver: BaseCheckpointSaver) -> None:
+    """A reader racing prunes of the thread it reads gets whole checkpoints, never an error."""
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    reads = [0]
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                for item in saver.list(_config("raced")):
+                    assert len(item.checkpoint.channel_values["messages"]) >= 1
+                assert saver.get_tuple(_config("raced")) is not None
+                reads[0] += 1
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+                return
+
+    _history(saver, "raced", 2)
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _round in range(15):
+            latest = saver.get_tuple(_config("raced"))
+            assert latest is not None
+            parent = latest.config
+            messages = list(latest.checkpoint.channel_values["messages"])
+            versions = dict(latest.checkpoint.channel_versions)
+            for _step in range(4):
+                messages = [*messages, "n" * 400]
+                versions = {**versions, "messages": versions["messages"] + 1}
+                item = Checkpoint(
+                    id=new_checkpoint_id(),
+                    ts=START.isoformat(),
+                    channel_values={"messages": messages, "page": "p" * 900 + str(_step)},
+                    channel_versions={**versions, "page": versions["messages"]},
+                    versions_seen={},
+                )
+                metadata = {"source": "loop", "step": 1}
+                new = {"messages": versions["messages"], "page": versions["messages"]}
+                parent = saver.put(parent, item, metadata, new)  # type: ignore[arg-type]
+            saver.prune(["raced"])
+    finally:
+        stop.set()
+        reader.join()
+    assert failures == [] and reads[0] > 0
+    assert saver.verify().ok

@@ -131,7 +131,10 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         learned: Learned = {}
-        return self._run(lambda: _load.get_tuple(self._fmt, config, learned), learned)  # type: ignore[no-any-return]
+        found: CheckpointTuple | None = self._run(
+            lambda: _retention.unraced(lambda: _load.get_tuple(self._fmt, config, learned)), learned
+        )
+        return found
 
     def list(
         self,
@@ -143,7 +146,10 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
-        yield from self._run(lambda: _load.list_checkpoints(self._fmt, query, learned), learned)
+        yield from self._run(
+            lambda: _retention.unraced(lambda: _load.list_checkpoints(self._fmt, query, learned)),
+            learned,
+        )
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""
@@ -184,7 +190,7 @@ class PostgresSaver(BaseCheckpointSaver):
         try:
             return self._run(lambda: _retention.remove(self._fmt, thread_id, keys))  # type: ignore[no-any-return]
         finally:
-            self._control.refs.forget(thread_id)
+            self._control.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._run(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))

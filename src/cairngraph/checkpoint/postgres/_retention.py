@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
@@ -36,13 +36,16 @@ from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_i
 from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+from cairngraph.errors import CorruptDataError
 
 __all__ = [
-    "copy", "guard_key", "guarded", "index", "remove", "saving", "tombstone", "writing",
+    "copy", "guard_key", "guarded", "index", "remove", "saving", "tombstone", "unraced", "writing",
 ]  # fmt: skip
 
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
 
+_TRIES = 3
+_EXISTS = "SELECT 1 FROM cairn_checkpoints WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 _SELECT_WRITES = "SELECT thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes"
 _SHARED = "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
 _EXCLUSIVE = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
@@ -148,6 +151,27 @@ def _inner(operation: Op) -> Op:
             step = operation.send(reply)
     except StopIteration as done:
         return done.value
+
+
+def unraced(make: Callable[[], Op]) -> Op:
+    """A read (``make()``) done again when a prune or delete freed a value under it.
+
+    A read takes the checkpoint rows, then their values, in separate statements; a
+    prune committing in between frees the values of the checkpoints it removes. So a
+    value missing from a checkpoint that no longer exists means the read raced the
+    removal (read again: the checkpoint is gone now); missing from one that still
+    exists, it is damage, and raised. Costs nothing unless a value is missing.
+    """
+    for attempt in range(_TRIES):
+        try:
+            return (yield from make())
+        except CorruptDataError as error:
+            if attempt == _TRIES - 1 or error.checkpoint_id is None:
+                raise
+            place = (error.thread_id, error.checkpoint_ns, error.checkpoint_id)
+            if (yield Query(_EXISTS, place, "one")) is not None:
+                raise
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:

@@ -122,7 +122,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     def _getter(self, config: RunnableConfig) -> tuple[Make, Learned]:
         learned: Learned = {}
-        return lambda: _load.get_tuple(self._fmt, config, learned), learned
+        return lambda: _retention.unraced(
+            lambda: _load.get_tuple(self._fmt, config, learned)
+        ), learned
 
     def _lister(
         self,
@@ -133,7 +135,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     ) -> tuple[Make, Learned]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
-        return lambda: _load.list_checkpoints(self._fmt, query, learned), learned
+        return lambda: _retention.unraced(
+            lambda: _load.list_checkpoints(self._fmt, query, learned)
+        ), learned
 
     def _saver(self, steps: Sequence[StepSave]) -> tuple[Make, Learned]:
         learned: Learned = {}
@@ -242,7 +246,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         try:
             return self._sync(lambda: _retention.remove(self._fmt, thread_id, keys))  # type: ignore[no-any-return]
         finally:
-            self._control.refs.forget(thread_id)
+            self._control.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._sync(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))

@@ -29,7 +29,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery
-from cairngraph.checkpoint._format import CheckpointRow
+from cairngraph.checkpoint._format import CheckpointRow, Record
 from cairngraph.checkpoint._retention import Admission, Entry, Key, admission
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -286,16 +286,14 @@ class SqliteSaver(BaseCheckpointSaver):
         thread_id = config_thread_id(config)
         ns = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
+        if checkpoint_id is None:
+            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
+            params: tuple[str, ...] = (thread_id, ns)
+        else:
+            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
+            params = (thread_id, ns, checkpoint_id)
         with self._reading():
-            if checkpoint_id is None:
-                return self._store.load_one(
-                    " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1",
-                    (thread_id, ns),
-                )
-            return self._store.load_one(
-                " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
-                (thread_id, ns, checkpoint_id),
-            )
+            return _retention.unraced(self.conn, lambda: self._store.load_one(where, params))
 
     def list(
         self,
@@ -332,15 +330,25 @@ class SqliteSaver(BaseCheckpointSaver):
             ]
             if query.limit is not None:
                 kept = kept[: query.limit - count]
-            with self._reading():
-                loaded = self._store.load(
-                    [row for row, _ in kept], records=[record for _, record in kept]
-                )
+
+            loaded = self._load_page(kept)
             for item in loaded:
                 count += 1
                 yield item
             if query.limit is not None and count >= query.limit:
                 return
+
+    def _load_page(
+        self, kept: builtins.list[tuple[CheckpointRow, Record]]
+    ) -> builtins.list[CheckpointTuple]:
+        def narrow() -> None:  # a prune removed some of the page meanwhile
+            kept[:] = [item for item in kept if _retention.exists(self.conn, *item[0][:3])]
+
+        def read() -> builtins.list[CheckpointTuple]:
+            return self._store.load([row for row, _ in kept], records=[rec for _, rec in kept])
+
+        with self._reading():
+            return _retention.unraced(self.conn, read, narrow)
 
     # -- checking and sealing ------------------------------------------------------
 

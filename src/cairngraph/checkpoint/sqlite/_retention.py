@@ -21,20 +21,26 @@ Invariants:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from cairngraph.checkpoint._format import CheckpointRow, WriteRow
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
 from cairngraph.checkpoint._retention import Admission, Entry, Key, deleted
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
+from cairngraph.errors import CorruptDataError
 
-__all__ = ["admit", "copy", "index", "reclaim", "remove", "tombstone"]
+__all__ = [
+    "admit", "copy", "exists", "index", "reclaim", "remove", "tombstone", "unraced",
+]  # fmt: skip
 
 _SELECT_WRITES = (
     "SELECT thread_id, ns, checkpoint_id, task_id, slot, CAST(body AS BLOB) FROM cairn_writes"
 )
 _CHUNK = 500
+_TRIES = 3
+T = TypeVar("T")
 
 
 def admit(conn: sqlite3.Connection, admitted: Admission, action: str = "save a step") -> None:
@@ -52,6 +58,39 @@ def tombstone(conn: sqlite3.Connection, thread_id: str) -> None:
         "INSERT OR REPLACE INTO cairn_deleted (thread_id, deleted_at) VALUES (?, ?)",
         (thread_id, datetime.now(UTC).isoformat()),
     )
+
+
+def exists(conn: sqlite3.Connection, thread_id: str, ns: str, checkpoint_id: str) -> bool:
+    found = conn.execute(
+        "SELECT 1 FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
+        (thread_id, ns, checkpoint_id),
+    ).fetchone()
+    return found is not None
+
+
+def unraced(
+    conn: sqlite3.Connection, read: Callable[[], T], narrow: Callable[[], None] | None = None
+) -> T:
+    """``read()`` done again when a prune or delete (another process's) freed a value under it.
+
+    A read takes checkpoint rows, then their values, in separate statements; a
+    removal committing in between frees the values of what it removed. A value
+    missing from a checkpoint that no longer exists means such a race: read again
+    (``narrow`` first drops the vanished rows from a page). Missing from one that
+    still exists, it is damage, and raised. Costs nothing unless a value is missing.
+    """
+    for attempt in range(_TRIES):
+        try:
+            return read()
+        except CorruptDataError as error:
+            place = (error.thread_id, error.checkpoint_ns, error.checkpoint_id)
+            if attempt == _TRIES - 1 or None in place:
+                raise
+            if exists(conn, *place):  # type: ignore[arg-type]
+                raise
+            if narrow is not None:
+                narrow()
+    raise AssertionError("unreachable: the last try returns or raises")
 
 
 def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
@@ -95,7 +134,7 @@ def remove(store: Store, thread_id: str, keys: Collection[Key]) -> int:
         "DELETE FROM cairn_writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", params
     )
     _refresh_refs(store, thread_id)
-    store.refs.forget(thread_id)
+    store.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
     return removed
 
 
@@ -179,5 +218,6 @@ def reclaim(conn: sqlite3.Connection) -> None:
     """Return freed pages to the file system (incremental vacuum), then fold the WAL in."""
     (mode,) = conn.execute("PRAGMA auto_vacuum").fetchone()
     if int(mode) == 2:  # INCREMENTAL
-        conn.execute("PRAGMA incremental_vacuum").fetchall()
+        # A script: execute() would step the pragma once, and each step frees one page.
+        conn.executescript("PRAGMA incremental_vacuum;")
     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
