@@ -236,11 +236,13 @@ class SqliteSaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses.
 
-        Leaves a tombstone: a late save continuing the thread is refused.
+        Leaves a tombstone: a late save continuing the thread is refused. The
+        freed pages go back to the file system (``auto_vacuum=INCREMENTAL``).
         """
         with self._transaction() as store:
             store.delete_thread(str(thread_id))
             _retention.tombstone(self.conn, str(thread_id))
+        self._reclaim()
 
     # -- lifecycle primitives (``checkpoint/_lifecycle.py``) -----------------------
 
