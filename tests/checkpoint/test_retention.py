@@ -454,3 +454,52 @@ def test_readers_never_see_a_prune_half_done(saver: BaseCheckpointSaver) -> None
         reader.join()
     assert failures == [] and reads[0] > 0
     assert saver.verify().ok
+
+
+def test_deletes_racing_saves_never_leave_a_partial_thread(saver: BaseCheckpointSaver) -> None:
+    """A writer keeps saving a thread that another thread keeps deleting: each save either
+    lands in a whole history (starting afresh after a deletion) or is refused."""
+    stop = threading.Event()
+    refused = [0]
+    failures: list[BaseException] = []
+
+    def write() -> None:
+        parent = _config("contested")
+        step = 0
+        while not stop.is_set():
+            item = Checkpoint(
+                id=new_checkpoint_id(),
+                ts=START.isoformat(),
+                channel_values={"page": "p" * 600 + str(step)},
+                channel_versions={"page": step + 1},
+                versions_seen={},
+            )
+            try:
+                parent = saver.put(
+                    parent, item, {"source": "loop", "step": step}, {"page": step + 1}
+                )  # type: ignore[typeddict-item]
+                step += 1
+            except ThreadDeletedError:
+                refused[0] += 1
+                parent, step = _config("contested"), 0  # start afresh, on purpose
+            except BaseException as error:  # noqa: BLE001 - reported by the test below
+                failures.append(error)
+                return
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for _ in range(20):
+            time.sleep(0.01)
+            saver.delete_thread("contested")
+    finally:
+        stop.set()
+        writer.join()
+    assert failures == []
+    assert refused[0] > 0
+    saved = list(saver.list(_config("contested")))
+    ids = {item.checkpoint.id for item in saved}
+    for item in saved:  # no checkpoint whose parent a deletion took
+        parent = item.parent_config
+        assert parent is None or parent["configurable"]["checkpoint_id"] in ids
+    assert saver.verify().ok
