@@ -503,3 +503,18 @@ def test_deletes_racing_saves_never_leave_a_partial_thread(saver: BaseCheckpoint
         parent = item.parent_config
         assert parent is None or parent["configurable"]["checkpoint_id"] in ids
     assert saver.verify().ok
+
+
+def test_a_sweep_reads_the_store_page_by_page(
+    saver: BaseCheckpointSaver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairngraph.checkpoint.postgres import _retention as postgres_retention
+    from cairngraph.checkpoint.sqlite import _retention as sqlite_retention
+
+    monkeypatch.setattr(postgres_retention, "_PAGE", 3)
+    monkeypatch.setattr(sqlite_retention, "_PAGE", 3)
+    for thread in range(4):
+        _history(saver, f"paged{thread}", 4)
+    report = saver.sweep(RetentionPolicy(keep_last=2))
+    assert report.checkpoints_deleted == 8
+    assert [len(_ids(saver, f"paged{thread}")) for thread in range(4)] == [2, 2, 2, 2]

@@ -28,6 +28,7 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
@@ -45,6 +46,9 @@ __all__ = [
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
 
 _TRIES = 3
+_PAGE = 5000
+_AFTER = " WHERE (thread_id, ns, checkpoint_id) > (%s, %s, %s)"
+_PAGED = " ORDER BY thread_id, ns, checkpoint_id LIMIT %s"
 _EXISTS = "SELECT 1 FROM cairn_checkpoints WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 _SELECT_WRITES = "SELECT thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes"
 _SHARED = "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
@@ -175,13 +179,27 @@ def unraced(make: Callable[[], Op]) -> Op:
 
 
 def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
-    """Every checkpoint of ``thread_ids`` (of every thread when None) as an :class:`Entry`."""
-    if thread_ids is None:
-        found = yield Query(SELECT_CHECKPOINTS, (), "all")
-    else:
+    """Every checkpoint of ``thread_ids`` (of every thread when None) as an :class:`Entry`.
+
+    The whole store is read page by page, so only a page of bodies is in memory at once.
+    """
+    if thread_ids is not None:
         found = yield Query(
             SELECT_CHECKPOINTS + " WHERE thread_id = ANY(%s::text[])", (list(thread_ids),), "all"
         )
+        return _entries(fmt, found)
+    entries: list[Entry] = []
+    after: tuple[Any, ...] = ()
+    while True:
+        sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
+        page = yield Query(sql, (*after, _PAGE), "all")
+        entries += _entries(fmt, page)
+        if len(page) < _PAGE:
+            return entries
+        after = tuple(page[-1][:3])
+
+
+def _entries(fmt: Format, found: Sequence[Any]) -> list[Entry]:
     entries = []
     for item in found:
         row = CheckpointRow(item[0], item[1], item[2], item[3], bytes(item[4]))

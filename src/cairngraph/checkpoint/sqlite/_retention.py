@@ -40,6 +40,9 @@ _SELECT_WRITES = (
 )
 _CHUNK = 500
 _TRIES = 3
+_PAGE = 5000
+_AFTER = " WHERE (thread_id, ns, checkpoint_id) > (?, ?, ?)"
+_PAGED = " ORDER BY thread_id, ns, checkpoint_id LIMIT ?"
 T = TypeVar("T")
 
 
@@ -94,18 +97,30 @@ def unraced(
 
 
 def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
-    """Every checkpoint of ``thread_ids`` (all when None) as an :class:`Entry`."""
-    if thread_ids is None:
-        found = store.conn.execute(SELECT_CHECKPOINTS).fetchall()
-    else:
+    """Every checkpoint of ``thread_ids`` (all when None, page by page) as an :class:`Entry`."""
+    conn = store.conn
+    if thread_ids is not None:
         found = []
         for thread_id in thread_ids:
-            found += store.conn.execute(
+            found += conn.execute(
                 SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,)
             ).fetchall()
+        return _entries(store, found)
+    entries: list[Entry] = []
+    after: tuple[str, ...] = ()
+    while True:
+        sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
+        page = conn.execute(sql, (*after, _PAGE)).fetchall()
+        entries += _entries(store, page)
+        if len(page) < _PAGE:
+            return entries
+        after = tuple(page[-1][:3])
+
+
+def _entries(store: Store, found: Sequence[Sequence[object]]) -> list[Entry]:
     entries = []
     for item in found:
-        row = CheckpointRow(*item)
+        row = CheckpointRow(*item)  # type: ignore[arg-type]
         record = store.fmt.open_checkpoint(row)
         run_id = record.metadata.get("run_id")
         entries.append(
