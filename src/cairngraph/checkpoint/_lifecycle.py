@@ -5,9 +5,11 @@ A backend supplies three primitives, each one transaction of its own:
 - ``_index(thread_ids)``: the :class:`~cairngraph.checkpoint._retention.Entry`
   of every checkpoint of those threads (of every thread when None), read from
   the checkpoint rows alone, no channel value;
-- ``_remove(thread_id, keys)``: delete those checkpoints and their pending
-  writes, then recompute the thread's refs from what remains (every delta's
-  bases included) and free the values nothing refers to any more;
+- ``_retain(thread_id, choose)``: in one transaction, read the thread's
+  checkpoint and writes rows, ask ``choose`` (the entries → the keys to
+  delete), delete those checkpoints and their pending writes, set the
+  thread's refs to what remains names (every delta's bases included) and free
+  the values nothing refers to any more;
 - ``_copy(source, target)``: every checkpoint and write of ``source`` again
   under ``target``, sharing its stored values.
 
@@ -32,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal
@@ -49,9 +51,11 @@ from cairngraph.checkpoint._retention import (
 )
 from cairngraph.errors import InvalidConfigError, ThreadBusyError
 
-__all__ = ["Lifecycle", "Sweeper"]
+__all__ = ["Chooser", "Lifecycle", "Sweeper"]
 
 Strategy = Literal["keep_latest", "delete"]
+Chooser = Callable[[list[Entry]], Collection[Key]]
+"""A thread's checkpoints → the keys of those to delete."""
 
 
 class Lifecycle(ABC):
@@ -74,8 +78,11 @@ class Lifecycle(ABC):
         """The checkpoints of ``thread_ids`` (of every thread when None), values unread."""
 
     @abstractmethod
-    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
-        """Delete ``keys`` of ``thread_id`` with their writes; free what nothing uses; count."""
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        """Delete what ``choose`` picks among the thread's checkpoints; free what nothing uses.
+
+        Returns how many checkpoints were deleted.
+        """
 
     @abstractmethod
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
@@ -123,9 +130,7 @@ class Lifecycle(ABC):
                 self.delete_thread(thread_id)
                 continue
             with self.thread_lock(thread_id, wait):
-                keys = keep_latest(self._index([thread_id]))
-                if keys:
-                    self._remove(thread_id, keys)
+                self._retain(thread_id, keep_latest)
         self._reclaim()
 
     def copy_thread(
@@ -170,9 +175,7 @@ class Lifecycle(ABC):
             if not of_runs(entries, wanted):
                 continue
             with self.thread_lock(thread_id, wait):
-                keys = of_runs(self._index([thread_id]), wanted)
-                if keys:
-                    self._remove(thread_id, keys)
+                self._retain(thread_id, lambda found: of_runs(found, wanted))
         self._reclaim()
 
     def sweep(
@@ -207,13 +210,16 @@ class Lifecycle(ABC):
                 continue
             try:
                 with self.thread_lock(thread_id, wait):
-                    current = self._index([thread_id])  # a run may have saved meanwhile
+                    # A run may have saved meanwhile: the TTL is judged again, under the lock.
+                    current = self._index([thread_id]) if chosen.ttl is not None else []
                     if chosen.expired(current, moment):
                         self.delete_thread(thread_id)
                         threads += 1
                         removed += len(current)
-                    elif keys := chosen.doomed(current, moment):
-                        removed += self._remove(thread_id, keys)
+                    else:
+                        removed += self._retain(
+                            thread_id, lambda found: chosen.doomed(found, moment)
+                        )
             except ThreadBusyError:
                 busy.append(thread_id)
         self._reclaim()

@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry, Key, admission, deleted
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -358,6 +359,11 @@ class InMemorySaver(BaseCheckpointSaver):
                             )
                         )
             return found
+
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        with self._mutex:  # one lock for the choice and the removal: one transaction
+            keys = choose(self._index([thread_id]))
+            return self._remove(thread_id, keys) if keys else 0
 
     def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
         removed = 0

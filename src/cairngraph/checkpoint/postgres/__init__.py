@@ -33,6 +33,7 @@ from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
+from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry, Key
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -186,11 +187,18 @@ class PostgresSaver(BaseCheckpointSaver):
     def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
         return self._run(lambda: _retention.index(self._fmt, thread_ids))  # type: ignore[no-any-return]
 
-    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        chosen: builtins.list[Key] = []
+
+        def noting(entries: builtins.list[Entry]) -> Collection[Key]:
+            keys = choose(entries)
+            chosen.extend(keys)
+            return keys
+
         try:
-            return self._run(lambda: _retention.remove(self._fmt, thread_id, keys))  # type: ignore[no-any-return]
-        finally:
-            self._control.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
+            return self._run(lambda: _retention.retain(self._fmt, thread_id, noting))  # type: ignore[no-any-return]
+        finally:  # even when the commit failed: forgetting is always safe
+            self._control.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in chosen)
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._run(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))

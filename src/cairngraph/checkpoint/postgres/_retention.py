@@ -31,8 +31,9 @@ from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
+from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted
+from cairngraph.checkpoint._retention import Admission, Entry, admission, deleted
 from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_id
 from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
@@ -40,7 +41,7 @@ from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.errors import CorruptDataError
 
 __all__ = [
-    "copy", "guard_key", "guarded", "index", "remove", "saving", "tombstone", "unraced", "writing",
+    "copy", "guard_key", "guarded", "index", "retain", "saving", "tombstone", "unraced", "writing",
 ]  # fmt: skip
 
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -66,12 +67,12 @@ _DELETE_KEYS = (
     "c.thread_id = %s AND c.ns = x.n AND c.checkpoint_id = x.c RETURNING 1) "
     "SELECT count(*) FROM d"
 )
-_REMAINING = (
+_ROWS = (
     "SELECT 0, ns, checkpoint_id, parent_id, 0, body FROM cairn_checkpoints WHERE "
     "thread_id = %s UNION ALL SELECT 1, ns, checkpoint_id, task_id, slot, body FROM "
     "cairn_writes WHERE thread_id = %s"
 )
-"""A thread's remaining checkpoint rows (kind 0) and writes rows (kind 1), in one reply."""
+"""A thread's checkpoint rows (kind 0) and writes rows (kind 1), in one reply."""
 _RESET_REFS = (
     "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values WHERE address = "
     "ANY(%s::bytea[]) UNION SELECT v.base FROM cairn_values v JOIN chain c ON v.address = "
@@ -187,22 +188,25 @@ def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
         found = yield Query(
             SELECT_CHECKPOINTS + " WHERE thread_id = ANY(%s::text[])", (list(thread_ids),), "all"
         )
-        return _entries(fmt, found)
+        return _entries(fmt, [CheckpointRow(*_row(item)) for item in found])
     entries: list[Entry] = []
     after: tuple[Any, ...] = ()
     while True:
         sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
         page = yield Query(sql, (*after, _PAGE), "all")
-        entries += _entries(fmt, page)
+        entries += _entries(fmt, [CheckpointRow(*_row(item)) for item in page])
         if len(page) < _PAGE:
             return entries
         after = tuple(page[-1][:3])
 
 
-def _entries(fmt: Format, found: Sequence[Any]) -> list[Entry]:
+def _row(item: Sequence[Any]) -> tuple[str, str, str, str | None, bytes]:
+    return item[0], item[1], item[2], item[3], bytes(item[4])
+
+
+def _entries(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
     entries = []
-    for item in found:
-        row = CheckpointRow(item[0], item[1], item[2], item[3], bytes(item[4]))
+    for row in rows:
         record = fmt.open_checkpoint(row)
         run_id = record.metadata.get("run_id")
         entries.append(
@@ -217,27 +221,35 @@ def _entries(fmt: Format, found: Sequence[Any]) -> list[Entry]:
     return entries
 
 
-def remove(fmt: Format, thread_id: str, keys: Collection[Key]) -> Op:
-    """Delete ``keys`` and their writes; recompute the thread's refs; free unused values.
+def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
+    """Delete what ``choose`` picks of the thread and their writes; reset its refs; free values.
 
-    Three round trips: the deletion goes out unanswered; one statement reads what
-    remains; one resets the refs to what remains names (with delta bases) and
-    locks the values that lost a ref; then those no ref points to are deleted.
+    Three round trips: one statement reads the thread's rows; the deletion goes out
+    unanswered with one statement that sets the refs to what remains names (with
+    delta bases) and locks the values that lost a ref; then those no ref points to
+    are deleted, and the transaction commits.
     """
     yield Atomic()
     yield Query(_EXCLUSIVE, (_keys([thread_id]),))
-    doomed = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
-    yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id))
-    found = yield Query(_REMAINING, (thread_id, thread_id), "all")
+    found = yield Query(_ROWS, (thread_id, thread_id), "all")
     checkpoints = [
         CheckpointRow(thread_id, r[1], r[2], r[3], bytes(r[5])) for r in found if r[0] == 0
     ]
+    keys = set(choose(_entries(fmt, checkpoints)))
+    if not keys:
+        return 0
     writes = [WriteRow(thread_id, r[1], r[2], r[3], r[4], bytes(r[5])) for r in found if r[0]]
-    named = sorted(live_addresses(fmt, checkpoints, writes))
-    locked = yield Query(_RESET_REFS, (named, thread_id, thread_id), "all")
+    doomed = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
+    yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id))
+    named = live_addresses(
+        fmt,
+        [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
+        [row for row in writes if (row.checkpoint_ns, row.checkpoint_id) not in keys],
+    )
+    locked = yield Query(_RESET_REFS, (sorted(named), thread_id, thread_id), "all")
     if locked:
         yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],))
-    return len(keys)
+    return sum(1 for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) in keys)
 
 
 def copy(fmt: Format, source: str, target: str) -> Op:

@@ -24,13 +24,14 @@ import builtins
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import CheckpointRow, Record
-from cairngraph.checkpoint._retention import Admission, Entry, Key, admission
+from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._retention import Admission, Entry, admission
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -250,9 +251,9 @@ class SqliteSaver(BaseCheckpointSaver):
         with self._reading():
             return _retention.index(self._store, thread_ids)
 
-    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
         with self._transaction() as store:
-            return _retention.remove(store, thread_id, keys)
+            return _retention.retain(store, thread_id, choose)
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         with self._transaction() as store:

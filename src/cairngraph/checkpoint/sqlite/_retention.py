@@ -21,18 +21,19 @@ Invariants:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from cairngraph.checkpoint._format import CheckpointRow, WriteRow
+from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, Key, deleted
+from cairngraph.checkpoint._retention import Admission, Entry, deleted
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
 from cairngraph.errors import CorruptDataError
 
 __all__ = [
-    "admit", "copy", "exists", "index", "reclaim", "remove", "tombstone", "unraced",
+    "admit", "copy", "exists", "index", "reclaim", "retain", "tombstone", "unraced",
 ]  # fmt: skip
 
 _SELECT_WRITES = (
@@ -105,22 +106,21 @@ def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
             found += conn.execute(
                 SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,)
             ).fetchall()
-        return _entries(store, found)
+        return _entries(store, [CheckpointRow(*row) for row in found])
     entries: list[Entry] = []
     after: tuple[str, ...] = ()
     while True:
         sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
         page = conn.execute(sql, (*after, _PAGE)).fetchall()
-        entries += _entries(store, page)
+        entries += _entries(store, [CheckpointRow(*row) for row in page])
         if len(page) < _PAGE:
             return entries
         after = tuple(page[-1][:3])
 
 
-def _entries(store: Store, found: Sequence[Sequence[object]]) -> list[Entry]:
+def _entries(store: Store, rows: Sequence[CheckpointRow]) -> list[Entry]:
     entries = []
-    for item in found:
-        row = CheckpointRow(*item)  # type: ignore[arg-type]
+    for row in rows:
         record = store.fmt.open_checkpoint(row)
         run_id = record.metadata.get("run_id")
         entries.append(
@@ -135,10 +135,21 @@ def _entries(store: Store, found: Sequence[Sequence[object]]) -> list[Entry]:
     return entries
 
 
-def remove(store: Store, thread_id: str, keys: Collection[Key]) -> int:
-    """Delete ``keys`` of the thread and their writes; recompute its refs; free values."""
+def retain(store: Store, thread_id: str, choose: Chooser) -> int:
+    """Delete what ``choose`` picks of the thread with its writes; reset its refs; free values."""
     conn = store.conn
-    params = [(thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys]
+    checkpoints = [
+        CheckpointRow(*row)
+        for row in conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,))
+    ]
+    keys = set(choose(_entries(store, checkpoints)))
+    if not keys:
+        return 0
+    writes = [
+        WriteRow(*row)
+        for row in conn.execute(_SELECT_WRITES + " WHERE thread_id = ?", (thread_id,))
+    ]
+    params = [(thread_id, ns, checkpoint_id) for ns, checkpoint_id in sorted(keys)]
     before = conn.total_changes
     conn.executemany(
         "DELETE FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
@@ -148,23 +159,18 @@ def remove(store: Store, thread_id: str, keys: Collection[Key]) -> int:
     conn.executemany(
         "DELETE FROM cairn_writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", params
     )
-    _refresh_refs(store, thread_id)
+    named = live_addresses(
+        store.fmt,
+        [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
+        [row for row in writes if (row.checkpoint_ns, row.checkpoint_id) not in keys],
+    )
+    _reset_refs(conn, thread_id, _with_bases(conn, named))
     store.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
     return removed
 
 
-def _refresh_refs(store: Store, thread_id: str) -> None:
-    conn = store.conn
-    checkpoints = conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,))
-    writes = conn.execute(_SELECT_WRITES + " WHERE thread_id = ?", (thread_id,))
-    live = _with_bases(
-        conn,
-        live_addresses(
-            store.fmt,
-            [CheckpointRow(*row) for row in checkpoints.fetchall()],
-            [WriteRow(*row) for row in writes.fetchall()],
-        ),
-    )
+def _reset_refs(conn: sqlite3.Connection, thread_id: str, live: set[bytes]) -> None:
+    """The thread's ref rows set to ``live``; the values that lost their last ref deleted."""
     current = {
         bytes(address)
         for (address,) in conn.execute(
