@@ -3,7 +3,7 @@ a deletion refuses. Pure functions of a thread's checkpoint index and a clock; n
 
 Every saver lists a thread's checkpoints as :class:`Entry` values (no channel
 values are read), hands them to a chooser here, and deletes the keys it returns
-(``saver._remove``), recomputing which stored values the thread still refers to.
+(``saver._retain``), recomputing which stored values the thread still refers to.
 
 Invariants:
 

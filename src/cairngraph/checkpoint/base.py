@@ -237,7 +237,7 @@ class BaseCheckpointSaver(Lifecycle, ABC):
 
     Subclasses implement five sync methods (``get_tuple``, ``list``,
     ``put_steps``, ``put_writes``, ``delete_thread``) and the three lifecycle
-    primitives (``_index``, ``_remove``, ``_copy``: see ``_lifecycle.py``);
+    primitives (``_index``, ``_retain``, ``_copy``: see ``_lifecycle.py``);
     ``put``, ``put_step``, ``prune``, ``copy_thread``, ``delete_for_runs``,
     ``sweep`` and the async twins then work out of the box. A backend shared by several
     processes also overrides :meth:`thread_lock` so that two runs of one
