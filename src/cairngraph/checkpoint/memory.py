@@ -17,13 +17,17 @@ from __future__ import annotations
 import bisect
 import builtins
 import threading
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from cairngraph.checkpoint import _memory_rows
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._lifecycle import Chooser
-from cairngraph.checkpoint._retention import Entry, Key, admission, deleted
+from cairngraph.checkpoint._memory_rows import Namespace as _Namespace
+from cairngraph.checkpoint._memory_rows import Saved as _Saved
+from cairngraph.checkpoint._memory_rows import SavedWrite as _SavedWrite
+from cairngraph.checkpoint._retention import Entry, admission, deleted
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     Checkpoint,
@@ -42,34 +46,6 @@ from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
 from cairngraph.errors import InvalidConfigError, SerializationError
 
 __all__ = ["InMemorySaver", "MemorySaver"]
-
-
-@dataclass(frozen=True, slots=True)
-class _Saved:
-    """A checkpoint as stored: values live in the blob table, not here."""
-
-    checkpoint: Checkpoint
-    metadata: TypedPayload
-    parent_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _SavedWrite:
-    task_id: str
-    channel: str
-    value: TypedPayload
-    task_path: str
-
-
-class _Namespace:
-    """The checkpoints of one (thread, namespace), with ids kept sorted."""
-
-    __slots__ = ("ids", "saved", "writes")
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.saved: dict[str, _Saved] = {}
-        self.writes: dict[str, dict[tuple[str, int], _SavedWrite]] = {}
 
 
 class InMemorySaver(BaseCheckpointSaver):
@@ -342,68 +318,17 @@ class InMemorySaver(BaseCheckpointSaver):
 
     def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
         with self._mutex:
-            threads = list(self._threads) if thread_ids is None else thread_ids
-            found = []
-            for thread_id in threads:
-                for namespace, space in self._threads.get(thread_id, {}).items():
-                    for checkpoint_id in space.ids:
-                        saved = space.saved[checkpoint_id]
-                        run_id = self.serde.loads_typed(saved.metadata).get("run_id")
-                        found.append(
-                            Entry(
-                                thread_id,
-                                namespace,
-                                checkpoint_id,
-                                saved.checkpoint.ts,
-                                None if run_id is None else str(run_id),
-                            )
-                        )
-            return found
+            return _memory_rows.index(self._threads, self.serde, thread_ids)
 
     def _retain(self, thread_id: str, choose: Chooser) -> int:
         with self._mutex:  # one lock for the choice and the removal: one transaction
-            keys = choose(self._index([thread_id]))
-            return self._remove(thread_id, keys) if keys else 0
-
-    def _remove(self, thread_id: str, keys: Collection[Key]) -> int:
-        removed = 0
-        with self._mutex:
-            spaces = self._threads.get(thread_id, {})
-            for namespace, checkpoint_id in keys:
-                space = spaces.get(namespace)
-                if space is None or space.saved.pop(checkpoint_id, None) is None:
-                    continue
-                space.ids.remove(checkpoint_id)
-                space.writes.pop(checkpoint_id, None)
-                removed += 1
-            live = {
-                (thread_id, namespace, channel, version)
-                for namespace, space in spaces.items()
-                for saved in space.saved.values()
-                for channel, version in saved.checkpoint.channel_versions.items()
-            }
-            for key in [key for key in self._blobs if key[0] == thread_id and key not in live]:
-                del self._blobs[key]
-            for namespace in [name for name, space in spaces.items() if not space.ids]:
-                del spaces[namespace]
-            if not spaces:
-                self._threads.pop(thread_id, None)
-        return removed
+            keys = choose(_memory_rows.index(self._threads, self.serde, [thread_id]))
+            return _memory_rows.remove(self._threads, self._blobs, thread_id, keys) if keys else 0
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         with self._mutex:
-            copied: dict[str, _Namespace] = {}
-            for namespace, space in self._threads.get(source_thread_id, {}).items():
-                twin = copied[namespace] = _Namespace()
-                twin.ids = list(space.ids)
-                twin.saved = dict(space.saved)  # records are immutable: shared safely
-                twin.writes = {key: dict(found) for key, found in space.writes.items()}
-            if not copied:
-                return
-            self._threads[target_thread_id] = copied
-            for key in [key for key in self._blobs if key[0] == source_thread_id]:
-                self._blobs[(target_thread_id, *key[1:])] = self._blobs[key]
-            self._deleted.discard(target_thread_id)
+            if _memory_rows.copy(self._threads, self._blobs, source_thread_id, target_thread_id):
+                self._deleted.discard(target_thread_id)
 
     # -- async: memory never blocks, so the twins call the sync methods directly
     # instead of hopping to a worker thread as the base class does.
