@@ -31,11 +31,13 @@ from cairngraph.checkpoint._config import config_checkpoint_id, config_namespace
 from cairngraph.errors import InvalidConfigError, ThreadDeletedError
 
 if TYPE_CHECKING:
+    from cairngraph.checkpoint._format import CheckpointRow, Format
     from cairngraph.checkpoint.base import StepSave
 
 __all__ = [
     "Admission",
     "Entry",
+    "entries_of",
     "Key",
     "RetentionPolicy",
     "SweepReport",
@@ -231,3 +233,21 @@ def now_utc(now: datetime | None) -> datetime:
     if now is None:
         return datetime.now(UTC)
     return now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+
+
+def entries_of(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
+    """The :class:`Entry` of each checkpoint row (its record opened: time and run id)."""
+    entries = []
+    for row in rows:
+        record = fmt.open_checkpoint(row)
+        run_id = fmt.metadata(row, record).get("run_id")
+        entries.append(
+            Entry(
+                row.thread_id,
+                row.checkpoint_ns,
+                row.checkpoint_id,
+                record.ts,
+                None if run_id is None else str(run_id),
+            )
+        )
+    return entries

@@ -33,7 +33,7 @@ from typing import Any
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, admission, deleted
+from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted, entries_of
 from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_id
 from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
@@ -41,7 +41,8 @@ from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.errors import CorruptDataError
 
 __all__ = [
-    "copy", "guard_key", "guarded", "index", "retain", "saving", "tombstone", "unraced", "writing",
+    "copy", "guard_key", "guarded", "index", "retain", "retain_forgetting", "saving", "tombstone",
+    "unraced", "writing",
 ]  # fmt: skip
 
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -188,13 +189,13 @@ def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
         found = yield Query(
             SELECT_CHECKPOINTS + " WHERE thread_id = ANY(%s::text[])", (list(thread_ids),), "all"
         )
-        return _entries(fmt, [CheckpointRow(*_row(item)) for item in found])
+        return entries_of(fmt, [CheckpointRow(*_row(item)) for item in found])
     entries: list[Entry] = []
     after: tuple[Any, ...] = ()
     while True:
         sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
         page = yield Query(sql, (*after, _PAGE), "all")
-        entries += _entries(fmt, [CheckpointRow(*_row(item)) for item in page])
+        entries += entries_of(fmt, [CheckpointRow(*_row(item)) for item in page])
         if len(page) < _PAGE:
             return entries
         after = tuple(page[-1][:3])
@@ -202,23 +203,6 @@ def index(fmt: Format, thread_ids: Sequence[str] | None) -> Op:
 
 def _row(item: Sequence[Any]) -> tuple[str, str, str, str | None, bytes]:
     return item[0], item[1], item[2], item[3], bytes(item[4])
-
-
-def _entries(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
-    entries = []
-    for row in rows:
-        record = fmt.open_checkpoint(row)
-        run_id = fmt.metadata(row, record).get("run_id")
-        entries.append(
-            Entry(
-                row.thread_id,
-                row.checkpoint_ns,
-                row.checkpoint_id,
-                record.ts,
-                None if run_id is None else str(run_id),
-            )
-        )
-    return entries
 
 
 def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
@@ -235,7 +219,7 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
     checkpoints = [
         CheckpointRow(thread_id, r[1], r[2], r[3], bytes(r[5])) for r in found if r[0] == 0
     ]
-    keys = set(choose(_entries(fmt, checkpoints)))
+    keys = set(choose(entries_of(fmt, checkpoints)))
     if not keys:
         return 0
     writes = [WriteRow(thread_id, r[1], r[2], r[3], r[4], bytes(r[5])) for r in found if r[0]]
@@ -287,3 +271,22 @@ def copy(fmt: Format, source: str, target: str) -> Op:
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def retain_forgetting(
+    run: Callable[[Callable[[], Op]], Any], fmt: Format, refs: Any, thread_id: str, choose: Chooser
+) -> int:
+    """``_retain`` of both PostgreSQL savers: :func:`retain` through ``run`` (the saver's
+    way to run an operation from the caller's thread), then the removed checkpoints
+    forgotten by ``refs`` (the saver's refs cache), even when the commit failed."""
+    chosen: list[Key] = []
+
+    def noting(entries: list[Entry]) -> Collection[Key]:
+        keys = choose(entries)
+        chosen.extend(keys)
+        return keys
+
+    try:
+        return int(run(lambda: retain(fmt, thread_id, noting)))
+    finally:  # forgetting is always safe
+        refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in chosen)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import AsyncIterator, Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import (
     AbstractAsyncContextManager,
     AbstractContextManager,
@@ -34,7 +34,7 @@ from typing import Any
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._lifecycle import Chooser
-from cairngraph.checkpoint._retention import Entry, Key
+from cairngraph.checkpoint._retention import Entry
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -244,17 +244,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         return self._sync(lambda: _retention.index(self._fmt, thread_ids))  # type: ignore[no-any-return]
 
     def _retain(self, thread_id: str, choose: Chooser) -> int:
-        chosen: builtins.list[Key] = []
-
-        def noting(entries: builtins.list[Entry]) -> Collection[Key]:
-            keys = choose(entries)
-            chosen.extend(keys)
-            return keys
-
-        try:
-            return self._sync(lambda: _retention.retain(self._fmt, thread_id, noting))  # type: ignore[no-any-return]
-        finally:  # even when the commit failed: forgetting is always safe
-            self._control.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in chosen)
+        return _retention.retain_forgetting(
+            self._sync, self._fmt, self._control.refs, thread_id, choose
+        )
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._sync(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))

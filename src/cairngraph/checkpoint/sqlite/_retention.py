@@ -28,7 +28,7 @@ from typing import TypeVar
 from cairngraph.checkpoint._format import CheckpointRow, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, deleted
+from cairngraph.checkpoint._retention import Admission, Entry, deleted, entries_of
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
 from cairngraph.errors import CorruptDataError
 
@@ -106,33 +106,16 @@ def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
             found += conn.execute(
                 SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,)
             ).fetchall()
-        return _entries(store, [CheckpointRow(*row) for row in found])
+        return entries_of(store.fmt, [CheckpointRow(*row) for row in found])
     entries: list[Entry] = []
     after: tuple[str, ...] = ()
     while True:
         sql = SELECT_CHECKPOINTS + (_AFTER if after else "") + _PAGED
         page = conn.execute(sql, (*after, _PAGE)).fetchall()
-        entries += _entries(store, [CheckpointRow(*row) for row in page])
+        entries += entries_of(store.fmt, [CheckpointRow(*row) for row in page])
         if len(page) < _PAGE:
             return entries
         after = tuple(page[-1][:3])
-
-
-def _entries(store: Store, rows: Sequence[CheckpointRow]) -> list[Entry]:
-    entries = []
-    for row in rows:
-        record = store.fmt.open_checkpoint(row)
-        run_id = store.fmt.metadata(row, record).get("run_id")
-        entries.append(
-            Entry(
-                row.thread_id,
-                row.checkpoint_ns,
-                row.checkpoint_id,
-                record.ts,
-                None if run_id is None else str(run_id),
-            )
-        )
-    return entries
 
 
 def retain(store: Store, thread_id: str, choose: Chooser) -> int:
@@ -142,7 +125,7 @@ def retain(store: Store, thread_id: str, choose: Chooser) -> int:
         CheckpointRow(*row)
         for row in conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,))
     ]
-    keys = set(choose(_entries(store, checkpoints)))
+    keys = set(choose(entries_of(store.fmt, checkpoints)))
     if not keys:
         return 0
     writes = [
