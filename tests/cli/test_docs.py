@@ -30,6 +30,8 @@ def test_the_group_documents_every_command() -> None:
         "diff",
         "fork",
         "delete",
+        "prune",
+        "sweep",
         "verify",
         "export",
         "import",

@@ -20,6 +20,7 @@ from cairngraph import __version__
 from cairngraph.cli._app import CairnGroup, Options
 from cairngraph.cli._graph import answer, resume, run, ui
 from cairngraph.cli._read import history, threads
+from cairngraph.cli._retain import prune, sweep
 from cairngraph.cli._show import diff_command, show
 from cairngraph.cli._store import stats, verify
 from cairngraph.cli._transfer_cmd import export_command, import_command
@@ -61,6 +62,8 @@ for _command in (
     diff_command,
     fork,
     delete,
+    prune,
+    sweep,
     verify,
     export_command,
     import_command,
