@@ -31,7 +31,7 @@ from typing import Any, Literal
 from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
-from cairngraph.checkpoint._retention import Admission, Entry, admission
+from cairngraph.checkpoint._retention import Entry, admission
 from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -213,9 +213,16 @@ class SqliteSaver(BaseCheckpointSaver):
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
         admitted = admission(steps)
-        with self._transaction() as store:
-            _retention.admit(self.conn, admitted)
-            rows = store.save(steps)
+        try:
+            with self._transaction() as store:
+                _retention.admit(self.conn, admitted)
+                rows = store.save(steps)
+        except StorageError as error:
+            with self._lock:
+                late = _retention.refused(self.conn, error, admitted.checked, "save a step")
+            if late is None:
+                raise
+            raise late from None
         store.refs.learn(rows.learned)  # committed: safe to build on
         return rows.made
 
@@ -230,12 +237,17 @@ class SqliteSaver(BaseCheckpointSaver):
         if checkpoint_id is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
         thread_id = config_thread_id(config)
-        with self._transaction() as store:
-            checked = Admission(frozenset((thread_id,)), frozenset())
-            _retention.admit(self.conn, checked, "save a task's writes")
-            store.put_writes(
-                thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
-            )
+        try:
+            with self._transaction() as store:
+                store.put_writes(
+                    thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
+                )
+        except StorageError as error:
+            with self._lock:
+                late = _retention.refused(self.conn, error, (thread_id,), "save a task's writes")
+            if late is None:
+                raise
+            raise late from None
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses.

@@ -10,9 +10,10 @@ Invariants:
 - After :func:`remove`, the thread's ref rows are exactly the addresses its
   remaining checkpoint and writes rows name, closed over delta bases; a value
   whose last ref row went is deleted in the same transaction.
-- A tombstone row (``cairn_deleted``) is written by ``delete_thread`` and read
-  by every save that continues a history: one primary-key lookup in a table
-  that holds only deleted thread ids.
+- A tombstone row (``cairn_deleted``) is written by ``delete_thread``; every
+  insert of a checkpoint or writes row of that thread is aborted by a trigger
+  (one primary-key lookup inside the insert, no statement of its own), until a
+  save starting the thread afresh (or ``copy_thread`` to it) lifts it.
 - Space: a file created by this version has ``auto_vacuum = INCREMENTAL``
   and :func:`reclaim` returns freed pages to the file system; an older file
   reuses its freed pages for new rows until ``SqliteSaver.vacuum()`` converts it.
@@ -21,7 +22,7 @@ Invariants:
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -30,10 +31,10 @@ from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
 from cairngraph.checkpoint._retention import Admission, Entry, deleted, entries_of
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
-from cairngraph.errors import CorruptDataError
+from cairngraph.errors import CorruptDataError, StorageError, ThreadDeletedError
 
 __all__ = [
-    "admit", "copy", "exists", "index", "reclaim", "retain", "tombstone", "unraced",
+    "admit", "copy", "exists", "index", "reclaim", "refused", "retain", "tombstone", "unraced",
 ]  # fmt: skip
 
 _SELECT_WRITES = (
@@ -47,13 +48,31 @@ _PAGED = " ORDER BY thread_id, ns, checkpoint_id LIMIT ?"
 T = TypeVar("T")
 
 
-def admit(conn: sqlite3.Connection, admitted: Admission, action: str = "save a step") -> None:
-    """Refuse a save that continues a deleted thread; lift the tombstone of a fresh start."""
-    for thread_id in admitted.checked:
-        if conn.execute("SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)).fetchone():
-            raise deleted(thread_id, action)
+def admit(conn: sqlite3.Connection, admitted: Admission) -> None:
+    """Lift the tombstone of each thread the save starts afresh.
+
+    A save continuing a deleted thread is refused by the tables' triggers
+    (schema migration 4): its insert aborts, and :func:`refused` names the thread.
+    """
     for thread_id in admitted.lifted:
         conn.execute("DELETE FROM cairn_deleted WHERE thread_id = ?", (thread_id,))
+
+
+def refused(
+    conn: sqlite3.Connection, error: StorageError, checked: Iterable[str], action: str
+) -> ThreadDeletedError | None:
+    """The :class:`ThreadDeletedError` an insert aborted by the tombstone triggers means, or
+    None for any other error. Runs after the rollback (tombstones are committed rows)."""
+    cause = error.__cause__
+    if not (isinstance(cause, sqlite3.IntegrityError) and "cairn_deleted" in str(cause)):
+        return None
+    for thread_id in sorted(checked):
+        found = conn.execute(
+            "SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)
+        ).fetchone()
+        if found:
+            return deleted(thread_id, action)
+    return deleted(", ".join(sorted(checked)) or "?", action)
 
 
 def tombstone(conn: sqlite3.Connection, thread_id: str) -> None:

@@ -150,6 +150,14 @@ MIGRATIONS: tuple[Migration, ...] = (
                 thread_id TEXT PRIMARY KEY,
                 deleted_at TEXT NOT NULL
             ) WITHOUT ROWID""",
+            # The check is inside every insert (no statement of its own on the step path):
+            # a row of a tombstoned thread aborts the statement, and the saver says why.
+            """CREATE TRIGGER cairn_deleted_checkpoints BEFORE INSERT ON cairn_checkpoints
+            WHEN EXISTS (SELECT 1 FROM cairn_deleted WHERE thread_id = NEW.thread_id)
+            BEGIN SELECT RAISE(ABORT, 'cairn_deleted'); END""",
+            """CREATE TRIGGER cairn_deleted_writes BEFORE INSERT ON cairn_writes
+            WHEN EXISTS (SELECT 1 FROM cairn_deleted WHERE thread_id = NEW.thread_id)
+            BEGIN SELECT RAISE(ABORT, 'cairn_deleted'); END""",
         ),
     ),
 )
