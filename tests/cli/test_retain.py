@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from cairngraph.cli._open import load_graph, open_saver
 from tests.cli.helpers import JOKES, as_json, invoke
 
@@ -42,6 +44,7 @@ def test_sweep_refuses_bad_rules_in_one_line(store: str) -> None:
     assert bad.exit_code == 2 and "is not a duration" in bad.stderr
     empty = invoke("--db", store, "sweep", "--yes")
     assert empty.exit_code == 2 and "no rule" in empty.stderr
-    gone = as_json(invoke("--db", store, "sweep", "--ttl", "0.01s", "--yes", "--json"))
+    time.sleep(0.2)  # every thread's newest checkpoint is now older than the TTL
+    gone = as_json(invoke("--db", store, "sweep", "--ttl", "0.1s", "--yes", "--json"))
     assert gone["threads_deleted"] == 4  # t1, t2, r1, n1
     assert as_json(invoke("--db", store, "threads", "--json"))["threads"] == []
