@@ -37,6 +37,7 @@ __all__ = [
     "VERSION_KEY",
     "Migrated",
     "StateVersioning",
+    "may_migrate",
     "migrate_loaded",
 ]
 
@@ -77,6 +78,12 @@ class Migrated:
     loaded: CheckpointTuple
     changed: Mapping[str, int]
     """State key → its new version: stored with the next checkpoint."""
+
+
+def may_migrate(versioning: StateVersioning | None, loaded: CheckpointTuple) -> bool:
+    """Whether :func:`migrate_loaded` has anything to check: the graph or the checkpoint
+    is versioned. The cheap test that keeps unversioned graphs' loads as they were."""
+    return versioning is not None or FINGERPRINT_KEY in (loaded.metadata or ())
 
 
 def migrate_loaded(versioning: StateVersioning | None, loaded: CheckpointTuple) -> Migrated:

@@ -33,7 +33,7 @@ from cairngraph.engine._inputs import (
     is_time_travel,
     start,
 )
-from cairngraph.engine._migrate import migrate_loaded
+from cairngraph.engine._migrate import may_migrate, migrate_loaded
 from cairngraph.engine._run_state import (
     RAN,
     Effect,
@@ -85,7 +85,7 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
                 "get_state_history(config), or drop checkpoint_id to use the latest."
             )
     migrated: Mapping[str, int] = {}
-    if loaded is not None:
+    if loaded is not None and may_migrate(spec.versioning, loaded):
         # Before anything reads it: an older checkpoint's values become this graph's.
         found = migrate_loaded(spec.versioning, loaded)
         loaded, migrated = found.loaded, found.changed

@@ -29,7 +29,12 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import END, START
 from cairngraph.engine._context import task_namespace, without_task_ids
-from cairngraph.engine._migrate import FINGERPRINT_KEY, VERSION_KEY, migrate_loaded
+from cairngraph.engine._migrate import (
+    FINGERPRINT_KEY,
+    VERSION_KEY,
+    may_migrate,
+    migrate_loaded,
+)
 from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
     GraphSpec,
@@ -111,7 +116,8 @@ def snapshot_of(
     """
     spec = graph.spec
     # The values as this graph reads them; the metadata still says what was stored.
-    saved = migrate_loaded(spec.versioning, saved).loaded
+    if may_migrate(spec.versioning, saved):
+        saved = migrate_loaded(spec.versioning, saved).loaded
     checkpoint = saved.checkpoint
     channels = restore_channels(spec.channels, checkpoint.channel_values)
     namespace = config_namespace(saved.config)
@@ -371,7 +377,7 @@ def _superstep(
             "which node each one is from"
         )
     migrated: dict[str, int] = {}
-    if saved is not None:
+    if saved is not None and may_migrate(spec.versioning, saved):
         found = migrate_loaded(spec.versioning, saved)
         saved, migrated = found.loaded, dict(found.changed)
     checkpoint = saved.checkpoint if saved else None
