@@ -447,6 +447,24 @@ def test_a_graph_without_a_version_saves_langgraphs_metadata_only(tmp_path: Path
         assert app.get_state(CONFIG).values == {"full_name": "Bo", "greeting": "Hi"}
 
 
+def test_a_users_own_state_version_metadata_is_not_a_stamp(tmp_path: Path) -> None:
+    path = tmp_path / "threads.db"
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        old = new_graph(TypedDict("Old", {"name": str, "greeting": str}), lambda state: {})
+        old.compile(checkpointer=saver).invoke(
+            {"name": "Ada"}, {**CONFIG, "metadata": {"state_version": 9}}
+        )
+        assert saver.get_tuple(CONFIG).metadata["state_version"] == 9  # type: ignore[union-attr]
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        app = new_graph(Renamed, lambda state: {}, version=2, migrations={1: rename_name})
+        compiled = app.compile(checkpointer=saver)
+        # Unstamped (no graph_fingerprint): written with version 1, and migrated.
+        assert compiled.get_state(CONFIG).values == {"full_name": "Ada"}
+        compiled.invoke({"full_name": "Bo"}, {**CONFIG, "metadata": {"state_version": 9}})
+        # The graph's stamp wins over the run's metadata of the same name.
+        assert compiled.get_state(CONFIG).metadata["state_version"] == 2
+
+
 def test_the_fingerprint_is_stable_across_processes_and_follows_the_shape(tmp_path: Path) -> None:
     path = tmp_path / "threads.db"
     write_old(

@@ -8,8 +8,8 @@ LangGraph's) and pays nothing on load.
 
 Invariants:
 
-- A checkpoint without ``state_version`` was written with version 1, and a
-  graph that declares no version is at version 1.
+- A checkpoint without the stamp (``graph_fingerprint``) was written with
+  version 1, and a graph that declares no version is at version 1.
 - Loading runs the migrations ``stored, stored+1, ..., version-1`` in order on
   a copy of the checkpoint's state values, in memory, before anything reads
   them. What is stored is never changed by reading; the next checkpoint a run
@@ -95,11 +95,10 @@ def migrate_loaded(versioning: StateVersioning | None, loaded: CheckpointTuple) 
         migrated.loaded.checkpoint.channel_values  # the values of the graph's version
     """
     if versioning is None:
-        # Only a checkpoint stamped by a versioned graph (both keys) is checked, so
-        # a user's own ``state_version`` metadata never changes a LangGraph program.
-        metadata = loaded.metadata or {}
-        if FINGERPRINT_KEY in metadata and stored_version(loaded) != 1:
-            stored = stored_version(loaded)
+        # Only a checkpoint stamped by a versioned graph is checked (see
+        # stored_version), so a user's own metadata never changes a LangGraph program.
+        stored = stored_version(loaded)
+        if stored != 1:
             raise _refused(loaded, stored, 1, "this graph declares no version (it reads 1)")
         return Migrated(loaded, {})
     stored = stored_version(loaded)
@@ -131,8 +130,16 @@ def migrate_loaded(versioning: StateVersioning | None, loaded: CheckpointTuple) 
 
 
 def stored_version(loaded: CheckpointTuple) -> int:
-    """The state version ``loaded`` was written with (1 when it records none)."""
-    value = (loaded.metadata or {}).get(VERSION_KEY, 1)
+    """The state version ``loaded`` was written with (1 when it is not stamped).
+
+    Only a stamped checkpoint (one with ``graph_fingerprint``, written by a
+    versioned graph) is trusted to say: a user's own ``state_version``
+    metadata on an unversioned graph's checkpoint means nothing here.
+    """
+    metadata = loaded.metadata or {}
+    if FINGERPRINT_KEY not in metadata:
+        return 1
+    value = metadata.get(VERSION_KEY, 1)
     if isinstance(value, bool) or not isinstance(value, int):
         raise StateVersionError(
             f"checkpoint {loaded.checkpoint.id!r}{_where(loaded)} records state_version "
