@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.errors import InvalidGraphError, StateVersionError
 from cairngraph.graph import END, START, StateGraph
+from cairngraph.types import Command, interrupt
 from tests.graph.conftest import Driver
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
@@ -498,3 +499,62 @@ def test_bad_versions_and_migrations_are_refused_when_built(
 ) -> None:
     with pytest.raises(InvalidGraphError, match=problem):
         StateGraph(Renamed, **keywords)
+
+
+# -- a subgraph with a version of its own ---------------------------------------------------
+
+
+class OldChild(TypedDict, total=False):
+    topic: str
+    draft: str
+    out: str
+
+
+class Drafting(TypedDict, total=False):
+    topic: str
+    drafts: list[str]
+    out: str
+
+
+class Parent(TypedDict, total=False):
+    topic: str
+    out: str
+
+
+def drafts_of(values: dict[str, Any]) -> dict[str, Any]:
+    if "draft" in values:
+        values["drafts"] = [values.pop("draft")]
+    return values
+
+
+def reviewing(state: Any, *, keyword: str, **versioning: Any) -> Any:
+    def review(state: Any) -> dict[str, Any]:
+        return {"out": f"{interrupt('ok?')}: {state[keyword]}"}
+
+    child = StateGraph(state, **versioning)
+    child.add_node("write", lambda s: {keyword: "d1" if keyword == "draft" else ["d1"]})
+    child.add_node("review", review)
+    child.add_edge(START, "write")
+    child.add_edge("write", "review")
+    child.add_edge("review", END)
+    parent = StateGraph(Parent)
+    parent.add_node("sub", child.compile())
+    parent.add_edge(START, "sub")
+    parent.add_edge("sub", END)
+    return parent
+
+
+def test_a_subgraph_migrates_its_own_checkpoints(tmp_path: Path, driver: Driver) -> None:
+    path = str(tmp_path / "threads.db")
+    with SqliteSaver.from_conn_string(path) as saver:
+        old = reviewing(OldChild, keyword="draft").compile(checkpointer=saver)
+        driver.invoke(old, {"topic": "owls"}, CONFIG)
+    with SqliteSaver.from_conn_string(path) as saver:
+        app = reviewing(Drafting, keyword="drafts", version=2, migrations={1: drafts_of})
+        compiled = app.compile(checkpointer=saver)
+        child = driver.get_state(compiled, CONFIG, subgraphs=True).tasks[0].state
+        assert child.values == {"topic": "owls", "drafts": ["d1"]}
+        assert driver.invoke(compiled, Command(resume="yes"), CONFIG) == {
+            "topic": "owls",
+            "out": "yes: ['d1']",
+        }
