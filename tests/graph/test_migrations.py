@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import operator
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -558,3 +560,67 @@ def test_a_subgraph_migrates_its_own_checkpoints(tmp_path: Path, driver: Driver)
             "topic": "owls",
             "out": "yes: ['d1']",
         }
+
+
+# -- a crash after the migration, before the next checkpoint -----------------------------
+
+NEW_PROGRAM = """
+import sys, time
+from pathlib import Path
+from typing import TypedDict
+from cairngraph.checkpoint.sqlite import SqliteSaver
+from cairngraph.graph import END, START, StateGraph
+
+class State(TypedDict):
+    full_name: str
+    greeting: str
+
+def rename(values):
+    if "name" in values:
+        values["full_name"] = values.pop("name")
+    return values
+
+def finish(state):
+    Path(sys.argv[2]).write_text(state["full_name"])
+    time.sleep(60)  # killed here: the migrated state was never saved
+    return {"greeting": "unreachable"}
+
+graph = StateGraph(State, version=2, migrations={1: rename})
+graph.add_node("start", lambda state: {})
+graph.add_node("finish", finish)
+graph.add_edge(START, "start")
+graph.add_edge("start", "finish")
+graph.add_edge("finish", END)
+with SqliteSaver.from_conn_string(sys.argv[1]) as saver:
+    graph.compile(checkpointer=saver).invoke(None, {"configurable": {"thread_id": "t1"}})
+"""
+
+
+def test_a_process_killed_after_migrating_leaves_the_old_checkpoint_intact(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "threads.db"
+    write_old(path, "class State(TypedDict):\n    name: str\n    greeting: str", '{"name": "Ada"}')
+    program = tmp_path / "new_program.py"
+    program.write_text(NEW_PROGRAM)
+    marker = tmp_path / "inside-finish"
+    env = {**os.environ, "PYTHONPATH": SRC}
+    process = subprocess.Popen([sys.executable, str(program), str(path), str(marker)], env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, "the new program ended before reaching the node"
+            assert time.monotonic() < deadline, "the new program never reached the node"
+            time.sleep(0.05)
+        assert marker.read_text() == "Ada"  # the node saw the migrated state
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert stored_values(path) == {"name": "Ada"}  # still version 1, as stored
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        app = new_graph(
+            Renamed, lambda state: {"greeting": f"Hi {state['full_name']}"}, version=2,
+            migrations={1: rename_name},
+        ).compile(checkpointer=saver)  # fmt: skip
+        assert app.invoke(None, CONFIG) == {"full_name": "Ada", "greeting": "Hi Ada"}
+        assert app.get_state(CONFIG).metadata["state_version"] == 2
