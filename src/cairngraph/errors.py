@@ -11,6 +11,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── InvalidResumeError (ValueError)         ``Command(resume=...)`` with no interrupt waiting
     │   └── AmbiguousResumeError (RuntimeError) a bare resume while several interrupts wait
     ├── CheckpointNotFoundError (LookupError)   a ``checkpoint_id`` that is not saved
+    ├── StateVersionError (ValueError)          a checkpoint's state version this graph cannot read
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
     ├── OutsideRunError (RuntimeError)          a ``@task`` called while no graph runs
@@ -56,6 +57,7 @@ __all__ = [
     "ReadOnlyStorageError",
     "SchemaVersionError",
     "SerializationError",
+    "StateVersionError",
     "StorageError",
     "StorageUnavailableError",
     "OutsideRunError",
@@ -106,6 +108,15 @@ class AmbiguousResumeError(InvalidResumeError, RuntimeError):
 
 class CheckpointNotFoundError(CairnGraphError, LookupError):
     """The config names a ``checkpoint_id`` that the checkpointer does not hold."""
+
+
+class StateVersionError(CairnGraphError, ValueError):
+    """A checkpoint was written with a state version this graph cannot migrate.
+
+    Either the checkpoint is newer than the graph (written by newer code), or
+    no migration leads from its version to the graph's. The message names both
+    versions, the thread and the checkpoint.
+    """
 
 
 class GraphRecursionError(CairnGraphError, RecursionError):

@@ -175,6 +175,9 @@ def advance(
 ) -> Generator[Effect, Any, None]:
     """Move ``state`` to a new checkpoint after ``changed``; ``state.made`` holds it unsaved."""
     if state.applied:
+        # A channel changed outside the step (a Command input, a migration) is
+        # stored whole: an append would refer to the parent's older value.
+        appends = {key: span for key, span in appends.items() if key not in state.applied}
         changed = {**state.applied, **changed}
         state.applied = {}
     if not opts.has_saver:
@@ -207,6 +210,8 @@ def advance(
     )
     metadata: CheckpointMetadata = {"source": source, "step": step}  # type: ignore[typeddict-item]
     metadata.update(opts.metadata)  # type: ignore[typeddict-item]
+    if opts.spec.versioning is not None:
+        metadata.update(opts.spec.versioning.stamp)  # type: ignore[typeddict-item]
     state.saved = False
     state.made = Made(parent, checkpoint, metadata)
     if opts.has_saver and opts.modes & events.CHECKPOINT_MODES:

@@ -19,13 +19,16 @@ import hashlib
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cairngraph.cache.base import FullKey
 from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine._cache import NodeCache
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
 from cairngraph.types import RetryPolicy, Send
+
+if TYPE_CHECKING:
+    from cairngraph.engine._migrate import StateVersioning
 
 __all__ = [
     "GraphSpec",
@@ -104,6 +107,8 @@ class GraphSpec:
     """Trigger channels of ``defer=True`` nodes (finished when nothing else runs)."""
     order: Mapping[str, int] = field(default_factory=dict)
     """node → position, so tasks come out in the order nodes were added."""
+    versioning: StateVersioning | None = None
+    """The state schema's version and migrations, when the graph declares a version."""
 
     def __post_init__(self) -> None:
         if not self.order:

@@ -33,6 +33,7 @@ from cairngraph.engine._inputs import (
     is_time_travel,
     start,
 )
+from cairngraph.engine._migrate import may_migrate, migrate_loaded
 from cairngraph.engine._run_state import (
     RAN,
     Effect,
@@ -83,7 +84,13 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
                 f"{ns_hint(opts.namespace)}. List the saved ones with "
                 "get_state_history(config), or drop checkpoint_id to use the latest."
             )
+    migrated: Mapping[str, int] = {}
+    if loaded is not None and may_migrate(spec.versioning, loaded):
+        # Before anything reads it: an older checkpoint's values become this graph's.
+        found = migrate_loaded(spec.versioning, loaded)
+        loaded, migrated = found.loaded, found.changed
     state = load_state(spec, loaded)
+    state.applied.update(migrated)
     # RemainingSteps counts down to this step, as in LangGraph: the loaded checkpoint's
     # step, plus one, plus the recursion limit, plus one (a new thread counts from step -2).
     stop = state.step + 1 + opts.recursion_limit + 1

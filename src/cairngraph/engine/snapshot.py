@@ -29,6 +29,12 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import END, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
+from cairngraph.engine._migrate import (
+    FINGERPRINT_KEY,
+    VERSION_KEY,
+    may_migrate,
+    migrate_loaded,
+)
 from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
     GraphSpec,
@@ -109,6 +115,9 @@ def snapshot_of(
     of the step: values at its start, every task, every interrupt raised.
     """
     spec = graph.spec
+    # The values as this graph reads them; the metadata still says what was stored.
+    if may_migrate(spec.versioning, saved):
+        saved = migrate_loaded(spec.versioning, saved).loaded
     checkpoint = saved.checkpoint
     channels = restore_channels(spec.channels, checkpoint.channel_values)
     namespace = config_namespace(saved.config)
@@ -300,6 +309,10 @@ def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any
         "step": step,
         "parents": dict(saved.metadata.get("parents") or {}),
     }
+    # A copy holds the copied values as stored, so it keeps the version they have.
+    for key in (VERSION_KEY, FINGERPRINT_KEY):
+        if key in saved.metadata:
+            metadata[key] = saved.metadata[key]  # type: ignore[literal-required]
     base = saved.parent_config or {
         "configurable": {
             "thread_id": config_thread_id(saved.config),
@@ -382,6 +395,10 @@ def _superstep(
             "several updates in one superstep each need as_node=: cairngraph cannot tell "
             "which node each one is from"
         )
+    migrated: dict[str, int] = {}
+    if saved is not None and may_migrate(spec.versioning, saved):
+        found = migrate_loaded(spec.versioning, saved)
+        saved, migrated = found.loaded, dict(found.changed)
     checkpoint = saved.checkpoint if saved else None
     channels = restore_channels(spec.channels, checkpoint.channel_values if checkpoint else {})
     versions = dict(checkpoint.channel_versions) if checkpoint else {}
@@ -433,6 +450,7 @@ def _superstep(
             # input saved by an update and never run is gone after the next update.
             if START not in changed and channels[START].consume():
                 versions[START] = changed[START] = next_version(versions.get(START))
+    changed = {**migrated, **changed}
     new = Checkpoint(
         id=new_checkpoint_id(after=checkpoint.id if checkpoint else None),
         ts=datetime.now(UTC).isoformat(),
@@ -442,6 +460,8 @@ def _superstep(
         updated_channels=tuple(sorted(changed)),
     )
     metadata: CheckpointMetadata = {"source": source, "step": step, "parents": {}}  # type: ignore[typeddict-item]
+    if spec.versioning is not None:
+        metadata.update(spec.versioning.stamp)  # type: ignore[typeddict-item]
     base = (
         saved.config
         if saved

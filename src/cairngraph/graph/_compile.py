@@ -28,6 +28,7 @@ from cairngraph.engine.channels import (
 )
 from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
 from cairngraph.graph._bind import callables
+from cairngraph.graph._migrations import versioning_of
 from cairngraph.graph.schema import ROOT, Schema, schema_of
 from cairngraph.types import CachePolicy, Command, RetryPolicy, Send
 
@@ -117,6 +118,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
             name: tuple(branch_channel(t) for s, t in edges.plain if s == name and t != END)
             for name in graph.nodes
         },
+        versioning=versioning_of(graph, channels),
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.constants import END, START
 from cairngraph.errors import InvalidGraphError
+from cairngraph.graph._migrations import checked_migrations
 from cairngraph.graph.schema import Schema, input_schema_of, schema_of
 from cairngraph.types import All, CachePolicy, Durability, RetryPolicy
 
@@ -75,6 +76,11 @@ class StateGraph:
         graph.add_node("write", lambda state: {"joke": f"A joke about {state['topic']}"})
         graph.add_edge(START, "write")
         app = graph.compile(checkpointer=InMemorySaver())
+
+    ``version=`` and ``migrations=`` (cairngraph's, not LangGraph's) declare the
+    state schema's version and how older checkpoints reach it, e.g.
+    ``StateGraph(State, version=2, migrations={1: rename_title})``; see
+    :mod:`cairngraph.graph._migrations`.
     """
 
     def __init__(
@@ -84,6 +90,8 @@ class StateGraph:
         *,
         input_schema: Any = None,
         output_schema: Any = None,
+        version: int | None = None,
+        migrations: Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
         **legacy: Any,
     ) -> None:
         input_schema = input_schema or legacy.pop("input", None)
@@ -96,6 +104,8 @@ class StateGraph:
         self.input: Schema = schema_of(input_schema) if input_schema else self.state
         self.output: Schema = schema_of(output_schema) if output_schema else self.state
         self.context_schema = context_schema
+        self.migrations = checked_migrations(version, migrations)
+        self.version = version
         self.nodes: dict[str, NodeDef] = {}
         self._edges = _Edges()
         self._compiled = False

@@ -24,6 +24,10 @@ Invariants:
   schema's field types. Leaves that are not data (``Any``, ``Callable``, type
   variables, builtins) are skipped; a class passed directly that cannot be
   stored is an error, not a silent no-op.
+- A class renamed or moved keeps its stored values readable through an
+  *alias*: ``register(NewName, aliases=["old.module.OldName"])`` makes the old
+  name look up the new class. Values are always saved under the class's
+  current name; an alias never names a second class (that is an error).
 - A registry may have a parent it falls back to. Every
   :class:`~cairngraph.checkpoint.serde.MsgpackSerializer` made without an
   explicit registry falls back to the process-wide one that :func:`register`
@@ -39,7 +43,7 @@ import sys
 import threading
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
 import typing_extensions
@@ -54,6 +58,7 @@ __all__ = [
     "TypeRegistry",
     "kind_of",
     "register",
+    "register_alias",
     "shared_registry",
     "type_name",
     "value_base",
@@ -180,19 +185,61 @@ class TypeRegistry:
         self._by_name: dict[str, Entry] = {}
         self._by_class: dict[type, Entry] = {}
 
-    def register(self, *items: Any) -> None:
+    def register(self, *items: Any, aliases: Sequence[str] = ()) -> None:
         """Allow each storable class found in ``items`` (classes or annotations, walked).
+
+        ``aliases`` are older ``module.qualname`` names of the one class given
+        (renamed or moved since values were stored): see :meth:`alias`.
 
         Raises :class:`UnregisteredTypeError` for a class passed directly that
         can never be stored (not a dataclass, pydantic model, NamedTuple, Enum
         or TypedDict); such classes met *inside* annotations are skipped.
         """
+        if aliases and (len(items) != 1 or not isinstance(items[0], type)):
+            raise TypeError(
+                "register(..., aliases=[...]) takes exactly one class: the class the old "
+                "names now mean"
+            )
         found: dict[type, Kind] = {}
         for item in items:
             _refuse_unstorable(item)
             _walk(item, found, set())
         for cls, kind in found.items():
             self._remember(_entry(cls, kind))
+        for old_name in aliases:
+            self.alias(old_name, items[0])
+
+    def alias(self, old_name: str, cls: type) -> None:
+        """Load values stored under ``old_name`` as ``cls`` (which is registered too).
+
+        For a class renamed or moved to another module: the stored data keeps
+        the old ``module.qualname``; new values are saved under the new one.
+        Fields the class lost are ignored on load; fields it gained need
+        defaults (or the value is refused, naming them).
+
+        Example::
+
+            registry.alias("app.models.Customer", Client)
+        """
+        entry = self.entry_for(cls)
+        if entry is None:
+            self.register(cls)
+            entry = self.entry_for(cls)
+        if entry is None:  # a class found only inside annotations was not storable
+            raise UnregisteredTypeError(f"cannot register {type_name(cls)} under an alias")
+        if not isinstance(old_name, str) or "." not in old_name:
+            raise TypeError(
+                f"alias {old_name!r} is not a stored type name; give the old class's "
+                "'module.QualName', e.g. 'app.models.Customer'"
+            )
+        current = self._by_name.get(old_name)
+        if current is not None and current.cls is not cls:
+            raise UnregisteredTypeError(
+                f"cannot make {old_name!r} an alias of {type_name(cls)}: that name already "
+                f"means {type_name(current.cls)}; a stored name can load as one class only"
+            )
+        with self._lock:
+            self._by_name[old_name] = entry
 
     def lookup(self, name: str) -> type | None:
         """The registered class stored under ``name``, or None."""
@@ -275,8 +322,11 @@ def shared_registry() -> TypeRegistry:
     return _SHARED
 
 
-def register(first: _T, *more: Any) -> _T:
+def register(first: _T, *more: Any, aliases: Sequence[str] = ()) -> _T:
     """Allow types for every default serializer in the process; usable as a class decorator.
+
+    ``aliases`` names the class had before it was renamed or moved, so values
+    stored under them load as it.
 
     Example::
 
@@ -286,9 +336,21 @@ def register(first: _T, *more: Any) -> _T:
         @dataclass
         class Order:
             id: int
+
+        serde.register(Client, aliases=["app.models.Customer"])
     """
-    _SHARED.register(first, *more)
+    _SHARED.register(first, *more, aliases=aliases)
     return first
+
+
+def register_alias(old_name: str, cls: type) -> None:
+    """Load values stored under ``old_name`` as ``cls``, for every default serializer.
+
+    Example::
+
+        register_alias("app.models.Customer", Client)  # Customer was renamed Client
+    """
+    _SHARED.alias(old_name, cls)
 
 
 @functools.cache
