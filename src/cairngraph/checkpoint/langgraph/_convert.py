@@ -1,0 +1,246 @@
+"""LangGraph's checkpoint dicts as cairngraph's :class:`Checkpoint` records.
+
+What differs between the two, and how each difference is bridged:
+
+- Versions. LangGraph's savers write ``"<32-digit counter>.<random float>"``
+  strings (some write plain ints); cairngraph's are ints whose high bits
+  count and whose low 32 bits tell branches apart. A string becomes
+  ``counter << 32 | floor(fraction * 2**32)``: a function of the string
+  alone, so every occurrence of one version (in ``channel_versions`` and in
+  every ``versions_seen``, in every namespace) maps to the same int, and the
+  order of versions is kept.
+- Task ids and namespaces. Both derive task ids from the checkpoint, the
+  namespace, the node and the task path, with different hashes. A write's
+  task id is re-derived the way cairngraph's engine derives it (from the
+  ``task_path`` LangGraph stored with it), so a resumed run recognises the
+  tasks that already finished and the interrupted one. A subgraph namespace
+  ``node:<task id>`` has its task id replaced the same way, parents first,
+  and so do the keys of ``metadata["parents"]``. A write whose task path is
+  not a plain pull or push path keeps its id.
+- Channel values. A trigger channel (``branch:to:<node>``) holds ``None`` in
+  LangGraph and nothing in cairngraph (its version is the trigger); a
+  deferred node's trigger holds ``(None, finished)`` in LangGraph and
+  ``"written"``/``"finished"`` in cairngraph; a join barrier's set of
+  sources is a sorted list in cairngraph.
+- ``versions_seen``. LangGraph's empty ``__input__`` entry is dropped;
+  cairngraph's ``__ran__`` entry (the nodes of the step that made the
+  checkpoint, which ``update_state`` uses to infer ``as_node``) is the
+  nodes whose seen versions differ from the parent's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, PendingWrite
+from cairngraph.constants import PULL, PUSH
+from cairngraph.engine.algo import task_id_for
+from cairngraph.engine.loop import RAN
+from cairngraph.errors import CorruptDataError
+
+__all__ = ["Converted", "LangGraphRow", "LangGraphWrite", "convert_thread", "version_of"]
+
+_TRIGGER = "branch:to:"
+_JOIN = "join:"
+_INPUT = "__input__"
+_INTERRUPT_SEEN = "__interrupt__"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LangGraphWrite:
+    """One row of LangGraph's writes table, its value decoded."""
+
+    task_id: str
+    task_path: str
+    idx: int
+    channel: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LangGraphRow:
+    """One LangGraph checkpoint as read from its tables, values decoded."""
+
+    thread_id: str
+    ns: str
+    checkpoint_id: str
+    parent_id: str | None
+    checkpoint: Mapping[str, Any]
+    metadata: Mapping[str, Any]
+    writes: tuple[LangGraphWrite, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Converted:
+    """One checkpoint ready for a cairngraph saver."""
+
+    thread_id: str
+    ns: str
+    parent_id: str | None
+    checkpoint: Checkpoint
+    metadata: CheckpointMetadata
+    writes: tuple[PendingWrite, ...]
+
+
+def version_of(version: Any) -> int:
+    """cairngraph's int for one LangGraph version (see the module docstring).
+
+    Example::
+
+        version_of("00000000000000000000000000000002.0.5")  # (2 << 32) | 2**31
+    """
+    if isinstance(version, int) and not isinstance(version, bool):
+        return version << 32
+    if isinstance(version, float) and version.is_integer():
+        return int(version) << 32
+    if not isinstance(version, str):
+        raise CorruptDataError(f"a LangGraph channel version must be a str or int: {version!r}")
+    head, _, tail = version.partition(".")
+    try:
+        counter = int(head)
+        fraction = float(tail) if tail else 0.0
+    except ValueError:
+        raise CorruptDataError(f"LangGraph channel version {version!r} is not counter.fraction")
+    if 0.0 <= fraction < 1.0:
+        low = int(fraction * 2**32)
+    else:  # not LangGraph's random float: still a function of the text
+        low = int.from_bytes(hashlib.blake2b(tail.encode(), digest_size=4).digest(), "big")
+    return (counter << 32) | low
+
+
+def _task_key(task_path: str) -> tuple[str, tuple[Any, ...]] | None:
+    """(node, cairngraph path) from LangGraph's task path text, or None when not plain."""
+    parts = task_path.removeprefix("~").split(", ")
+    if len(parts) == 2 and parts[0] == PULL:
+        return parts[1], (PULL, parts[1])
+    return None
+
+
+class _Renamer:
+    """LangGraph task ids → cairngraph's, and namespaces rewritten with them."""
+
+    def __init__(self) -> None:
+        self.tasks: dict[str, str] = {}
+
+    def namespace(self, ns: str) -> str:
+        if not ns:
+            return ns
+        parts = []
+        for part in ns.split("|"):
+            name, colon, task = part.partition(":")
+            parts.append(f"{name}{colon}{self.tasks.get(task, task)}" if colon else part)
+        return "|".join(parts)
+
+    def learn(self, row: LangGraphRow, push_names: Mapping[str, str]) -> None:
+        ns = self.namespace(row.ns)
+        for write in row.writes:
+            key = _task_key(write.task_path)
+            if key is None:
+                key = _push_key(write.task_path, push_names.get(write.task_id))
+            if key is not None:
+                node, path = key
+                self.tasks[write.task_id] = task_id_for(row.checkpoint_id, ns, node, path)
+
+
+def _push_key(task_path: str, node: str | None) -> tuple[str, tuple[Any, ...]] | None:
+    parts = task_path.removeprefix("~").split(", ")
+    if node is not None and len(parts) == 2 and parts[0] == PUSH and parts[1].isdigit():
+        return node, (PUSH, int(parts[1]))
+    return None
+
+
+def _push_names(row: LangGraphRow) -> dict[str, str]:
+    """Task id → node of the ``Send`` tasks prepared from ``row``: from its TASKS channel."""
+    sends = row.checkpoint.get("channel_values", {}).get("__pregel_tasks")
+    found: dict[str, str] = {}
+    for write in row.writes:
+        parts = write.task_path.removeprefix("~").split(", ")
+        if len(parts) == 2 and parts[0] == PUSH and parts[1].isdigit() and sends:
+            index = int(parts[1])
+            if index < len(sends) and hasattr(sends[index], "node"):
+                found[write.task_id] = str(sends[index].node)
+    return found
+
+
+def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for channel, value in raw.items():
+        if channel.startswith(_TRIGGER):
+            if value is None:
+                continue  # cairngraph's trigger is its version alone
+            if isinstance(value, list | tuple) and len(value) == 2 and value[0] is None:
+                values[channel] = "finished" if value[1] else "written"
+                continue
+        if channel.startswith(_JOIN) and isinstance(value, set | frozenset | list | tuple):
+            values[channel] = sorted(value)
+            continue
+        values[channel] = value
+    return values
+
+
+def _seen(
+    raw: Mapping[str, Mapping[str, Any]], parent: Mapping[str, Mapping[str, Any]] | None
+) -> dict[str, dict[str, int]]:
+    seen = {
+        node: {channel: version_of(v) for channel, v in versions.items()}
+        for node, versions in raw.items()
+        if not (node == _INPUT and not versions)
+    }
+    before = parent or {}
+    ran = {
+        node: 1
+        for node, versions in raw.items()
+        if node not in (_INPUT, _INTERRUPT_SEEN) and dict(before.get(node, {})) != dict(versions)
+    }
+    if parent is not None and ran:
+        seen[RAN] = ran
+    return seen
+
+
+def _converted(row: LangGraphRow, parent: LangGraphRow | None, renamer: _Renamer) -> Converted:
+    raw = row.checkpoint
+    parent_seen = None if parent is None else parent.checkpoint.get("versions_seen", {})
+    checkpoint = Checkpoint(
+        id=row.checkpoint_id,
+        ts=str(raw["ts"]),
+        channel_values=_values(raw.get("channel_values") or {}),
+        channel_versions={k: version_of(v) for k, v in (raw.get("channel_versions") or {}).items()},
+        versions_seen=_seen(raw.get("versions_seen") or {}, parent_seen),
+        updated_channels=tuple(raw.get("updated_channels") or ()),
+    )
+    metadata: dict[str, Any] = dict(row.metadata)
+    if isinstance(metadata.get("parents"), dict):
+        metadata["parents"] = {renamer.namespace(k): v for k, v in metadata["parents"].items()}
+    writes = tuple(
+        PendingWrite(renamer.tasks.get(w.task_id, w.task_id), w.channel, w.value)
+        for w in row.writes
+    )
+    return Converted(
+        thread_id=row.thread_id,
+        ns=renamer.namespace(row.ns),
+        parent_id=row.parent_id,
+        checkpoint=checkpoint,
+        metadata=metadata,  # type: ignore[typeddict-item]  # LangGraph's keys, kept as they are
+        writes=writes,
+    )
+
+
+def convert_thread(rows: Sequence[LangGraphRow]) -> list[Converted]:
+    """Every checkpoint of one thread converted, each namespace parents first.
+
+    Outer namespaces come first, so a subgraph's namespace is rewritten with
+    task ids already learned from its parent graph's writes.
+    """
+    ordered = sorted(rows, key=lambda r: (r.ns.count("|") + bool(r.ns), r.ns, r.checkpoint_id))
+    by_key = {(r.ns, r.checkpoint_id): r for r in ordered}
+    renamer = _Renamer()
+    for row in ordered:
+        renamer.learn(row, _push_names(row))
+    converted = []
+    for row in ordered:
+        parent = by_key.get((row.ns, row.parent_id or ""))
+        converted.append(_converted(row, parent, renamer))
+    return converted
