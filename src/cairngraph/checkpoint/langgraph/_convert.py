@@ -18,7 +18,8 @@ What differs between the two, and how each difference is bridged:
   and so do the keys of ``metadata["parents"]``. A write whose task path is
   not a plain pull or push path keeps its id.
 - Channel values. A trigger channel (``branch:to:<node>``) holds ``None`` in
-  LangGraph and nothing in cairngraph (its version is the trigger); a
+  LangGraph and nothing in cairngraph (its version is the trigger), and a
+  spent trigger keeps its version in LangGraph but has none in cairngraph; a
   deferred node's trigger holds ``(None, finished)`` in LangGraph and
   ``"written"``/``"finished"`` in cairngraph; a join barrier's set of
   sources is a sorted list in cairngraph.
@@ -181,6 +182,16 @@ def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _versions(raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, int]:
+    # A consumed trigger keeps a version in LangGraph (its empty value says it is
+    # spent); cairngraph's trigger is its version alone, so a spent one has none.
+    return {
+        channel: version_of(version)
+        for channel, version in raw.items()
+        if not (channel.startswith(_TRIGGER) and channel not in values)
+    }
+
+
 def _seen(
     raw: Mapping[str, Mapping[str, Any]], parent: Mapping[str, Mapping[str, Any]] | None
 ) -> dict[str, dict[str, int]]:
@@ -207,7 +218,7 @@ def _converted(row: LangGraphRow, parent: LangGraphRow | None, renamer: _Renamer
         id=row.checkpoint_id,
         ts=str(raw["ts"]),
         channel_values=_values(raw.get("channel_values") or {}),
-        channel_versions={k: version_of(v) for k, v in (raw.get("channel_versions") or {}).items()},
+        channel_versions=_versions(raw.get("channel_versions") or {}, raw.get("channel_values") or {}),
         versions_seen=_seen(raw.get("versions_seen") or {}, parent_seen),
         updated_channels=tuple(raw.get("updated_channels") or ()),
     )
