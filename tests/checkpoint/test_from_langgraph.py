@@ -43,8 +43,6 @@ def lib(prefix: str) -> Any:
     return Lib
 
 
-
-
 def chat_graph(prefix: str) -> Any:
     """TypedDict state, add_messages with LangChain messages, an interrupt."""
     m = lib(prefix)
@@ -146,7 +144,7 @@ def langgraph_sqlite(tmp_path: Path) -> Iterator[tuple[Any, Callable[..., Import
         return import_sqlite(path, target, **options)
 
     def count(table: str) -> int:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
     try:
         yield saver, run_import, count  # type: ignore[misc]
@@ -169,7 +167,7 @@ def langgraph_postgres(tmp_path: Path) -> Iterator[tuple[Any, Callable[..., Impo
             def count(table: str) -> int:
                 name = {"writes": "checkpoint_writes"}.get(table, table)
                 with psycopg.connect(source) as conn:
-                    return int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]  # noqa: S608
+                    return int(conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0])  # type: ignore[index]
 
             yield saver, run_import, count
 
@@ -204,8 +202,14 @@ def state_view(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def compare(build: Callable[[str], Any], source: Any, target: BaseCheckpointSaver, first: Any,
-            resume: Any, compile_options: dict[str, Any] | None = None) -> ImportReport:
+def compare(
+    build: Callable[[str], Any],
+    source: Any,
+    target: BaseCheckpointSaver,
+    first: Any,
+    resume: Any,
+    compile_options: dict[str, Any] | None = None,
+) -> ImportReport:
     lg_saver, run_import, count = source
     options = compile_options or {}
     on_langgraph = build("langgraph").compile(checkpointer=lg_saver, **options)
@@ -221,8 +225,14 @@ def compare(build: Callable[[str], Any], source: Any, target: BaseCheckpointSave
     lg_history = [state_view(s) for s in on_langgraph.get_state_history(CONFIG)]
     cg_history = [state_view(s) for s in on_cairngraph.get_state_history(CONFIG)]
     assert cg_history == lg_history
-    lg_tasks = [(t.name, t.interrupts and t.interrupts[0].value) for t in on_langgraph.get_state(CONFIG).tasks]
-    cg_tasks = [(t.name, t.interrupts and t.interrupts[0].value) for t in on_cairngraph.get_state(CONFIG).tasks]
+    lg_tasks = [
+        (t.name, t.interrupts and t.interrupts[0].value)
+        for t in on_langgraph.get_state(CONFIG).tasks
+    ]
+    cg_tasks = [
+        (t.name, t.interrupts and t.interrupts[0].value)
+        for t in on_cairngraph.get_state(CONFIG).tasks
+    ]
     assert cg_tasks == lg_tasks
 
     expected = on_langgraph.invoke(resume("langgraph"), CONFIG)
@@ -248,15 +258,23 @@ def test_subgraph_interrupt(source: Any, target: BaseCheckpointSaver) -> None:
 
 
 def test_pydantic_state_paused_before_a_node(source: Any, target: BaseCheckpointSaver) -> None:
-    compare(pydantic_graph, source, target, {"status": "new"}, lambda prefix: None,
-            {"interrupt_before": ["ship"]})
+    compare(
+        pydantic_graph,
+        source,
+        target,
+        {"status": "new"},
+        lambda prefix: None,
+        {"interrupt_before": ["ship"]},
+    )
 
 
 def test_thread_selection_and_unregistered_type(source: Any, target: BaseCheckpointSaver) -> None:
     lg_saver, run_import, _count = source
     graph = chat_graph("langgraph").compile(checkpointer=lg_saver)
     graph.invoke({"messages": [HumanMessage("a", id="1")], "count": 0}, CONFIG)
-    graph.invoke({"messages": [HumanMessage("b", id="2")], "count": 0}, {"configurable": {"thread_id": "t2"}})
+    graph.invoke(
+        {"messages": [HumanMessage("b", id="2")], "count": 0}, {"configurable": {"thread_id": "t2"}}
+    )
     report = run_import(target, thread_ids=["t2"])
     assert report.thread_ids == ["t2"]
     assert target.get_tuple(CONFIG) is None

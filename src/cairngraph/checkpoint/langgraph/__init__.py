@@ -17,10 +17,9 @@ Invariants:
   value is stored once per version, as in a run.
 - Values are decoded without importing or building anything that is not
   registered (see ``_decode``); the first value that cannot be read stops
-  the import with an error naming it and its place. Threads already
-  imported stay saved: re-running with ``thread_ids=`` for the rest is safe,
-  as a saver keeps the first copy of a checkpoint it is given twice only
-  where it says so; delete a thread from the target before importing it again.
+  the import with an error naming it and its place. Threads are saved one
+  at a time: those saved before an error stay saved; delete a thread from
+  the target before importing it again.
 """
 
 from __future__ import annotations

@@ -104,7 +104,9 @@ def version_of(version: Any) -> int:
         counter = int(head)
         fraction = float(tail) if tail else 0.0
     except ValueError:
-        raise CorruptDataError(f"LangGraph channel version {version!r} is not counter.fraction")
+        raise CorruptDataError(
+            f"LangGraph channel version {version!r} is not counter.fraction"
+        ) from None
     if 0.0 <= fraction < 1.0:
         low = int(fraction * 2**32)
     else:  # not LangGraph's random float: still a function of the text
@@ -218,7 +220,9 @@ def _converted(row: LangGraphRow, parent: LangGraphRow | None, renamer: _Renamer
         id=row.checkpoint_id,
         ts=str(raw["ts"]),
         channel_values=_values(raw.get("channel_values") or {}),
-        channel_versions=_versions(raw.get("channel_versions") or {}, raw.get("channel_values") or {}),
+        channel_versions=_versions(
+            raw.get("channel_versions") or {}, raw.get("channel_values") or {}
+        ),
         versions_seen=_seen(raw.get("versions_seen") or {}, parent_seen),
         updated_channels=tuple(raw.get("updated_channels") or ()),
     )
@@ -234,7 +238,7 @@ def _converted(row: LangGraphRow, parent: LangGraphRow | None, renamer: _Renamer
         ns=renamer.namespace(row.ns),
         parent_id=row.parent_id,
         checkpoint=checkpoint,
-        metadata=metadata,  # type: ignore[typeddict-item]  # LangGraph's keys, kept as they are
+        metadata=metadata,  # type: ignore[arg-type]  # LangGraph's keys, kept as they are
         writes=writes,
     )
 

@@ -55,25 +55,21 @@ def _open_sqlite(source: Source) -> tuple[sqlite3.Connection, bool]:
     return sqlite3.connect(f"file:{path}?mode=ro", uri=True), True
 
 
-def _selected(column: str, thread_ids: Sequence[str] | None) -> tuple[str, list[str]]:
-    if thread_ids is None:
-        return "", []
-    marks = ", ".join("?" for _ in thread_ids)
-    return f" WHERE {column} IN ({marks})", list(thread_ids)
-
-
 def sqlite_threads(
     source: Source, decoder: LangGraphDecoder, thread_ids: Sequence[str] | None
 ) -> Iterator[list[LangGraphRow]]:
     """Each thread of a LangGraph SQLite database, as its decoded rows."""
     conn, owned = _open_sqlite(source)
     try:
-        where, params = _selected("thread_id", thread_ids)
-        ids = [r[0] for r in conn.execute(f"SELECT DISTINCT thread_id FROM checkpoints{where} ORDER BY thread_id", params)]  # noqa: E501, S608 - constant SQL
+        found = conn.execute("SELECT DISTINCT thread_id FROM checkpoints ORDER BY thread_id")
+        wanted = None if thread_ids is None else set(thread_ids)
+        ids = [row[0] for row in found if wanted is None or row[0] in wanted]
         for thread_id in ids:
             yield _sqlite_thread(conn, decoder, thread_id)
     except sqlite3.DatabaseError as error:
-        raise StorageError(f"cannot read LangGraph's tables ({error}); is this a LangGraph SqliteSaver database?") from error  # noqa: E501
+        raise StorageError(
+            f"cannot read LangGraph's tables ({error}); is this a LangGraph SqliteSaver database?"
+        ) from error
     finally:
         if owned:
             conn.close()
@@ -91,7 +87,9 @@ def _sqlite_thread(
     ):
         decoded = _decoded(decoder, tag, value, _where(thread_id, ns, cid, channel))
         writes.setdefault((ns, cid), []).append(
-            LangGraphWrite(task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded)
+            LangGraphWrite(
+                task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded
+            )
         )
     rows = []
     for ns, cid, parent, tag, blob, metadata in conn.execute(
@@ -150,7 +148,9 @@ def _postgres_thread(conn: Any, decoder: LangGraphDecoder, thread_id: str) -> li
     ):
         decoded = _decoded(decoder, tag, blob, _where(thread_id, ns, cid, channel))
         writes.setdefault((ns, cid), []).append(
-            LangGraphWrite(task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded)
+            LangGraphWrite(
+                task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded
+            )
         )
     rows = []
     for ns, cid, parent, checkpoint, metadata in conn.execute(
