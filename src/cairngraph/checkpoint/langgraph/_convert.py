@@ -31,16 +31,15 @@ What differs between the two, and how each difference is bridged:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cairngraph.checkpoint._langgraph_shape import version_of
 from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, PendingWrite
 from cairngraph.constants import PULL, PUSH
 from cairngraph.engine.algo import task_id_for
 from cairngraph.engine.loop import RAN
-from cairngraph.errors import CorruptDataError
 
 __all__ = ["Converted", "LangGraphRow", "LangGraphWrite", "convert_thread", "version_of"]
 
@@ -84,34 +83,6 @@ class Converted:
     checkpoint: Checkpoint
     metadata: CheckpointMetadata
     writes: tuple[PendingWrite, ...]
-
-
-def version_of(version: Any) -> int:
-    """cairngraph's int for one LangGraph version (see the module docstring).
-
-    Example::
-
-        version_of("00000000000000000000000000000002.0.5")  # (2 << 32) | 2**31
-    """
-    if isinstance(version, int) and not isinstance(version, bool):
-        return version << 32
-    if isinstance(version, float) and version.is_integer():
-        return int(version) << 32
-    if not isinstance(version, str):
-        raise CorruptDataError(f"a LangGraph channel version must be a str or int: {version!r}")
-    head, _, tail = version.partition(".")
-    try:
-        counter = int(head)
-        fraction = float(tail) if tail else 0.0
-    except ValueError:
-        raise CorruptDataError(
-            f"LangGraph channel version {version!r} is not counter.fraction"
-        ) from None
-    if 0.0 <= fraction < 1.0:
-        low = int(fraction * 2**32)
-    else:  # not LangGraph's random float: still a function of the text
-        low = int.from_bytes(hashlib.blake2b(tail.encode(), digest_size=4).digest(), "big")
-    return (counter << 32) | low
 
 
 def _task_key(task_path: str) -> tuple[str, tuple[Any, ...]] | None:
