@@ -9,8 +9,13 @@ gives.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import decimal
+import enum
 import importlib
 import operator
+import uuid
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +35,8 @@ from tests.postgres_server import fresh_schema, schema_url
 from tests.savers import SAVER_FACTORIES
 
 CONFIG = {"configurable": {"thread_id": "t1"}}
+CALLS: list[str] = []
+"""The nodes that ran, in the order they ran: a resume must run the same ones on both."""
 
 
 def lib(prefix: str) -> Any:
@@ -58,6 +65,7 @@ def chat_graph(prefix: str) -> Any:
     )
 
     def greet(state: Any) -> dict[str, Any]:
+        CALLS.append("greet")
         return {"messages": [AIMessage("hello", id="ai-1")], "count": 1}
 
     def ask(state: Any) -> dict[str, Any]:
@@ -132,6 +140,110 @@ def pydantic_graph(prefix: str) -> Any:
     return builder
 
 
+def parallel_graph(prefix: str) -> Any:
+    """Two nodes in one step: one finishes, one interrupts; the finished one must not rerun."""
+    m = lib(prefix)
+
+    class State(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    def left(state: State) -> dict[str, Any]:
+        CALLS.append("left")
+        return {"log": ["left"]}
+
+    def right(state: State) -> dict[str, Any]:
+        CALLS.append("right")
+        return {"log": [f"right:{m.types.interrupt('go?')}"]}
+
+    builder = m.graph.StateGraph(State)
+    builder.add_node("left", left)
+    builder.add_node("right", right)
+    builder.add_node("join", lambda state: {"log": ["join"]})
+    builder.add_edge(m.graph.START, "left")
+    builder.add_edge(m.graph.START, "right")
+    builder.add_edge(["left", "right"], "join")
+    return builder
+
+
+def send_graph(prefix: str) -> Any:
+    """A fan-out with Send where one of three workers interrupts."""
+    m = lib(prefix)
+
+    class State(TypedDict):
+        items: list[str]
+        done: Annotated[list[str], operator.add]
+
+    def work(state: dict[str, Any]) -> dict[str, Any]:
+        CALLS.append(f"work:{state['item']}")
+        if state["item"] == "b":
+            return {"done": [f"b={m.types.interrupt('b?')}"]}
+        return {"done": [state["item"]]}
+
+    def fan_out(state: Any) -> list[Any]:
+        return [m.types.Send("work", {"item": item}) for item in state["items"]]
+
+    builder = m.graph.StateGraph(State)
+    builder.add_node("work", work)
+    builder.add_conditional_edges(m.graph.START, fan_out, ["work"])
+    return builder
+
+
+class Mood(enum.Enum):
+    HAPPY = "happy"
+    SAD = "sad"
+
+
+@dataclasses.dataclass
+class Stamp:
+    at: datetime.datetime
+    day: datetime.date
+    ref: uuid.UUID
+    price: decimal.Decimal
+
+
+register(Mood, Stamp)
+
+
+def typed_graph(prefix: str) -> Any:
+    """Standard and registered types in the state, paused before a node, then updated."""
+    m = lib(prefix)
+
+    class State(TypedDict, total=False):
+        stamp: Stamp
+        mood: Mood
+        tags: set[str]
+        pair: tuple[int, str]
+        wait: datetime.timedelta
+        note: str
+
+    def make(state: State) -> dict[str, Any]:
+        zone = datetime.timezone(datetime.timedelta(hours=2))
+        stamp = Stamp(
+            at=datetime.datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=zone),
+            day=datetime.date(2026, 1, 2),
+            ref=uuid.UUID(int=7),
+            price=decimal.Decimal("9.99"),
+        )
+        return {
+            "stamp": stamp,
+            "mood": Mood.HAPPY,
+            "tags": {"a", "b"},
+            "pair": (1, "x"),
+            "wait": datetime.timedelta(days=1, seconds=2),
+        }
+
+    def finish(state: State) -> dict[str, Any]:
+        CALLS.append("finish")
+        return {"note": f"{state['mood'].value} {state['stamp'].price} {state.get('note')}"}
+
+    builder = m.graph.StateGraph(State)
+    builder.add_node("make", make)
+    builder.add_node("finish", finish)
+    builder.add_edge(m.graph.START, "make")
+    builder.add_edge("make", "finish")
+    return builder
+
+
 @contextmanager
 def langgraph_sqlite(tmp_path: Path) -> Iterator[tuple[Any, Callable[..., ImportReport], int]]:
     from langgraph.checkpoint.sqlite import SqliteSaver as LangGraphSqlite
@@ -202,6 +314,10 @@ def state_view(snapshot: Any) -> dict[str, Any]:
     }
 
 
+ALREADY_RUN = object()
+"""``first`` for :func:`compare` when the test ran the LangGraph side itself."""
+
+
 def compare(
     build: Callable[[str], Any],
     source: Any,
@@ -213,7 +329,8 @@ def compare(
     lg_saver, run_import, count = source
     options = compile_options or {}
     on_langgraph = build("langgraph").compile(checkpointer=lg_saver, **options)
-    on_langgraph.invoke(first, CONFIG)
+    if first is not ALREADY_RUN:
+        on_langgraph.invoke(first, CONFIG)
 
     report = run_import(target)
     assert report.threads == 1 and report.thread_ids == ["t1"]
@@ -235,9 +352,13 @@ def compare(
     ]
     assert cg_tasks == lg_tasks
 
+    CALLS.clear()
     expected = on_langgraph.invoke(resume("langgraph"), CONFIG)
+    langgraph_calls = sorted(CALLS)
+    CALLS.clear()
     got = on_cairngraph.invoke(resume("cairngraph"), CONFIG)
     assert got == expected
+    assert sorted(CALLS) == langgraph_calls
     assert on_cairngraph.get_state(CONFIG).values == on_langgraph.get_state(CONFIG).values
     return report
 
@@ -286,3 +407,28 @@ def test_thread_selection_and_unregistered_type(source: Any, target: BaseCheckpo
     lg_saver.put_writes(lg_saver.get_tuple(CONFIG).config, [("count", Secret(code="x"))], "task-x")
     with pytest.raises(UnregisteredTypeError, match=r"Secret.*register"):
         run_import(target, thread_ids=["t1"])
+
+
+def test_parallel_step_reuses_the_finished_task(source: Any, target: BaseCheckpointSaver) -> None:
+    compare(parallel_graph, source, target, {"log": []}, command("now"))
+
+
+def test_send_fan_out_with_one_worker_interrupted(source: Any, target: BaseCheckpointSaver) -> None:
+    compare(send_graph, source, target, {"items": ["a", "b", "c"], "done": []}, command("ok"))
+
+
+def test_standard_and_registered_types_after_update_state(
+    source: Any, target: BaseCheckpointSaver
+) -> None:
+    lg_saver = source[0]
+
+    def update_then_resume(prefix: str) -> None:
+        return None
+
+    options = {"interrupt_before": ["finish"]}
+    on_langgraph = typed_graph("langgraph").compile(checkpointer=lg_saver, **options)
+    on_langgraph.invoke({"note": "start"}, CONFIG)
+    on_langgraph.update_state(CONFIG, {"note": "edited"})
+    report = compare(typed_graph, source, target, ALREADY_RUN, update_then_resume, options)
+    assert report.checkpoints == 4
+    assert target.get_tuple(CONFIG) is not None

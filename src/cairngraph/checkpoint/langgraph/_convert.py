@@ -121,7 +121,7 @@ class _Renamer:
 
 def _push_key(task_path: str, node: str | None) -> tuple[str, tuple[Any, ...]] | None:
     parts = task_path.removeprefix("~").split(", ")
-    if node is not None and len(parts) == 2 and parts[0] == PUSH and parts[1].isdigit():
+    if node is not None and len(parts) >= 2 and parts[0] == PUSH and parts[1].isdigit():
         return node, (PUSH, int(parts[1]))
     return None
 
@@ -132,7 +132,8 @@ def _push_names(row: LangGraphRow) -> dict[str, str]:
     found: dict[str, str] = {}
     for write in row.writes:
         parts = write.task_path.removeprefix("~").split(", ")
-        if len(parts) == 2 and parts[0] == PUSH and parts[1].isdigit() and sends:
+        # (PUSH, index of the Send, ...): LangGraph may add a flag after the index.
+        if len(parts) >= 2 and parts[0] == PUSH and parts[1].isdigit() and sends:
             index = int(parts[1])
             if index < len(sends) and hasattr(sends[index], "node"):
                 found[write.task_id] = str(sends[index].node)
