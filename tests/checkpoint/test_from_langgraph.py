@@ -15,8 +15,8 @@ import decimal
 import enum
 import importlib
 import operator
-import uuid
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
