@@ -398,6 +398,10 @@ def test_thread_selection_and_unregistered_type(source: Any, target: BaseCheckpo
     )
     report = run_import(target, thread_ids=["t2"])
     assert report.thread_ids == ["t2"]
+    t2 = {"configurable": {"thread_id": "t2"}}
+    saved = [(i.checkpoint, i.metadata, i.pending_writes) for i in target.list(t2)]
+    assert run_import(target, thread_ids=["t2"]) == report  # again: the same records
+    assert [(i.checkpoint, i.metadata, i.pending_writes) for i in target.list(t2)] == saved
     assert target.get_tuple(CONFIG) is None
     assert target.get_tuple({"configurable": {"thread_id": "t2"}}) is not None
 

@@ -18,8 +18,10 @@ Invariants:
 - Values are decoded without importing or building anything that is not
   registered (see ``_decode``); the first value that cannot be read stops
   the import with an error naming it and its place. Threads are saved one
-  at a time: those saved before an error stay saved; delete a thread from
-  the target before importing it again.
+  at a time: those saved before an error stay saved. Importing a thread
+  again saves the same records under the same keys (checkpoint ids, task
+  ids and write indexes are the same), so it leaves the target as it was:
+  running an import twice is safe.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ What differs between the two, and how each difference is bridged:
   cairngraph's ``__ran__`` entry (the nodes of the step that made the
   checkpoint, which ``update_state`` uses to infer ``as_node``) is the
   nodes whose seen versions differ from the parent's.
+
+This module imports the engine (above the checkpoint layer) on purpose: a
+task id must be derived exactly as the engine derives it, so it uses the
+engine's own function rather than a copy that could drift.
 """
 
 from __future__ import annotations
