@@ -447,3 +447,29 @@ def test_standard_and_registered_types_after_update_state(
     report = compare(typed_graph, source, target, ALREADY_RUN, update_then_resume, options)
     assert report.checkpoints == 4
     assert target.get_tuple(CONFIG) is not None
+
+
+def test_postgres_source_on_a_dict_row_connection(tmp_path: Path) -> None:
+    """A connection made as LangGraph's saver makes it (dict rows) reads the same."""
+    from langgraph.checkpoint.postgres import PostgresSaver as LangGraphPostgres
+    from psycopg.rows import dict_row
+
+    from cairngraph.checkpoint.memory import InMemorySaver
+
+    with fresh_schema() as (url, schema):
+        source = schema_url(url, schema)
+        with LangGraphPostgres.from_conn_string(source) as lg_saver:
+            lg_saver.setup()
+            graph = chat_graph("langgraph").compile(checkpointer=lg_saver)
+            graph.invoke({"messages": [HumanMessage("hi", id="h-1")], "count": 0}, CONFIG)
+        by_url, by_conn = InMemorySaver(), InMemorySaver()
+        import_postgres(source, by_url)
+        with psycopg.connect(source, row_factory=dict_row) as conn:
+            report = import_postgres(conn, by_conn)
+    assert report.checkpoints == 3
+    assert [i.checkpoint for i in by_conn.list(CONFIG)] == [
+        i.checkpoint for i in by_url.list(CONFIG)
+    ]
+    assert [i.pending_writes for i in by_conn.list(CONFIG)] == [
+        i.pending_writes for i in by_url.list(CONFIG)
+    ]

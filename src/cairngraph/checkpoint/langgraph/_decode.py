@@ -132,9 +132,18 @@ class LangGraphDecoder:
             raise CorruptDataError(f"LangGraph msgpack extension {code} holds {body!r}")
         module, name, argument = str(body[0]), str(body[1]), body[2]
         fixed = _FIXED.get((code, module, name))
-        if fixed is not None:
-            return fixed(argument)
-        return self._registered(code, module, name, argument)
+        try:
+            if fixed is not None:
+                return fixed(argument)
+            return self._registered(code, module, name, argument)
+        except SerializationError:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError) as error:
+            # A pydantic ValidationError is a ValueError: the stored fields no longer fit.
+            raise CorruptDataError(
+                f"a LangGraph value of type {module}.{name} cannot be rebuilt from what was "
+                f"stored ({type(error).__name__}: {error}); was the class changed since?"
+            ) from error
 
     def _registered(self, code: int, module: str, name: str, argument: Any) -> Any:
         entry = self.registry.entry_named(f"{module}.{name}")

@@ -119,6 +119,10 @@ def postgres_threads(
     conn: Any, decoder: LangGraphDecoder, thread_ids: Sequence[str] | None
 ) -> Iterator[list[LangGraphRow]]:
     """Each thread of LangGraph's PostgreSQL tables on ``conn`` (a psycopg connection)."""
+    from psycopg.rows import tuple_row
+
+    # Rows as tuples whatever the connection's row factory (LangGraph's own is dict_row).
+    conn = _TupleRows(conn, tuple_row)
     if thread_ids is None:
         found = conn.execute("SELECT DISTINCT thread_id FROM checkpoints ORDER BY thread_id")
     else:
@@ -129,6 +133,18 @@ def postgres_threads(
         )
     for (thread_id,) in found.fetchall():
         yield _postgres_thread(conn, decoder, thread_id)
+
+
+class _TupleRows:
+    """A connection's ``execute`` on a cursor that yields tuples."""
+
+    def __init__(self, conn: Any, factory: Any) -> None:
+        self.conn = conn
+        self.factory = factory
+
+    def execute(self, query: str, params: Sequence[Any] = ()) -> Any:
+        cursor = self.conn.cursor(row_factory=self.factory)
+        return cursor.execute(query, params)
 
 
 def _postgres_thread(conn: Any, decoder: LangGraphDecoder, thread_id: str) -> list[LangGraphRow]:
