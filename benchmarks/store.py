@@ -115,7 +115,7 @@ def puts(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
             elapsed = time.perf_counter() - started
         except Exception as error:  # noqa: BLE001 - a library that cannot run the row
             _failures[f"{engine.name} {backend} index={indexed}"] = (
-                f"{type(error).__name__}: {error}"
+                f"{type(error).__name__}: {str(error).splitlines()[0]}"
             )
             stack.close()
             del _stacks[slot]

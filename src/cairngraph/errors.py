@@ -14,6 +14,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
     ├── OutsideRunError (RuntimeError)          a ``@task`` called while no graph runs
+    ├── ThreadDeletedError (LookupError)        a save continuing a thread deleted meanwhile
     ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
     │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
@@ -59,6 +60,7 @@ __all__ = [
     "StorageUnavailableError",
     "OutsideRunError",
     "ThreadBusyError",
+    "ThreadDeletedError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
 ]
@@ -116,6 +118,10 @@ class ThreadBusyError(CairnGraphError, RuntimeError):
 
 class OutsideRunError(CairnGraphError, RuntimeError):
     """A ``@task`` was called while no entrypoint or graph node runs in this context."""
+
+
+class ThreadDeletedError(CairnGraphError, LookupError):
+    """A save continues a thread that ``delete_thread`` deleted after the run read it."""
 
 
 class EmptyChannelError(CairnGraphError, LookupError):

@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Any
 
 __all__ = [
@@ -58,7 +59,13 @@ IsLastStep = Annotated[bool, IsLastStepManager]
 
 
 def managed_of(annotation: Any) -> type[ManagedValue] | None:
-    """The manager an ``Annotated[T, Manager]`` annotation names, if any."""
+    """The manager an ``Annotated[T, Manager]`` annotation names, if any.
+
+    ``NotRequired[...]``/``Required[...]`` around it are looked through
+    (``remaining_steps: NotRequired[RemainingSteps]``, as in agent states).
+    """
+    if typing.get_origin(annotation) in (typing.NotRequired, typing.Required):
+        annotation = typing.get_args(annotation)[0]
     for meta in getattr(annotation, "__metadata__", ()):
         if isinstance(meta, type) and issubclass(meta, ManagedValue):
             return meta

@@ -54,6 +54,24 @@ pauses or fails (``exit``)."""
 N = TypeVar("N", bound=Hashable)
 
 
+def _tool_output_base() -> type:
+    """langchain-core's ``ToolOutputMixin`` when it is installed, else ``object``.
+
+    A tool that returns a ``Command`` must get it back from langchain-core's
+    tool wrapper untouched (not turned into a ``ToolMessage`` of its repr), and
+    langchain-core passes through only instances of that mixin, as LangGraph's
+    ``Command`` is. cairngraph never needs langchain-core otherwise.
+    """
+    try:
+        from langchain_core.messages.tool import ToolOutputMixin
+    except ImportError:
+        return object
+    return ToolOutputMixin
+
+
+_ToolOutput: Any = _tool_output_base()
+
+
 @dataclass(frozen=True, slots=True)
 class Interrupt:
     """A pause requested by ``interrupt(value)``; ``id`` addresses its resume value.
@@ -85,7 +103,7 @@ class Send:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Command(Generic[N]):
+class Command(Generic[N], _ToolOutput):  # type: ignore[misc]  # base chosen at import
     """Returned by a node to update state and choose where to go; passed to
     ``invoke`` with ``resume=`` to answer an interrupt.
 

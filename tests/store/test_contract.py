@@ -258,6 +258,33 @@ def test_newest_page_of_a_narrow_prefix(
     assert rare == (["r3", "r2", "r1"] if newest_first else ["r0", "r1", "r2"])
     busy = [hit.key for hit in store.search(("busy",), limit=3)]
     assert busy == (["b11", "b10", "b9"] if newest_first else ["b0", "b1", "b2"])
+    some = [hit.key for hit in store.search(("rare",), filter={"n": {"$gte": 1}}, limit=2)]
+    assert some == (["r3", "r2"] if newest_first else ["r1", "r2"])
+    oldest_busy = store.search(("busy",), filter={"n": {"$lt": 2}})  # beyond the newest 8
+    assert sorted(hit.key for hit in oldest_busy) == ["b0", "b1"]
     everything = [hit.key for hit in store.search((), limit=100)]
     assert len(everything) == 16
     assert [hit.key for hit in store.search((), limit=3, offset=13)] == everything[13:]
+
+
+def test_many_threads_share_one_store(store: BaseStore) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for number in range(15):
+                store.put(("threads", f"w{worker}"), f"k{number}", {"n": number})
+                assert store.get(("threads", f"w{worker}"), f"k{number}") is not None
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work, args=(worker,)) for worker in range(6)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join(60)
+    assert errors == []
+    assert len(store.search(("threads",), limit=1000)) == 90
+    assert len(store.list_namespaces(prefix=("threads",))) == 6

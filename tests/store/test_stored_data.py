@@ -205,3 +205,18 @@ def test_memory_store_sweeps_too(clock: Clock) -> None:
     clock.advance(2)
     assert store.sweep_ttl() == 1
     assert store.list_namespaces() == []
+
+
+def test_postgres_encrypted_values_are_unreadable_in_the_table() -> None:
+    serde = EncryptedSerializer(MsgpackSerializer(), keys={"k1": os.urandom(32)})
+    with fresh_schema() as (url, schema):
+        target = schema_url(url, schema)
+        with PostgresStore.from_conn_string(target, serde=serde) as store:
+            store.put(("vault",), "code", {"text": SECRET})
+            item = store.get(("vault",), "code")
+            assert item is not None and item.value == {"text": SECRET}
+        with psycopg.connect(target, autocommit=True) as conn:
+            row = conn.execute("SELECT body FROM cairn_store_items").fetchone()
+        assert row is not None and b"launch" not in bytes(row[0])
+        with PostgresStore.from_conn_string(target) as store, pytest.raises(DecryptionError):
+            store.get(("vault",), "code")

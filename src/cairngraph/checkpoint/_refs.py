@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from cairngraph.checkpoint._format import Known
 
@@ -41,6 +41,12 @@ class RefsCache:
                 self._refs.move_to_end(key)
             while len(self._refs) > self._limit:
                 self._refs.popitem(last=False)
+
+    def drop(self, keys: Iterable[Key]) -> None:
+        """Forget these checkpoints (pruned: their refs may name freed values)."""
+        with self._mutex:
+            for key in keys:
+                self._refs.pop(key, None)
 
     def forget(self, thread_id: str | None = None) -> None:
         """Forget one thread's checkpoints (every one when ``thread_id`` is None)."""

@@ -49,6 +49,7 @@ from cairngraph.checkpoint._config import (
     page_limit,
 )
 from cairngraph.checkpoint._langgraph_shape import accept
+from cairngraph.checkpoint._lifecycle import Lifecycle
 from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import SerializationError, ThreadBusyError
@@ -306,12 +307,14 @@ class VerifyReport:
         return not self.problems
 
 
-class BaseCheckpointSaver(ABC):
+class BaseCheckpointSaver(Lifecycle, ABC):
     """Base class of every checkpointer.
 
     Subclasses implement five sync methods (``get_tuple``, ``list``,
-    ``put_steps``, ``put_writes``, ``delete_thread``); ``put``, ``put_step``
-    and the async twins then work out of the box. A backend shared by several
+    ``put_steps``, ``put_writes``, ``delete_thread``) and the three lifecycle
+    primitives (``_index``, ``_retain``, ``_copy``: see ``_lifecycle.py``);
+    ``put``, ``put_step``, ``prune``, ``copy_thread``, ``delete_for_runs``,
+    ``sweep`` and the async twins then work out of the box. A backend shared by several
     processes also overrides :meth:`thread_lock` so that two runs of one
     thread never interleave.
 
@@ -378,7 +381,13 @@ class BaseCheckpointSaver(ABC):
 
     @abstractmethod
     def delete_thread(self, thread_id: str) -> None:
-        """Delete every checkpoint, blob and write of ``thread_id``."""
+        """Delete every checkpoint, blob and write of ``thread_id``, and leave a tombstone.
+
+        A run still holding the thread (another process, a graph mid-run) gets
+        :class:`~cairngraph.errors.ThreadDeletedError` at its next save instead of
+        bringing part of the thread back; a new run with input on the thread id
+        starts it afresh (see ``_retention.py``).
+        """
 
     # -- derived operations ----------------------------------------------
 

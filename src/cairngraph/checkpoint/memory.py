@@ -6,7 +6,10 @@ history behind the saver's back, and a type the serializer refuses fails here
 first rather than in production.
 
 Layout mirrors the durable savers: small checkpoint records, one blob per
-``(thread, namespace, channel, version)``, and writes keyed per task.
+``(thread, namespace, channel, version)``, and writes keyed per task. A blob
+lives as long as a checkpoint of its namespace names its version. A deleted
+thread leaves a tombstone (its id in ``_deleted``) until a new history starts
+on it (``checkpoint/_retention.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +18,16 @@ import bisect
 import builtins
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
+from cairngraph.checkpoint import _memory_rows
 from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._memory_rows import Namespace as _Namespace
+from cairngraph.checkpoint._memory_rows import Saved as _Saved
+from cairngraph.checkpoint._memory_rows import SavedWrite as _SavedWrite
+from cairngraph.checkpoint._retention import Entry, admission, deleted
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     Checkpoint,
@@ -39,34 +48,6 @@ from cairngraph.errors import InvalidConfigError, SerializationError
 __all__ = ["InMemorySaver", "MemorySaver"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Saved:
-    """A checkpoint as stored: values live in the blob table, not here."""
-
-    checkpoint: Checkpoint
-    metadata: TypedPayload
-    parent_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _SavedWrite:
-    task_id: str
-    channel: str
-    value: TypedPayload
-    task_path: str
-
-
-class _Namespace:
-    """The checkpoints of one (thread, namespace), with ids kept sorted."""
-
-    __slots__ = ("ids", "saved", "writes")
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.saved: dict[str, _Saved] = {}
-        self.writes: dict[str, dict[tuple[str, int], _SavedWrite]] = {}
-
-
 class InMemorySaver(BaseCheckpointSaver):
     """Keeps checkpoints in this process's memory; gone when the process ends.
 
@@ -82,6 +63,7 @@ class InMemorySaver(BaseCheckpointSaver):
         self._mutex = threading.RLock()
         self._threads: dict[str, dict[str, _Namespace]] = {}
         self._blobs: dict[tuple[str, str, str, int], TypedPayload] = {}
+        self._deleted: set[str] = set()
 
     # -- reading -------------------------------------------------------------
 
@@ -247,7 +229,11 @@ class InMemorySaver(BaseCheckpointSaver):
             saved = _Saved(stored, dumps(dict(step.metadata)), parent_id)
             applies.append(self._saving(thread_id, namespace, saved, blobs))
             made.append(checkpoint_config(thread_id, namespace, checkpoint.id))
+        admitted = admission(steps)
         with self._mutex:
+            for thread_id in admitted.checked & self._deleted:
+                raise deleted(thread_id)
+            self._deleted -= admitted.lifted
             for apply in applies:
                 apply()
         return made
@@ -291,6 +277,8 @@ class InMemorySaver(BaseCheckpointSaver):
             task_path,
         )
         with self._mutex:
+            if config_thread_id(config) in self._deleted:
+                raise deleted(config_thread_id(config), "save a task's writes")
             apply()
 
     def _encoded_writes(
@@ -324,6 +312,23 @@ class InMemorySaver(BaseCheckpointSaver):
             self._threads.pop(str(thread_id), None)
             for key in [key for key in self._blobs if key[0] == str(thread_id)]:
                 del self._blobs[key]
+            self._deleted.add(str(thread_id))
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``) ----------------------
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        with self._mutex:
+            return _memory_rows.index(self._threads, self.serde, thread_ids)
+
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        with self._mutex:  # one lock for the choice and the removal: one transaction
+            keys = choose(_memory_rows.index(self._threads, self.serde, [thread_id]))
+            return _memory_rows.remove(self._threads, self._blobs, thread_id, keys) if keys else 0
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        with self._mutex:
+            if _memory_rows.copy(self._threads, self._blobs, source_thread_id, target_thread_id):
+                self._deleted.discard(target_thread_id)
 
     # -- async: memory never blocks, so the twins call the sync methods directly
     # instead of hopping to a worker thread as the base class does.

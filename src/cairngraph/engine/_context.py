@@ -13,6 +13,7 @@ config and :class:`~cairngraph.runtime.Runtime` built only when asked for.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -120,6 +121,9 @@ class TaskContext:
     unsaved: list[tuple[str, list[tuple[str, Any]]]] | None = None
     """``(task id, writes)`` of finished calls not saved yet, shared with the calls' own calls
     (None until the task makes a call: most tasks make none)."""
+    read_state: Callable[[], Any] | None = None
+    """The state as this task's node reads it when an edge starts it (for a node started
+    by a ``Send`` that needs the graph's state too, as ``ToolNode`` does)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
+from cairngraph.constants import TASKS
 from cairngraph.engine._calls import CallSite, await_started, wait_started
 from cairngraph.engine._context import (
     _CURRENT,
@@ -51,6 +52,27 @@ __all__ = ["drive_async", "drive_sync"]
 _POOL = ThreadPoolExecutor(
     max_workers=max(32, (os.cpu_count() or 1) * 8), thread_name_prefix="cairngraph"
 )
+
+
+def _result_of(output: Any, writes: list[tuple[str, Any]]) -> Any:
+    """What ``stream_mode="updates"`` shows for a node's output.
+
+    A list of Commands and updates shows its state writes, as LangGraph does:
+    one dict, or one single-key dict per write when a key is written twice.
+    """
+    if isinstance(output, Command):
+        return output.update
+    if not (isinstance(output, list | tuple) and any(isinstance(i, Command) for i in output)):
+        return output
+    state = [(key, value) for key, value in writes if not _is_engine_channel(key)]
+    keys = [key for key, _ in state]
+    if len(set(keys)) < len(keys):
+        return [{key: value} for key, value in state]
+    return dict(state) or None
+
+
+def _is_engine_channel(key: str) -> bool:
+    return key == TASKS or key.startswith(("branch:", "join:"))
 
 
 class TaskRunner:
@@ -86,6 +108,7 @@ class TaskRunner:
             caller=caller,
             calls=self.calls,
             unsaved=caller.unsaved if caller is not None else None,
+            read_state=None if task.channels is None else lambda: task.read_fresh([]),
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -110,7 +133,7 @@ class TaskRunner:
         if self.scope.messages is not None:
             self.scope.messages.node_finished(context, output)
         task.writes = task.node.write(output, task.read_fresh)
-        task.result = output.update if isinstance(output, Command) else output
+        task.result = _result_of(output, task.writes)
         task.resumes_changed = context.resumes_changed
         task.calls = context.unsaved or ()
 

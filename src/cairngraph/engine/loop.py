@@ -175,6 +175,8 @@ def _supersteps(
                 spec.output(state.channels), config=config_of(opts, state), paused=True
             )
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
+        if "updates" in opts.modes:
+            yield from _saved_updates(opts, tasks)
         null_resume = (False, None)
         to_run = [task for task in tasks if not task.done]
         for task in to_run:
@@ -338,6 +340,16 @@ def _after_execute(
     records = [TaskWrites(task_id=task.id, writes=persisted_writes(task)) for task in unsaved]
     yield from save(opts, state, records)
     return None
+
+
+def _saved_updates(opts: RunOptions, tasks: list[Task]) -> Iterator[Emit]:
+    """A resumed step's tasks that had finished, streamed from their saved writes (as
+    LangGraph does, marked cached) before the others run."""
+    keys = set(opts.spec.state_keys)
+    for task in tasks:
+        if task.done and not task.node.hidden:
+            result = {key: value for key, value in task.writes if key in keys}
+            yield Emit("updates", {task.name: result, "__metadata__": {"cached": True}})
 
 
 def _interrupt_chunks(opts: RunOptions, state: RunState, task: Task) -> Iterator[Emit]:

@@ -27,7 +27,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.constants import END, START
+from cairngraph.constants import END, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
@@ -134,7 +134,7 @@ def snapshot_of(
         error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
         interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
         normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
-        result = {c: v for c, v in normal if c in state_keys} if normal else None
+        result = _task_result(normal, state_keys) if normal else None
         if interrupts and not (live and normal):
             waiting.extend(interrupts)
         if normal and live:
@@ -244,8 +244,9 @@ def history(
 ) -> Iterator[StateSnapshot]:
     config_thread_id(config)
     scoped = {"configurable": {**config["configurable"]}}
+    # A checkpoint_id in the config narrows the history to that checkpoint, as the
+    # savers' list() (and LangGraph's history) does.
     scoped["configurable"].setdefault("checkpoint_ns", "")
-    scoped["configurable"].pop("checkpoint_id", None)
     owner = _graph_at(graph, scoped)
     saver = saver_of(owner, saver)
     for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
@@ -310,6 +311,24 @@ def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any
 
 INPUT = "__input__"
 """``StateUpdate(values, as_node="__input__")``: save ``values`` as a run's input."""
+
+
+def _task_result(writes: list[tuple[str, Any]], state_keys: set[str]) -> dict[str, Any]:
+    """A task's state writes by key; a key written more than once (a ToolNode whose
+    tools returned Commands) shows ``{"$writes": [first, second, ...]}``, as in LangGraph."""
+    result: dict[str, Any] = {}
+    repeated: set[str] = set()
+    for channel, value in writes:
+        if channel not in state_keys:
+            continue
+        if channel in repeated:
+            result[channel]["$writes"].append(value)
+        elif channel in result:
+            result[channel] = {"$writes": [result[channel], value]}
+            repeated.add(channel)
+        else:
+            result[channel] = value
+    return result
 
 
 def update_state(
@@ -403,7 +422,12 @@ def _superstep(
             task.writes = node.write(values, task.read_fresh)
             tasks.append(task)
         if tasks:
+            # As in LangGraph, an update is a step: Sends still waiting from the last
+            # step are dropped (the updated node's own routing sends anew).
+            dropped = TASKS in channels and channels[TASKS].consume()
             changed, _ = apply_writes(channels, versions, seen, tasks)
+            if dropped and TASKS not in changed:
+                versions[TASKS] = changed[TASKS] = next_version(versions.get(TASKS))
             seen[RAN] = {task.name: 1 for task in tasks}
             # As in LangGraph, a step that does not write the input clears it: an
             # input saved by an update and never run is gone after the next update.

@@ -360,6 +360,8 @@ class NodeWriter:
             if output.graph == Command.PARENT:
                 raise ParentCommand(output)
             writes = self.command_writes(output)
+        elif is_command_list(output):
+            writes = self.command_list_writes(output)
         else:
             writes = self.updates_of(output)
         writes.extend(self.static)
@@ -367,6 +369,35 @@ class NodeWriter:
             state = read_fresh(writes, self.router_reader)
             writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
         return writes
+
+    def command_list_writes(self, outputs: list[Any] | tuple[Any, ...]) -> Writes:
+        """The writes of a list of Commands and updates (``ToolNode`` returns one), in order.
+
+        A ``Command(graph=Command.PARENT)`` in the list goes to the parent graph
+        once this graph's own writes are known, as LangGraph does.
+        """
+        writes: Writes = []
+        parent: Command[Any] | None = None
+        for item in outputs:
+            if isinstance(item, Command):
+                if item.graph == Command.PARENT:
+                    parent = item
+                    continue
+                writes.extend(self.command_writes(item))
+            else:
+                writes.extend(self.updates_of(item))
+        if parent is not None:
+            raise ParentCommand(parent)
+        return writes
+
+
+def is_command_list(output: Any) -> bool:
+    """Whether a node returned a list mixing Commands and updates (``ToolNode`` does)."""
+    return (
+        isinstance(output, list | tuple)
+        and bool(output)
+        and any(isinstance(item, Command) for item in output)
+    )
 
 
 def _call_router(router: Callable[..., Any], state: Any) -> Any:

@@ -128,6 +128,14 @@ class CompiledStateGraph:
 
     # -- running ---------------------------------------------------------------
 
+    async def _aprepare(self, input: Any, config: RunnableConfig | None, call: Call) -> Prepared:
+        """:meth:`_prepare` for the async API. A subgraph's run reads its saved checkpoint
+        while preparing (``_nested_input``), so it prepares off the event loop, where an
+        async saver's sync read would be refused (it would wait on its own loop)."""
+        if maybe_current_task() is None:
+            return self._prepare(input, config, call)
+        return await asyncio.to_thread(self._prepare, input, config, call)
+
     def _prepare(self, input: Any, config: RunnableConfig | None, call: Call) -> Prepared:
         config = dict(config or {})
         configurable = dict(config.get("configurable") or {})
@@ -393,7 +401,7 @@ class CompiledStateGraph:
             version,
             self.schema_classes,
         )
-        prepared = self._prepare(input, config, call)
+        prepared = await self._aprepare(input, config, call)
         async with ahold(prepared.lock):
             async for event in drive_async(
                 run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
@@ -450,7 +458,7 @@ class CompiledStateGraph:
             version,
             self.schema_classes,
         )
-        prepared = self._prepare(input, config, call)
+        prepared = await self._aprepare(input, config, call)
         outcome: RunOutcome | None = None
         async with ahold(prepared.lock):
             async for event in drive_async(

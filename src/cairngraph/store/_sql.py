@@ -185,34 +185,44 @@ def _search(backend: Backend, op: SearchOp, embedded: Embedded, now: int) -> Op:
 
 
 def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
-    """The page of newest items under the prefix.
+    """The page of newest items under the prefix (that pass the filter).
 
-    Without a filter, the page's keys come from the indexes alone, then only
-    their rows are read. They are first looked for among the newest items of
-    the whole store (a backward scan of the time index that stops there, see
-    ``_RECENT``): when that fills the page, those are exactly its items, since
-    every item of the prefix newer than them is among the newest. Otherwise
-    (a narrow prefix) the prefix's range of the namespace index is sorted.
+    The page is first looked for among the newest items of the whole store (a
+    backward scan of the time index that stops there, see ``_RECENT``): when
+    those fill it, they are exactly its items, since every item of the prefix
+    newer than them is among the newest. Otherwise (a narrow prefix, a rare
+    filter) the prefix's whole range is read, newest first. Without a filter
+    the keys come from the indexes alone, and only the page's rows are read.
     """
     where, params = _prefix("i.ns", op.namespace_prefix)
-    if not op.filter:
-        page = _LIVE + _ORDER + _PAGE_END + _ORDER
-        rows: list[Any] = []
-        for times in _RECENT:
-            recent = times * max(op.offset + op.limit, 8)
+    wanted = op.offset + op.limit
+    page = _LIVE + _ORDER + _PAGE_END + _ORDER
+    for times in _RECENT:
+        recent = times * max(wanted, 8)
+        if not op.filter:
             rows = yield Query(
                 _SELECT_RECENT_PAGE + where + page,
                 (recent, *params, now, op.limit, op.offset),
                 "all",
             )
             if len(rows) == op.limit:
-                break
-        else:
-            rows = yield Query(
-                _SELECT_PAGE + where + page, (*params, now, op.limit, op.offset), "all"
-            )
+                return [(row, backend.codec.open(*row[:3]), None) for row in rows]
+            continue
+        rows = yield Query(
+            _SELECT_RECENT_PAGE + where + page, (recent, *params, now, recent, 0), "all"
+        )
+        kept = _passing(backend, op, rows)
+        if len(kept) >= wanted:
+            return window(kept, op.offset, op.limit)
+    if not op.filter:
+        rows = yield Query(_SELECT_PAGE + where + page, (*params, now, op.limit, op.offset), "all")
         return [(row, backend.codec.open(*row[:3]), None) for row in rows]
     rows = yield Query(_SELECT + where + _LIVE + _ORDER, (*params, now), "all")
+    return window(_passing(backend, op, rows), op.offset, op.limit)
+
+
+def _passing(backend: Backend, op: SearchOp, rows: list[Any]) -> list[Found]:
+    """The rows whose values pass the filter, in order, up to the page's end."""
     kept: list[Found] = []
     for row in rows:
         value = backend.codec.open(*row[:3])
@@ -220,7 +230,7 @@ def _newest(backend: Backend, op: SearchOp, now: int) -> Op:
             kept.append((row, value, None))
             if len(kept) >= op.offset + op.limit:
                 break
-    return window(kept, op.offset, op.limit)
+    return kept
 
 
 def _ranking(backend: Backend, op: SearchOp, vector: bytes) -> Op:

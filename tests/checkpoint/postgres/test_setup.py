@@ -11,6 +11,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 from cairngraph.checkpoint.postgres import PostgresSaver
+from cairngraph.checkpoint.postgres._schema import LATEST
 from cairngraph.errors import SchemaVersionError, StorageError
 from tests.checkpoint.postgres._worker import chain
 from tests.postgres_server import fresh_schema, schema_url
@@ -42,7 +43,7 @@ def test_setup_from_many_processes_at_once(url: str) -> None:
     codes = [worker.wait(timeout=60) for worker in workers]
     assert codes == [0] * 6, [worker.stderr.read() for worker in workers if worker.stderr]
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM cairn_schema").fetchone() == (LATEST,)
     tables = _tables(url)
     assert {"cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs"} <= tables
     # A new database gets no (empty) tables of the format-1 layout.
@@ -150,6 +151,6 @@ def test_a_format_1_database_is_migrated_and_its_old_tables_kept_apart(url: str)
         app.invoke({"log": []}, {"configurable": {"thread_id": "new"}})
         assert saver.verify().ok
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT max(version) FROM cairn_schema").fetchone() == (2,)
+        assert conn.execute("SELECT max(version) FROM cairn_schema").fetchone() == (LATEST,)
         assert conn.execute("SELECT thread_id FROM cairn_v1_checkpoints").fetchall() == [("old",)]
     assert {"cairn_v1_blobs", "cairn_v1_writes", "cairn_values", "cairn_refs"} <= _tables(url)

@@ -89,13 +89,15 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: P
 def test_two_processes_on_one_thread_never_interleave(tmp_path: Path) -> None:
     db, side = tmp_path / "lock.db", tmp_path / "side.log"
     SqliteSaver(db).close()
-    first = _spawn(db, "shared", "first", side, sleep_ms=40)
+    # The first run lasts 40 x 80 ms; the others start at once (a loaded machine takes
+    # a second or more to start a Python process), so they meet it while it runs.
+    first = _spawn(db, "shared", "first", side, sleep_ms=80)
     time.sleep(0.4)
     assert first.poll() is None
     busy = _spawn(db, "shared", "busy", side, "--lock-timeout=0.1")
+    other = _spawn(db, "elsewhere", "other", side, "--lock-timeout=0.1", sleep_ms=1)
     assert busy.wait(timeout=60) == 3
     assert "'shared'" in (busy.stderr.read() if busy.stderr else "")
-    other = _spawn(db, "elsewhere", "other", side, "--lock-timeout=0.1", sleep_ms=1)
     waiter = _spawn(db, "shared", "second", side, "--lock-timeout=60", sleep_ms=1)
     assert other.wait(timeout=60) == 0
     assert first.wait(timeout=60) == 0 and waiter.wait(timeout=60) == 0

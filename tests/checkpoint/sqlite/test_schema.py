@@ -13,7 +13,9 @@ from cairngraph.checkpoint.sqlite._schema import LATEST, MIGRATIONS
 from cairngraph.errors import SchemaVersionError
 from tests.checkpoint.sqlite._graphs import build, run_pause_resume
 
-OURS = {"cairn_meta", "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs"}
+OURS = {
+    "cairn_meta", "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs", "cairn_deleted"
+}  # fmt: skip
 
 
 def tables(path: Path) -> set[str]:

@@ -33,6 +33,8 @@ from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
+from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._retention import Entry
 from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -43,7 +45,7 @@ from cairngraph.checkpoint.base import (
     VerifyReport,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _driver, _load, _ops, _save, _schema
+from cairngraph.checkpoint.postgres import _driver, _load, _ops, _retention, _save, _schema
 from cairngraph.checkpoint.postgres._common import (
     LockRequest,
     describe,
@@ -132,7 +134,10 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         learned: Learned = {}
-        return self._run(lambda: _load.get_tuple(self._fmt, config, learned), learned)  # type: ignore[no-any-return]
+        found: CheckpointTuple | None = self._run(
+            lambda: _retention.unraced(lambda: _load.get_tuple(self._fmt, config, learned)), learned
+        )
+        return found
 
     def list(
         self,
@@ -144,7 +149,10 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> Iterator[CheckpointTuple]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
-        yield from self._run(lambda: _load.list_checkpoints(self._fmt, query, learned), learned)
+        yield from self._run(
+            lambda: _retention.unraced(lambda: _load.list_checkpoints(self._fmt, query, learned)),
+            learned,
+        )
 
     def threads(
         self,
@@ -164,7 +172,11 @@ class PostgresSaver(BaseCheckpointSaver):
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""
         learned: Learned = {}
         refs = self._control.refs
-        return self._run(lambda: _save.put_steps(self._fmt, steps, refs, learned), learned)  # type: ignore[no-any-return]
+        made: builtins.list[RunnableConfig] = self._run(
+            lambda: _retention.saving(steps, _save.put_steps(self._fmt, steps, refs, learned)),
+            learned,
+        )
+        return made
 
     def put_writes(
         self,
@@ -175,12 +187,29 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        self._run(lambda: _save.put_writes(self._fmt, config, writes, task_id, task_path))
+        self._run(
+            lambda: _retention.writing(
+                config, _save.put_writes(self._fmt, config, writes, task_id, task_path)
+            )
+        )
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses."""
-        self._run(lambda: _ops.delete_thread(str(thread_id)))
+        self._run(lambda: _retention.tombstone(str(thread_id), _ops.delete_thread(str(thread_id))))
         self._control.refs.forget(str(thread_id))
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``) -----------------------
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        return self._run(lambda: _retention.index(self._fmt, thread_ids))  # type: ignore[no-any-return]
+
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        return _retention.retain_forgetting(
+            self._run, self._fmt, self._control.refs, thread_id, choose
+        )
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        self._run(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for a run, across processes and machines.

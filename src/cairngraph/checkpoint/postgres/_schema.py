@@ -131,6 +131,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             END $$""",
         ),
     ),
+    Migration(
+        3,
+        "tombstones of deleted threads, so that a late save cannot bring one back",
+        (
+            """CREATE TABLE cairn_deleted (
+                thread_id text COLLATE "C" PRIMARY KEY,
+                deleted_at timestamptz NOT NULL DEFAULT now()
+            )""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 """The schema version this cairngraph writes and reads."""

@@ -33,6 +33,8 @@ from typing import Any
 
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
+from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._retention import Entry
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -41,7 +43,7 @@ from cairngraph.checkpoint.base import (
     VerifyReport,
     config_checkpoint_id,
 )
-from cairngraph.checkpoint.postgres import _driver, _load, _ops, _save, _schema
+from cairngraph.checkpoint.postgres import _driver, _load, _ops, _retention, _save, _schema
 from cairngraph.checkpoint.postgres._common import LockRequest, describe, pipelines, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
 from cairngraph.checkpoint.postgres._statements import Learned, Op, Stepper
@@ -121,7 +123,9 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     def _getter(self, config: RunnableConfig) -> tuple[Make, Learned]:
         learned: Learned = {}
-        return lambda: _load.get_tuple(self._fmt, config, learned), learned
+        return lambda: _retention.unraced(
+            lambda: _load.get_tuple(self._fmt, config, learned)
+        ), learned
 
     def _lister(
         self,
@@ -132,22 +136,28 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     ) -> tuple[Make, Learned]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
         learned: Learned = {}
-        return lambda: _load.list_checkpoints(self._fmt, query, learned), learned
+        return lambda: _retention.unraced(
+            lambda: _load.list_checkpoints(self._fmt, query, learned)
+        ), learned
 
     def _saver(self, steps: Sequence[StepSave]) -> tuple[Make, Learned]:
         learned: Learned = {}
         refs = self._control.refs
-        return lambda: _save.put_steps(self._fmt, steps, refs, learned), learned
+        return lambda: _retention.saving(
+            steps, _save.put_steps(self._fmt, steps, refs, learned)
+        ), learned
 
     def _writer(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, path: str
     ) -> tuple[Make, None]:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        return lambda: _save.put_writes(self._fmt, config, writes, task_id, path), None
+        return lambda: _retention.writing(
+            config, _save.put_writes(self._fmt, config, writes, task_id, path)
+        ), None
 
     def _deleter(self, thread_id: str) -> tuple[Make, None]:
-        return lambda: _ops.delete_thread(thread_id), None
+        return lambda: _retention.tombstone(thread_id, _ops.delete_thread(thread_id)), None
 
     # -- the async contract -------------------------------------------------------------
 
@@ -227,6 +237,19 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     def delete_thread(self, thread_id: str) -> None:
         self._sync(*self._deleter(str(thread_id)))
         self._control.refs.forget(str(thread_id))
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``), from other threads ----
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        return self._sync(lambda: _retention.index(self._fmt, thread_ids))  # type: ignore[no-any-return]
+
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        return _retention.retain_forgetting(
+            self._sync, self._fmt, self._control.refs, thread_id, choose
+        )
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        self._sync(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))
 
     def verify(self) -> VerifyReport:
         """Sync twin of :meth:`averify`, from threads other than the home loop's."""

@@ -29,7 +29,9 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery, page_limit
-from cairngraph.checkpoint._format import CheckpointRow, Record
+from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
+from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._retention import Admission, Entry, admission
 from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
@@ -44,7 +46,7 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.checkpoint.sqlite import _connect, _locks
+from cairngraph.checkpoint.sqlite import _connect, _locks, _retention
 from cairngraph.checkpoint.sqlite._store import Store
 from cairngraph.checkpoint.sqlite._wal import WalCheckpointer
 from cairngraph.errors import (
@@ -210,7 +212,9 @@ class SqliteSaver(BaseCheckpointSaver):
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
+        admitted = admission(steps)
         with self._transaction() as store:
+            _retention.admit(self.conn, admitted)
             rows = store.save(steps)
         store.refs.learn(rows.learned)  # committed: safe to build on
         return rows.made
@@ -227,14 +231,60 @@ class SqliteSaver(BaseCheckpointSaver):
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
         thread_id = config_thread_id(config)
         with self._transaction() as store:
+            checked = Admission(frozenset((thread_id,)), frozenset())
+            _retention.admit(self.conn, checked, "save a task's writes")
             store.put_writes(
                 thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
             )
 
     def delete_thread(self, thread_id: str) -> None:
-        """Delete the thread's checkpoints and writes, and every value no other thread uses."""
+        """Delete the thread's checkpoints and writes, and every value no other thread uses.
+
+        Leaves a tombstone: a late save continuing the thread is refused. The
+        freed pages go back to the file system (``auto_vacuum=INCREMENTAL``).
+        """
         with self._transaction() as store:
             store.delete_thread(str(thread_id))
+            _retention.tombstone(self.conn, str(thread_id))
+        self._reclaim()
+
+    # -- lifecycle primitives (``checkpoint/_lifecycle.py``) -----------------------
+
+    def _index(self, thread_ids: Sequence[str] | None) -> builtins.list[Entry]:
+        with self._reading():
+            return _retention.index(self._store, thread_ids)
+
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        with self._transaction() as store:
+            return _retention.retain(store, thread_id, choose)
+
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        with self._transaction() as store:
+            _retention.copy(store, source_thread_id, target_thread_id)
+
+    def _reclaim(self) -> None:
+        if self.read_only:
+            return
+        with self._reading():
+            _retention.reclaim(self.conn)
+
+    def vacuum(self) -> None:
+        """Rebuild the file once with ``auto_vacuum = INCREMENTAL``, giving all free space back.
+
+        Files made by this cairngraph already have it, and prunes give space back
+        as they go; a file made before keeps freed pages for new rows until this
+        runs. It rewrites the whole file (needs as much free disk again) and
+        blocks other writers meanwhile: run it in a quiet moment.
+
+        Example::
+
+            SqliteSaver("checkpoints.db").vacuum()
+        """
+        if self.read_only:
+            raise self._refuse_write("vacuum")
+        with self._reading():
+            self.conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            self.conn.execute("VACUUM")
 
     # -- reading -----------------------------------------------------------------
 
@@ -242,16 +292,14 @@ class SqliteSaver(BaseCheckpointSaver):
         thread_id = config_thread_id(config)
         ns = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
+        if checkpoint_id is None:
+            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
+            params: tuple[str, ...] = (thread_id, ns)
+        else:
+            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
+            params = (thread_id, ns, checkpoint_id)
         with self._reading():
-            if checkpoint_id is None:
-                return self._store.load_one(
-                    " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1",
-                    (thread_id, ns),
-                )
-            return self._store.load_one(
-                " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
-                (thread_id, ns, checkpoint_id),
-            )
+            return _retention.unraced(self.conn, lambda: self._store.load_one(where, params))
 
     def list(
         self,
@@ -292,7 +340,7 @@ class SqliteSaver(BaseCheckpointSaver):
                     ]
                 if query.limit is not None:
                     opened = opened[: query.limit - count]
-                loaded = store.build(opened)
+            loaded = self._load_page(opened)
             for item in loaded:
                 count += 1
                 yield item
@@ -320,6 +368,18 @@ class SqliteSaver(BaseCheckpointSaver):
                 return opened(row)
 
         yield from thread_infos(rows, open_record, filter, limit)
+
+    def _load_page(
+        self, opened: builtins.list[tuple[CheckpointRow, Record, builtins.list[WriteRow]]]
+    ) -> builtins.list[CheckpointTuple]:
+        def narrow() -> None:  # a prune removed some of the page meanwhile
+            opened[:] = [item for item in opened if _retention.exists(self.conn, *item[0][:3])]
+
+        def read() -> builtins.list[CheckpointTuple]:
+            return self._store.build(opened)
+
+        with self._reading():
+            return _retention.unraced(self.conn, read, narrow)
 
     # -- checking and sealing ------------------------------------------------------
 

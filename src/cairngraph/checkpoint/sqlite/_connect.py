@@ -158,6 +158,7 @@ def prepare(
     if read_only:
         _schema.require_latest(current, where, read_only)
         return read_only
+    _schema.prepare_new(conn)
     if not memory:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
         if mode is None or str(mode[0]).lower() != "wal":

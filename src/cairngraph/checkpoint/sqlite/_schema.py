@@ -25,7 +25,15 @@ from cairngraph.checkpoint import _migration
 from cairngraph.checkpoint._migration import Migration
 from cairngraph.errors import ReadOnlyStorageError
 
-__all__ = ["LATEST", "MIGRATIONS", "migrate", "refuse_newer", "require_latest", "version"]
+__all__ = [
+    "LATEST",
+    "MIGRATIONS",
+    "migrate",
+    "prepare_new",
+    "refuse_newer",
+    "require_latest",
+    "version",
+]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -134,6 +142,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX cairn_refs_by_thread ON cairn_refs (thread_id)",
         ),
     ),
+    Migration(
+        4,
+        "tombstones of deleted threads, so that a late save cannot bring one back",
+        (
+            """CREATE TABLE cairn_deleted (
+                thread_id TEXT PRIMARY KEY,
+                deleted_at TEXT NOT NULL
+            ) WITHOUT ROWID""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version
@@ -182,6 +200,19 @@ def _fresh() -> tuple[str, ...]:
     finally:
         scratch.close()
     return tuple(str(sql) for (sql,) in rows)
+
+
+def prepare_new(conn: sqlite3.Connection) -> None:
+    """On a file with no table yet, ``auto_vacuum = INCREMENTAL``, so prunes give pages back.
+
+    SQLite takes it only before the first table and before the switch to WAL; once
+    anything touched the file (the writability probe did), only a VACUUM applies it,
+    instant on a file with no table.
+    """
+    if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        if conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            conn.execute("VACUUM")
 
 
 def migrate(conn: sqlite3.Connection, where: str) -> None:

@@ -1,4 +1,6 @@
-"""AsyncPostgresSaver: a failing parallel branch; the resume in a new saver runs only the failed node."""
+"""AsyncPostgresSaver: a failing parallel branch; the resume in a new saver runs only the failed
+node.
+"""
 
 import asyncio
 import operator

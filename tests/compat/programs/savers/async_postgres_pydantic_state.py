@@ -2,7 +2,7 @@
 
 import asyncio
 import os
-from enum import Enum
+from enum import StrEnum
 
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.graph import START, StateGraph
@@ -12,7 +12,7 @@ from pydantic import BaseModel
 DB_URI = os.environ.get("COMPAT_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     LOW = "low"
     HIGH = "high"
 

@@ -1,4 +1,6 @@
-"""AsyncPostgresSaver: aget_state(subgraphs=True) inside an interrupted subgraph, and its history."""
+"""AsyncPostgresSaver: aget_state(subgraphs=True) inside an interrupted subgraph, and its
+history.
+"""
 
 import asyncio
 import os

@@ -1,4 +1,6 @@
-"""AsyncPostgresSaver: astream(values) to an interrupt, aupdate_state(as_node=) on the waiting thread, resume, adelete_thread."""
+"""AsyncPostgresSaver: astream(values) to an interrupt, aupdate_state(as_node=) on the waiting
+thread, resume, adelete_thread.
+"""
 
 import asyncio
 import operator

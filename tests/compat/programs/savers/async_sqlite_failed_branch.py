@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver: a failing sibling keeps the successful one's writes; the resume reruns the failed one only."""
+"""AsyncSqliteSaver: a failing sibling keeps the successful one's writes; the resume reruns the
+failed one only.
+"""
 
 import asyncio
 import operator

@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver on a file: messages with ids, names and additional_kwargs come back as they went in."""
+"""AsyncSqliteSaver on a file: messages with ids, names and additional_kwargs come back as they
+went in.
+"""
 
 import asyncio
 from typing import Annotated, TypedDict

@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver: astream(subgraphs=True) in updates and values modes through a subgraph's interrupt and resume."""
+"""AsyncSqliteSaver: astream(subgraphs=True) in updates and values modes through a subgraph's
+interrupt and resume.
+"""
 
 import asyncio
 import operator

@@ -1,4 +1,6 @@
-"""AsyncSqliteSaver: aget_state(subgraphs=True) on an interrupted subgraph, then aupdate_state on it."""
+"""AsyncSqliteSaver: aget_state(subgraphs=True) on an interrupted subgraph, then aupdate_state on
+it.
+"""
 
 import asyncio
 from typing import TypedDict

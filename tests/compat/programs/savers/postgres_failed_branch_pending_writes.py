@@ -1,4 +1,6 @@
-"""PostgresSaver: pending writes of the branch that succeeded are saved; the resume reruns only the failed one."""
+"""PostgresSaver: pending writes of the branch that succeeded are saved; the resume reruns only the
+failed one.
+"""
 
 import operator
 import os

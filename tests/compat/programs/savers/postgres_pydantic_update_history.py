@@ -1,4 +1,6 @@
-"""PostgresSaver: a pydantic state updated by hand; every history snapshot holds model-validated values."""
+"""PostgresSaver: a pydantic state updated by hand; every history snapshot holds model-validated
+values.
+"""
 
 import os
 

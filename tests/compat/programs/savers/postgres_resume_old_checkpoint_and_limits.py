@@ -1,4 +1,6 @@
-"""PostgresSaver: answer an old interrupt again from history, interrupt_after="*", and a recursion limit hit then lifted."""
+"""PostgresSaver: answer an old interrupt again from history, interrupt_after="*", and a recursion
+limit hit then lifted.
+"""
 
 import operator
 import os

@@ -1,4 +1,6 @@
-"""PostgresSaver: Send workers where two interrupt; a resume dict answers them, finished ones do not rerun."""
+"""PostgresSaver: Send workers where two interrupt; a resume dict answers them, finished ones do
+not rerun.
+"""
 
 import operator
 import os

@@ -1,4 +1,6 @@
-"""PostgresSaver: stream_mode="debug" for a run stopped by interrupt_before and for its continuation."""
+"""PostgresSaver: stream_mode="debug" for a run stopped by interrupt_before and for its
+continuation.
+"""
 
 import os
 from typing import TypedDict

@@ -1,4 +1,6 @@
-"""PostgresSaver: a checkpointer=True subgraph interrupts on each parent run and keeps its own history."""
+"""PostgresSaver: a checkpointer=True subgraph interrupts on each parent run and keeps its own
+history.
+"""
 
 import operator
 import os

@@ -1,4 +1,6 @@
-"""PostgresSaver: get_state_history on a subgraph's namespace, read while it waits at a breakpoint."""
+"""PostgresSaver: get_state_history on a subgraph's namespace, read while it waits at a
+breakpoint.
+"""
 
 import operator
 import os

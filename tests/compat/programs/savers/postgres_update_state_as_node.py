@@ -1,4 +1,6 @@
-"""PostgresSaver: update_state(as_node=) at a breakpoint changes the route, read by a second saver."""
+"""PostgresSaver: update_state(as_node=) at a breakpoint changes the route, read by a second
+saver.
+"""
 
 import os
 from typing import TypedDict

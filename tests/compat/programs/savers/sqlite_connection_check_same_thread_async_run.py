@@ -1,4 +1,6 @@
-"""SqliteSaver on a connection with check_same_thread=False, used by a sync graph with parallel nodes."""
+"""SqliteSaver on a connection with check_same_thread=False, used by a sync graph with parallel
+nodes.
+"""
 
 import operator
 import sqlite3

@@ -1,4 +1,6 @@
-"""SqliteSaver(sqlite3.connect(":memory:")): a retried failure, then a fixed resume on the same connection."""
+"""SqliteSaver(sqlite3.connect(":memory:")): a retried failure, then a fixed resume on the same
+connection.
+"""
 
 import sqlite3
 from typing import TypedDict

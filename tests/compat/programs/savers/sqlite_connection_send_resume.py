@@ -1,4 +1,6 @@
-"""SqliteSaver(own connection): a map-reduce with Send is interrupted before the reduce and resumed."""
+"""SqliteSaver(own connection): a map-reduce with Send is interrupted before the reduce and
+resumed.
+"""
 
 import operator
 import sqlite3

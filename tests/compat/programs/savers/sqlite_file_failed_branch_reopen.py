@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: a sibling fails; after a reopen, invoke(None) reruns only the failed node."""
+"""SqliteSaver on a file: a sibling fails; after a reopen, invoke(None) reruns only the failed
+node.
+"""
 
 import operator
 import time

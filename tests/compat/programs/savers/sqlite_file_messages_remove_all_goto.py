@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: Command(goto=) routing, a breakpoint before a node that clears the chat with REMOVE_ALL_MESSAGES."""
+"""SqliteSaver on a file: Command(goto=) routing, a breakpoint before a node that clears the chat
+with REMOVE_ALL_MESSAGES.
+"""
 
 from typing import Literal
 

@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: a subgraph compiled with checkpointer=True keeps its state between parent runs."""
+"""SqliteSaver on a file: a subgraph compiled with checkpointer=True keeps its state between parent
+runs.
+"""
 
 import operator
 from typing import Annotated, TypedDict

@@ -1,4 +1,6 @@
-"""SqliteSaver on a file: datetimes, UUIDs, Decimals, sets, bytes in state come back with their types after a reopen."""
+"""SqliteSaver on a file: datetimes, UUIDs, Decimals, sets, bytes in state come back with their
+types after a reopen.
+"""
 
 import datetime
 import decimal

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): a dataclass state with a reducer field, saved, updated and loaded back."""
+"""SqliteSaver(":memory:"): a dataclass state with a reducer field, saved, updated and loaded
+back.
+"""
 
 import operator
 from dataclasses import dataclass, field

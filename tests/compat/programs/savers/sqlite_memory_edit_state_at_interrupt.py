@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): while a node waits in interrupt(), the user edits the state, then resumes."""
+"""SqliteSaver(":memory:"): while a node waits in interrupt(), the user edits the state, then
+resumes.
+"""
 
 from typing import TypedDict
 

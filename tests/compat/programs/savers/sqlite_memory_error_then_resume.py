@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): a node raises, the thread keeps its last good step, invoke(None) retries."""
+"""SqliteSaver(":memory:"): a node raises, the thread keeps its last good step, invoke(None)
+retries.
+"""
 
 from typing import TypedDict
 

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): one parallel branch succeeds, its sibling raises; the resume reruns only the failed one."""
+"""SqliteSaver(":memory:"): one parallel branch succeeds, its sibling raises; the resume reruns
+only the failed one.
+"""
 
 import operator
 import time

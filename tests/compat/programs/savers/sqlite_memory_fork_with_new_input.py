@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): invoke() with new input on an older checkpoint's config starts a branch from it."""
+"""SqliteSaver(":memory:"): invoke() with new input on an older checkpoint's config starts a branch
+from it.
+"""
 
 import operator
 from typing import Annotated, TypedDict
@@ -21,7 +23,7 @@ with SqliteSaver.from_conn_string(":memory:") as saver:
     config = {"configurable": {"thread_id": "branchy"}}
     graph.invoke({"inputs": ["a"]}, config)
     graph.invoke({"inputs": ["b"]}, config)
-    first_done = [s for s in graph.get_state_history(config) if s.metadata["step"] == 1][0]
+    first_done = next(s for s in graph.get_state_history(config) if s.metadata["step"] == 1)
     print("branch from", first_done.values)
     print(graph.invoke({"inputs": ["c"]}, first_done.config))
     latest = graph.get_state(config)

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): an interrupt() waits in the saved state, Command(resume=) finishes it."""
+"""SqliteSaver(":memory:"): an interrupt() waits in the saved state, Command(resume=)
+finishes it.
+"""
 
 from typing import TypedDict
 

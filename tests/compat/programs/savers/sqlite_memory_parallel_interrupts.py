@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): two parallel nodes interrupt; one Command resumes both by interrupt id."""
+"""SqliteSaver(":memory:"): two parallel nodes interrupt; one Command resumes both by
+interrupt id.
+"""
 
 import operator
 from typing import Annotated, TypedDict

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): printing a whole StateSnapshot, a checkpoint's metadata and its pending writes."""
+"""SqliteSaver(":memory:"): printing a whole StateSnapshot, a checkpoint's metadata and its pending
+writes.
+"""
 
 import operator
 from typing import Annotated, TypedDict

@@ -18,7 +18,7 @@ class Customer(BaseModel):
 
 
 def enrich(state: Customer) -> dict:
-    return {"address": Address(city="Lyon", zip="69001"), "tags": state.tags + ["enriched"]}
+    return {"address": Address(city="Lyon", zip="69001"), "tags": [*state.tags, "enriched"]}
 
 
 def rate(state: Customer) -> dict:

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): resuming a step whose sibling already finished streams that sibling's saved writes."""
+"""SqliteSaver(":memory:"): resuming a step whose sibling already finished streams that sibling's
+saved writes.
+"""
 
 import operator
 import time

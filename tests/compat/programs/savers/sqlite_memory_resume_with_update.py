@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): Command(resume=..., update=...) answers an interrupt and writes state at once."""
+"""SqliteSaver(":memory:"): Command(resume=..., update=...) answers an interrupt and writes state
+at once.
+"""
 
 import operator
 from typing import Annotated, TypedDict

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): Send fan-out; one worker interrupts, the others' writes are kept for the resume."""
+"""SqliteSaver(":memory:"): Send fan-out; one worker interrupts, the others' writes are kept for
+the resume.
+"""
 
 import operator
 from typing import Annotated, TypedDict

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): every namespace's checkpoints from list(None), and the config of a subgraph's snapshot."""
+"""SqliteSaver(":memory:"): every namespace's checkpoints from list(None), and the config of a
+subgraph's snapshot.
+"""
 
 import operator
 from typing import Annotated, TypedDict

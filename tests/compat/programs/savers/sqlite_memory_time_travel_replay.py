@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): replay from a checkpoint picked in get_state_history; later nodes run again."""
+"""SqliteSaver(":memory:"): replay from a checkpoint picked in get_state_history; later nodes run
+again.
+"""
 
 import operator
 from typing import Annotated, TypedDict

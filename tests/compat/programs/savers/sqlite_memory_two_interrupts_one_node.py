@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): a node asks twice; each resume replays the node with earlier answers kept."""
+"""SqliteSaver(":memory:"): a node asks twice; each resume replays the node with earlier answers
+kept.
+"""
 
 from typing import TypedDict
 

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): values a saver cannot store; the error is a TypeError and the thread keeps its last good step."""
+"""SqliteSaver(":memory:"): values a saver cannot store; the error is a TypeError and the thread
+keeps its last good step.
+"""
 
 import enum
 import pathlib

@@ -1,4 +1,6 @@
-"""SqliteSaver(":memory:"): update_state() while Send tasks wait at interrupt_before; the update's step replaces them."""
+"""SqliteSaver(":memory:"): update_state() while Send tasks wait at interrupt_before; the update's
+step replaces them.
+"""
 
 import operator
 from typing import Annotated, TypedDict

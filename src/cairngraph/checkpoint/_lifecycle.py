@@ -1,0 +1,305 @@
+"""The lifecycle operations of every saver, written once: prune, copy, delete by run, sweep.
+
+A backend supplies three primitives, each one transaction of its own:
+
+- ``_index(thread_ids)``: the :class:`~cairngraph.checkpoint._retention.Entry`
+  of every checkpoint of those threads (of every thread when None), read from
+  the checkpoint rows alone, no channel value;
+- ``_retain(thread_id, choose)``: in one transaction, read the thread's
+  checkpoint and writes rows, ask ``choose`` (the entries → the keys to
+  delete), delete those checkpoints and their pending writes, set the
+  thread's refs to what remains names (every delta's bases included) and free
+  the values nothing refers to any more;
+- ``_copy(source, target)``: every checkpoint and write of ``source`` again
+  under ``target``, sharing its stored values.
+
+and ``_reclaim()``, which gives freed space back to the system where the
+backend can (SQLite's incremental vacuum); the default does nothing.
+
+Invariants:
+
+- A partial removal (``prune(strategy="keep_latest")``, a policy, runs)
+  holds the thread's run lock (``thread_lock``), so it never changes a thread
+  under a run in progress: it waits up to ``wait`` seconds, then raises
+  :class:`~cairngraph.errors.ThreadBusyError` (a sweep skips the thread and
+  names it in its report). Other threads are never touched.
+- ``delete_thread`` does not wait: a run in progress on the deleted thread
+  meets :class:`~cairngraph.errors.ThreadDeletedError` at its next save.
+- Async twins run the sync operation in a worker thread; the PostgreSQL
+  async saver's sync methods hand each statement to its own async driver.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Literal
+
+from cairngraph.checkpoint._retention import (
+    Entry,
+    Key,
+    RetentionPolicy,
+    SweepReport,
+    by_thread,
+    keep_latest,
+    now_utc,
+    of_runs,
+)
+from cairngraph.errors import InvalidConfigError, ThreadBusyError
+
+__all__ = ["Chooser", "Lifecycle", "Sweeper"]
+
+Strategy = Literal["keep_latest", "delete"]
+Chooser = Callable[[list[Entry]], Collection[Key]]
+"""A thread's checkpoints → the keys of those to delete."""
+
+
+class Lifecycle(ABC):
+    """Retention and cleanup for :class:`~cairngraph.checkpoint.base.BaseCheckpointSaver`.
+
+    Example::
+
+        saver.prune(["thread-1"])  # the newest checkpoint of each namespace stays
+        saver.copy_thread("thread-1", "thread-1-copy")
+        saver.sweep(RetentionPolicy(keep_last=10, ttl=timedelta(days=30)))
+    """
+
+    retention: RetentionPolicy | None = None
+    """The policy :meth:`sweep` applies when it is given none."""
+
+    # -- what a backend supplies -------------------------------------------------
+
+    @abstractmethod
+    def _index(self, thread_ids: Sequence[str] | None) -> list[Entry]:
+        """The checkpoints of ``thread_ids`` (of every thread when None), values unread."""
+
+    @abstractmethod
+    def _retain(self, thread_id: str, choose: Chooser) -> int:
+        """Delete what ``choose`` picks among the thread's checkpoints; free what nothing uses.
+
+        Returns how many checkpoints were deleted.
+        """
+
+    @abstractmethod
+    def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
+        """Every checkpoint and write of the source again under the (empty) target."""
+
+    def _reclaim(self) -> None:  # noqa: B027 - optional: most backends have nothing to do
+        """Give freed space back where the backend can; nothing by default."""
+
+    @abstractmethod
+    def delete_thread(self, thread_id: str) -> None: ...
+
+    @abstractmethod
+    def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]: ...
+
+    # -- the operations --------------------------------------------------------------
+
+    def prune(
+        self, thread_ids: Sequence[str], *, strategy: Strategy = "keep_latest", wait: float = 5.0
+    ) -> None:
+        """Shrink threads: keep the newest checkpoint of each namespace, or delete them.
+
+        ``strategy="keep_latest"`` keeps each namespace's newest checkpoint with
+        its pending writes and every value it needs; it holds each thread's run
+        lock, waiting up to ``wait`` seconds for a run in progress
+        (:class:`ThreadBusyError` after that). ``"delete"`` is ``delete_thread``
+        for each. Space is given back (see ``docs/retention.md``).
+
+        Example::
+
+            saver.prune(["t1", "t2"])
+            saver.prune(["t3"], strategy="delete")
+        """
+        if isinstance(thread_ids, str):
+            raise TypeError(
+                f"prune(thread_ids={thread_ids!r}): give a list of thread ids, not one string "
+                "(a string would be read as one thread id per character)"
+            )
+        if strategy not in ("keep_latest", "delete"):
+            raise InvalidConfigError(
+                f"prune(strategy={strategy!r}): use 'keep_latest' or 'delete' (for keep-last-N "
+                "or age rules, use sweep(RetentionPolicy(...)))"
+            )
+        for thread_id in dict.fromkeys(str(thread) for thread in thread_ids):
+            if strategy == "delete":
+                self.delete_thread(thread_id)
+                continue
+            with self.thread_lock(thread_id, wait):
+                self._retain(thread_id, keep_latest)
+        self._reclaim()
+
+    def copy_thread(
+        self, source_thread_id: str, target_thread_id: str, *, wait: float = 5.0
+    ) -> None:
+        """Copy every checkpoint and write of one thread to a new thread id.
+
+        The copy is independent (changing or deleting either leaves the other
+        as it was) and costs no copy of stored values: they are shared. The
+        target must hold no checkpoint; a deleted target id is used again.
+
+        Example::
+
+            saver.copy_thread("thread-1", "thread-1-experiment")
+        """
+        source, target = str(source_thread_id), str(target_thread_id)
+        if source == target:
+            raise InvalidConfigError(f"copy_thread({source!r}, {target!r}): pick another target")
+        with self.thread_lock(target, wait):
+            if self._index([target]):
+                raise InvalidConfigError(
+                    f"copy_thread: the target thread {target!r} already has checkpoints; "
+                    "delete it first (delete_thread) or copy to another thread id"
+                )
+            self._copy(source, target)
+
+    def delete_for_runs(self, run_ids: Sequence[str], *, wait: float = 5.0) -> None:
+        """Delete the checkpoints (and their writes) whose metadata ``run_id`` is one of these.
+
+        Values the remaining checkpoints use stay; the rest are freed.
+
+        Example::
+
+            saver.delete_for_runs(["run-7"])
+        """
+        if isinstance(run_ids, str):
+            raise TypeError(f"delete_for_runs(run_ids={run_ids!r}): give a list of run ids")
+        wanted = [str(run_id) for run_id in run_ids]
+        if not wanted:
+            return
+        for thread_id, entries in by_thread(self._index(None)).items():
+            if not of_runs(entries, wanted):
+                continue
+            with self.thread_lock(thread_id, wait):
+                self._retain(thread_id, lambda found: of_runs(found, wanted))
+        self._reclaim()
+
+    def sweep(
+        self,
+        policy: RetentionPolicy | None = None,
+        *,
+        now: datetime | None = None,
+        wait: float = 0.0,
+    ) -> SweepReport:
+        """Apply a retention policy (``policy``, else ``saver.retention``) to every thread.
+
+        A thread a run holds longer than ``wait`` seconds is skipped and named
+        in the report's ``busy``. Run it on demand, from a scheduled job, or in
+        the background with :class:`Sweeper`.
+
+        Example::
+
+            report = saver.sweep(RetentionPolicy(keep_last=5))
+            print(report.checkpoints_deleted, "checkpoints removed")
+        """
+        chosen = policy if policy is not None else self.retention
+        if chosen is None:
+            raise InvalidConfigError(
+                "sweep() needs a policy: pass sweep(RetentionPolicy(...)) or set "
+                "saver.retention = RetentionPolicy(...)"
+            )
+        moment = now_utc(now)
+        threads = removed = 0
+        busy: list[str] = []
+        for thread_id, entries in by_thread(self._index(None)).items():
+            if not (chosen.expired(entries, moment) or chosen.doomed(entries, moment)):
+                continue
+            try:
+                with self.thread_lock(thread_id, wait):
+                    # A run may have saved meanwhile: the TTL is judged again, under the lock.
+                    current = self._index([thread_id]) if chosen.ttl is not None else []
+                    if chosen.expired(current, moment):
+                        self.delete_thread(thread_id)
+                        threads += 1
+                        removed += len(current)
+                    else:
+                        removed += self._retain(
+                            thread_id, lambda found: chosen.doomed(found, moment)
+                        )
+            except ThreadBusyError:
+                busy.append(thread_id)
+        self._reclaim()
+        return SweepReport(threads, removed, tuple(busy))
+
+    # -- async twins -------------------------------------------------------------------
+
+    async def aprune(
+        self, thread_ids: Sequence[str], *, strategy: Strategy = "keep_latest", wait: float = 5.0
+    ) -> None:
+        """Async twin of :meth:`prune`."""
+        await asyncio.to_thread(lambda: self.prune(thread_ids, strategy=strategy, wait=wait))
+
+    async def acopy_thread(
+        self, source_thread_id: str, target_thread_id: str, *, wait: float = 5.0
+    ) -> None:
+        """Async twin of :meth:`copy_thread`."""
+        await asyncio.to_thread(
+            lambda: self.copy_thread(source_thread_id, target_thread_id, wait=wait)
+        )
+
+    async def adelete_for_runs(self, run_ids: Sequence[str], *, wait: float = 5.0) -> None:
+        """Async twin of :meth:`delete_for_runs`."""
+        await asyncio.to_thread(lambda: self.delete_for_runs(run_ids, wait=wait))
+
+    async def asweep(
+        self,
+        policy: RetentionPolicy | None = None,
+        *,
+        now: datetime | None = None,
+        wait: float = 0.0,
+    ) -> SweepReport:
+        """Async twin of :meth:`sweep`."""
+        return await asyncio.to_thread(lambda: self.sweep(policy, now=now, wait=wait))
+
+
+class Sweeper:
+    """Runs ``saver.sweep(policy)`` every ``every`` seconds in a background thread.
+
+    A sweep that fails stops the sweeper; :meth:`stop` (or leaving the ``with``
+    block) raises its error, so a failure is never lost.
+
+    Example::
+
+        with Sweeper(saver, RetentionPolicy(ttl=timedelta(days=7)), every=3600):
+            serve()
+    """
+
+    def __init__(self, saver: Lifecycle, policy: RetentionPolicy, *, every: float) -> None:
+        if every <= 0:
+            raise InvalidConfigError(f"Sweeper(every={every}): use a positive number of seconds")
+        self.saver, self.policy, self.every = saver, policy, every
+        self.reports: list[SweepReport] = []
+        self._stopped = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._loop, name="cairngraph-sweeper", daemon=True)
+
+    def start(self) -> Sweeper:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop after the sweep in progress; raise the error that stopped it, if any."""
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> Sweeper:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def _loop(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.reports.append(self.saver.sweep(self.policy))
+            except Exception as error:  # noqa: BLE001 - handed to stop(), never lost
+                self._error = error
+                return
+            self._stopped.wait(self.every)
