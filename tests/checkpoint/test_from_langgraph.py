@@ -473,3 +473,29 @@ def test_postgres_source_on_a_dict_row_connection(tmp_path: Path) -> None:
     assert [i.pending_writes for i in by_conn.list(CONFIG)] == [
         i.pending_writes for i in by_url.list(CONFIG)
     ]
+
+
+def test_subgraph_stopped_before_its_parent_saved_anything(
+    tmp_path: Path, target: BaseCheckpointSaver
+) -> None:
+    """As after a crash inside a subgraph: its checkpoints exist, its parent task wrote nothing."""
+    from langgraph.checkpoint.sqlite import SqliteSaver as LangGraphSqlite
+
+    path = tmp_path / "langgraph.db"
+    conn = sqlite3.connect(path, check_same_thread=False)
+    on_langgraph = sub_graph("langgraph").compile(checkpointer=LangGraphSqlite(conn))
+    on_langgraph.invoke({"items": []}, CONFIG)
+    removed = conn.execute(
+        "DELETE FROM writes WHERE checkpoint_ns = '' AND task_path LIKE '%child'"
+    )
+    assert removed.rowcount == 1  # the parent's record of the paused subgraph task
+    conn.commit()
+
+    import_sqlite(path, target)
+    on_cairngraph = sub_graph("cairngraph").compile(checkpointer=target)
+    assert tasks_view(on_cairngraph, CONFIG) == tasks_view(on_langgraph, CONFIG)
+    CALLS.clear()
+    expected = on_langgraph.invoke(command("yes")("langgraph"), CONFIG)
+    got = on_cairngraph.invoke(command("yes")("cairngraph"), CONFIG)
+    conn.close()
+    assert got == expected

@@ -113,6 +113,7 @@ class _Renamer:
         return "|".join(parts)
 
     def learn(self, row: LangGraphRow, push_names: Mapping[str, str]) -> None:
+        self._learn_parents(row)
         ns = self.namespace(row.ns)
         for write in row.writes:
             key = _task_key(write.task_path)
@@ -121,6 +122,27 @@ class _Renamer:
             if key is not None:
                 node, path = key
                 self.tasks[write.task_id] = task_id_for(row.checkpoint_id, ns, node, path)
+
+
+    def _learn_parents(self, row: LangGraphRow) -> None:
+        """The subgraph tasks of ``row.ns`` that left no write in their parent graph.
+
+        A subgraph that stopped mid-run (a crash) has checkpoints of its own but
+        its parent's task saved nothing. Its id is then derived as for a node
+        triggered by its channels, from the parent checkpoint that the
+        subgraph's metadata names.
+        """
+        parents = row.metadata.get("parents")
+        if not row.ns or not isinstance(parents, Mapping):
+            return
+        segments = row.ns.split("|")
+        for depth, segment in enumerate(segments):
+            name, colon, task = segment.partition(":")
+            outer = "|".join(segments[:depth])
+            parent_id = parents.get(outer)
+            if colon and task not in self.tasks and isinstance(parent_id, str):
+                outer_ns = self.namespace(outer)
+                self.tasks[task] = task_id_for(parent_id, outer_ns, name, (PULL, name))
 
 
 def _push_key(task_path: str, node: str | None) -> tuple[str, tuple[Any, ...]] | None:
