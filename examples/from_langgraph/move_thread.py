@@ -34,8 +34,11 @@ def build(prefix: str):
 
     def ask(state: State) -> dict:
         name = types.interrupt("name?")
-        return {"name": name, "messages": [AIMessage(f"Nice to meet you, {name}.", id="ai-2")],
-                "turns": 1}
+        return {
+            "name": name,
+            "messages": [AIMessage(f"Nice to meet you, {name}.", id="ai-2")],
+            "turns": 1,
+        }
 
     builder = graph.StateGraph(State)
     builder.add_node("greet", greet)
@@ -62,8 +65,10 @@ from cairngraph.checkpoint.sqlite import SqliteSaver  # noqa: E402
 
 with SqliteSaver.from_conn_string(str(folder / "cairn.db")) as saver:
     report = import_sqlite(folder / "langgraph.db", saver)
-    print(f"imported {report.threads} thread, {report.checkpoints} checkpoints, "
-          f"{report.writes} writes")
+    print(
+        f"imported {report.threads} thread, {report.checkpoints} checkpoints, "
+        f"{report.writes} writes"
+    )
 
     # 3. The same program, prefix changed, continues the thread.
     builder, Command = build("cairngraph")
