@@ -123,7 +123,6 @@ class _Renamer:
                 node, path = key
                 self.tasks[write.task_id] = task_id_for(row.checkpoint_id, ns, node, path)
 
-
     def _learn_parents(self, row: LangGraphRow) -> None:
         """The subgraph tasks of ``row.ns`` that left no write in their parent graph.
 
