@@ -2,15 +2,19 @@
 
 Code written against LangGraph's ``BaseCheckpointSaver`` calls ``put`` with
 a dict (``{"v", "id", "ts", "channel_values", "channel_versions",
-"versions_seen", "updated_channels", "pending_sends"}``). The savers call
-:func:`as_checkpoint` on what ``put``/``aput`` receive, so the rest of
-cairngraph only ever sees :class:`Checkpoint` records.
+"versions_seen", "updated_channels", "pending_sends"}``).
+``BaseCheckpointSaver.put``/``aput`` pass what they receive through
+:func:`accept`, so the rest of cairngraph only ever sees :class:`Checkpoint`
+records.
 
 Invariants:
 
 - A :class:`Checkpoint` passes through untouched (the engine's own path pays
   one ``isinstance``).
-- Int versions are kept as they are, so a caller reads back what it wrote.
+- Int versions are kept as they are, so a caller reads back what it wrote
+  (the importer of LangGraph's databases instead shifts an int ``n`` to
+  ``n << 32``, cairngraph's counter bits; one ``put`` never mixes the two,
+  as LangGraph's savers make either ints or strings).
   LangGraph's ``"<counter>.<fraction>"`` version strings (what its savers'
   ``get_next_version`` makes) become cairngraph's ints by :func:`version_of`
   (also used by the importer of LangGraph's databases), everywhere the same
