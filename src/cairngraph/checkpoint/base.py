@@ -48,6 +48,7 @@ from cairngraph.checkpoint._config import (
     metadata_matches,
     page_limit,
 )
+from cairngraph.checkpoint._langgraph_shape import accept
 from cairngraph.checkpoint._lifecycle import Lifecycle
 from cairngraph.checkpoint._local_locks import LocalThreadLocks, busy
 from cairngraph.checkpoint.serde.base import SerializerProtocol
@@ -149,6 +150,14 @@ class Checkpoint:
         if key not in _CHECKPOINT_KEYS:
             raise KeyError(key)
         return getattr(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        """``"channel_values" in checkpoint``, as for LangGraph's dict."""
+        return key in _CHECKPOINT_KEYS
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``checkpoint.get("ts")``, as for LangGraph's dict."""
+        return getattr(self, key) if key in _CHECKPOINT_KEYS else default
 
 
 _CHECKPOINT_KEYS = frozenset(
@@ -390,12 +399,17 @@ class BaseCheckpointSaver(Lifecycle, ABC):
     def put(
         self,
         config: RunnableConfig,
-        checkpoint: Checkpoint,
+        checkpoint: Checkpoint | Mapping[str, Any],
         metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
+        new_versions: Mapping[str, Any],
     ) -> RunnableConfig:
-        """Save ``checkpoint`` as a child of ``config``'s checkpoint; return its config."""
-        return self.put_steps([StepSave.of(config, (), checkpoint, metadata, new_versions)])[0]
+        """Save ``checkpoint`` as a child of ``config``'s checkpoint; return its config.
+
+        ``checkpoint`` may also be a LangGraph checkpoint dict (LangGraph's
+        saver protocol); see ``_langgraph_shape`` for how it is converted.
+        """
+        record, versions = accept(checkpoint, new_versions)
+        return self.put_steps([StepSave.of(config, (), record, metadata, versions)])[0]
 
     def put_step(
         self,
@@ -549,12 +563,13 @@ class BaseCheckpointSaver(Lifecycle, ABC):
     async def aput(
         self,
         config: RunnableConfig,
-        checkpoint: Checkpoint,
+        checkpoint: Checkpoint | Mapping[str, Any],
         metadata: CheckpointMetadata,
-        new_versions: ChannelVersions,
+        new_versions: Mapping[str, Any],
     ) -> RunnableConfig:
         """Async twin of :meth:`put`."""
-        step = StepSave.of(config, (), checkpoint, metadata, new_versions)
+        record, versions = accept(checkpoint, new_versions)
+        step = StepSave.of(config, (), record, metadata, versions)
         return (await self.aput_steps([step]))[0]
 
     async def aput_writes(
