@@ -34,6 +34,13 @@ PUBLIC = {
     },
     "cairngraph.func": {"entrypoint", "task"},
     "cairngraph.checkpoint.memory": {"InMemorySaver", "MemorySaver"},
+    "cairngraph.checkpoint.langgraph": {
+        "ImportReport",
+        "LangGraphDecoder",
+        "import_postgres",
+        "import_sqlite",
+        "version_of",
+    },
     "cairngraph.prebuilt": {
         "InjectedState",
         "InjectedStore",

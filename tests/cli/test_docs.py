@@ -35,6 +35,7 @@ def test_the_group_documents_every_command() -> None:
         "verify",
         "export",
         "import",
+        "import-langgraph",
         "stats",
         "run",
         "resume",

@@ -19,6 +19,7 @@ import click
 from cairngraph import __version__
 from cairngraph.cli._app import CairnGroup, Options
 from cairngraph.cli._graph import answer, resume, run, ui
+from cairngraph.cli._langgraph import import_langgraph
 from cairngraph.cli._read import history, threads
 from cairngraph.cli._retain import prune, sweep
 from cairngraph.cli._show import diff_command, show
@@ -67,6 +68,7 @@ for _command in (
     verify,
     export_command,
     import_command,
+    import_langgraph,
     stats,
     run,
     resume,
