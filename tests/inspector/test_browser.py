@@ -24,6 +24,8 @@ from cairngraph.checkpoint.sqlite import SqliteSaver
 from tests.inspector.flows import fill
 
 ROOT = Path(__file__).resolve().parents[2]
+# A loaded CI machine answers slower than playwright's 5 s default: wait up to 30 s.
+expect.set_options(timeout=30_000)
 IMAGES = ROOT / "docs" / "images"
 CHROMIUM_ARGS = [
     "--headless",
@@ -103,6 +105,7 @@ def _shot(page: Page, tmp_path: Path, name: str) -> None:
 def test_a_person_inspects_forks_and_answers(browser: Browser, server: str, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
+    page.set_default_timeout(30_000)
     page.goto(server)
     assert page.evaluate("typeof htmx") == "object"  # the packaged htmx, served offline
     expect(page.locator("a.thread-link")).to_have_count(6)
@@ -150,6 +153,7 @@ def test_a_person_inspects_forks_and_answers(browser: Browser, server: str, tmp_
 def test_pages_work_without_javascript(browser: Browser, server: str) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
+    page.set_default_timeout(30_000)
     page.goto(server + "?q=paused")
     expect(page.locator("a.thread-link")).to_have_count(1)
     page.click("a.thread-link")
