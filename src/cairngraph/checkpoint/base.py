@@ -212,11 +212,18 @@ def make_checkpoint(
 
 
 class PendingWrite(NamedTuple):
-    """One value a task wrote to one channel, saved before its step completed."""
+    """One value a task wrote to one channel, saved before its step completed.
+
+    A ``(task_id, channel, value)`` tuple, as LangGraph's pending writes are (it
+    compares, unpacks and prints as one); the names are for reading code.
+    """
 
     task_id: str
     channel: str
     value: Any
+
+    def __repr__(self) -> str:
+        return tuple.__repr__(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
