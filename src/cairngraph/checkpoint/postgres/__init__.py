@@ -172,10 +172,11 @@ class PostgresSaver(BaseCheckpointSaver):
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""
         learned: Learned = {}
         refs = self._control.refs
-        made: builtins.list[RunnableConfig] = self._run(
-            lambda: _retention.saving(steps, _save.put_steps(self._fmt, steps, refs, learned)),
-            learned,
-        )
+        with _retention.refusals("save a step"):
+            made: builtins.list[RunnableConfig] = self._run(
+                lambda: _retention.saving(steps, _save.put_steps(self._fmt, steps, refs, learned)),
+                learned,
+            )
         return made
 
     def put_writes(
@@ -187,11 +188,12 @@ class PostgresSaver(BaseCheckpointSaver):
     ) -> None:
         if config_checkpoint_id(config) is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
-        self._run(
-            lambda: _retention.writing(
-                config, _save.put_writes(self._fmt, config, writes, task_id, task_path)
+        with _retention.refusals("save a task's writes"):
+            self._run(
+                lambda: _retention.writing(
+                    config, _save.put_writes(self._fmt, config, writes, task_id, task_path)
+                )
             )
-        )
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses."""

@@ -3,15 +3,18 @@
 Both savers run these generators (``_statements.py``) through their own driver.
 
 Saves and deletions of one thread (race-safety under READ COMMITTED): every
-save takes the thread's *guard* as a shared transaction-scoped advisory lock
-(:func:`guarded`), and checks ``cairn_deleted`` in a later statement of its
-transaction; ``delete_thread``, :func:`remove` and :func:`copy` take the
+insert of a checkpoint or writes row runs a trigger (schema migration 3) that
+takes the thread's *guard* as a shared transaction-scoped advisory lock, then
+looks for the thread in ``cairn_deleted`` (a new snapshot: it sees a deletion
+committed while it waited) and raises when it is there, so a normal save stays
+one statement. ``delete_thread``, :func:`remove` and :func:`copy` take the
 guard exclusively first. So a save in flight when a deletion starts commits
 before the deletion reads the thread's rows (and is deleted with them), and a
 save that starts later waits for the deletion to commit and then sees the
-tombstone and rolls back. The guard is not the run lock (``_common.lock_key``):
-a deletion does not wait for a run, only for the save in flight. Saves never
-conflict with each other on it (shared).
+tombstone and fails. A save that starts a thread afresh lifts its tombstone
+first, in one transaction with the save (:func:`guarded`). The guard is not
+the run lock (``_common.lock_key``): a deletion does not wait for a run, only
+for the save in flight. Saves never conflict with each other on it (shared).
 
 Freeing values follows ``_ops.py``: candidate value rows are locked in
 address order, then those no ref row points to are deleted in a new statement.
@@ -25,10 +28,12 @@ the tables.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
+
+import psycopg
 
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
@@ -41,7 +46,7 @@ from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.errors import CorruptDataError
 
 __all__ = [
-    "copy", "guard_key", "guarded", "index", "retain", "retain_forgetting", "saving", "tombstone",
+    "copy", "guarded", "refusals", "index", "retain", "retain_forgetting", "saving", "tombstone",
     "unraced", "writing",
 ]  # fmt: skip
 
@@ -53,9 +58,15 @@ _AFTER = " WHERE (thread_id, ns, checkpoint_id) > (%s, %s, %s)"
 _PAGED = " ORDER BY thread_id, ns, checkpoint_id LIMIT %s"
 _EXISTS = "SELECT 1 FROM cairn_checkpoints WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 _SELECT_WRITES = "SELECT thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes"
-_SHARED = "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
-_EXCLUSIVE = "SELECT pg_advisory_xact_lock(k) FROM unnest(%s::bigint[]) AS k ORDER BY k"
-_FIND_DELETED = "SELECT thread_id FROM cairn_deleted WHERE thread_id = ANY(%s::text[])"
+# The guard's key is computed by the server, as the insert trigger computes it.
+_GUARD_KEYS = (
+    "FROM (SELECT DISTINCT hashtextextended('cairngraph-save:' || t, 0) AS k "
+    "FROM unnest(%s::text[]) AS t) AS keys ORDER BY k"
+)
+_SHARED = "SELECT pg_advisory_xact_lock_shared(k) " + _GUARD_KEYS
+_EXCLUSIVE = "SELECT pg_advisory_xact_lock(k) " + _GUARD_KEYS
+_REFUSED = "cairn_deleted "
+"""How the tombstone trigger's error message starts (schema migration 3), then the thread."""
 _LIFT = "DELETE FROM cairn_deleted WHERE thread_id = ANY(%s::text[])"
 _TOMBSTONE = (
     "INSERT INTO cairn_deleted (thread_id) VALUES (%s) ON CONFLICT (thread_id) DO UPDATE "
@@ -103,45 +114,49 @@ _PUT_WRITES = (
 )
 
 
-def guard_key(thread_id: str) -> int:
-    """The 63-bit advisory key of a thread's save guard (not its run lock's key)."""
-    digest = hashlib.blake2b(b"cairngraph-save:" + thread_id.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
+def guarded(admitted: Admission, save: Op) -> Op:
+    """``save``, refused when it continues a deleted thread (module docstring).
 
-
-def _keys(thread_ids: Collection[str]) -> list[int]:
-    return sorted({guard_key(thread_id) for thread_id in thread_ids})
-
-
-def guarded(admitted: Admission, save: Op, action: str = "save a step") -> Op:
-    """``save`` in a transaction that refuses to continue a deleted thread (module doc)."""
+    A save that starts a thread afresh lifts its tombstone first, in a
+    transaction with the save; any other save is the save alone, its inserts
+    checked by the trigger (the saver turns the trigger's error into
+    :class:`ThreadDeletedError` with :func:`refusals`).
+    """
+    if not admitted.lifted:
+        return (yield from save)
     yield Atomic()
-    yield Query(_SHARED, (_keys(admitted.checked | admitted.lifted),))
-    if admitted.lifted:
-        yield Query(_LIFT, (sorted(admitted.lifted),))
-    result = yield from _inner(save)
-    if admitted.checked:
-        found = yield Query(_FIND_DELETED, (sorted(admitted.checked),), "all")
-        if found:
-            raise deleted(str(found[0][0]), action)
-    return result
+    yield Query(_SHARED, (sorted(admitted.checked | admitted.lifted),))
+    yield Query(_LIFT, (sorted(admitted.lifted),))
+    return (yield from _inner(save))
+
+
+@contextmanager
+def refusals(action: str) -> Iterator[None]:
+    """The tombstone trigger's error, raised in the block, as :class:`ThreadDeletedError`."""
+    try:
+        yield
+    except psycopg.errors.RaiseException as error:
+        text = str(error)
+        if not text.startswith(_REFUSED):
+            raise
+        raise deleted(text[len(_REFUSED) :].splitlines()[0], action) from None
 
 
 def saving(steps: Sequence[StepSave], save: Op) -> Op:
-    """A save of ``steps`` (``_save.put_steps``), guarded."""
+    """A save of ``steps`` (``_save.put_steps``), guarded (under :func:`refusals`)."""
     return guarded(admission(steps), save)
 
 
 def writing(config: RunnableConfig, save: Op) -> Op:
     """A save of a task's writes (``_save.put_writes``), guarded."""
     checked = Admission(frozenset((config_thread_id(config),)), frozenset())
-    return guarded(checked, save, "save a task's writes")
+    return guarded(checked, save)
 
 
 def tombstone(thread_id: str, delete: Op) -> Op:
     """``delete`` (``_ops.delete_thread``) under the thread's guard, leaving a tombstone."""
     yield Atomic()
-    yield Query(_EXCLUSIVE, (_keys([thread_id]),))
+    yield Query(_EXCLUSIVE, ([thread_id],))
     yield from _inner(delete)
     yield Query(_TOMBSTONE, (thread_id,))
 
@@ -214,7 +229,7 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
     are deleted, and the transaction commits.
     """
     yield Atomic()
-    yield Query(_EXCLUSIVE, (_keys([thread_id]),))
+    yield Query(_EXCLUSIVE, ([thread_id],))
     found = yield Query(_ROWS, (thread_id, thread_id), "all")
     checkpoints = [
         CheckpointRow(thread_id, r[1], r[2], r[3], bytes(r[5])) for r in found if r[0] == 0
@@ -239,7 +254,7 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
 def copy(fmt: Format, source: str, target: str) -> Op:
     """Every row of ``source`` again under ``target``; values shared, refs added."""
     yield Atomic()
-    yield Query(_EXCLUSIVE, (_keys([source, target]),))
+    yield Query(_EXCLUSIVE, ([source, target],))
     found = yield Query(SELECT_CHECKPOINTS + " WHERE thread_id = %s", (source,), "all")
     checkpoints = [
         moved_checkpoint(fmt, CheckpointRow(r[0], r[1], r[2], r[3], bytes(r[4])), target)

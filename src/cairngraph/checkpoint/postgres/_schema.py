@@ -139,6 +139,22 @@ MIGRATIONS: tuple[Migration, ...] = (
                 thread_id text COLLATE "C" PRIMARY KEY,
                 deleted_at timestamptz NOT NULL DEFAULT now()
             )""",
+            # Inside every insert of a checkpoint or writes row (no statement of its own
+            # on the step path): take the thread's save guard shared (a deletion takes it
+            # exclusively), then refuse a thread with a tombstone. See _retention.py.
+            """CREATE FUNCTION cairn_refuse_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM pg_advisory_xact_lock_shared(
+                    hashtextextended('cairngraph-save:' || NEW.thread_id, 0));
+                IF EXISTS (SELECT 1 FROM cairn_deleted WHERE thread_id = NEW.thread_id) THEN
+                    RAISE EXCEPTION USING MESSAGE = 'cairn_deleted ' || NEW.thread_id;
+                END IF;
+                RETURN NEW;
+            END $$""",
+            """CREATE TRIGGER cairn_deleted_checkpoints BEFORE INSERT ON cairn_checkpoints
+            FOR EACH ROW EXECUTE FUNCTION cairn_refuse_deleted()""",
+            """CREATE TRIGGER cairn_deleted_writes BEFORE INSERT ON cairn_writes
+            FOR EACH ROW EXECUTE FUNCTION cairn_refuse_deleted()""",
         ),
     ),
 )

@@ -176,7 +176,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             yield item
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return await self._run(*self._saver(steps))  # type: ignore[no-any-return]
+        with _retention.refusals("save a step"):
+            return await self._run(*self._saver(steps))  # type: ignore[no-any-return]
 
     async def aput_writes(
         self,
@@ -185,7 +186,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        await self._run(*self._writer(config, writes, task_id, task_path))
+        with _retention.refusals("save a task's writes"):
+            await self._run(*self._writer(config, writes, task_id, task_path))
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses."""
@@ -223,7 +225,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         yield from self._sync(*self._lister(config, filter, before, limit))
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
-        return self._sync(*self._saver(steps))  # type: ignore[no-any-return]
+        with _retention.refusals("save a step"):
+            return self._sync(*self._saver(steps))  # type: ignore[no-any-return]
 
     def put_writes(
         self,
@@ -232,7 +235,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         task_id: str,
         task_path: str = "",
     ) -> None:
-        self._sync(*self._writer(config, writes, task_id, task_path))
+        with _retention.refusals("save a task's writes"):
+            self._sync(*self._writer(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
         self._sync(*self._deleter(str(thread_id)))
