@@ -27,7 +27,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.constants import END, START, TASKS
+from cairngraph.constants import END, PULL, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._migrate import (
     FINGERPRINT_KEY,
@@ -45,6 +45,7 @@ from cairngraph.engine.algo import (
     prepare_tasks,
     restore_channels,
 )
+from cairngraph.engine.channels import Channel
 from cairngraph.engine.loop import RAN
 from cairngraph.errors import CheckpointNotFoundError, InvalidUpdateError
 from cairngraph.types import PregelTask, StateSnapshot
@@ -344,6 +345,40 @@ def _task_result(writes: list[tuple[str, Any]], state_keys: set[str]) -> dict[st
     return result
 
 
+def _pending(
+    spec: GraphSpec,
+    channels: Mapping[str, Channel],
+    versions: Mapping[str, int],
+    seen: Mapping[str, Mapping[str, int]],
+    saved: CheckpointTuple | None,
+    namespace: str,
+) -> list[Task]:
+    """The pull tasks the saved checkpoint would run next, with no writes, narrowed
+    to the triggers that lapse when their step is replaced.
+
+    As in LangGraph, a fired edge or the input is gone after the update; a full
+    join barrier or a deferred node's trigger still waits for its node. (The
+    ``Send`` packets are dropped by the caller.)
+    """
+    if saved is None:
+        return []
+    pending = prepare_tasks(
+        spec,
+        channels,
+        versions,
+        seen,
+        checkpoint_id=saved.checkpoint.id,
+        namespace=namespace,
+        with_input=False,
+    )
+    return [
+        dataclasses.replace(task, triggers=lapsing)
+        for task in pending
+        if task.path[0] == PULL
+        and (lapsing := tuple(key for key in task.triggers if channels[key].lapses))
+    ]
+
+
 def update_state(
     graph: CompiledStateGraph,
     saver: BaseCheckpointSaver,
@@ -405,6 +440,9 @@ def _superstep(
     seen = {k: dict(v) for k, v in checkpoint.versions_seen.items()} if checkpoint else {}
     step = int(saved.metadata.get("step", -1)) + 1 if saved else -1
     changed: dict[str, int] = {}
+    # The channels the update wrote, changed or not (a join its node already
+    # filled): as in LangGraph, the nodes they trigger are the next step's.
+    written: set[str] = set()
     source = "update"
     if special == [INPUT]:
         # The input of a run not started yet: the next invoke(None, config) runs it.
@@ -442,7 +480,12 @@ def _superstep(
             # As in LangGraph, an update is a step: Sends still waiting from the last
             # step are dropped (the updated node's own routing sends anew).
             dropped = TASKS in channels and channels[TASKS].consume()
-            changed, _ = apply_writes(channels, versions, seen, tasks)
+            # The update replaces the step that was about to run: that step's tasks
+            # are consumed with it, so a route chosen before the update does not
+            # run next to the one the update chooses.
+            pending = _pending(spec, channels, versions, seen, saved, namespace)
+            changed, _ = apply_writes(channels, versions, seen, [*pending, *tasks])
+            written = {key for task in tasks for key, _value in task.writes}
             if dropped and TASKS not in changed:
                 versions[TASKS] = changed[TASKS] = next_version(versions.get(TASKS))
             seen[RAN] = {task.name: 1 for task in tasks}
@@ -457,7 +500,7 @@ def _superstep(
         channel_values=changed_values(channels, changed),
         channel_versions=versions,
         versions_seen=seen,
-        updated_channels=tuple(sorted(changed)),
+        updated_channels=tuple(sorted(written.union(changed))),
     )
     metadata: CheckpointMetadata = {"source": source, "step": step, "parents": {}}  # type: ignore[typeddict-item]
     if spec.versioning is not None:
