@@ -190,13 +190,27 @@ def snapshot_of(
     return StateSnapshot(
         values=spec.values(channels),
         next=tuple(task.name for task in tasks if task.id not in done),
-        config=saved.config,
+        config=_with_checkpoint_map(saved.config, saved.metadata),
         metadata=saved.metadata,
         created_at=checkpoint.ts,
-        parent_config=saved.parent_config,
+        parent_config=None
+        if saved.parent_config is None
+        else _with_checkpoint_map(saved.parent_config, saved.metadata),
         tasks=tuple(shown),
         interrupts=tuple(waiting),
     )
+
+
+def _with_checkpoint_map(config: RunnableConfig, metadata: CheckpointMetadata) -> RunnableConfig:
+    """A subgraph checkpoint's config as LangGraph gives it: with ``checkpoint_map``,
+    each enclosing namespace (from the metadata's ``parents``) and its own mapped
+    to their checkpoint ids. A root checkpoint's config is left as it is."""
+    parents = metadata.get("parents") if metadata else None
+    if not parents:
+        return config
+    configurable = config["configurable"]
+    own = {configurable["checkpoint_ns"]: configurable["checkpoint_id"]}
+    return {**config, "configurable": {**configurable, "checkpoint_map": {**parents, **own}}}
 
 
 def get_state(
