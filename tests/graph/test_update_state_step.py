@@ -5,6 +5,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
+import pytest
+
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.graph import END, START, StateGraph
 from tests.graph.conftest import Driver
@@ -46,9 +48,13 @@ class Log(TypedDict):
     log: Annotated[list[str], operator.add]
 
 
-def test_update_keeps_a_full_join_waiting(saver: BaseCheckpointSaver, driver: Driver) -> None:
+@pytest.mark.parametrize("as_node", ["a", "c"])
+def test_update_keeps_a_full_join_waiting(
+    saver: BaseCheckpointSaver, driver: Driver, as_node: str
+) -> None:
     # As in LangGraph: only what lapses (a fired edge) is consumed by the update;
-    # a join whose sources have all written still runs its node.
+    # a join whose sources have all written still runs its node, even when the
+    # update is as that node.
     builder = StateGraph(Log)
     for name in ("a", "b", "c"):
         builder.add_node(name, lambda s, name=name: {"log": [name]})
@@ -59,6 +65,6 @@ def test_update_keeps_a_full_join_waiting(saver: BaseCheckpointSaver, driver: Dr
     app = builder.compile(checkpointer=saver, interrupt_after=["a", "b"])
     config: dict[str, Any] = {"configurable": {"thread_id": "join"}}
     assert driver.invoke(app, {"log": []}, config) == {"log": ["a", "b"]}
-    driver.update_state(app, config, {"log": ["u"]}, as_node="a")
+    driver.update_state(app, config, {"log": ["u"]}, as_node=as_node)
     assert driver.get_state(app, config).next == ("c",)
     assert driver.invoke(app, None, config) == {"log": ["a", "b", "u", "c"]}

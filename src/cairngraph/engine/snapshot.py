@@ -84,15 +84,18 @@ def _error_of(value: Any) -> str:
     return f"{name}({message!r})"
 
 
-def _candidates(spec: GraphSpec, updated: tuple[str, ...]) -> set[str] | None:
+def _candidates(
+    spec: GraphSpec, updated: tuple[str, ...], metadata: CheckpointMetadata
+) -> set[str] | None:
     """The nodes the step that made a checkpoint can have triggered; None: check them all.
 
     A node runs in the step after the one that wrote its trigger, so only the
     nodes subscribed to the checkpoint's updated channels can be next. A copy
-    (no updated channels) and a graph with deferred nodes (whose trigger may
-    be older) are checked whole.
+    (no updated channels), an update (a full join the update did not consume
+    waits on) and a graph with deferred nodes (whose trigger may be older) are
+    checked whole.
     """
-    if not updated or spec.deferred:
+    if not updated or spec.deferred or metadata.get("source") == "update":
         return None
     found: set[str] = set()
     for key in updated:
@@ -129,7 +132,7 @@ def snapshot_of(
         checkpoint.versions_seen,
         checkpoint_id=checkpoint.id,
         namespace=namespace,
-        candidates=_candidates(spec, checkpoint.updated_channels),
+        candidates=_candidates(spec, checkpoint.updated_channels, saved.metadata),
         with_input=False,
     )
     writes: dict[str, list[tuple[str, Any]]] = {}
@@ -454,9 +457,6 @@ def _superstep(
     seen = {k: dict(v) for k, v in checkpoint.versions_seen.items()} if checkpoint else {}
     step = int(saved.metadata.get("step", -1)) + 1 if saved else -1
     changed: dict[str, int] = {}
-    # The channels the update wrote, changed or not (a join its node already
-    # filled): as in LangGraph, the nodes they trigger are the next step's.
-    written: set[str] = set()
     source = "update"
     if special == [INPUT]:
         # The input of a run not started yet: the next invoke(None, config) runs it.
@@ -485,7 +485,9 @@ def _superstep(
                 path=("__pregel_pull", node_name),
                 input=None,
                 node=node,
-                triggers=node.triggers,
+                # What the update consumes is the pending step's (below), as in
+                # LangGraph: its own task reads no trigger.
+                triggers=(),
                 channels=channels,
             )
             task.writes = node.write(values, task.read_fresh)
@@ -499,7 +501,6 @@ def _superstep(
             # run next to the one the update chooses.
             pending = _pending(spec, channels, versions, seen, saved, namespace)
             changed, _ = apply_writes(channels, versions, seen, [*pending, *tasks])
-            written = {key for task in tasks for key, _value in task.writes}
             if dropped and TASKS not in changed:
                 versions[TASKS] = changed[TASKS] = next_version(versions.get(TASKS))
             seen[RAN] = {task.name: 1 for task in tasks}
@@ -514,7 +515,7 @@ def _superstep(
         channel_values=changed_values(channels, changed),
         channel_versions=versions,
         versions_seen=seen,
-        updated_channels=tuple(sorted(written.union(changed))),
+        updated_channels=tuple(sorted(changed)),
     )
     metadata: CheckpointMetadata = {"source": source, "step": step, "parents": {}}  # type: ignore[typeddict-item]
     if spec.versioning is not None:
