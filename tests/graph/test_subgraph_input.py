@@ -1,7 +1,8 @@
 """A subgraph added as a node receives only the parent keys its input schema has.
 
 LangGraph passes the parent's whole state to a compiled subgraph node and the
-subgraph keeps the keys it knows, silently. cairngraph warns about an unknown
+subgraph keeps the keys it knows, silently; the parent likewise keeps only its own
+keys of the subgraph's output, in sync and async runs alike. cairngraph warns about an unknown
 input key (an error under ``strict=True``); that rule is for a caller's own
 input, so a parent's extra keys must not trip it.
 """
@@ -18,6 +19,7 @@ import pytest
 from cairngraph.checkpoint.memory import InMemorySaver
 from cairngraph.errors import InvalidUpdateError, UnknownKeyWarning
 from cairngraph.graph import START, StateGraph
+from tests.graph.conftest import Driver
 
 
 class Parent(TypedDict):
@@ -66,3 +68,21 @@ def test_the_subgraph_still_checks_its_own_callers_input() -> None:
         _child(strict=False).invoke({"topic": "moss", "secret": "s", "notes": []})
     with pytest.raises(InvalidUpdateError, match="'secret'"):
         _child(strict=True).invoke({"topic": "moss", "secret": "s", "notes": []})
+
+
+class Scratch(TypedDict):
+    topic: str
+    notes: Annotated[list[str], operator.add]
+    draft: str
+
+
+def test_subgraph_output_keys_the_parent_lacks_are_dropped_silently(driver: Driver) -> None:
+    # The async path once passed the subgraph's whole output on: ``draft`` warned.
+    child = StateGraph(Scratch)
+    child.add_node("write", lambda s: {"draft": "d", "notes": [f"wrote {s['topic']}"]})
+    child.add_edge(START, "write")
+    graph = _parent(child.compile(strict=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnknownKeyWarning)
+        result = driver.invoke(graph, {"topic": "moss", "secret": "s", "notes": []}, _config("out"))
+    assert result == {"topic": "moss", "secret": "s", "notes": ["wrote moss"]}

@@ -240,8 +240,24 @@ def save(
     state.made = None
 
 
-def settle(opts: RunOptions, state: RunState) -> Generator[Effect, Any, None]:
-    """Make sure the current checkpoint is saved and every save has finished."""
-    if opts.has_saver:
+def settle(
+    opts: RunOptions, state: RunState, *, finished: bool = False
+) -> Generator[Effect, Any, None]:
+    """Make sure the current checkpoint is saved and every save has finished.
+
+    ``finished``: the run reached its end normally. With ``durability="exit"``
+    a nested run under a task's namespace then saves nothing, as in LangGraph:
+    its parent's checkpoint records that the node finished, and the subgraph's
+    namespace keeps only what a stop (an error or an interrupt) left there. A
+    subgraph with ``checkpointer=True`` (a namespace without task ids) saves.
+    """
+    if not opts.has_saver:
+        return
+    if not (finished and opts.durability == "exit" and _under_task(opts.namespace)):
         yield from save(opts, state, [], force=True)
-        yield Flush()
+    yield Flush()
+
+
+def _under_task(namespace: str) -> bool:
+    """True for the namespace of a run nested in one task (``"sub:<task id>"``)."""
+    return any(":" in part for part in namespace.split("|")) if namespace else False

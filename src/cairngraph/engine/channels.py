@@ -10,7 +10,9 @@ operations, kept for users who call channels directly.
 
 A channel whose class sets ``notify_idle`` also hears about every step that
 did not write it (``update([])``): that is how an ``EphemeralValue`` or a
-``Topic`` empties itself after one step.
+``Topic`` empties itself after one step. A class that sets ``lapses`` holds
+what only the next step may use (a fired edge, the input, ``Send`` packets):
+a barrier or a deferred trigger does not lapse, it waits.
 
 This module holds the channels the engine itself builds: ``LastValue`` and
 ``BinaryOperatorAggregate`` for state keys (with LangGraph's constructor
@@ -76,6 +78,10 @@ class BaseChannel:
 
     notify_idle: ClassVar[bool] = False
     """True if the engine must call ``update([])`` after each step that did not write it."""
+
+    lapses: ClassVar[bool] = False
+    """True if what it holds is for the next step only: when that step is replaced
+    (``update_state`` acts as the step), the tasks it would have started consume it."""
 
     _slot_names: ClassVar[tuple[str, ...]] = ("key", "typ", "value")
 
@@ -346,6 +352,7 @@ class Trigger(BaseChannel):
     """Starts a node: only its version matters, so it stores nothing."""
 
     __slots__ = ()
+    lapses = True
 
     def __init__(self, key: str) -> None:
         super().__init__(None, key)
@@ -371,6 +378,7 @@ class Ephemeral(LastValue):
     """Holds the run's input for the one step that reads it."""
 
     __slots__ = ()
+    lapses = True
 
     def __init__(self, key: str) -> None:
         super().__init__(Any, key)
@@ -386,6 +394,7 @@ class Sends(BaseChannel):
     """Collects the ``Send`` packets of a step; the next step consumes them all."""
 
     __slots__ = ()
+    lapses = True
 
     def __init__(self, key: str) -> None:
         super().__init__(Any, key)

@@ -218,7 +218,7 @@ def _supersteps(
             return RunOutcome(
                 spec.output(state.channels), config=config_of(opts, state), paused=True
             )
-    yield from settle(opts, state)
+    yield from settle(opts, state, finished=True)
     return RunOutcome(spec.output(state.channels), config=config_of(opts, state))
 
 

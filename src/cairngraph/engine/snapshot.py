@@ -27,7 +27,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.constants import END, START, TASKS
+from cairngraph.constants import END, PULL, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._migrate import (
     FINGERPRINT_KEY,
@@ -45,6 +45,7 @@ from cairngraph.engine.algo import (
     prepare_tasks,
     restore_channels,
 )
+from cairngraph.engine.channels import Channel
 from cairngraph.engine.loop import RAN
 from cairngraph.errors import CheckpointNotFoundError, InvalidUpdateError
 from cairngraph.types import PregelTask, StateSnapshot
@@ -83,15 +84,18 @@ def _error_of(value: Any) -> str:
     return f"{name}({message!r})"
 
 
-def _candidates(spec: GraphSpec, updated: tuple[str, ...]) -> set[str] | None:
+def _candidates(
+    spec: GraphSpec, updated: tuple[str, ...], metadata: CheckpointMetadata
+) -> set[str] | None:
     """The nodes the step that made a checkpoint can have triggered; None: check them all.
 
     A node runs in the step after the one that wrote its trigger, so only the
     nodes subscribed to the checkpoint's updated channels can be next. A copy
-    (no updated channels) and a graph with deferred nodes (whose trigger may
-    be older) are checked whole.
+    (no updated channels), an update (a full join the update did not consume
+    waits on) and a graph with deferred nodes (whose trigger may be older) are
+    checked whole.
     """
-    if not updated or spec.deferred:
+    if not updated or spec.deferred or metadata.get("source") == "update":
         return None
     found: set[str] = set()
     for key in updated:
@@ -128,7 +132,7 @@ def snapshot_of(
         checkpoint.versions_seen,
         checkpoint_id=checkpoint.id,
         namespace=namespace,
-        candidates=_candidates(spec, checkpoint.updated_channels),
+        candidates=_candidates(spec, checkpoint.updated_channels, saved.metadata),
         with_input=False,
     )
     writes: dict[str, list[tuple[str, Any]]] = {}
@@ -189,13 +193,27 @@ def snapshot_of(
     return StateSnapshot(
         values=spec.values(channels),
         next=tuple(task.name for task in tasks if task.id not in done),
-        config=saved.config,
+        config=_with_checkpoint_map(saved.config, saved.metadata),
         metadata=saved.metadata,
         created_at=checkpoint.ts,
-        parent_config=saved.parent_config,
+        parent_config=None
+        if saved.parent_config is None
+        else _with_checkpoint_map(saved.parent_config, saved.metadata),
         tasks=tuple(shown),
         interrupts=tuple(waiting),
     )
+
+
+def _with_checkpoint_map(config: RunnableConfig, metadata: CheckpointMetadata) -> RunnableConfig:
+    """A subgraph checkpoint's config as LangGraph gives it: with ``checkpoint_map``,
+    each enclosing namespace (from the metadata's ``parents``) and its own mapped
+    to their checkpoint ids. A root checkpoint's config is left as it is."""
+    parents = metadata.get("parents") if metadata else None
+    if not parents:
+        return config
+    configurable = config["configurable"]
+    own = {configurable["checkpoint_ns"]: configurable["checkpoint_id"]}
+    return {**config, "configurable": {**configurable, "checkpoint_map": {**parents, **own}}}
 
 
 def get_state(
@@ -344,6 +362,40 @@ def _task_result(writes: list[tuple[str, Any]], state_keys: set[str]) -> dict[st
     return result
 
 
+def _pending(
+    spec: GraphSpec,
+    channels: Mapping[str, Channel],
+    versions: Mapping[str, int],
+    seen: Mapping[str, Mapping[str, int]],
+    saved: CheckpointTuple | None,
+    namespace: str,
+) -> list[Task]:
+    """The pull tasks the saved checkpoint would run next, with no writes, narrowed
+    to the triggers that lapse when their step is replaced.
+
+    As in LangGraph, a fired edge or the input is gone after the update; a full
+    join barrier or a deferred node's trigger still waits for its node. (The
+    ``Send`` packets are dropped by the caller.)
+    """
+    if saved is None:
+        return []
+    pending = prepare_tasks(
+        spec,
+        channels,
+        versions,
+        seen,
+        checkpoint_id=saved.checkpoint.id,
+        namespace=namespace,
+        with_input=False,
+    )
+    return [
+        dataclasses.replace(task, triggers=lapsing)
+        for task in pending
+        if task.path[0] == PULL
+        and (lapsing := tuple(key for key in task.triggers if channels[key].lapses))
+    ]
+
+
 def update_state(
     graph: CompiledStateGraph,
     saver: BaseCheckpointSaver,
@@ -433,7 +485,9 @@ def _superstep(
                 path=("__pregel_pull", node_name),
                 input=None,
                 node=node,
-                triggers=node.triggers,
+                # What the update consumes is the pending step's (below), as in
+                # LangGraph: its own task reads no trigger.
+                triggers=(),
                 channels=channels,
             )
             task.writes = node.write(values, task.read_fresh)
@@ -442,7 +496,11 @@ def _superstep(
             # As in LangGraph, an update is a step: Sends still waiting from the last
             # step are dropped (the updated node's own routing sends anew).
             dropped = TASKS in channels and channels[TASKS].consume()
-            changed, _ = apply_writes(channels, versions, seen, tasks)
+            # The update replaces the step that was about to run: that step's tasks
+            # are consumed with it, so a route chosen before the update does not
+            # run next to the one the update chooses.
+            pending = _pending(spec, channels, versions, seen, saved, namespace)
+            changed, _ = apply_writes(channels, versions, seen, [*pending, *tasks])
             if dropped and TASKS not in changed:
                 versions[TASKS] = changed[TASKS] = next_version(versions.get(TASKS))
             seen[RAN] = {task.name: 1 for task in tasks}

@@ -183,7 +183,7 @@ def _node(
     if subgraph is not None:
         # A subgraph's output has its own keys too; the parent takes only its own.
         keys = frozenset(graph.state.channels) | frozenset(graph.output.channels)
-        run, arun = _keeping(keys, run), _keeping(keys, arun)
+        run, arun = _keeping(keys, run), _akeeping(keys, arun)
     else:
         subgraph = _called_subgraph(action)
     policy = retry[0] if isinstance(retry, list | tuple) and retry else retry
@@ -205,13 +205,20 @@ def _node(
 def _keeping(keys: frozenset[str], call: Any) -> Any:
     if call is None:
         return None
-    if inspect.iscoroutinefunction(call):
-
-        async def akeep(state: Any, task: Any) -> Any:
-            return _only_keys(keys, await call(state, task))
-
-        return akeep
     return lambda state, task: _only_keys(keys, call(state, task))
+
+
+def _akeeping(keys: frozenset[str], call: Any) -> Any:
+    """``_keeping`` for an ``arun``: it returns an awaitable whatever its kind (a
+    subgraph's ``arun`` is a plain function returning ``ainvoke``'s coroutine,
+    which a check for coroutine functions would miss)."""
+    if call is None:
+        return None
+
+    async def akeep(state: Any, task: Any) -> Any:
+        return _only_keys(keys, await call(state, task))
+
+    return akeep
 
 
 def _only_keys(keys: frozenset[str], output: Any) -> Any:
