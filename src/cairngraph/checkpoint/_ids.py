@@ -3,7 +3,9 @@
 Ids are UUIDv7-shaped strings: 48 bits of Unix milliseconds, then a counter,
 then random bits. Within one process each id is greater than the one before,
 even within one millisecond or when the clock steps back; ``after=`` makes a
-child sort after its parent across processes too. As lowercase fixed-width
+child sort after its parent across processes too. An id that has to step
+past a floor steps a random distance, so children of one parent made in
+different processes do not collide. As lowercase fixed-width
 hex, string order is time order, so "latest" is a ``max``.
 """
 
@@ -37,6 +39,9 @@ def new_checkpoint_id(after: str | None = None) -> str:
     with _lock:
         floor = _last if after is None else max(_last, _as_int(after))
         if value <= floor:
-            value = floor + 1
+            # Past the floor by a random step, not by one: two processes continuing one
+            # parent (a fork made elsewhere, an id from another clock such as LangGraph's
+            # uuid6) must not both pick parent + 1.
+            value = floor + 1 + random.getrandbits(40)
         _last = value
     return _format(value)
