@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from cairngraph.checkpoint._ids import new_checkpoint_id
 
 ROOT = Path(__file__).resolve().parents[2]
-# A parent id from another clock, ahead of this one (LangGraph's uuid6 ids sort so).
-AHEAD = "1f0c8a2e-5b3d-6e11-8000-0123456789ab"
+# A parent id from another clock, ahead of this one and of any id a test imports.
+AHEAD = "f0000000-0000-6000-8000-000000000000"
 
 
 def _child_in_a_new_process(parent: str) -> str:
@@ -35,8 +36,12 @@ def test_ids_grow_and_children_sort_after_their_parent() -> None:
     assert child > AHEAD and new_checkpoint_id() > child
 
 
-def test_children_of_one_parent_in_two_processes_differ() -> None:
+def test_children_of_one_parent_in_two_processes_differ_and_keep_time_order() -> None:
     # Each process steps past the parent on its own; a fork made by another process
-    # must not take the id of a child this one saved (a checkpoint would be replaced).
-    children = {_child_in_a_new_process(AHEAD) for _ in range(3)}
-    assert len(children) == 3 and all(child > AHEAD for child in children)
+    # must not take the id of a child this one saved (a checkpoint would be replaced),
+    # and the later child must sort later ("latest" is the max id).
+    here = new_checkpoint_id(after=AHEAD)
+    time.sleep(0.01)
+    children = [_child_in_a_new_process(AHEAD) for _ in range(3)]
+    assert len(set(children)) == 3 and all(child > AHEAD for child in children)
+    assert here < children[0] < children[1] < children[2]

@@ -3,9 +3,10 @@
 Ids are UUIDv7-shaped strings: 48 bits of Unix milliseconds, then a counter,
 then random bits. Within one process each id is greater than the one before,
 even within one millisecond or when the clock steps back; ``after=`` makes a
-child sort after its parent across processes too. An id that has to step
-past a floor steps a random distance, so children of one parent made in
-different processes do not collide. As lowercase fixed-width
+child sort after its parent across processes too. A parent ahead of this
+clock (another process's, or an imported LangGraph uuid6 id) is stepped past
+by this clock's milliseconds plus random bits: children of one parent made in
+different processes neither collide nor lose their time order. As lowercase fixed-width
 hex, string order is time order, so "latest" is a ``max``.
 """
 
@@ -37,11 +38,13 @@ def new_checkpoint_id(after: str | None = None) -> str:
     # version 7 in bits 76..79, variant 0b10 in bits 62..63, randomness in the rest.
     value = (millis << 80) | (0x7 << 76) | (0b10 << 62) | random.getrandbits(62)
     with _lock:
-        floor = _last if after is None else max(_last, _as_int(after))
-        if value <= floor:
-            # Past the floor by a random step, not by one: two processes continuing one
-            # parent (a fork made elsewhere, an id from another clock such as LangGraph's
-            # uuid6) must not both pick parent + 1.
-            value = floor + 1 + random.getrandbits(40)
+        parent = 0 if after is None else _as_int(after)
+        if value <= parent:
+            # The parent is ahead of this clock (made elsewhere, or by another scheme such
+            # as LangGraph's uuid6): step past it by this clock's time, so that a sibling
+            # made later, in any process, still sorts later, and two never collide.
+            value = parent + 1 + (millis << 22) + random.getrandbits(22)
+        if value <= _last:
+            value = _last + 1 + random.getrandbits(22)
         _last = value
     return _format(value)
