@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cairngraph.checkpoint.langgraph._convert import LangGraphRow, LangGraphWrite
@@ -75,22 +75,35 @@ def sqlite_threads(
             conn.close()
 
 
-def _sqlite_thread(
-    conn: sqlite3.Connection, decoder: LangGraphDecoder, thread_id: str
-) -> list[LangGraphRow]:
+def _writes(
+    decoder: LangGraphDecoder, thread_id: str, found: Iterable[Sequence[Any]]
+) -> dict[tuple[str, str], list[LangGraphWrite]]:
+    """LangGraph's writes rows ``(ns, checkpoint_id, task_id, task_path, idx, channel, type,
+    value)``, decoded and grouped by checkpoint (both backends store them alike)."""
     writes: dict[tuple[str, str], list[LangGraphWrite]] = {}
-    for ns, cid, task_id, task_path, idx, channel, tag, value in conn.execute(
-        "SELECT checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value "
-        "FROM writes WHERE thread_id = ? ORDER BY checkpoint_ns, checkpoint_id, task_path, "
-        "task_id, idx",
-        (thread_id,),
-    ):
+    for ns, cid, task_id, task_path, idx, channel, tag, value in found:
         decoded = _decoded(decoder, tag, value, _where(thread_id, ns, cid, channel))
         writes.setdefault((ns, cid), []).append(
             LangGraphWrite(
                 task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded
             )
         )
+    return writes
+
+
+def _sqlite_thread(
+    conn: sqlite3.Connection, decoder: LangGraphDecoder, thread_id: str
+) -> list[LangGraphRow]:
+    writes = _writes(
+        decoder,
+        thread_id,
+        conn.execute(
+            "SELECT checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, value "
+            "FROM writes WHERE thread_id = ? ORDER BY checkpoint_ns, checkpoint_id, task_path, "
+            "task_id, idx",
+            (thread_id,),
+        ).fetchall(),
+    )
     rows = []
     for ns, cid, parent, tag, blob, metadata in conn.execute(
         "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id, type, checkpoint, metadata "
@@ -155,19 +168,16 @@ def _postgres_thread(conn: Any, decoder: LangGraphDecoder, thread_id: str) -> li
         (thread_id,),
     ):
         blobs[(ns, channel, version)] = (tag, blob)
-    writes: dict[tuple[str, str], list[LangGraphWrite]] = {}
-    for ns, cid, task_id, task_path, idx, channel, tag, blob in conn.execute(
-        "SELECT checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob "
-        "FROM checkpoint_writes WHERE thread_id = %s "
-        "ORDER BY checkpoint_ns, checkpoint_id, task_path, task_id, idx",
-        (thread_id,),
-    ):
-        decoded = _decoded(decoder, tag, blob, _where(thread_id, ns, cid, channel))
-        writes.setdefault((ns, cid), []).append(
-            LangGraphWrite(
-                task_id=task_id, task_path=task_path, idx=idx, channel=channel, value=decoded
-            )
-        )
+    writes = _writes(
+        decoder,
+        thread_id,
+        conn.execute(
+            "SELECT checkpoint_ns, checkpoint_id, task_id, task_path, idx, channel, type, blob "
+            "FROM checkpoint_writes WHERE thread_id = %s "
+            "ORDER BY checkpoint_ns, checkpoint_id, task_path, task_id, idx",
+            (thread_id,),
+        ).fetchall(),
+    )
     rows = []
     for ns, cid, parent, checkpoint, metadata in conn.execute(
         "SELECT checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata "
