@@ -39,7 +39,7 @@ from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
 from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted, entries_of
-from cairngraph.checkpoint.base import RunnableConfig, StepSave, config_thread_id
+from cairngraph.checkpoint.base import StepSave
 from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
@@ -47,7 +47,7 @@ from cairngraph.errors import CorruptDataError
 
 __all__ = [
     "copy", "guarded", "refusals", "index", "retain", "retain_forgetting", "saving", "tombstone",
-    "unraced", "writing",
+    "unraced",
 ]  # fmt: skip
 
 _to_json = json.JSONEncoder(separators=(",", ":")).encode
@@ -145,12 +145,6 @@ def refusals(action: str) -> Iterator[None]:
 def saving(steps: Sequence[StepSave], save: Op) -> Op:
     """A save of ``steps`` (``_save.put_steps``), guarded (under :func:`refusals`)."""
     return guarded(admission(steps), save)
-
-
-def writing(config: RunnableConfig, save: Op) -> Op:
-    """A save of a task's writes (``_save.put_writes``), guarded."""
-    checked = Admission(frozenset((config_thread_id(config),)), frozenset())
-    return guarded(checked, save)
 
 
 def tombstone(thread_id: str, delete: Op) -> Op:

@@ -213,16 +213,12 @@ class SqliteSaver(BaseCheckpointSaver):
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
         admitted = admission(steps)
-        try:
-            with self._transaction() as store:
-                _retention.admit(self.conn, admitted)
-                rows = store.save(steps)
-        except StorageError as error:
-            with self._lock:
-                late = _retention.refused(self.conn, error, admitted.checked, "save a step")
-            if late is None:
-                raise
-            raise late from None
+        with (
+            _retention.refusals(self.conn, self._lock, admitted.checked, "save a step"),
+            self._transaction() as store,
+        ):
+            _retention.admit(self.conn, admitted)
+            rows = store.save(steps)
         store.refs.learn(rows.learned)  # committed: safe to build on
         return rows.made
 
@@ -237,17 +233,13 @@ class SqliteSaver(BaseCheckpointSaver):
         if checkpoint_id is None:
             raise InvalidConfigError("put_writes needs a config that names a checkpoint_id")
         thread_id = config_thread_id(config)
-        try:
-            with self._transaction() as store:
-                store.put_writes(
-                    thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
-                )
-        except StorageError as error:
-            with self._lock:
-                late = _retention.refused(self.conn, error, (thread_id,), "save a task's writes")
-            if late is None:
-                raise
-            raise late from None
+        with (
+            _retention.refusals(self.conn, self._lock, (thread_id,), "save a task's writes"),
+            self._transaction() as store,
+        ):
+            store.put_writes(
+                thread_id, config_namespace(config), checkpoint_id, task_id, task_path, writes
+            )
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses.

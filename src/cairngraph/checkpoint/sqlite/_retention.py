@@ -23,18 +23,19 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from cairngraph.checkpoint._format import CheckpointRow, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
 from cairngraph.checkpoint._retention import Admission, Entry, deleted, entries_of
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
-from cairngraph.errors import CorruptDataError, StorageError, ThreadDeletedError
+from cairngraph.errors import CorruptDataError, StorageError
 
 __all__ = [
-    "admit", "copy", "exists", "index", "reclaim", "refused", "retain", "tombstone", "unraced",
+    "admit", "copy", "exists", "index", "reclaim", "refusals", "retain", "tombstone", "unraced",
 ]  # fmt: skip
 
 _SELECT_WRITES = (
@@ -58,21 +59,26 @@ def admit(conn: sqlite3.Connection, admitted: Admission) -> None:
         conn.execute("DELETE FROM cairn_deleted WHERE thread_id = ?", (thread_id,))
 
 
-def refused(
-    conn: sqlite3.Connection, error: StorageError, checked: Iterable[str], action: str
-) -> ThreadDeletedError | None:
-    """The :class:`ThreadDeletedError` an insert aborted by the tombstone triggers means, or
-    None for any other error. Runs after the rollback (tombstones are committed rows)."""
-    cause = error.__cause__
-    if not (isinstance(cause, sqlite3.IntegrityError) and "cairn_deleted" in str(cause)):
-        return None
-    for thread_id in sorted(checked):
-        found = conn.execute(
-            "SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)
-        ).fetchone()
-        if found:
-            return deleted(thread_id, action)
-    return deleted(", ".join(sorted(checked)) or "?", action)
+@contextmanager
+def refusals(
+    conn: sqlite3.Connection, lock: AbstractContextManager[Any], checked: Iterable[str], action: str
+) -> Iterator[None]:
+    """An insert aborted by the tombstone triggers, in the block, as :class:`ThreadDeletedError`
+    naming the thread (looked up after the rollback: tombstones are committed rows)."""
+    try:
+        yield
+    except StorageError as error:
+        cause = error.__cause__
+        if not (isinstance(cause, sqlite3.IntegrityError) and "cairn_deleted" in str(cause)):
+            raise
+        with lock:
+            for thread_id in sorted(checked):
+                found = conn.execute(
+                    "SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)
+                ).fetchone()
+                if found:
+                    raise deleted(thread_id, action) from None
+        raise deleted(", ".join(sorted(checked)) or "?", action) from None
 
 
 def tombstone(conn: sqlite3.Connection, thread_id: str) -> None:
