@@ -23,7 +23,8 @@ Sizes (``--quick`` shrinks them, for the smoke test only):
    µs per call.
 3. 200 threads, each one run of the tutorial's two-node joke graph
    (:func:`benchmarks.workloads.tutorial`): ``list(saver.list(None))``, µs per
-   call (median of 20).
+   call (median of 20); two more rows then read each tuple's metadata, or every
+   field of each (SQLite's ``list()`` opens a row when it is first read).
 4. The chain of 1. on each library's ``PostgresSaver``, each engine in a fresh
    schema of its own (:func:`benchmarks.postgres.saver`).
 5. The "200 KB workload": state ``{big: str, n: int}``; the first node sets
@@ -196,15 +197,33 @@ def long_thread(read: str) -> Callable[[Engine, bool], float]:
     return run
 
 
-def list_all(engine: Engine, quick: bool) -> float:
-    """µs per ``list(saver.list(None))`` over 200 one-run threads of the tutorial graph."""
-    threads, calls = (20, 3) if quick else (200, 20)
-    with _sqlite(engine) as (made, _path):
-        app = tutorial(engine).compile(checkpointer=made)
-        for i in range(threads):
-            app.invoke({"topic": f"topic {i}"}, _config(f"t{i}"))
-        LISTED.add(engine.name, "checkpoints", len(list(made.list(None))))
-        return statistics.median(_timed(lambda: list(made.list(None))) for _ in range(calls)) * 1e6
+def list_all(read: str) -> Callable[[Engine, bool], float]:
+    """µs per ``list(saver.list(None))`` over 200 one-run threads of the tutorial graph.
+
+    ``read`` is what the caller then reads of each tuple: ``"nothing"`` (the
+    issue's workload: the list itself), ``"metadata"``, or ``"all"`` (config,
+    checkpoint, metadata, parent and pending writes). A saver that opens rows
+    on first read pays for it in the last two.
+    """
+    readers: dict[str, Callable[[Any], Any]] = {
+        "nothing": lambda items: items,
+        "metadata": lambda items: [item.metadata for item in items],
+        "all": lambda items: [tuple(item) for item in items],
+    }
+    reader = readers[read]
+
+    def run(engine: Engine, quick: bool) -> float:
+        threads, calls = (20, 3) if quick else (200, 20)
+        with _sqlite(engine) as (made, _path):
+            app = tutorial(engine).compile(checkpointer=made)
+            for i in range(threads):
+                app.invoke({"topic": f"topic {i}"}, _config(f"t{i}"))
+            if read == "nothing":
+                LISTED.add(engine.name, "checkpoints", len(list(made.list(None))))
+            action = lambda: reader(list(made.list(None)))  # noqa: E731
+            return statistics.median(_timed(action) for _ in range(calls)) * 1e6
+
+    return run
 
 
 _LETTERS = string.ascii_letters + string.digits
@@ -313,8 +332,14 @@ WORKLOADS = [
     Workload("  same: whole get_state_history", "µs/call", long_thread("whole"), "storage"),
     Workload("  same: get_state_history(limit=10)", "µs/call", long_thread("page"), "storage"),
     Workload(
-        "SQLite 200 tutorial threads: list(None)", "µs/call", list_all, "storage", LISTED.lines
+        "SQLite 200 tutorial threads: list(None)",
+        "µs/call",
+        list_all("nothing"),
+        "storage",
+        LISTED.lines,
     ),
+    Workload("  same, then each tuple's metadata", "µs/call", list_all("metadata"), "storage"),
+    Workload("  same, then every field of each", "µs/call", list_all("all"), "storage"),
     Workload(
         "SQLite 200 KB workload, bytes/step",
         "bytes",

@@ -32,7 +32,9 @@ from cairngraph.checkpoint._format import (
 from cairngraph.checkpoint.base import CheckpointTuple, PendingWrite, make_checkpoint
 from cairngraph.errors import SerializationError
 
-__all__ = ["Entry", "OpenedWrites", "tuples"]
+__all__ = ["Entry", "OpenedWrites", "decode_metadata", "tuples"]
+
+_new = tuple.__new__
 
 OpenedWrites = tuple[WriteRow, str, list[list[Any]]]
 """A writes row with what :meth:`Format.open_writes` found in it: task path, items."""
@@ -62,6 +64,26 @@ def tuples(fmt: Format, entries: Sequence[Entry], loader: ValueLoader) -> list[C
             if len(entries) > 1:
                 return [built for entry in entries for built in tuples(fmt, [entry], loader)]
     return [_tuple(fmt, row, record, writes, loader, decoded) for row, record, writes in entries]
+
+
+def decode_metadata(fmt: Format, rows: Sequence[CheckpointRow], records: Sequence[Record]) -> None:
+    """Decode (and keep in each record) the metadata of ``records``: one codec call for
+    all, or, when it fails or the codec embeds nothing, each alone, so the error names
+    its checkpoint."""
+    pending = [
+        (row, record) for row, record in zip(rows, records, strict=True) if record.metadata is None
+    ]
+    if fmt.embeds and all(record.meta[0] == "msgpack" for _row, record in pending):
+        try:
+            decoded = fmt.decode_raws([record.meta[1] for _row, record in pending])
+        except SerializationError:
+            pass
+        else:
+            for (row, record), metadata in zip(pending, decoded, strict=True):
+                fmt.set_metadata(row, record, metadata)
+            return
+    for row, record in pending:
+        fmt.metadata(row, record)
 
 
 def _tuple(
@@ -94,15 +116,12 @@ def _tuple(
                 value = next(decoded)
             else:
                 value = fmt.decode_ref(writes_where(write).at(channel), ref, loader)
-            pending.append(PendingWrite(task_id, channel, value))
+            pending.append(_new(PendingWrite, (task_id, channel, value)))
     checkpoint = make_checkpoint(
         checkpoint_id, record.ts, values, record.versions, record.seen, tuple(record.updated),
         record.v,
     )  # fmt: skip
-    return CheckpointTuple(
-        checkpoint_config(thread_id, ns, checkpoint_id),
-        checkpoint,
-        record.metadata,  # type: ignore[arg-type]  # set above
-        None if parent_id is None else checkpoint_config(thread_id, ns, parent_id),
-        pending,
-    )
+    config = checkpoint_config(thread_id, ns, checkpoint_id)
+    parent = None if parent_id is None else checkpoint_config(thread_id, ns, parent_id)
+    # NamedTuples made by position without their Python-level __new__: reads make many.
+    return _new(CheckpointTuple, (config, checkpoint, record.metadata, parent, pending))

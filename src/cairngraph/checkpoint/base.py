@@ -364,6 +364,23 @@ class BaseCheckpointSaver(Lifecycle, ABC):
         ``before`` keeps ids smaller than its ``checkpoint_id``; ``limit`` caps the count.
         """
 
+    def list_eager(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> Iterator[CheckpointTuple]:
+        """:meth:`list`, every tuple opened (checked, decoded) before it is yielded.
+
+        For a caller that reads every field of what it lists (a history, an
+        export). A saver whose ``list()`` defers opening rows until they are
+        read (SQLite's) opens them here in the fewest statements; elsewhere it
+        is ``list()``.
+        """
+        return self.list(config, filter=filter, before=before, limit=limit)
+
     @abstractmethod
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Save consecutive steps, in order, all or nothing; return each checkpoint's config.

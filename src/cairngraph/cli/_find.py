@@ -31,7 +31,7 @@ def place(thread_id: str, ns: str = "", checkpoint: str | None = None) -> Runnab
 
 def thread_items(saver: BaseCheckpointSaver, thread_id: str, ns: str = "") -> list[CheckpointTuple]:
     """Every checkpoint of the thread's namespace, newest first; not found when none."""
-    items = list(saver.list(place(thread_id, ns)))
+    items = list(saver.list_eager(place(thread_id, ns)))
     if not items:
         raise _no_thread(saver, thread_id, ns)
     return items

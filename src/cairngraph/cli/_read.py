@@ -137,7 +137,7 @@ def threads(db: str | None, filters: tuple[str, ...], limit: int | None, as_json
     """
     wanted = parse_filter(filters)
     with opened(db, read_only=True) as saver:
-        summaries = summarize(list(saver.list(None)), plain_codec(saver))
+        summaries = summarize(list(saver.list_eager(None)), plain_codec(saver))
         if wanted:
             keep = {
                 str(i.config["configurable"]["thread_id"]) for i in saver.list(None, filter=wanted)
@@ -234,7 +234,7 @@ def history(
         items = (
             every
             if not wanted and limit is None
-            else list(saver.list(place(thread, ns), filter=wanted or None, limit=limit))
+            else list(saver.list_eager(place(thread, ns), filter=wanted or None, limit=limit))
         )
         rows = history_rows(items, by_id, plain_codec(saver))
         workflow = graph_for(None, saver, required=False)

@@ -135,7 +135,7 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
     Example: cairn --db data/jokes.db stats --top 10
     """
     with opened(db, read_only=True) as saver:
-        items = list(saver.list(None))
+        items = list(saver.list_eager(None))
         sizes = table_bytes(saver)
         codec = plain_codec(saver)
     summaries = summarize(items, codec)

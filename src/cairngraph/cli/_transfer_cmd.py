@@ -60,9 +60,9 @@ def _output(path: str) -> Iterator[IO[str]]:
 def _chosen(saver: BaseCheckpointSaver, thread_ids: tuple[str, ...]) -> list[CheckpointTuple]:
     """Every checkpoint of the store, or of the threads asked for (each of which must exist)."""
     if not thread_ids:
-        return list(saver.list(None))
+        return list(saver.list_eager(None))
     wanted = list(dict.fromkeys(thread_ids))
-    items = [i for t in wanted for i in saver.list({"configurable": {"thread_id": t}})]
+    items = [i for t in wanted for i in saver.list_eager({"configurable": {"thread_id": t}})]
     found = {str(i.config["configurable"]["thread_id"]) for i in items}
     missing = [t for t in wanted if t not in found]
     if missing:

@@ -35,7 +35,7 @@ def _lineage(
     saver: BaseCheckpointSaver, thread_id: str, target: CheckpointTuple
 ) -> list[CheckpointTuple]:
     """The checkpoints to copy, oldest first (see the module docstring)."""
-    everything = list(saver.list({"configurable": {"thread_id": thread_id}}))
+    everything = list(saver.list_eager({"configurable": {"thread_id": thread_id}}))
     by_id = {checkpoint_id(item): item for item in everything if _ns(item) == ""}
     chain: list[CheckpointTuple] = []
     current: CheckpointTuple | None = target

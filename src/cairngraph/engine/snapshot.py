@@ -276,7 +276,7 @@ def history(
     scoped["configurable"].setdefault("checkpoint_ns", "")
     owner = _graph_at(graph, scoped)
     saver = saver_of(owner, saver)
-    for saved in saver.list(scoped, filter=filter, before=before, limit=limit):
+    for saved in saver.list_eager(scoped, filter=filter, before=before, limit=limit):
         yield snapshot_of(owner, saver, saved, False, live=False)
 
 

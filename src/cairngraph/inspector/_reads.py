@@ -201,7 +201,7 @@ def timeline(
 ) -> Timeline:
     """One page of a thread's checkpoints, newest first, with branches laid out in lanes."""
     cursor = None if before is None else thread_config(thread_id, before)
-    items = list(saver.list(thread_config(thread_id), before=cursor, limit=limit + 1))
+    items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=limit + 1))
     if not items and before is None:
         raise CheckpointNotFoundError(f"thread {thread_id!r} has no checkpoints in this store")
     page = items[:limit]
@@ -344,7 +344,7 @@ def newer_checkpoint(
     for bound in _probes(checkpoint_id, _id(latest)):
         while True:
             cursor = thread_config(thread_id, bound)
-            items = list(saver.list(thread_config(thread_id), before=cursor, limit=16))
+            items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=16))
             newer = [item for item in items if _id(item) > checkpoint_id]
             if not newer:
                 break

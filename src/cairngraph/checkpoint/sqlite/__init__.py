@@ -24,18 +24,15 @@ import builtins
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal
 
 from cairngraph.checkpoint._config import ListQuery, page_limit
-from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry, admission
-from cairngraph.checkpoint._threads import opener, thread_infos
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    CheckpointMetadata,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
@@ -47,6 +44,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.checkpoint.sqlite import _connect, _locks, _retention
+from cairngraph.checkpoint.sqlite._reader import Reader
 from cairngraph.checkpoint.sqlite._store import Store
 from cairngraph.checkpoint.sqlite._wal import WalCheckpointer
 from cairngraph.errors import (
@@ -57,6 +55,9 @@ from cairngraph.errors import (
 )
 
 __all__ = ["SqliteSaver"]
+
+_EAGER_LIMIT = 50
+"""``list(limit=...)`` up to this opens its rows at once: one statement, not two."""
 
 Synchronous = Literal["OFF", "NORMAL", "FULL"]
 
@@ -130,6 +131,7 @@ class SqliteSaver(BaseCheckpointSaver):
             self.close()
             raise
         self._store = Store(self.conn, self.serde)
+        self._reader = Reader(self.conn, self._store, self._reading)
         self._wal = (
             WalCheckpointer(self.conn, self.path) if self.path and not self.read_only else None
         )
@@ -293,17 +295,7 @@ class SqliteSaver(BaseCheckpointSaver):
     # -- reading -----------------------------------------------------------------
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        thread_id = config_thread_id(config)
-        ns = config_namespace(config)
-        checkpoint_id = config_checkpoint_id(config)
-        if checkpoint_id is None:
-            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
-            params: tuple[str, ...] = (thread_id, ns)
-        else:
-            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
-            params = (thread_id, ns, checkpoint_id)
-        with self._reading():
-            return _retention.unraced(self.conn, lambda: self._store.load_one(where, params))
+        return self._reader.get_tuple(config)
 
     def list(
         self,
@@ -313,43 +305,41 @@ class SqliteSaver(BaseCheckpointSaver):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
-        clauses, params = query.where("?")
-        # Only constant fragments and ``?`` placeholders are joined here.
-        where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        where += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
-        if query.limit is not None and not query.filter:
-            where += " LIMIT ?"
-            params.append(query.limit)
-        yield from self._pages(where, params, query)
+        """The checkpoints ``config`` names, newest first.
 
-    def _pages(
-        self, where: str, params: builtins.list[Any], query: ListQuery
+        Without a filter, and unless ``limit`` is small, they are
+        ``ListedTuple`` rows (``checkpoint/_listed.py``): each page of them is
+        checked and decoded when one of its tuples is first read, so a scan of
+        configs, parents or metadata decodes no value. :meth:`list_eager`
+        opens every row before yielding it.
+        """
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
+        return self._reader.listing(query, lazy=query.limit is None or query.limit > _EAGER_LIMIT)
+
+    def list_eager(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        store = self._store
-        with self._reading():
-            selected = store.select(where, params)
-        count = 0
-        for start in range(0, len(selected), 200):
-            with self._reading():
-                opened = [
-                    (row, store.fmt.open_checkpoint(row), writes)
-                    for row, writes in selected[start : start + 200]
-                ]
-                if query.filter:
-                    opened = [
-                        item
-                        for item in opened
-                        if query.matches(store.fmt.metadata(item[0], item[1]))
-                    ]
-                if query.limit is not None:
-                    opened = opened[: query.limit - count]
-            loaded = self._load_page(opened)
-            for item in loaded:
-                count += 1
-                yield item
-            if query.limit is not None and count >= query.limit:
-                return
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
+        return self._reader.listing(query, lazy=False)
+
+    async def alist(
+        self,
+        config: RunnableConfig | None,
+        *,
+        filter: Mapping[str, Any] | None = None,
+        before: RunnableConfig | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[CheckpointTuple]:
+        """Async twin of :meth:`list`: rows opened in the worker thread, never on the loop."""
+        query = ListQuery.of(config, filter=filter, before=before, limit=limit)
+        read = lambda: builtins.list(self._reader.listing(query, lazy=False))  # noqa: E731
+        for item in await asyncio.to_thread(read):
+            yield item
 
     def threads(
         self,
@@ -360,30 +350,7 @@ class SqliteSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
         """Threads, the most recently saved first (see the base class), from the key index."""
-        limit = page_limit("threads", limit)
-        with self._reading():
-            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
-            rows = self._store.latest_rows(search, before, None if filter else limit)
-
-        opened = opener(self._store.fmt)
-
-        def open_record(row: CheckpointRow) -> tuple[Record, CheckpointMetadata]:
-            with self._reading():
-                return opened(row)
-
-        yield from thread_infos(rows, open_record, filter, limit)
-
-    def _load_page(
-        self, opened: builtins.list[tuple[CheckpointRow, Record, builtins.list[WriteRow]]]
-    ) -> builtins.list[CheckpointTuple]:
-        def narrow() -> None:  # a prune removed some of the page meanwhile
-            opened[:] = [item for item in opened if _retention.exists(self.conn, *item[0][:3])]
-
-        def read() -> builtins.list[CheckpointTuple]:
-            return self._store.build(opened)
-
-        with self._reading():
-            return _retention.unraced(self.conn, read, narrow)
+        return self._reader.threads(search, filter, before, page_limit("threads", limit))
 
     # -- checking and sealing ------------------------------------------------------
 

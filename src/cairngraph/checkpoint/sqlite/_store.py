@@ -31,6 +31,7 @@ from cairngraph.checkpoint._format import (
     encode_steps,
     merge_writes,
 )
+from cairngraph.checkpoint._listed import RawRow
 from cairngraph.checkpoint._read import Entry, tuples
 from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint._verify import Verifier
@@ -60,6 +61,7 @@ _SELECT_VALUES = (
     "SELECT CAST(address AS BLOB), CAST(base AS BLOB), CAST(body AS BLOB) FROM cairn_values"
 )
 _IN_CHUNK = 500
+_KEYS_CHUNK = 240  # four parameters a key: under the 999 of older SQLite builds
 
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
@@ -220,17 +222,41 @@ class Store:
             "ORDER BY c.checkpoint_id DESC, c.thread_id DESC, c.ns DESC, w.task_id, w.slot",
             params,
         ).fetchall()
-        selected: list[Selected] = []
-        last: tuple[Any, ...] = ()
-        for item in found:
-            key = item[:3]
-            if key != last:
-                last = key
-                writes: list[WriteRow] = []
-                selected.append((CheckpointRow(*item[:5]), writes))
-            if item[5] is not None:
-                writes.append(WriteRow(item[0], item[1], item[2], item[5], item[6], item[7]))
-        return selected
+        return _grouped(found)
+
+    def rows(self, where: str, params: Sequence[Any]) -> list[RawRow]:
+        """The checkpoint rows ``SELECT_CHECKPOINTS + where`` selects, without their writes."""
+        found: list[RawRow] = self.conn.execute(SELECT_CHECKPOINTS + where, params).fetchall()
+        return found
+
+    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow] | None]:
+        """The writes rows of each of ``rows``, in order; None where the checkpoint is
+        gone. One primary-key lookup a row: the rows are the outer loop of the join."""
+        found_all: list[list[WriteRow] | None] = []
+        for start in range(0, len(rows), _KEYS_CHUNK):
+            chunk = rows[start : start + _KEYS_CHUNK]
+            marks = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+            params = [part for n, row in enumerate(chunk) for part in (*row[:3], n)]
+            # Only constant fragments and placeholders are joined here.
+            found = self.conn.execute(
+                f"WITH k(thread_id, ns, checkpoint_id, n) AS (VALUES {marks}) "  # noqa: S608
+                "SELECT k.n, w.task_id, w.slot, CAST(w.body AS BLOB) FROM k CROSS JOIN "
+                "cairn_checkpoints c ON c.thread_id = k.thread_id AND c.ns = k.ns AND "
+                "c.checkpoint_id = k.checkpoint_id LEFT JOIN cairn_writes w ON "
+                "w.thread_id = c.thread_id AND w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id "
+                "ORDER BY k.n, w.task_id, w.slot",
+                params,
+            ).fetchall()
+            writes: list[list[WriteRow] | None] = [None] * len(chunk)
+            for n, task_id, slot, body in found:
+                row = chunk[n]
+                held = writes[n]
+                if held is None:
+                    held = writes[n] = []
+                if task_id is not None:
+                    held.append(WriteRow(row[0], row[1], row[2], task_id, slot, body))
+            found_all.extend(writes)
+        return found_all
 
     def build(
         self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
@@ -343,6 +369,22 @@ def _text(value: Any) -> Any:
 
 def _texts(row: Sequence[Any], count: int) -> list[Any]:
     return [_text(value) for value in row[:count]]
+
+
+def _grouped(found: list[Any]) -> list[Selected]:
+    """Joined ``(checkpoint columns, task_id, slot, body)`` rows, each checkpoint's together,
+    as ``(row, writes rows)``."""
+    selected: list[Selected] = []
+    last: tuple[Any, ...] = ()
+    for item in found:
+        key = item[:3]
+        if key != last:
+            last = key
+            writes: list[WriteRow] = []
+            selected.append((CheckpointRow(*item[:5]), writes))
+        if item[5] is not None:
+            writes.append(WriteRow(item[0], item[1], item[2], item[5], item[6], item[7]))
+    return selected
 
 
 def _chunks(items: list[bytes]) -> Iterator[list[bytes]]:

@@ -1,0 +1,212 @@
+"""Every read of :class:`~cairngraph.checkpoint.sqlite.SqliteSaver`: one checkpoint,
+a list (eager, or listed rows that open on first read), the threads.
+
+Each statement runs inside ``reading()``: the saver's connection lock, with
+SQLite's errors turned into cairngraph's. A read takes checkpoint rows, then
+their values, in separate statements; a prune or delete committing in
+between is told apart from damage (``_retention.unraced``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from cairngraph.checkpoint._config import (
+    ListQuery,
+    checkpoint_config,
+    config_checkpoint_id,
+    config_namespace,
+    config_thread_id,
+)
+from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
+from cairngraph.checkpoint._listed import ListedPage, ListedTuple
+from cairngraph.checkpoint._read import decode_metadata
+from cairngraph.checkpoint._threads import opener, thread_infos
+from cairngraph.checkpoint.base import (
+    CheckpointMetadata,
+    CheckpointTuple,
+    RunnableConfig,
+    ThreadInfo,
+)
+from cairngraph.checkpoint.sqlite import _retention
+from cairngraph.checkpoint.sqlite._store import Store
+from cairngraph.errors import CorruptDataError
+
+__all__ = ["Reader"]
+
+PAGE = 200
+"""Rows a read opens together: one codec call and one values query each."""
+
+Opened = list[tuple[CheckpointRow, Record, list[WriteRow]]]
+_listed = ListedTuple.of
+
+
+class Reader:
+    """The saver's reads over its connection, store and lock."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        store: Store,
+        reading: Callable[[], AbstractContextManager[None]],
+    ) -> None:
+        self.conn = conn
+        self.store = store
+        self.reading = reading
+
+    def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        thread_id = config_thread_id(config)
+        ns = config_namespace(config)
+        checkpoint_id = config_checkpoint_id(config)
+        if checkpoint_id is None:
+            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
+            params: tuple[str, ...] = (thread_id, ns)
+        else:
+            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
+            params = (thread_id, ns, checkpoint_id)
+        with self.reading():
+            return _retention.unraced(self.conn, lambda: self.store.load_one(where, params))
+
+    def listing(self, query: ListQuery, *, lazy: bool) -> Iterator[CheckpointTuple]:
+        clauses, params = query.where("?")
+        # Only constant fragments and ``?`` placeholders are joined here.
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        where += " ORDER BY checkpoint_id DESC, thread_id DESC, ns DESC"
+        if query.limit is not None and not query.filter:
+            where += " LIMIT ?"
+            params.append(query.limit)
+        if lazy:
+            return self._listed(where, params, query)
+        return self._eager(where, params, query)
+
+    def _listed(self, where: str, params: list[Any], query: ListQuery) -> Iterator[CheckpointTuple]:
+        """Listed rows (``checkpoint/_listed.py``): found now, opened a page at a time
+        when one of the page's tuples is first read (a filter opens stage 1 now)."""
+        with self.reading():
+            found = self.store.rows(where, params)
+        count = 0
+        for start in range(0, len(found), PAGE):
+            rows = found[start : start + PAGE]
+            page = ListedPage(rows, self)
+            if query.filter:
+                records = page.records()
+                kept = [
+                    i for i, record in enumerate(records) if query.matches(record.metadata or {})
+                ]
+                rows = [rows[i] for i in kept]
+                page = ListedPage(rows, self, [records[i] for i in kept])
+            if query.limit is not None:
+                rows = rows[: query.limit - count]
+            count += len(rows)
+            yield from [
+                _listed(
+                    checkpoint_config(thread_id, ns, checkpoint_id),
+                    None if parent_id is None else checkpoint_config(thread_id, ns, parent_id),
+                    page,
+                    index,
+                )
+                for index, (thread_id, ns, checkpoint_id, parent_id, _body) in enumerate(rows)
+            ]
+            if query.limit is not None and count >= query.limit:
+                return
+
+    def _eager(self, where: str, params: list[Any], query: ListQuery) -> Iterator[CheckpointTuple]:
+        """Rows opened before they are yielded: one joined statement, then a page at a time."""
+        store = self.store
+        with self.reading():
+            selected = store.select(where, params)
+        count = 0
+        for start in range(0, len(selected), PAGE):
+            with self.reading():
+                opened = [
+                    (row, store.fmt.open_checkpoint(row), writes)
+                    for row, writes in selected[start : start + PAGE]
+                ]
+                if query.filter:
+                    opened = [
+                        item
+                        for item in opened
+                        if query.matches(store.fmt.metadata(item[0], item[1]))
+                    ]
+                if query.limit is not None:
+                    opened = opened[: query.limit - count]
+            loaded = self._load(opened)
+            for item in loaded:
+                count += 1
+                yield item
+            if query.limit is not None and count >= query.limit:
+                return
+
+    def _load(self, opened: Opened) -> list[CheckpointTuple]:
+        """Tuples of opened rows; rows a prune removed meanwhile are left out."""
+
+        def narrow() -> None:
+            opened[:] = [item for item in opened if _retention.exists(self.conn, *item[0][:3])]
+
+        with self.reading():
+            return _retention.unraced(self.conn, lambda: self.store.build(opened), narrow)
+
+    # -- the two stages of a listed page (``_listed.PageSource``) --------------------
+
+    def open_records(self, rows: Sequence[CheckpointRow]) -> list[Record]:
+        fmt = self.store.fmt
+        records = [fmt.open_checkpoint(row) for row in rows]
+        decode_metadata(fmt, rows, records)
+        return records
+
+    def open_tuples(
+        self, rows: Sequence[CheckpointRow], records: Sequence[Record]
+    ) -> list[CheckpointTuple | None]:
+        """A row removed since it was listed is still built from its record, with the
+        pending writes stored now (none), while every value it names is still stored
+        (shared with what was kept), as LangGraph's cursor-driven listing shows it. Only
+        a row whose values went with it is None."""
+        with self.reading():
+            writes = self.store.writes_at(rows)
+            gone = {row[:3] for row, held in zip(rows, writes, strict=True) if held is None}
+            opened = [
+                (row, record, [] if held is None else held)
+                for row, record, held in zip(rows, records, writes, strict=True)
+            ]
+            built = self._built_while_gone(opened, gone)
+        found = {item[0][:3]: tuple_ for item, tuple_ in zip(opened, built, strict=True)}
+        return [found.get(row[:3]) for row in rows]
+
+    def _built_while_gone(self, opened: Opened, gone: set[tuple[str, str, str]]) -> list[Any]:
+        """``store.build(opened)``, leaving out (from ``opened``, in place) each row
+        whose value is missing because the row was removed; damage is raised."""
+        while True:
+            try:
+                return self.store.build(opened)
+            except CorruptDataError as error:
+                place = (error.thread_id, error.checkpoint_ns, error.checkpoint_id)
+                removed = place in gone or (
+                    None not in place and not _retention.exists(self.conn, *place)  # type: ignore[arg-type]
+                )
+                kept = [item for item in opened if item[0][:3] != place]
+                if not removed or len(kept) == len(opened):
+                    raise
+                opened[:] = kept
+
+    # -- threads ---------------------------------------------------------------------
+
+    def threads(
+        self,
+        search: str | None,
+        filter: Mapping[str, Any] | None,
+        before: str | None,
+        limit: int | None,
+    ) -> Iterator[ThreadInfo]:
+        with self.reading():
+            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
+            rows = self.store.latest_rows(search, before, None if filter else limit)
+        opened = opener(self.store.fmt)
+
+        def open_record(row: CheckpointRow) -> tuple[Record, CheckpointMetadata]:
+            with self.reading():
+                return opened(row)
+
+        return thread_infos(rows, open_record, filter, limit)
