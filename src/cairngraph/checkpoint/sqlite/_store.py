@@ -119,14 +119,20 @@ class Store:
         return found
 
     def _offloaded(self, rows: StepRows) -> None:
-        """Put the blobs of ``rows``' big values; then write the rows; note unneeded blobs."""
+        """Write ``rows``, putting the blobs of big values not stored yet first.
+
+        This runs in the write transaction: no deletion can free a value row seen
+        here before it commits, so a value stored before (another thread's) is
+        neither put nor inserted again.
+        """
+        if self.blobs.store is not None:
+            big = [a for a, row in rows.values.items() if len(row.body) > self.blobs.threshold]
+            for address in self.bodies(big):
+                del rows.values[address]
         uploads = self.blobs.offload(rows.values)
         self.uploaded.extend(uploads)
         self.blobs.put(uploads)
         self._write(rows)
-        if uploads:
-            current = self.bodies([upload.address for upload in uploads])
-            self.doomed.extend(self.blobs.unclaimed(uploads, current))
 
     # -- writing ---------------------------------------------------------------
 
