@@ -18,8 +18,11 @@ URL = os.environ.get("CAIRNGRAPH_POSTGRES_URL", "postgresql://postgres@127.0.0.1
 
 
 @contextlib.contextmanager
-def saver(engine: Engine) -> Iterator[tuple[Any, str]]:
-    """A saver of ``engine`` over a fresh schema (dropped afterwards), and that schema."""
+def saver(engine: Engine, blobs: Any = None) -> Iterator[tuple[Any, str]]:
+    """A saver of ``engine`` over a fresh schema (dropped afterwards), and that schema.
+
+    ``blobs``: the blob store of a cairngraph saver (LangGraph's savers have none).
+    """
     import psycopg
     from psycopg.rows import dict_row
 
@@ -38,7 +41,7 @@ def saver(engine: Engine) -> Iterator[tuple[Any, str]]:
         else:
             from cairngraph.checkpoint.postgres import PostgresSaver
 
-            with PostgresSaver.from_conn_string(url) as made:
+            with PostgresSaver.from_conn_string(url, blobs=blobs) as made:
                 made.setup()
                 yield made, schema
     finally:

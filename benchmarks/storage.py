@@ -40,6 +40,11 @@ Sizes (``--quick`` shrinks them, for the smoke test only):
    ``dbstat``; PostgreSQL's from ``pg_total_relation_size`` of every table of
    the engine's schema (indexes and TOAST included). The table shows the total;
    the bytes per step of each table are printed after it.
+6. The 200 KB workload of 5. (distinct strings), cairngraph's saver given a
+   ``DirectoryBlobStore`` (default threshold, 64 KiB): the table shows the
+   database's growth per step, beside LangGraph's saver as it is (it has no
+   blob store); the notes add the blob directory's growth per step
+   (``(blob store)``: the sum of its objects' sizes).
 """
 
 from __future__ import annotations
@@ -234,6 +239,37 @@ def big_string(seed: int, size: int = 200_000) -> str:
     return "".join(random.Random(seed).choices(_LETTERS, k=size))
 
 
+@contextmanager
+def _with_blobs(backend: str, engine: Engine) -> Iterator[tuple[Any, str, Any]]:
+    """A saver of ``engine`` (cairngraph's with a blob directory), where it is, the store."""
+    from cairngraph.checkpoint.blobs import DirectoryBlobStore
+
+    with tempfile.TemporaryDirectory() as folder:
+        blobs = DirectoryBlobStore(os.path.join(folder, "blobs"))
+        mine = engine.name == "cairngraph"
+        if backend == "postgres":
+            from benchmarks.postgres import saver
+
+            with saver(engine, blobs if mine else None) as (made, schema):
+                yield made, schema, blobs
+            return
+        path = os.path.join(folder, f"{engine.name}.db")
+        if mine:
+            from cairngraph.checkpoint.sqlite import SqliteSaver
+
+            made = SqliteSaver(path, blobs=blobs)
+        else:
+            made = engine.sqlite(path)
+        try:
+            yield made, path, blobs
+        finally:
+            _close(made)
+
+
+def _blob_bytes(blobs: Any) -> int:
+    return sum(info.size for info in blobs.list()) if blobs is not None else 0
+
+
 def _sqlite_tables(path: str) -> dict[str, int]:
     """Bytes of each b-tree of the file (``dbstat``), or the file's pages as ``(file)``."""
     conn = sqlite3.connect(path)
@@ -273,19 +309,39 @@ BYTES_POSTGRES_DISTINCT = Notes(
     "bytes/step by table, 200 KB workload with a distinct string per thread, PostgreSQL",
     "bytes",
 )
+BYTES_SQLITE_BLOBS = Notes(
+    "bytes/step by table and blob store, 200 KB workload, distinct strings, SQLite", "bytes"
+)
+BYTES_POSTGRES_BLOBS = Notes(
+    "bytes/step by table and blob store, 200 KB workload, distinct strings, PostgreSQL",
+    "bytes",
+)
 
 
-def bytes_per_step(backend: str, distinct: bool = False) -> Callable[[Engine, bool], float]:
-    """Growth of the store per step of the 200 KB workload; per table into the notes."""
-    store, tables, notes = (
-        (_sqlite, _sqlite_tables, BYTES_SQLITE_DISTINCT if distinct else BYTES_SQLITE)
-        if backend == "sqlite"
-        else (
-            _postgres,
-            _postgres_tables,
-            BYTES_POSTGRES_DISTINCT if distinct else BYTES_POSTGRES,
-        )
-    )
+def bytes_per_step(
+    backend: str, distinct: bool = False, blobs: bool = False
+) -> Callable[[Engine, bool], float]:
+    """Growth of the store per step of the 200 KB workload; per table into the notes.
+
+    With ``blobs``, cairngraph's saver keeps big values in a blob directory: the row is
+    the database's growth, and the directory's is noted as ``(blob store)``.
+    """
+    tables = _sqlite_tables if backend == "sqlite" else _postgres_tables
+    if blobs:
+        notes = BYTES_SQLITE_BLOBS if backend == "sqlite" else BYTES_POSTGRES_BLOBS
+    elif backend == "sqlite":
+        notes = BYTES_SQLITE_DISTINCT if distinct else BYTES_SQLITE
+    else:
+        notes = BYTES_POSTGRES_DISTINCT if distinct else BYTES_POSTGRES
+
+    @contextmanager
+    def store(engine: Engine) -> Iterator[tuple[Any, str, Any]]:
+        if blobs:
+            with _with_blobs(backend, engine) as made:
+                yield made
+            return
+        with (_sqlite if backend == "sqlite" else _postgres)(engine) as (made, where):
+            yield made, where, None
 
     def run(engine: Engine, quick: bool) -> float:
         followers, invokes = (10, 2) if quick else (50, 5)
@@ -303,18 +359,20 @@ def bytes_per_step(backend: str, distinct: bool = False) -> Callable[[Engine, bo
         graph.add_edge(engine.START, "first")
         for left, right in itertools.pairwise(names):
             graph.add_edge(left, right)
-        with store(engine) as (made, where):
+        with store(engine) as (made, where, blob_store):
             app = graph.compile(checkpointer=made)
             app.invoke({"n": 0}, _config("0"))
-            before = tables(where)
+            before, blobs_before = tables(where), _blob_bytes(blob_store)
             for i in range(1, invokes + 1):
                 app.invoke({"n": 0}, _config(str(i)))
-            after = tables(where)
+            after, blobs_after = tables(where), _blob_bytes(blob_store)
         steps = invokes * (followers + 1)
         growth = {name: after.get(name, 0) - before.get(name, 0) for name in {*before, *after}}
         for name, grown in growth.items():
             notes.add(engine.name, name, grown / steps)
         notes.add(engine.name, "total", sum(growth.values()) / steps)
+        if blobs:
+            notes.add(engine.name, "(blob store)", (blobs_after - blobs_before) / steps)
         return sum(growth.values()) / steps
 
     return run
@@ -355,6 +413,13 @@ WORKLOADS = [
         BYTES_SQLITE_DISTINCT.lines,
     ),
     Workload(
+        "  same, cairngraph with a blob directory: database only",
+        "bytes",
+        bytes_per_step("sqlite", distinct=True, blobs=True),
+        "storage",
+        BYTES_SQLITE_BLOBS.lines,
+    ),
+    Workload(
         "chain of 100 nodes, SQLite, both sync", "µs/step", chain_steps("sqlite", "sync"), "sqlite"
     ),
     Workload(
@@ -385,5 +450,12 @@ WORKLOADS = [
         bytes_per_step("postgres", distinct=True),
         "postgres",
         BYTES_POSTGRES_DISTINCT.lines,
+    ),
+    Workload(
+        "  same, cairngraph with a blob directory: database only",
+        "bytes",
+        bytes_per_step("postgres", distinct=True, blobs=True),
+        "postgres",
+        BYTES_POSTGRES_BLOBS.lines,
     ),
 ]

@@ -1,6 +1,7 @@
 """The PostgreSQL savers under test, each test in a fresh schema of the real server.
 
-``postgres`` is the sync saver over a pool. ``postgres-async`` is the async
+``postgres`` is the sync saver over a pool; ``postgres-blobs`` the same with every
+stored value in a blob directory. ``postgres-async`` is the async
 saver, its pool living on an event loop of its own in a background thread
 (as in a web server): the tests reach it through its sync methods from the
 main thread and through its async methods from ``asyncio.run`` loops, which
@@ -16,6 +17,7 @@ from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.checkpoint.blobs import DirectoryBlobStore
 from cairngraph.checkpoint.postgres import PostgresSaver
 from cairngraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from tests.postgres_server import fresh_schema, schema_url
@@ -26,6 +28,20 @@ def _postgres(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
     with (
         fresh_schema() as (url, schema),
         PostgresSaver.from_conn_string(schema_url(url, schema), max_size=20) as saver,
+    ):
+        saver.setup()
+        yield saver
+
+
+@contextmanager
+def _postgres_blobs(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
+    """Every stored value (any not inline) in a blob directory."""
+    blobs = DirectoryBlobStore(tmp_path / "blobs")
+    with (
+        fresh_schema() as (url, schema),
+        PostgresSaver.from_conn_string(
+            schema_url(url, schema), max_size=20, blobs=blobs, blob_threshold=0
+        ) as saver,
     ):
         saver.setup()
         yield saver
@@ -64,4 +80,8 @@ def _postgres_async(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
             asyncio.run_coroutine_threadsafe(stack.aclose(), loop).result(30)
 
 
-FACTORIES = {"postgres": _postgres, "postgres-async": _postgres_async}
+FACTORIES = {
+    "postgres": _postgres,
+    "postgres-async": _postgres_async,
+    "postgres-blobs": _postgres_blobs,
+}

@@ -1,4 +1,5 @@
-"""SQLite savers under test: a file, an encrypted file, ``:memory:``, and the async class."""
+"""SQLite savers under test: a file, an encrypted file, ``:memory:``, the async class, and an
+encrypted file whose stored values all live in a blob directory."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.checkpoint.blobs import DirectoryBlobStore
 from cairngraph.checkpoint.serde import EncryptedSerializer, MsgpackSerializer
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -44,7 +46,19 @@ def _async(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
         saver.close()
 
 
+@contextmanager
+def _blobs(tmp_path: Path) -> Iterator[BaseCheckpointSaver]:
+    """Encrypted, every stored value (any not inline) in a blob directory."""
+    serde = EncryptedSerializer(MsgpackSerializer(), keys={"test": os.urandom(32)})
+    blobs = DirectoryBlobStore(tmp_path / "blobs")
+    with SqliteSaver.from_conn_string(
+        str(tmp_path / "blobs.db"), serde=serde, blobs=blobs, blob_threshold=0
+    ) as saver:
+        yield saver
+
+
 FACTORIES = {
+    "sqlite-blobs": _blobs,
     "sqlite": _sqlite,
     "sqlite-encrypted": _encrypted,
     "sqlite-memory": _memory,

@@ -32,7 +32,9 @@ VOLATILE = [
 
 
 def run_example(path: str) -> str:
-    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests/examples/stubs'}"}
+    # The tree under test first (not whichever cairngraph the interpreter has installed).
+    paths = [ROOT / "src", ROOT, ROOT / "tests/examples/stubs"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(path) for path in paths)}
     env.pop("GROQ_API_KEY", None)
     done = subprocess.run(
         [sys.executable, str(ROOT / path)],

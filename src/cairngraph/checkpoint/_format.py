@@ -47,6 +47,7 @@ from typing import Any, NamedTuple, cast
 
 import ormsgpack
 
+from cairngraph.checkpoint._blobs import Blobs
 from cairngraph.checkpoint._config import (
     checkpoint_config,
     config_checkpoint_id,
@@ -221,8 +222,10 @@ class Format:
     (an EncryptedSerializer, else checksums) guards each payload.
     """
 
-    def __init__(self, serde: SerializerProtocol) -> None:
+    def __init__(self, serde: SerializerProtocol, blobs: Blobs | None = None) -> None:
         self.seal: Seal = seal_of(serde)
+        self.blobs = blobs if blobs is not None else Blobs()
+        """Where bodies over the threshold go (``_blobs.py``); none by default."""
         inner = getattr(serde, "inner", None) if self.seal.encrypts else None
         self.codec: SerializerProtocol = inner if inner is not None else serde
         # Our msgpack codec's payloads nest in msgpack: small values are stored as
@@ -603,6 +606,13 @@ def stored_addresses(refs: Iterable[list[Any]]) -> Iterator[bytes]:
             yield bytes(ref[0])
 
 
+@dataclass(frozen=True, slots=True)
+class _Unfetched:
+    """A value whose body is in a blob that could not be fetched (missing or changed)."""
+
+    problem: str
+
+
 class ValueLoader:
     """The content-addressed values some rows refer to, fetched in rounds and checked.
 
@@ -613,7 +623,9 @@ class ValueLoader:
 
     def __init__(self, fmt: Format) -> None:
         self._fmt = fmt
-        self._opened: dict[bytes, tuple[str, bytes, bytes | None, int | None] | Exception] = {}
+        self._opened: dict[
+            bytes, tuple[str, bytes, bytes | None, int | None] | Exception | _Unfetched
+        ] = {}
         self._asked: set[bytes] = set()
         self._wanted: set[bytes] = set()
 
@@ -630,7 +642,11 @@ class ValueLoader:
         self._wanted.clear()
         return found
 
-    def add(self, rows: Iterable[ValueRow]) -> None:
+    def add(self, rows: Iterable[ValueRow], unfetched: Mapping[bytes, str] | None = None) -> None:
+        """Rows found (their blobs fetched: ``Blobs.resolve``), and the values whose blob
+        could not be (address → what is wrong)."""
+        for address, problem in (unfetched or {}).items():
+            self._opened[address] = _Unfetched(problem)
         for row in rows:
             address = bytes(row.address)
             try:
@@ -653,6 +669,8 @@ class ValueLoader:
                 raise where.error(f"its value {current.hex()} is missing from {VALUES}")
             if isinstance(opened, Exception):
                 raise opened
+            if isinstance(opened, _Unfetched):
+                raise where.error(f"its value {current.hex()} {opened.problem}")
             path.append(opened)
             current = opened[2]
             if len(path) > MAX_DEPTH + 1:

@@ -14,7 +14,9 @@ A backend supplies three primitives, each one transaction of its own:
   under ``target``, sharing its stored values.
 
 and ``_reclaim()``, which gives freed space back to the system where the
-backend can (SQLite's incremental vacuum); the default does nothing.
+backend can (SQLite's incremental vacuum), and ``_collect(cutoff)``, which
+deletes the blobs put before ``cutoff`` that no value row names
+(``_blobs.py``); both do nothing by default.
 
 Invariants:
 
@@ -36,7 +38,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from cairngraph.checkpoint._retention import (
@@ -51,7 +53,11 @@ from cairngraph.checkpoint._retention import (
 )
 from cairngraph.errors import InvalidConfigError, ThreadBusyError
 
-__all__ = ["Chooser", "Lifecycle", "Sweeper"]
+__all__ = ["BLOB_GRACE", "Chooser", "Lifecycle", "Sweeper"]
+
+BLOB_GRACE = timedelta(hours=1)
+"""How old a blob no row names must be before a sweep deletes it: far longer than
+any save takes between putting a blob and committing the row that names it."""
 
 Strategy = Literal["keep_latest", "delete"]
 Chooser = Callable[[list[Entry]], Collection[Key]]
@@ -90,6 +96,10 @@ class Lifecycle(ABC):
 
     def _reclaim(self) -> None:  # noqa: B027 - optional: most backends have nothing to do
         """Give freed space back where the backend can; nothing by default."""
+
+    def _collect(self, cutoff: datetime) -> int:
+        """Delete the blobs put before ``cutoff`` that no value row names; how many."""
+        return 0
 
     @abstractmethod
     def delete_thread(self, thread_id: str) -> None: ...
@@ -223,9 +233,31 @@ class Lifecycle(ABC):
             except ThreadBusyError:
                 busy.append(thread_id)
         self._reclaim()
-        return SweepReport(threads, removed, tuple(busy))
+        collected = self._collect(moment - BLOB_GRACE)
+        return SweepReport(threads, removed, tuple(busy), collected)
+
+    def collect_blobs(self, *, grace: timedelta = BLOB_GRACE, now: datetime | None = None) -> int:
+        """Delete the blob store's objects that no value row names; return how many.
+
+        A save that crashed between putting a big value's blob and committing
+        leaves such an object. Objects put less than ``grace`` ago are kept: they
+        may belong to a save still in flight. :meth:`sweep` runs this too.
+
+        Example::
+
+            saver.collect_blobs(grace=timedelta(minutes=10))
+        """
+        if grace < timedelta(0):
+            raise InvalidConfigError(f"collect_blobs(grace={grace}): use 0 or a positive duration")
+        return self._collect(now_utc(now) - grace)
 
     # -- async twins -------------------------------------------------------------------
+
+    async def acollect_blobs(
+        self, *, grace: timedelta = BLOB_GRACE, now: datetime | None = None
+    ) -> int:
+        """Async twin of :meth:`collect_blobs`."""
+        return await asyncio.to_thread(lambda: self.collect_blobs(grace=grace, now=now))
 
     async def aprune(
         self, thread_ids: Sequence[str], *, strategy: Strategy = "keep_latest", wait: float = 5.0

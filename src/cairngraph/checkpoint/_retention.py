@@ -191,6 +191,8 @@ class SweepReport:
     threads_deleted: int = 0
     checkpoints_deleted: int = 0
     busy: tuple[str, ...] = ()
+    blobs_deleted: int = 0
+    """Blobs no value row named (left by a crashed save), older than ``BLOB_GRACE``."""
 
 
 @dataclass(frozen=True, slots=True)

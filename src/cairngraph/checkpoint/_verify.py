@@ -9,7 +9,7 @@ report lists every bad row, not only the first.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from cairngraph.checkpoint._format import (
     CHECKPOINTS,
@@ -107,6 +107,13 @@ class Verifier:
             if base is not None:
                 self._bases[address] = base
         self._present.add(address)
+
+    def unfetched(self, problems: Mapping[bytes, str]) -> None:
+        """Value rows whose blob is missing or changed (``Blobs.resolve``): each reported."""
+        for address, problem in problems.items():
+            self.checked += 1
+            self.problems.append(Where(VALUES, address=address).error(f"the value {problem}"))
+            self._present.add(address)  # reported here, not again as missing
 
     def report(self, refs: Iterable[tuple[bytes, str]] = ()) -> VerifyReport:
         for address, where in self._referenced.items():

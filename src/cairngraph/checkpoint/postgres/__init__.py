@@ -29,8 +29,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime
 from typing import Any
 
+from cairngraph.checkpoint._blobs import BLOB_THRESHOLD, Blobs, collect
 from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._lifecycle import Chooser
@@ -45,6 +47,7 @@ from cairngraph.checkpoint.base import (
     VerifyReport,
     config_checkpoint_id,
 )
+from cairngraph.checkpoint.blobs import BlobStore
 from cairngraph.checkpoint.postgres import _driver, _load, _ops, _retention, _save, _schema
 from cairngraph.checkpoint.postgres._common import (
     LockRequest,
@@ -52,7 +55,7 @@ from cairngraph.checkpoint.postgres._common import (
     pipelines,
     unavailable,
 )
-from cairngraph.checkpoint.postgres._statements import Learned, Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Call, Learned, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import InvalidConfigError
 
@@ -72,12 +75,19 @@ class PostgresSaver(BaseCheckpointSaver):
             workflow.invoke({"topic": "x"}, {"configurable": {"thread_id": "1"}})
     """
 
-    def __init__(self, conn: Any, *, serde: SerializerProtocol | None = None) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        serde: SerializerProtocol | None = None,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
+    ) -> None:
         super().__init__(serde=serde)
         import psycopg_pool
 
         self.conn = conn
-        self._fmt = Format(self.serde)
+        self._fmt = Format(self.serde, Blobs.of(blobs, blob_threshold))
         self._control = _driver.Control(
             conn,
             isinstance(conn, psycopg_pool.ConnectionPool),
@@ -95,6 +105,8 @@ class PostgresSaver(BaseCheckpointSaver):
         serde: SerializerProtocol | None = None,
         max_size: int = 10,
         timeout: float = 30.0,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
     ) -> Iterator[PostgresSaver]:
         """A saver over a small connection pool to ``conn_string``, closed afterwards.
 
@@ -119,7 +131,7 @@ class PostgresSaver(BaseCheckpointSaver):
             pool.close()
             raise unavailable(describe(pool), error) from error
         try:
-            yield cls(pool, serde=serde)
+            yield cls(pool, serde=serde, blobs=blobs, blob_threshold=blob_threshold)
         finally:
             pool.close()
 
@@ -196,8 +208,13 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def delete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses."""
-        self._run(lambda: _retention.tombstone(str(thread_id), _ops.delete_thread(str(thread_id))))
-        self._control.refs.forget(str(thread_id))
+        doomed: builtins.list[str] = []
+        thread = str(thread_id)
+        self._run(
+            lambda: _retention.tombstone(thread, _ops.delete_thread(thread, doomed)), None, doomed
+        )
+        self._control.refs.forget(thread)
+        self._fmt.blobs.delete(doomed)
 
     # -- lifecycle primitives (``checkpoint/_lifecycle.py``) -----------------------
 
@@ -211,6 +228,9 @@ class PostgresSaver(BaseCheckpointSaver):
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._run(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))
+
+    def _collect(self, cutoff: datetime) -> int:
+        return collect(self._fmt.blobs, lambda found: self._run(lambda: _ops.bodies(found)), cutoff)
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Hold ``thread_id`` for a run, across processes and machines.
@@ -239,15 +259,24 @@ class PostgresSaver(BaseCheckpointSaver):
         was switched on, or moves every payload to the active key. One
         transaction: all or nothing; writers wait for it, readers do not.
         """
+        doomed: builtins.list[str] = []
         try:
-            return self._run(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+            count: int = self._run(lambda: _ops.reseal(self._fmt, doomed), None, doomed)
         finally:
             self._control.refs.forget()
+        self._fmt.blobs.delete(doomed)
+        return count
 
     # -- the driver: carrying out _driver's commands with psycopg's sync API ------------
 
-    def _run(self, make: Callable[[], Op], learned: Learned | None = None) -> Any:
-        return _driver.drive(self._control.run(make, _driver.HELD.get(), learned), self._do)
+    def _run(
+        self,
+        make: Callable[[], Op],
+        learned: Learned | None = None,
+        doomed: builtins.list[str] | None = None,
+    ) -> Any:
+        flow = self._control.run(make, _driver.HELD.get(), learned, doomed)
+        return _driver.drive(flow, self._do)
 
     @contextmanager
     def _hold(self, thread_id: str, timeout: float) -> Iterator[None]:
@@ -300,6 +329,9 @@ def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
 
 def _steps(stepper: Stepper, on: Any) -> Any:
     while (statement := stepper.statement) is not None:
+        if isinstance(statement, Call):
+            stepper.reply(statement.function())
+            continue
         # Rows come back in binary: bytea travels as is, not as hex text twice its size.
         binary = statement.fetch != "none"
         cursor = on.execute(statement.sql, statement.params or None, binary=binary)

@@ -158,30 +158,58 @@ class Control:
         self.claims = LocalClaims()
         self.refs = CommittedRefs()
 
-    def run(self, make: Callable[[], Op], held: Run | None, learned: Learned | None) -> Flow[Any]:
-        """Run the operation ``make`` builds, on the run's connection when inside a run."""
+    def run(
+        self,
+        make: Callable[[], Op],
+        held: Run | None,
+        learned: Learned | None,
+        doomed: list[str] | None = None,
+    ) -> Flow[Any]:
+        """Run the operation ``make`` builds, on the run's connection when inside a run.
+
+        ``doomed`` (blobs the operation freed) is emptied unless the operation committed.
+        """
         if held is not None and held.control is self:
             # Inside a run: its own connection (N concurrent runs need N connections).
-            return (yield from self._guarded(held.guard, held.conn, make, held.cursor, learned))
+            return (
+                yield from self._guarded(held.guard, held.conn, make, held.cursor, learned, doomed)
+            )
         if not self.is_pool:
-            return (yield from self._guarded(self.guard, self.conn, make, None, learned))
+            return (yield from self._guarded(self.guard, self.conn, make, None, learned, doomed))
         conn, result = yield from self._checkout(
-            lambda conn: self._attempt(conn, make(), None, learned)
+            lambda conn: self._attempt(conn, make(), None, learned, doomed)
         )
         yield PutConn(conn)
         return result
 
     def _guarded(
-        self, guard: Any, conn: Any, make: Callable[[], Op], cursor: Any, learned: Learned | None
+        self,
+        guard: Any,
+        conn: Any,
+        make: Callable[[], Op],
+        cursor: Any,
+        learned: Learned | None,
+        doomed: list[str] | None = None,
     ) -> Flow[Any]:
         yield Enter(guard)
         try:
-            return (yield from self._attempt(conn, make(), cursor, learned))
+            return (yield from self._attempt(conn, make(), cursor, learned, doomed))
         finally:
             yield Leave(guard)
 
-    def _attempt(self, conn: Any, operation: Op, cursor: Any, learned: Learned | None) -> Flow[Any]:
-        """Drive ``operation``; once it committed, remember the refs it ``learned``."""
+    def _attempt(
+        self,
+        conn: Any,
+        operation: Op,
+        cursor: Any,
+        learned: Learned | None,
+        doomed: list[str] | None = None,
+    ) -> Flow[Any]:
+        """Drive ``operation``; once it committed, remember the refs it ``learned``.
+
+        Inside a caller's transaction nothing is committed yet: the blobs in ``doomed``
+        are kept (the collector deletes them once their rows are gone for good).
+        """
         import psycopg
 
         try:
@@ -191,6 +219,8 @@ class Control:
         except psycopg.errors.UndefinedTable as error:
             raise missing_tables(self.where, error) from error
         self.refs.learn_if_committed(conn, learned)
+        if doomed and conn.info.transaction_status != _IDLE:
+            doomed.clear()
         return result
 
     def _checkout(self, first_use: Callable[[Any], Flow[T]]) -> Flow[tuple[Any, T]]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from cairngraph.checkpoint._blobs import is_reference
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import (
     CheckpointRow,
@@ -41,7 +42,7 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
-from cairngraph.checkpoint.postgres._statements import Learned, Op, Query
+from cairngraph.checkpoint.postgres._statements import Call, Learned, Op, Query
 
 __all__ = ["get_tuple", "list_checkpoints", "load"]
 
@@ -167,6 +168,20 @@ def latest_rows(search: str | None, before: str | None, limit: int | None) -> Op
     return [CheckpointRow(*row) for row in (yield Query(sql, params, "all"))]
 
 
+def resolved_rows(fmt: Format, rows: list[ValueRow]) -> Op:
+    """``Blobs.resolve(rows)``: a blocking call (a worker thread's, on the async saver)
+    only when some body is kept in a blob."""
+    if any(is_reference(row.body) for row in rows):
+        return (yield Call(lambda: fmt.blobs.resolve(rows)))
+    return rows, {}
+
+
+def resolved(fmt: Format, loader: ValueLoader, rows: list[ValueRow]) -> Op:
+    """``rows`` given to ``loader``, the bodies kept in blobs fetched first."""
+    found, unfetched = yield from resolved_rows(fmt, rows)
+    loader.add(found, unfetched)
+
+
 def load(
     fmt: Format,
     rows: Sequence[CheckpointRow],
@@ -202,7 +217,7 @@ def load(
     while wanted := [address for address in loader.wanted() if address not in fetched]:
         found = [ValueRow(*row) for row in (yield Query(VALUES, (wanted,), "all"))]
         fetched.update(row.address for row in found)
-        loader.add(found)
+        yield from resolved(fmt, loader, found)
     entries = []
     for row, record in zip(rows, records, strict=True):
         key = (row.thread_id, row.checkpoint_ns, row.checkpoint_id)

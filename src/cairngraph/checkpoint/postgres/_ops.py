@@ -33,17 +33,22 @@ import base64
 import json
 from typing import Any, Literal
 
+from cairngraph.checkpoint._blobs import freed
 from cairngraph.checkpoint._format import (
+    VALUES,
     CheckpointRow,
     Format,
     ValueRow,
+    Where,
     WriteRow,
 )
 from cairngraph.checkpoint._verify import Verifier
 from cairngraph.checkpoint.base import VerifyReport
-from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
+from cairngraph.checkpoint.postgres._load import resolved_rows
+from cairngraph.checkpoint.postgres._save import BODIES
+from cairngraph.checkpoint.postgres._statements import Atomic, Call, Op, Query
 
-__all__ = ["advisory", "delete_thread", "reseal", "verify"]
+__all__ = ["advisory", "bodies", "delete_thread", "reseal", "verify"]
 
 _DELETE_ROWS = (
     "WITH c AS (DELETE FROM cairn_checkpoints WHERE thread_id = %s), w AS (DELETE FROM "
@@ -55,18 +60,30 @@ _LOCK_VALUES = (
 )
 _DELETE_VALUES = (
     "DELETE FROM cairn_values v WHERE address = ANY(%s::bytea[]) AND NOT EXISTS "
-    "(SELECT 1 FROM cairn_refs r WHERE r.address = v.address)"
+    "(SELECT 1 FROM cairn_refs r WHERE r.address = v.address) RETURNING address, "
+    "CASE WHEN substring(body FROM 1 FOR 1) = '\\x03'::bytea THEN body END"
 )
+"""Frees the values no ref row points to; returns the blob reference of each freed one."""
 
 
-def delete_thread(thread_id: str) -> Op:
-    """The thread's rows, and the values no other thread refers to (see the module's doc)."""
+def delete_thread(thread_id: str, doomed: list[str]) -> Op:
+    """The thread's rows, and the values no other thread refers to (see the module's doc).
+
+    The blobs of the freed values go to ``doomed``, to delete once this commits.
+    """
     yield Atomic()
+    doomed.clear()  # an attempt that did not commit freed nothing
     found = yield Query(_DELETE_ROWS, (thread_id, thread_id, thread_id), "all")
     addresses = sorted({bytes(row[0]) for row in found})
     if addresses:
         yield Query(_LOCK_VALUES, (addresses,), "all")
-        yield Query(_DELETE_VALUES, (addresses,))
+        doomed.extend(freed((yield Query(_DELETE_VALUES, (addresses,), "all"))))
+
+
+def bodies(addresses: list[bytes]) -> Op:
+    """The body each value row at ``addresses`` has now (for the blob collector)."""
+    found = yield Query(BODIES, (addresses,), "all")
+    return {bytes(address): bytes(body) for address, body in found}
 
 
 def advisory(action: Literal["lock", "unlock"], key: int) -> Op:
@@ -121,8 +138,11 @@ def verify(fmt: Format) -> Op:
         verifier.checkpoint(CheckpointRow(*found))
     for found in (yield from _rows("writes")):
         verifier.writes(WriteRow(*found))
-    for found in (yield from _rows("values")):
-        verifier.value(ValueRow(bytes(found[0]), found[1], bytes(found[2])))
+    values = [ValueRow(bytes(a), b, bytes(y)) for a, b, y in (yield from _rows("values"))]
+    values, unfetched = yield from resolved_rows(fmt, values)
+    for row in values:
+        verifier.value(row)
+    verifier.unfetched(unfetched)
     refs = yield from _rows("refs")
     report: VerifyReport = verifier.report((bytes(address), thread) for address, thread in refs)
     return report
@@ -156,17 +176,33 @@ _SET_WRITES = (
 )
 
 
-def reseal(fmt: Format) -> Op:
-    """Every row rewritten with ``fmt``'s seal, in one transaction; the count of rows."""
+def reseal(fmt: Format, doomed: list[str]) -> Op:
+    """Every row rewritten with ``fmt``'s seal, in one transaction; the count of rows.
+
+    Values kept in blobs are fetched, sealed anew and put as new blobs before this
+    commits; the old blobs go to ``doomed``, to delete once it has.
+    """
     yield Atomic()
     # Writers wait until this commits; readers go on reading the old rows meanwhile.
     yield Query(
         "LOCK TABLE cairn_checkpoints, cairn_writes, cairn_values, cairn_refs IN EXCLUSIVE MODE"
     )
-    found = yield from _rows("values")
-    values, moved = fmt.reseal_values(
-        ValueRow(bytes(a), None if b is None else bytes(b), bytes(y)) for a, b, y in found
-    )
+    doomed.clear()
+    stored = [
+        ValueRow(bytes(a), None if b is None else bytes(b), bytes(y))
+        for a, b, y in (yield from _rows("values"))
+    ]
+    opened, unfetched = yield from resolved_rows(fmt, stored)
+    if unfetched:
+        address, problem = next(iter(unfetched.items()))
+        raise Where(VALUES, address=address).error(f"the value {problem}")
+    values, moved = fmt.reseal_values(opened)
+    new = {row.address: row for row in values}
+    uploads = fmt.blobs.offload(new)
+    if uploads:
+        yield Call(lambda: fmt.blobs.put(uploads))
+    values = list(new.values())
+    doomed.extend(freed((row.address, row.body) for row in stored))
     checkpoints = [
         {"t": row[0], "n": row[1], "c": row[2], "y": _b64(fmt.reseal_checkpoint(row, moved))}
         for row in (CheckpointRow(*found) for found in (yield from _rows("checkpoints")))

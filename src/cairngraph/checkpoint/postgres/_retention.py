@@ -35,6 +35,7 @@ from typing import Any
 
 import psycopg
 
+from cairngraph.checkpoint._blobs import freed
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
@@ -214,7 +215,7 @@ def _row(item: Sequence[Any]) -> tuple[str, str, str, str | None, bytes]:
     return item[0], item[1], item[2], item[3], bytes(item[4])
 
 
-def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
+def retain(fmt: Format, thread_id: str, choose: Chooser, doomed: list[str]) -> Op:
     """Delete what ``choose`` picks of the thread and their writes; reset its refs; free values.
 
     Three round trips: one statement reads the thread's rows; the deletion goes out
@@ -223,6 +224,7 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
     are deleted, and the transaction commits.
     """
     yield Atomic()
+    doomed.clear()  # the blobs of freed values, deleted once this commits
     yield Query(_EXCLUSIVE, ([thread_id],))
     found = yield Query(_ROWS, (thread_id, thread_id), "all")
     checkpoints = [
@@ -232,8 +234,8 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
     if not keys:
         return 0
     writes = [WriteRow(thread_id, r[1], r[2], r[3], r[4], bytes(r[5])) for r in found if r[0]]
-    doomed = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
-    yield Query(_DELETE_KEYS, (doomed, thread_id, thread_id))
+    chosen = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
+    yield Query(_DELETE_KEYS, (chosen, thread_id, thread_id))
     named = live_addresses(
         fmt,
         [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
@@ -241,7 +243,8 @@ def retain(fmt: Format, thread_id: str, choose: Chooser) -> Op:
     )
     locked = yield Query(_RESET_REFS, (sorted(named), thread_id, thread_id), "all")
     if locked:
-        yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],))
+        gone = yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],), "all")
+        doomed.extend(freed(gone))
     return sum(1 for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) in keys)
 
 
@@ -283,12 +286,14 @@ def _b64(data: bytes) -> str:
 
 
 def retain_forgetting(
-    run: Callable[[Callable[[], Op]], Any], fmt: Format, refs: Any, thread_id: str, choose: Chooser
+    run: Callable[..., Any], fmt: Format, refs: Any, thread_id: str, choose: Chooser
 ) -> int:
     """``_retain`` of both PostgreSQL savers: :func:`retain` through ``run`` (the saver's
     way to run an operation from the caller's thread), then the removed checkpoints
-    forgotten by ``refs`` (the saver's refs cache), even when the commit failed."""
+    forgotten by ``refs`` (the saver's refs cache), even when the commit failed, and the
+    blobs of freed values deleted once it succeeded."""
     chosen: list[Key] = []
+    doomed: list[str] = []
 
     def noting(entries: list[Entry]) -> Collection[Key]:
         keys = choose(entries)
@@ -296,6 +301,8 @@ def retain_forgetting(
         return keys
 
     try:
-        return int(run(lambda: retain(fmt, thread_id, noting)))
+        count = int(run(lambda: retain(fmt, thread_id, noting, doomed), None, doomed))
     finally:  # forgetting is always safe
         refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in chosen)
+    fmt.blobs.delete(doomed)
+    return count

@@ -50,15 +50,25 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.checkpoint.postgres._statements import Atomic, Learned, Op, Query
+from cairngraph.checkpoint.postgres._statements import Atomic, Call, Learned, Op, Query
 from cairngraph.errors import StorageError
 
-__all__ = ["PARENT", "SELECT_CHECKPOINTS", "put_steps", "put_writes", "write"]
+__all__ = [
+    "BODIES",
+    "PARENT",
+    "SELECT_CHECKPOINTS",
+    "offloaded",
+    "put_steps",
+    "put_writes",
+    "write",
+]
 
 SELECT_CHECKPOINTS = "SELECT thread_id, ns, checkpoint_id, parent_id, body FROM cairn_checkpoints"
 """The columns of a :class:`CheckpointRow`, in order."""
 PARENT = SELECT_CHECKPOINTS + " WHERE thread_id = %s AND ns = %s AND checkpoint_id = %s"
 """A step's parent row, read when the saver does not know its refs."""
+BODIES = "SELECT address, body FROM cairn_values WHERE address = ANY(%s::bytea[])"
+"""The bodies value rows have now (blob references among them)."""
 
 # Slot 0 (part "f") keeps the row that was there: a row met with another body is
 # returned as it is (locked: updated to itself), with every row inserted; a row met
@@ -196,7 +206,7 @@ def put_steps(fmt: Format, steps: Sequence[StepSave], cache: Any, learned: Learn
                 learned[key] = parent
     except StopIteration as done:
         rows: StepRows = done.value
-    yield from write(fmt, rows)
+    yield from offloaded(fmt, rows)
     learned.update(rows.learned)
     return rows.made
 
@@ -213,7 +223,22 @@ def put_writes(
     rows = StepRows()
     thread_id, ns = config_thread_id(config), config_namespace(config)
     fmt.encode_writes(rows, thread_id, ns, checkpoint_id, task_id, task_path, writes, {})
+    yield from offloaded(fmt, rows)
+
+
+def offloaded(fmt: Format, rows: StepRows) -> Op:
+    """:func:`write`, the blobs of big values put first (``_blobs.py``); the blobs a row
+    already stored before did not take are deleted after."""
+    blobs = fmt.blobs
+    uploads = blobs.offload(rows.values)
+    if uploads:
+        yield Call(lambda: blobs.put(uploads))
     yield from write(fmt, rows)
+    if uploads:
+        found = yield Query(BODIES, ([upload.address for upload in uploads],), "all")
+        unclaimed = blobs.unclaimed(uploads, {bytes(a): bytes(y) for a, y in found})
+        if unclaimed:
+            yield Call(lambda: blobs.delete(unclaimed))
 
 
 def write(fmt: Format, rows: StepRows) -> Op:

@@ -13,6 +13,10 @@ Invariants:
   first; the driver then runs it in one transaction. Otherwise, on an
   autocommit connection, each statement is its own transaction (most
   operations are a single statement).
+- An operation that needs a blocking call between statements (a blob
+  store's I/O) yields :class:`Call`: the sync driver makes the call, the
+  async driver makes it in a worker thread, and its result comes back as
+  a statement's rows would.
 - Every operation is idempotent: running it again after a lost connection
   gives the same stored result, so a driver may retry it on a fresh
   connection.
@@ -20,13 +24,13 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from cairngraph.checkpoint._format import Known
 
-__all__ = ["Atomic", "Learned", "Op", "Query", "Stepper"]
+__all__ = ["Atomic", "Call", "Learned", "Op", "Query", "Stepper"]
 
 Learned = dict[tuple[str, str, str], Known]
 """The refs of checkpoints an operation saved or read, by ``(thread, ns, checkpoint_id)``:
@@ -43,11 +47,18 @@ class Query:
 
 
 @dataclass(frozen=True, slots=True)
+class Call:
+    """A blocking call to make between statements; its result is sent back."""
+
+    function: Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Atomic:
     """Yielded first by an operation that needs its statements in one transaction."""
 
 
-Op = Generator[Query | Atomic, Any, Any]
+Op = Generator[Query | Call | Atomic, Any, Any]
 """An operation: yields statements, receives their rows, returns its result."""
 
 
@@ -68,7 +79,7 @@ class Stepper:
 
     def __init__(self, operation: Op) -> None:
         self._operation = operation
-        self.statement: Query | None = None
+        self.statement: Query | Call | None = None
         self.result: Any = None
         self.atomic = False
         try:
@@ -91,7 +102,7 @@ class Stepper:
             return
         self._expect(step)
 
-    def _expect(self, step: Query | Atomic) -> None:
-        if not isinstance(step, Query):
+    def _expect(self, step: Query | Call | Atomic) -> None:
+        if not isinstance(step, Query | Call):
             raise TypeError("an operation yields Atomic first or not at all")
         self.statement = step

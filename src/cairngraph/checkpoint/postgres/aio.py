@@ -29,8 +29,10 @@ from contextlib import (
     contextmanager,
     nullcontext,
 )
+from datetime import datetime
 from typing import Any
 
+from cairngraph.checkpoint._blobs import BLOB_THRESHOLD, Blobs, collect
 from cairngraph.checkpoint._config import ListQuery
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._lifecycle import Chooser
@@ -43,10 +45,11 @@ from cairngraph.checkpoint.base import (
     VerifyReport,
     config_checkpoint_id,
 )
+from cairngraph.checkpoint.blobs import BlobStore
 from cairngraph.checkpoint.postgres import _driver, _load, _ops, _retention, _save, _schema
 from cairngraph.checkpoint.postgres._common import LockRequest, describe, pipelines, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
-from cairngraph.checkpoint.postgres._statements import Learned, Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Call, Learned, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import InvalidConfigError
 
@@ -66,12 +69,19 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             await app.ainvoke(inputs, {"configurable": {"thread_id": "1"}})
     """
 
-    def __init__(self, conn: Any, *, serde: SerializerProtocol | None = None) -> None:
+    def __init__(
+        self,
+        conn: Any,
+        *,
+        serde: SerializerProtocol | None = None,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
+    ) -> None:
         super().__init__(serde=serde)
         import psycopg_pool
 
         self.conn = conn
-        self._fmt = Format(self.serde)
+        self._fmt = Format(self.serde, Blobs.of(blobs, blob_threshold))
         self._control = _driver.Control(
             conn,
             isinstance(conn, psycopg_pool.AsyncConnectionPool),
@@ -90,6 +100,8 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         serde: SerializerProtocol | None = None,
         max_size: int = 10,
         timeout: float = 30.0,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
     ) -> AsyncIterator[AsyncPostgresSaver]:
         """A saver over a small async pool to ``conn_string``, closed afterwards.
 
@@ -111,7 +123,7 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             await pool.close()
             raise unavailable(describe(pool), error) from error
         try:
-            yield cls(pool, serde=serde)
+            yield cls(pool, serde=serde, blobs=blobs, blob_threshold=blob_threshold)
         finally:
             await pool.close()
 
@@ -155,8 +167,13 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         # The tombstone trigger checks the insert (under refusals).
         return lambda: _save.put_writes(self._fmt, config, writes, task_id, path), None
 
-    def _deleter(self, thread_id: str) -> tuple[Make, None]:
-        return lambda: _retention.tombstone(thread_id, _ops.delete_thread(thread_id)), None
+    def _deleter(
+        self, thread_id: str, doomed: builtins.list[str]
+    ) -> tuple[Make, None, builtins.list[str]]:
+        def make() -> Op:
+            return _retention.tombstone(thread_id, _ops.delete_thread(thread_id, doomed))
+
+        return make, None, doomed
 
     # -- the async contract -------------------------------------------------------------
 
@@ -190,8 +207,10 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     async def adelete_thread(self, thread_id: str) -> None:
         """Delete the thread's checkpoints and writes, and every value no other thread uses."""
-        await self._run(*self._deleter(str(thread_id)))
+        doomed: builtins.list[str] = []
+        await self._run(*self._deleter(str(thread_id), doomed))
         self._control.refs.forget(str(thread_id))
+        await asyncio.to_thread(self._fmt.blobs.delete, doomed)
 
     async def averify(self) -> VerifyReport:
         """Async twin of :meth:`PostgresSaver.verify`."""
@@ -199,10 +218,13 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     async def areseal(self) -> int:
         """Async twin of :meth:`PostgresSaver.reseal`."""
+        doomed: builtins.list[str] = []
         try:
-            return await self._run(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+            count: int = await self._run(lambda: _ops.reseal(self._fmt, doomed), None, doomed)
         finally:
             self._control.refs.forget()
+        await asyncio.to_thread(self._fmt.blobs.delete, doomed)
+        return count
 
     def athread_lock(self, thread_id: str, timeout: float) -> AbstractAsyncContextManager[None]:
         """Hold ``thread_id`` for a run, across processes (as ``PostgresSaver.thread_lock``)."""
@@ -238,8 +260,10 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             self._sync(*self._writer(config, writes, task_id, task_path))
 
     def delete_thread(self, thread_id: str) -> None:
-        self._sync(*self._deleter(str(thread_id)))
+        doomed: builtins.list[str] = []
+        self._sync(*self._deleter(str(thread_id), doomed))
         self._control.refs.forget(str(thread_id))
+        self._fmt.blobs.delete(doomed)
 
     # -- lifecycle primitives (``checkpoint/_lifecycle.py``), from other threads ----
 
@@ -254,16 +278,24 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         self._sync(lambda: _retention.copy(self._fmt, source_thread_id, target_thread_id))
 
+    def _collect(self, cutoff: datetime) -> int:
+        return collect(
+            self._fmt.blobs, lambda found: self._sync(lambda: _ops.bodies(found)), cutoff
+        )
+
     def verify(self) -> VerifyReport:
         """Sync twin of :meth:`averify`, from threads other than the home loop's."""
         return self._sync(lambda: _ops.verify(self._fmt))  # type: ignore[no-any-return]
 
     def reseal(self) -> int:
         """Sync twin of :meth:`areseal`, from threads other than the home loop's."""
+        doomed: builtins.list[str] = []
         try:
-            return self._sync(lambda: _ops.reseal(self._fmt))  # type: ignore[no-any-return]
+            count: int = self._sync(lambda: _ops.reseal(self._fmt, doomed), None, doomed)
         finally:
             self._control.refs.forget()
+        self._fmt.blobs.delete(doomed)
+        return count
 
     def thread_lock(self, thread_id: str, timeout: float) -> AbstractContextManager[None]:
         """Sync twin of :meth:`athread_lock`, from threads other than the home loop's."""
@@ -276,13 +308,17 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         """The event loop this saver's connections belong to (None until first used)."""
         return self._home.loop
 
-    async def _run(self, make: Make, learned: Learned | None = None) -> Any:
+    async def _run(
+        self, make: Make, learned: Learned | None = None, doomed: builtins.list[str] | None = None
+    ) -> Any:
         # The run this task belongs to is read here, in the caller's context.
-        flow = self._control.run(make, _driver.HELD.get(), learned)
+        flow = self._control.run(make, _driver.HELD.get(), learned, doomed)
         return await self._home.run(_driver.adrive(flow, self._do))
 
-    def _sync(self, make: Make, learned: Learned | None = None) -> Any:
-        flow = self._control.run(make, _driver.HELD.get(), learned)
+    def _sync(
+        self, make: Make, learned: Learned | None = None, doomed: builtins.list[str] | None = None
+    ) -> Any:
+        flow = self._control.run(make, _driver.HELD.get(), learned, doomed)
         return self._home.block_on(_driver.adrive(flow, self._do))
 
     @asynccontextmanager
@@ -346,6 +382,9 @@ async def _drive(operation: Op, conn: Any, cursor: Any = None) -> Any:
 
 async def _steps(stepper: Stepper, on: Any) -> Any:
     while (statement := stepper.statement) is not None:
+        if isinstance(statement, Call):  # a blob store's I/O: off the event loop
+            stepper.reply(await asyncio.to_thread(statement.function))
+            continue
         # Rows come back in binary: bytea travels as is, not as hex text twice its size.
         binary = statement.fetch != "none"
         cursor = await on.execute(statement.sql, statement.params or None, binary=binary)

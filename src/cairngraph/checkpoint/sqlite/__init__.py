@@ -26,8 +26,10 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any, Literal
 
+from cairngraph.checkpoint._blobs import BLOB_THRESHOLD, Blobs, collect
 from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry, admission
@@ -42,6 +44,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
+from cairngraph.checkpoint.blobs import BlobStore
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.checkpoint.sqlite import _connect, _locks, _retention
 from cairngraph.checkpoint.sqlite._reader import Reader
@@ -93,9 +96,12 @@ class SqliteSaver(BaseCheckpointSaver):
         serde: SerializerProtocol | None = None,
         synchronous: Synchronous = "NORMAL",
         read_only: bool = False,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
     ) -> None:
         super().__init__(serde=serde)
         self._owned = False
+        offload = Blobs.of(blobs, blob_threshold)
         if synchronous not in ("OFF", "NORMAL", "FULL"):
             raise InvalidConfigError(f"synchronous={synchronous!r}: use 'NORMAL' or 'FULL'")
         if isinstance(conn, sqlite3.Connection):
@@ -130,7 +136,7 @@ class SqliteSaver(BaseCheckpointSaver):
         except BaseException:
             self.close()
             raise
-        self._store = Store(self.conn, self.serde)
+        self._store = Store(self.conn, self.serde, offload)
         self._reader = Reader(self.conn, self._store, self._reading)
         self._wal = (
             WalCheckpointer(self.conn, self.path) if self.path and not self.read_only else None
@@ -145,6 +151,8 @@ class SqliteSaver(BaseCheckpointSaver):
         serde: SerializerProtocol | None = None,
         synchronous: Synchronous = "NORMAL",
         read_only: bool = False,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
     ) -> Iterator[SqliteSaver]:
         """Open ``conn_string`` (a path, ``":memory:"`` or a ``file:`` URI) for the ``with`` block.
 
@@ -153,7 +161,14 @@ class SqliteSaver(BaseCheckpointSaver):
             with SqliteSaver.from_conn_string(":memory:") as checkpointer:
                 graph = builder.compile(checkpointer=checkpointer)
         """
-        saver = cls(conn_string, serde=serde, synchronous=synchronous, read_only=read_only)
+        saver = cls(
+            conn_string,
+            serde=serde,
+            synchronous=synchronous,
+            read_only=read_only,
+            blobs=blobs,
+            blob_threshold=blob_threshold,
+        )
         try:
             yield saver
         finally:
@@ -202,13 +217,21 @@ class SqliteSaver(BaseCheckpointSaver):
                 yield self._store
                 self.conn.execute("COMMIT")
             except sqlite3.Error as error:
-                self.conn.execute("ROLLBACK")
+                self._roll_back(error)
                 raise _connect.storage_error(self._where, error) from error
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+            except BaseException as error:
+                self._roll_back(error)
                 raise
             if self._wal is not None:
                 self._wal.committed()
+            self._store.committed()  # blobs freed by the transaction go only now
+
+    def _roll_back(self, error: BaseException) -> None:
+        self.conn.execute("ROLLBACK")
+        try:
+            self._store.rolled_back()
+        except StorageError as failed:  # the blobs stay for the collector (sweep)
+            error.add_note(f"and the blobs it had put could not be deleted: {failed}")
 
     # -- writing -----------------------------------------------------------------
 
@@ -267,6 +290,13 @@ class SqliteSaver(BaseCheckpointSaver):
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         with self._transaction() as store:
             _retention.copy(store, source_thread_id, target_thread_id)
+
+    def _collect(self, cutoff: datetime) -> int:
+        def bodies(addresses: builtins.list[bytes]) -> dict[bytes, bytes]:
+            with self._reading():
+                return self._store.bodies(addresses)
+
+        return collect(self._store.blobs, bodies, cutoff)
 
     def _reclaim(self) -> None:
         if self.read_only:

@@ -172,13 +172,14 @@ def retain(store: Store, thread_id: str, choose: Chooser) -> int:
         [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
         [row for row in writes if (row.checkpoint_ns, row.checkpoint_id) not in keys],
     )
-    _reset_refs(conn, thread_id, _with_bases(conn, named))
+    _reset_refs(store, thread_id, _with_bases(conn, named))
     store.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
     return removed
 
 
-def _reset_refs(conn: sqlite3.Connection, thread_id: str, live: set[bytes]) -> None:
+def _reset_refs(store: Store, thread_id: str, live: set[bytes]) -> None:
     """The thread's ref rows set to ``live``; the values that lost their last ref deleted."""
+    conn = store.conn
     current = {
         bytes(address)
         for (address,) in conn.execute(
@@ -194,11 +195,8 @@ def _reset_refs(conn: sqlite3.Connection, thread_id: str, live: set[bytes]) -> N
         "INSERT OR IGNORE INTO cairn_refs (address, thread_id) VALUES (?, ?)",
         [(address, thread_id) for address in sorted(live - current)],
     )
-    conn.executemany(
-        "DELETE FROM cairn_values WHERE address = ? AND NOT EXISTS "
-        "(SELECT 1 FROM cairn_refs r WHERE r.address = cairn_values.address)",
-        [(address,) for address in gone],
-    )
+    for chunk in _chunks(gone):
+        store.free(chunk)
 
 
 def _with_bases(conn: sqlite3.Connection, addresses: set[bytes]) -> set[bytes]:

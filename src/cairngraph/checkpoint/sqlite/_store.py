@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from cairngraph.checkpoint._blobs import Blobs, Upload, freed
 from cairngraph.checkpoint._format import (
     CHECKPOINTS,
     VALUES,
@@ -35,6 +36,7 @@ from cairngraph.checkpoint._listed import RawRow
 from cairngraph.checkpoint._read import Entry, tuples
 from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint._verify import Verifier
+from cairngraph.checkpoint._where import Where
 from cairngraph.checkpoint.base import (
     CheckpointTuple,
     StepSave,
@@ -84,10 +86,55 @@ _LATEST_ROWS = (
 class Store:
     """The row-level operations, given a connection and a serializer."""
 
-    def __init__(self, conn: sqlite3.Connection, serde: SerializerProtocol) -> None:
+    def __init__(
+        self, conn: sqlite3.Connection, serde: SerializerProtocol, blobs: Blobs | None = None
+    ) -> None:
         self.conn = conn
-        self.fmt = Format(serde)
+        self.fmt = Format(serde, blobs)
+        self.blobs = self.fmt.blobs
         self.refs = RefsCache()
+        self.uploaded: list[Upload] = []
+        """Blobs put by the transaction in progress (deleted if it rolls back)."""
+        self.doomed: list[str] = []
+        """Blobs no row will name once the transaction in progress commits."""
+
+    # -- blobs around the transaction (the saver calls these) ----------------------
+
+    def committed(self) -> None:
+        """Delete the blobs the committed transaction freed or did not need."""
+        doomed, self.doomed, self.uploaded = self.doomed, [], []
+        self.blobs.delete(doomed)
+
+    def rolled_back(self) -> None:
+        """Delete the blobs the rolled-back transaction put (no row names them)."""
+        uploaded, self.doomed, self.uploaded = self.uploaded, [], []
+        self.blobs.delete([upload.name for upload in uploaded])
+
+    def bodies(self, addresses: Sequence[bytes]) -> dict[bytes, bytes]:
+        """The body each of these value rows has now (a blob reference, or the body)."""
+        found: dict[bytes, bytes] = {}
+        for chunk in _chunks(sorted(set(addresses))):
+            marks = ", ".join("?" * len(chunk))
+            # Only constant fragments and placeholders are joined here.
+            query = _SELECT_VALUES + f" WHERE address IN ({marks})"
+            found.update((bytes(a), bytes(y)) for a, _b, y in self.conn.execute(query, chunk))
+        return found
+
+    def _offloaded(self, rows: StepRows) -> None:
+        """Write ``rows``, putting the blobs of big values not stored yet first.
+
+        This runs in the write transaction: no deletion can free a value row seen
+        here before it commits, so a value stored before (another thread's) is
+        neither put nor inserted again.
+        """
+        if self.blobs.store is not None:
+            big = [a for a, row in rows.values.items() if len(row.body) > self.blobs.threshold]
+            for address in self.bodies(big):
+                del rows.values[address]
+        uploads = self.blobs.offload(rows.values)
+        self.uploaded.extend(uploads)
+        self.blobs.put(uploads)
+        self._write(rows)
 
     # -- writing ---------------------------------------------------------------
 
@@ -100,7 +147,7 @@ class Store:
                 parent = self._read_refs(encoding.send(parent))
         except StopIteration as done:
             rows: StepRows = done.value
-        self._write(rows)
+        self._offloaded(rows)
         return rows
 
     def put_writes(
@@ -114,7 +161,7 @@ class Store:
     ) -> None:
         rows = StepRows()
         self.fmt.encode_writes(rows, thread_id, ns, checkpoint_id, task_id, task_path, writes, {})
-        self._write(rows)
+        self._offloaded(rows)
 
     def _write(self, rows: StepRows) -> None:
         execute = self.conn.execute
@@ -176,14 +223,21 @@ class Store:
         ]
         execute("DELETE FROM cairn_refs WHERE thread_id = ?", (thread_id,))
         for chunk in _chunks(addresses):
-            marks = ", ".join("?" * len(chunk))
-            # Only constant fragments and placeholders are joined here.
-            execute(
-                f"DELETE FROM cairn_values WHERE address IN ({marks}) AND NOT EXISTS "  # noqa: S608
-                "(SELECT 1 FROM cairn_refs r WHERE r.address = cairn_values.address)",
-                chunk,
-            )
+            self.free(chunk)
         self.refs.forget(thread_id)
+
+    def free(self, addresses: Sequence[bytes]) -> None:
+        """Delete the value rows among ``addresses`` no ref row points to; their blobs
+        go once the transaction commits. At most :data:`_IN_CHUNK` addresses."""
+        marks = ", ".join("?" * len(addresses))
+        # Only constant fragments and placeholders are joined here.
+        gone = self.conn.execute(
+            f"DELETE FROM cairn_values WHERE address IN ({marks}) AND NOT EXISTS "  # noqa: S608
+            "(SELECT 1 FROM cairn_refs r WHERE r.address = cairn_values.address) RETURNING "
+            "address, CASE WHEN substr(body, 1, 1) = x'03' THEN body END",
+            list(addresses),
+        ).fetchall()
+        self.doomed.extend(freed(gone))
 
     # -- reading ---------------------------------------------------------------
 
@@ -272,7 +326,7 @@ class Store:
                 loader.need(item[2] for item in items)
             entries.append((row, record, writes))
         while wanted := loader.wanted():
-            loader.add(self._values(wanted))
+            loader.add(*self.blobs.resolve(self._values(wanted)))
         return tuples(fmt, entries, loader)
 
     def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
@@ -301,9 +355,18 @@ class Store:
     def reseal(self) -> int:
         """Every row rewritten with this store's seal (addresses change with the key)."""
         execute = self.conn.execute
-        values, moved = self.fmt.reseal_values(
-            ValueRow(*found) for found in execute(_SELECT_VALUES).fetchall()
-        )
+        stored = [ValueRow(*found) for found in execute(_SELECT_VALUES).fetchall()]
+        opened, unfetched = self.blobs.resolve(stored)
+        if unfetched:
+            address, problem = next(iter(unfetched.items()))
+            raise Where(VALUES, address=address).error(f"the value {problem}")
+        values, moved = self.fmt.reseal_values(opened)
+        new = {row.address: row for row in values}
+        uploads = self.blobs.offload(new)
+        self.uploaded.extend(uploads)
+        self.blobs.put(uploads)
+        values = list(new.values())
+        self.doomed.extend(freed((row.address, row.body) for row in stored))
         checkpoints = [
             (self.fmt.reseal_checkpoint(row, moved), *row[:3])
             for row in (CheckpointRow(*found) for found in execute(SELECT_CHECKPOINTS).fetchall())
@@ -355,8 +418,12 @@ class Store:
             verifier.checkpoint(CheckpointRow(*_texts(found, 4), found[4]))  # type: ignore[call-arg]
         for found in execute(writes).fetchall():
             verifier.writes(WriteRow(*_texts(found, 4), found[4], found[5]))  # type: ignore[call-arg]
-        for found in execute(_SELECT_VALUES).fetchall():
-            verifier.value(ValueRow(*found))
+        values, unfetched = self.blobs.resolve(
+            ValueRow(*found) for found in execute(_SELECT_VALUES).fetchall()
+        )
+        for row in values:
+            verifier.value(row)
+        verifier.unfetched(unfetched)
         refs = execute(
             "SELECT CAST(address AS BLOB), CAST(thread_id AS BLOB) FROM cairn_refs"
         ).fetchall()

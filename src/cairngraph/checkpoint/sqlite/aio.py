@@ -18,6 +18,8 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from cairngraph.checkpoint._blobs import BLOB_THRESHOLD
+from cairngraph.checkpoint.blobs import BlobStore
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.checkpoint.sqlite import SqliteSaver, Synchronous
 
@@ -41,6 +43,8 @@ class AsyncSqliteSaver(SqliteSaver):
         serde: SerializerProtocol | None = None,
         synchronous: Synchronous = "NORMAL",
         read_only: bool = False,
+        blobs: BlobStore | None = None,
+        blob_threshold: int = BLOB_THRESHOLD,
     ) -> AsyncIterator[AsyncSqliteSaver]:
         """Open ``conn_string`` (a path, ``":memory:"`` or a ``file:`` URI) for the block.
 
@@ -49,7 +53,14 @@ class AsyncSqliteSaver(SqliteSaver):
             async with AsyncSqliteSaver.from_conn_string(":memory:") as checkpointer:
                 app = builder.compile(checkpointer=checkpointer)
         """
-        saver = cls(conn_string, serde=serde, synchronous=synchronous, read_only=read_only)
+        saver = cls(
+            conn_string,
+            serde=serde,
+            synchronous=synchronous,
+            read_only=read_only,
+            blobs=blobs,
+            blob_threshold=blob_threshold,
+        )
         try:
             yield saver
         finally:

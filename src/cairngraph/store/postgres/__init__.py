@@ -27,7 +27,7 @@ from typing import Any
 
 from cairngraph.checkpoint.postgres import _driver
 from cairngraph.checkpoint.postgres._common import describe, unavailable
-from cairngraph.checkpoint.postgres._statements import Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._sqlstore import SqlStore
 from cairngraph.store._ttl import ThreadSweeper
@@ -204,6 +204,9 @@ def _steps(stepper: Stepper, conn: Any) -> Any:
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
+        if isinstance(statement, Call):
+            stepper.reply(statement.function())
+            continue
         # Rows as tuples whatever the connection's row factory; in binary, so bytea
         # travels as is, not as hex text.
         cursor = conn.cursor(row_factory=tuple_row)

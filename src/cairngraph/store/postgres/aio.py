@@ -17,7 +17,7 @@ from typing import Any
 from cairngraph.checkpoint.postgres import _driver
 from cairngraph.checkpoint.postgres._common import describe, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
-from cairngraph.checkpoint.postgres._statements import Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._ttl import AsyncSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
@@ -146,6 +146,9 @@ async def _steps(stepper: Stepper, conn: Any) -> Any:
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
+        if isinstance(statement, Call):
+            stepper.reply(await asyncio.to_thread(statement.function))
+            continue
         # Rows as tuples whatever the connection's row factory; bytea in binary.
         cursor = conn.cursor(row_factory=tuple_row)
         await cursor.execute(

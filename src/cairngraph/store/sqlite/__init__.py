@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any, Literal
 
-from cairngraph.checkpoint.postgres._statements import Op, Stepper
+from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import CorruptDataError, StorageError
 from cairngraph.store._sqlstore import SqlStore
@@ -141,6 +141,9 @@ class _SqliteBase(SqlStore):
     def _steps(self, stepper: Stepper) -> Any:
         execute = self.conn.execute
         while (statement := stepper.statement) is not None:
+            if isinstance(statement, Call):
+                stepper.reply(statement.function())
+                continue
             cursor = execute(_sqlite_sql(statement.sql), statement.params)
             if statement.fetch == "one":
                 stepper.reply(cursor.fetchone())
