@@ -32,7 +32,7 @@ from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry, admission
-from cairngraph.checkpoint._threads import opener, thread_infos
+from cairngraph.checkpoint._threads import Batch, drive, opener, walk
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointMetadata,
@@ -359,19 +359,20 @@ class SqliteSaver(BaseCheckpointSaver):
         before: str | None = None,
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
-        """Threads, the most recently saved first (see the base class), from the key index."""
+        """Threads, the most recently saved first (see the base class), from ``cairn_threads``."""
         limit = page_limit("threads", limit)
-        with self._reading():
-            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
-            rows = self._store.latest_rows(search, before, None if filter else limit)
-
         opened = opener(self._store.fmt)
+
+        def read(batch: Batch) -> builtins.list[CheckpointRow]:
+            with self._reading():
+                return self._store.latest_rows(batch)
 
         def open_record(row: CheckpointRow) -> tuple[Record, CheckpointMetadata]:
             with self._reading():
                 return opened(row)
 
-        yield from thread_infos(rows, open_record, filter, limit)
+        listing = walk(open_record, search=search, filter=filter, before=before, limit=limit)
+        yield from drive(listing, read)
 
     def _load_page(
         self, opened: builtins.list[tuple[CheckpointRow, Record, builtins.list[WriteRow]]]
