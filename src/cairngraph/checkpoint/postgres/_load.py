@@ -133,13 +133,15 @@ def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
 
 
 _LATEST_ROWS = (
-    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body FROM cairn_threads AS t "
-    "JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
-    "AND c.checkpoint_id = t.checkpoint_id{where} "
-    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC LIMIT %s"
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body FROM (SELECT t.thread_id, "
+    "t.checkpoint_id FROM cairn_threads AS t{where} ORDER BY t.checkpoint_id DESC, "
+    "t.thread_id DESC LIMIT %s) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id "
+    "AND c.ns = '' AND c.checkpoint_id = t.checkpoint_id "
+    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC"
 )
-"""A page of threads: a range of the summary table's index, newest first, joined to
-only its rows' checkpoints (see ``checkpoint/_threads.py``)."""
+"""A page of threads: a range of the summary table's index, newest first, cut before
+the join (so the plan is an index range and one key lookup per row, even on stale
+statistics), joined to only its rows' checkpoints (see ``checkpoint/_threads.py``)."""
 
 
 def threads(listing: Walk) -> Op:

@@ -69,9 +69,10 @@ Selected = tuple[CheckpointRow, list[WriteRow]]
 # newest first, joined to only its rows' checkpoints (see checkpoint/_threads.py).
 _LATEST_ROWS = (
     "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
-    "cairn_threads AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND "
-    "c.ns = '' AND c.checkpoint_id = t.checkpoint_id{where} "
-    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC LIMIT ?"
+    "(SELECT t.thread_id, t.checkpoint_id FROM cairn_threads AS t{where} ORDER BY "
+    "t.checkpoint_id DESC, t.thread_id DESC LIMIT ?) AS t JOIN cairn_checkpoints AS c ON "
+    "c.thread_id = t.thread_id AND c.ns = '' AND c.checkpoint_id = t.checkpoint_id "
+    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC"
 )
 
 
