@@ -37,6 +37,7 @@ def test_the_group_documents_every_command() -> None:
         "import",
         "import-langgraph",
         "stats",
+        "migrate",
         "run",
         "resume",
         "answer",

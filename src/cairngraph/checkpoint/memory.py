@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from cairngraph.checkpoint import _memory_rows
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, metadata_matches, page_limit
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._memory_rows import Namespace as _Namespace
 from cairngraph.checkpoint._memory_rows import Saved as _Saved
@@ -35,6 +35,7 @@ from cairngraph.checkpoint.base import (
     PendingWrite,
     RunnableConfig,
     StepSave,
+    ThreadInfo,
     VerifyReport,
     checkpoint_config,
     config_checkpoint_id,
@@ -130,6 +131,43 @@ class InMemorySaver(BaseCheckpointSaver):
                 continue
             count += 1
             yield self._load(thread_id, namespace, space, saved, cache)
+
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Threads, the most recently saved first (see the base class), from each thread's
+        newest root id (ids are kept sorted), decoding only the metadata it lists."""
+        limit = page_limit("threads", limit)
+        with self._mutex:
+            latest = [
+                (space.ids[-1], thread_id, space.saved[space.ids[-1]])
+                for thread_id, spaces in self._threads.items()
+                if (space := spaces.get("")) is not None and space.ids
+            ]
+        latest.sort(key=lambda item: item[:2], reverse=True)
+        if before is not None:
+            mark = next((item[:2] for item in latest if item[1] == before), None)
+            latest = [] if mark is None else [item for item in latest if item[:2] < mark]
+        count = 0
+        for checkpoint_id, thread_id, saved in latest:
+            if limit is not None and count >= limit:
+                return
+            if search and search not in thread_id:
+                continue
+            metadata = self.serde.loads_typed(saved.metadata)
+            if metadata_matches(metadata, filter):
+                count += 1
+                yield ThreadInfo(
+                    thread_id=thread_id,
+                    checkpoint_id=checkpoint_id,
+                    ts=saved.checkpoint.ts,
+                    metadata=metadata,
+                )
 
     def verify(self) -> VerifyReport:
         """Decode every saved payload; report each one that does not decode.

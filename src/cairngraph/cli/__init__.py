@@ -20,6 +20,7 @@ from cairngraph import __version__
 from cairngraph.cli._app import CairnGroup, Options
 from cairngraph.cli._graph import answer, resume, run, ui
 from cairngraph.cli._langgraph import import_langgraph
+from cairngraph.cli._migrate import migrate
 from cairngraph.cli._read import history, threads
 from cairngraph.cli._retain import prune, sweep
 from cairngraph.cli._show import diff_command, show
@@ -70,6 +71,7 @@ for _command in (
     import_command,
     import_langgraph,
     stats,
+    migrate,
     run,
     resume,
     answer,

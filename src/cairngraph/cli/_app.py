@@ -129,6 +129,8 @@ class CairnGroup(click.Group):
             text = str(error) or type(error).__name__
             if isinstance(error, SerializationError) and "register" in text:
                 text += " (for a graph's own types, pass --graph module:attr)"
+            if isinstance(error, StorageError) and "cannot be created or upgraded" in text:
+                text += " (with cairn: cairn migrate --db ...)"
             raise CliError(text, exit_code_of(error)) from None
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cairngraph.checkpoint.sqlite import SqliteSaver
+from cairngraph.checkpoint.sqlite._schema import LATEST
 from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from cairngraph.errors import ReadOnlyStorageError, StorageError
 from cairngraph.types import Command
@@ -135,7 +136,7 @@ def test_an_older_file_opened_read_only_is_not_upgraded(tmp_path: Path) -> None:
     SqliteSaver(path).close()
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE cairn_meta SET value = '1' WHERE key = 'schema_version'")
-    with pytest.raises(ReadOnlyStorageError, match=r"schema version 1 .*reads version 4"):
+    with pytest.raises(ReadOnlyStorageError, match=rf"schema version 1 .*reads version {LATEST}"):
         SqliteSaver(path, read_only=True)
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT value FROM cairn_meta").fetchone() == ("1",)

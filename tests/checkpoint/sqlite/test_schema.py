@@ -14,7 +14,8 @@ from cairngraph.errors import SchemaVersionError
 from tests.checkpoint.sqlite._graphs import build, run_pause_resume
 
 OURS = {
-    "cairn_meta", "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs", "cairn_deleted"
+    "cairn_meta", "cairn_checkpoints", "cairn_writes", "cairn_values", "cairn_refs",
+    "cairn_deleted", "cairn_threads",
 }  # fmt: skip
 
 
@@ -47,7 +48,7 @@ def test_a_new_file_has_only_prefixed_tables(tmp_path: Path) -> None:
         run_pause_resume(saver)
     assert tables(path) == OURS
     indexes = {name for kind, name, _ in schema(path) if kind == "index"}
-    assert indexes == {"cairn_refs_by_thread"}
+    assert indexes == {"cairn_refs_by_thread", "cairn_threads_newest"}
 
 
 def _format_1_file(path: Path, version: int) -> None:

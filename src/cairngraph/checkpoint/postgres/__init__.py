@@ -37,7 +37,7 @@ from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry
-from cairngraph.checkpoint._threads import opener, thread_infos
+from cairngraph.checkpoint._threads import opener, walk
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
@@ -174,11 +174,15 @@ class PostgresSaver(BaseCheckpointSaver):
         before: str | None = None,
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
-        """Threads, the most recently saved first (see the base class), in one query."""
+        """Threads, the most recently saved first (see the base class), from ``cairn_threads``."""
         limit = page_limit("threads", limit)
-        capped = None if filter else limit
-        rows = self._run(lambda: _load.latest_rows(search, before, capped))
-        yield from thread_infos(rows, opener(self._fmt), filter, limit)
+        opened = opener(self._fmt)
+        found = self._run(
+            lambda: _load.threads(
+                walk(opened, search=search, filter=filter, before=before, limit=limit)
+            )
+        )
+        yield from found
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one statement and one commit (``durability="async"``)."""

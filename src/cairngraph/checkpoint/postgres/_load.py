@@ -34,6 +34,7 @@ from cairngraph.checkpoint._format import (
     WriteRow,
 )
 from cairngraph.checkpoint._read import tuples
+from cairngraph.checkpoint._threads import Walk, page_clauses
 from cairngraph.checkpoint.base import (
     CheckpointTuple,
     RunnableConfig,
@@ -44,7 +45,7 @@ from cairngraph.checkpoint.base import (
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
 from cairngraph.checkpoint.postgres._statements import Call, Learned, Op, Query
 
-__all__ = ["get_tuple", "list_checkpoints", "load"]
+__all__ = ["get_tuple", "list_checkpoints", "load", "threads"]
 
 _WITH_WRITES = (
     "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body, w.task_id, w.slot, "
@@ -132,40 +133,31 @@ def list_checkpoints(fmt: Format, query: ListQuery, learned: Learned) -> Op:
         after = (last.checkpoint_id, last.thread_id, last.checkpoint_ns)
 
 
-_LATEST_KEYS = (
-    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints WHERE ns = ''"
-    "{search} GROUP BY thread_id{having} ORDER BY latest DESC, thread_id DESC{limit}"
-)
 _LATEST_ROWS = (
-    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body FROM ({keys}) AS t "
-    "JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
-    "AND c.checkpoint_id = t.latest ORDER BY t.latest DESC, t.thread_id DESC"
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, c.body FROM (SELECT t.thread_id, "
+    "t.checkpoint_id FROM cairn_threads AS t{where} ORDER BY t.checkpoint_id DESC, "
+    "t.thread_id DESC LIMIT %s) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id "
+    "AND c.ns = '' AND c.checkpoint_id = t.checkpoint_id "
+    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC"
 )
-"""Each thread's latest root row: the page is cut from the primary key alone (an
-index-only scan), and only its rows' bodies are read. The ``{...}`` slots take
-constant clauses or nothing."""
+"""A page of threads: a range of the summary table's index, newest first, cut before
+the join (so the plan is an index range and one key lookup per row, even on stale
+statistics), joined to only its rows' checkpoints (see ``checkpoint/_threads.py``)."""
 
 
-def latest_rows(search: str | None, before: str | None, limit: int | None) -> Op:
-    """Each thread's latest root checkpoint row, newest first (see ``PostgresSaver.threads``)."""
-    params: list[Any] = []
-    search_clause = having = cap = ""
-    if search:
-        search_clause = " AND strpos(thread_id, %s) > 0"
-        params.append(search)
-    if before is not None:
-        having = (
-            " HAVING (MAX(checkpoint_id), thread_id) < ((SELECT MAX(checkpoint_id) FROM "
-            "cairn_checkpoints WHERE thread_id = %s AND ns = ''), %s)"
-        )
-        params.extend((before, before))
-    if limit is not None:
-        cap = " LIMIT %s"
-        params.append(limit)
-    # Only constant fragments and placeholders are joined here.
-    keys = _LATEST_KEYS.format(search=search_clause, having=having, limit=cap)
-    sql = _LATEST_ROWS.format(keys=keys)
-    return [CheckpointRow(*row) for row in (yield Query(sql, params, "all"))]
+def threads(listing: Walk) -> Op:
+    """Run ``listing`` (``_threads.walk``), one query per batch it asks for."""
+    try:
+        batch = next(listing)
+        while True:
+            clauses, params = page_clauses(batch, "%s", "strpos")
+            where = " WHERE " + " AND ".join(clauses) if clauses else ""
+            # Only constant fragments and placeholders are joined here.
+            sql = _LATEST_ROWS.format(where=where)
+            found = yield Query(sql, [*params, batch.count], "all")
+            batch = listing.send([CheckpointRow(*row) for row in found])
+    except StopIteration as done:
+        return done.value
 
 
 def resolved_rows(fmt: Format, rows: list[ValueRow]) -> Op:

@@ -157,6 +157,51 @@ MIGRATIONS: tuple[Migration, ...] = (
             FOR EACH ROW EXECUTE FUNCTION cairn_refuse_deleted()""",
         ),
     ),
+    Migration(
+        4,
+        "cairn_threads: each thread's latest root checkpoint, kept by statement triggers in "
+        "the transaction of every insert and delete, so a page of threads() is an index range",
+        (
+            """CREATE TABLE cairn_threads (
+                thread_id text COLLATE "C" PRIMARY KEY,
+                checkpoint_id text COLLATE "C" NOT NULL
+            )""",
+            "CREATE INDEX cairn_threads_newest ON cairn_threads (checkpoint_id, thread_id)",
+            "INSERT INTO cairn_threads (thread_id, checkpoint_id) SELECT thread_id, "
+            "max(checkpoint_id) FROM cairn_checkpoints WHERE ns = '' GROUP BY thread_id",
+            # Threads in key order, so that two statements never lock them crosswise. A row
+            # older than the thread's latest (a copy, an import) leaves it as it is.
+            """CREATE FUNCTION cairn_threads_saved() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO cairn_threads (thread_id, checkpoint_id)
+                SELECT thread_id, max(checkpoint_id) FROM cairn_saved_rows WHERE ns = ''
+                GROUP BY thread_id ORDER BY thread_id
+                ON CONFLICT (thread_id) DO UPDATE SET checkpoint_id = EXCLUDED.checkpoint_id
+                WHERE EXCLUDED.checkpoint_id > cairn_threads.checkpoint_id;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER cairn_threads_saved AFTER INSERT ON cairn_checkpoints
+            REFERENCING NEW TABLE AS cairn_saved_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION cairn_threads_saved()""",
+            # Deleting a thread's latest root row hands it to its next latest, if any.
+            """CREATE FUNCTION cairn_threads_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                DELETE FROM cairn_threads t USING cairn_removed_rows r
+                WHERE r.ns = '' AND t.thread_id = r.thread_id
+                AND t.checkpoint_id = r.checkpoint_id;
+                INSERT INTO cairn_threads (thread_id, checkpoint_id)
+                SELECT c.thread_id, max(c.checkpoint_id) FROM cairn_checkpoints c
+                WHERE c.ns = '' AND c.thread_id IN (
+                    SELECT r.thread_id FROM cairn_removed_rows r WHERE r.ns = '')
+                AND NOT EXISTS (SELECT 1 FROM cairn_threads t WHERE t.thread_id = c.thread_id)
+                GROUP BY c.thread_id ORDER BY c.thread_id;
+                RETURN NULL;
+            END $$""",
+            """CREATE TRIGGER cairn_threads_removed AFTER DELETE ON cairn_checkpoints
+            REFERENCING OLD TABLE AS cairn_removed_rows
+            FOR EACH STATEMENT EXECUTE FUNCTION cairn_threads_removed()""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 """The schema version this cairngraph writes and reads."""

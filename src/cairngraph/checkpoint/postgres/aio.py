@@ -33,15 +33,17 @@ from datetime import datetime
 from typing import Any
 
 from cairngraph.checkpoint._blobs import BLOB_THRESHOLD, Blobs, collect
-from cairngraph.checkpoint._config import ListQuery
+from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
 from cairngraph.checkpoint._lifecycle import Chooser
 from cairngraph.checkpoint._retention import Entry
+from cairngraph.checkpoint._threads import opener, walk
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
     CheckpointTuple,
     RunnableConfig,
     StepSave,
+    ThreadInfo,
     VerifyReport,
     config_checkpoint_id,
 )
@@ -152,6 +154,19 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
             lambda: _load.list_checkpoints(self._fmt, query, learned)
         ), learned
 
+    def _threads_lister(
+        self,
+        search: str | None,
+        filter: Mapping[str, Any] | None,
+        before: str | None,
+        limit: int | None,
+    ) -> tuple[Make, None]:
+        limit = page_limit("threads", limit)
+        opened = opener(self._fmt)
+        return lambda: _load.threads(
+            walk(opened, search=search, filter=filter, before=before, limit=limit)
+        ), None
+
     def _saver(self, steps: Sequence[StepSave]) -> tuple[Make, Learned]:
         learned: Learned = {}
         refs = self._control.refs
@@ -190,6 +205,18 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
     ) -> AsyncIterator[CheckpointTuple]:
         for item in await self._run(*self._lister(config, filter, before, limit)):
             yield item
+
+    async def athreads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[ThreadInfo]:
+        """Threads, the most recently saved first (see the base class), from ``cairn_threads``."""
+        for info in await self._run(*self._threads_lister(search, filter, before, limit)):
+            yield info
 
     async def aput_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         with _retention.refusals("save a step"):
@@ -244,6 +271,17 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
         yield from self._sync(*self._lister(config, filter, before, limit))
+
+    def threads(
+        self,
+        *,
+        search: str | None = None,
+        filter: Mapping[str, Any] | None = None,
+        before: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[ThreadInfo]:
+        """Sync twin of :meth:`athreads`, from threads other than the home loop's."""
+        yield from self._sync(*self._threads_lister(search, filter, before, limit))
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         with _retention.refusals("save a step"):

@@ -379,7 +379,7 @@ class SqliteSaver(BaseCheckpointSaver):
         before: str | None = None,
         limit: int | None = None,
     ) -> Iterator[ThreadInfo]:
-        """Threads, the most recently saved first (see the base class), from the key index."""
+        """Threads, the most recently saved first (see the base class), from ``cairn_threads``."""
         return self._reader.threads(search, filter, before, page_limit("threads", limit))
 
     # -- checking and sealing ------------------------------------------------------

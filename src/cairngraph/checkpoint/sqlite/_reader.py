@@ -24,7 +24,7 @@ from cairngraph.checkpoint._config import (
 from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
 from cairngraph.checkpoint._listed import ListedPage, ListedTuple
 from cairngraph.checkpoint._read import decode_metadata
-from cairngraph.checkpoint._threads import opener, thread_infos
+from cairngraph.checkpoint._threads import Batch, drive, opener, walk
 from cairngraph.checkpoint.base import (
     CheckpointMetadata,
     CheckpointTuple,
@@ -200,13 +200,16 @@ class Reader:
         before: str | None,
         limit: int | None,
     ) -> Iterator[ThreadInfo]:
-        with self.reading():
-            # A filter is decided in Python, as in list(): the SQL cannot cap the rows then.
-            rows = self.store.latest_rows(search, before, None if filter else limit)
+        """From ``cairn_threads`` (each thread's latest root checkpoint), a batch at a time."""
         opened = opener(self.store.fmt)
+
+        def read(batch: Batch) -> list[CheckpointRow]:
+            with self.reading():
+                return self.store.latest_rows(batch)
 
         def open_record(row: CheckpointRow) -> tuple[Record, CheckpointMetadata]:
             with self.reading():
                 return opened(row)
 
-        return thread_infos(rows, open_record, filter, limit)
+        listing = walk(open_record, search=search, filter=filter, before=before, limit=limit)
+        return iter(drive(listing, read))

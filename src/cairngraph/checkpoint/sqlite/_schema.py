@@ -3,8 +3,9 @@
 Invariants:
 
 - A migration is never edited once released: a change is a new entry at the
-  end. Migrations change tables and indexes only; rows a store needs are
-  written by :func:`migrate` itself.
+  end. Migrations change tables, indexes and triggers, and fill a new table
+  from the rows it summarizes; rows a store needs (its version) are written
+  by :func:`migrate` itself.
 - A file whose version is newer than this code is refused before anything in
   it changes (:func:`refuse_newer`, called before the saver switches the file
   to WAL or migrates it).
@@ -158,6 +159,43 @@ MIGRATIONS: tuple[Migration, ...] = (
             """CREATE TRIGGER cairn_deleted_writes BEFORE INSERT ON cairn_writes
             WHEN EXISTS (SELECT 1 FROM cairn_deleted WHERE thread_id = NEW.thread_id)
             BEGIN SELECT RAISE(ABORT, 'cairn_deleted'); END""",
+        ),
+    ),
+    Migration(
+        5,
+        "cairn_threads: each thread's latest root checkpoint, kept by triggers in the "
+        "transaction of every insert and delete, so a page of threads() is an index range",
+        (
+            """CREATE TABLE cairn_threads (
+                thread_id TEXT PRIMARY KEY,
+                checkpoint_id TEXT NOT NULL
+            ) WITHOUT ROWID""",
+            "CREATE INDEX cairn_threads_newest ON cairn_threads (checkpoint_id, thread_id)",
+            "INSERT INTO cairn_threads (thread_id, checkpoint_id) SELECT thread_id, "
+            "MAX(checkpoint_id) FROM cairn_checkpoints WHERE ns = '' GROUP BY thread_id",
+            # No conflict clause in the bodies: an outer INSERT OR REPLACE would override it.
+            # A row older than the thread's latest (a copy, an import) leaves it as it is.
+            """CREATE TRIGGER cairn_threads_saved AFTER INSERT ON cairn_checkpoints
+            WHEN NEW.ns = ''
+            BEGIN
+                UPDATE cairn_threads SET checkpoint_id = NEW.checkpoint_id
+                WHERE thread_id = NEW.thread_id AND checkpoint_id < NEW.checkpoint_id;
+                INSERT INTO cairn_threads (thread_id, checkpoint_id)
+                SELECT NEW.thread_id, NEW.checkpoint_id
+                WHERE NOT EXISTS (SELECT 1 FROM cairn_threads WHERE thread_id = NEW.thread_id);
+            END""",
+            # Deleting the latest root row hands the thread to its next latest, if any.
+            """CREATE TRIGGER cairn_threads_removed AFTER DELETE ON cairn_checkpoints
+            WHEN OLD.ns = ''
+            BEGIN
+                DELETE FROM cairn_threads
+                WHERE thread_id = OLD.thread_id AND checkpoint_id = OLD.checkpoint_id;
+                INSERT INTO cairn_threads (thread_id, checkpoint_id)
+                SELECT thread_id, MAX(checkpoint_id) FROM cairn_checkpoints
+                WHERE thread_id = OLD.thread_id AND ns = ''
+                AND NOT EXISTS (SELECT 1 FROM cairn_threads WHERE thread_id = OLD.thread_id)
+                GROUP BY thread_id;
+            END""",
         ),
     ),
 )

@@ -35,6 +35,7 @@ from cairngraph.checkpoint._format import (
 from cairngraph.checkpoint._listed import RawRow
 from cairngraph.checkpoint._read import Entry, tuples
 from cairngraph.checkpoint._refs import Key, RefsCache
+from cairngraph.checkpoint._threads import Batch, page_clauses
 from cairngraph.checkpoint._verify import Verifier
 from cairngraph.checkpoint._where import Where
 from cairngraph.checkpoint.base import (
@@ -68,18 +69,14 @@ _KEYS_CHUNK = 240  # four parameters a key: under the 999 of older SQLite builds
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
 
-# The latest root checkpoint of every thread: the GROUP BY walks the primary key
-# (thread, ns, id) once in order (grouping by ns too lets SQLite take MAX per group
-# without a sort); the page is cut from the keys alone, and only its rows' bodies
-# are read. A page costs one pass over the table's keys.
-_LATEST_KEYS = (
-    "SELECT thread_id, MAX(checkpoint_id) AS latest FROM cairn_checkpoints{where} "
-    "GROUP BY thread_id, ns HAVING ns = ''{having} ORDER BY latest DESC, thread_id DESC{limit}"
-)
+# A page of threads: a range of the summary table's (checkpoint_id, thread_id) index,
+# newest first, joined to only its rows' checkpoints (see checkpoint/_threads.py).
 _LATEST_ROWS = (
     "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
-    "({keys}) AS t JOIN cairn_checkpoints AS c ON c.thread_id = t.thread_id AND c.ns = '' "
-    "AND c.checkpoint_id = t.latest ORDER BY t.latest DESC, t.thread_id DESC"
+    "(SELECT t.thread_id, t.checkpoint_id FROM cairn_threads AS t{where} ORDER BY "
+    "t.checkpoint_id DESC, t.thread_id DESC LIMIT ?) AS t JOIN cairn_checkpoints AS c ON "
+    "c.thread_id = t.thread_id AND c.ns = '' AND c.checkpoint_id = t.checkpoint_id "
+    "ORDER BY t.checkpoint_id DESC, t.thread_id DESC"
 )
 
 
@@ -241,27 +238,14 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
-    def latest_rows(
-        self, search: str | None, before: str | None, limit: int | None
-    ) -> list[CheckpointRow]:
-        """Each thread's latest root checkpoint row, newest first (see ``SqliteSaver.threads``)."""
-        params: list[Any] = []
-        where = having = cap = ""
-        if search:
-            where = " WHERE instr(thread_id, ?) > 0"
-            params.append(search)
-        if before is not None:
-            having = (
-                " AND (MAX(checkpoint_id), thread_id) < ((SELECT MAX(checkpoint_id) FROM "
-                "cairn_checkpoints WHERE thread_id = ? AND ns = ''), ?)"
-            )
-            params.extend((before, before))
-        if limit is not None:
-            cap = " LIMIT ?"
-            params.append(limit)
+    def latest_rows(self, batch: Batch) -> list[CheckpointRow]:
+        """The latest root rows of the threads ``batch`` asks for, newest first."""
+        clauses, params = page_clauses(batch, "?", "instr")
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
         # Only constant fragments and ``?`` placeholders are joined here.
-        keys = _LATEST_KEYS.format(where=where, having=having, limit=cap)
-        found = self.conn.execute(_LATEST_ROWS.format(keys=keys), params).fetchall()
+        found = self.conn.execute(
+            _LATEST_ROWS.format(where=where), [*params, batch.count]
+        ).fetchall()
         return [CheckpointRow(*row) for row in found]
 
     def select(self, where: str, params: Sequence[Any]) -> list[Selected]:
