@@ -27,7 +27,7 @@ from cairngraph.checkpoint.base import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.constants import END, PULL, START, TASKS
+from cairngraph.constants import END, NULL_TASK_ID, PULL, RAN, START, TASKS
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._migrate import (
     FINGERPRINT_KEY,
@@ -35,7 +35,6 @@ from cairngraph.engine._migrate import (
     may_migrate,
     migrate_loaded,
 )
-from cairngraph.engine._run_state import NULL_TASK_ID
 from cairngraph.engine.algo import (
     GraphSpec,
     Task,
@@ -46,7 +45,6 @@ from cairngraph.engine.algo import (
     restore_channels,
 )
 from cairngraph.engine.channels import Channel
-from cairngraph.engine.loop import RAN
 from cairngraph.errors import CheckpointNotFoundError, InvalidUpdateError
 from cairngraph.types import PregelTask, StateSnapshot
 
