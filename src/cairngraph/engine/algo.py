@@ -414,8 +414,18 @@ def _idle_of(channels: Mapping[str, Channel]) -> list[str]:
     return [key for key, channel in channels.items() if channel.notify_idle]
 
 
-def _path_key(task: Task) -> tuple[str, ...]:
-    return tuple(str(part) for part in task.path)
+def _path_key(task: Task) -> str:
+    return _path_text(task.path)
+
+
+def _path_text(part: Any) -> str:
+    """A path as text that sorts as LangGraph orders a step's tasks: numbers zero-padded
+    (so the eleventh ``Send`` of a step comes after the second), tuples joined."""
+    if isinstance(part, tuple | list):
+        return "~" + ", ".join(_path_text(item) for item in part)
+    if isinstance(part, int) and not isinstance(part, bool):
+        return f"{part:010d}"
+    return str(part)
 
 
 def changed_values(channels: Mapping[str, Channel], changed: Iterable[str]) -> dict[str, Any]:
