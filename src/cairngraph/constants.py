@@ -24,6 +24,11 @@ RETURN: Final = "__return__"
 PREVIOUS: Final = "__previous__"
 """Channel of an entrypoint: what it returned, or ``entrypoint.final(save=)``, last run."""
 
+RAN: Final = "__ran__"
+"""``versions_seen`` key naming the nodes of the step that made the checkpoint."""
+NULL_TASK_ID: Final = "00000000-0000-0000-0000-000000000000"
+"""The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
+
 
 def branch_channel(node: str) -> str:
     """The trigger channel an edge writes to start ``node``."""

@@ -1,4 +1,4 @@
-"""Time-ordered checkpoint ids.
+"""Time-ordered checkpoint ids, and the stable ids of the tasks a checkpoint prepares.
 
 Ids are UUIDv7-shaped strings: 48 bits of Unix milliseconds, then a counter,
 then random bits. Within one process each id is greater than the one before,
@@ -8,15 +8,24 @@ clock (another process's, or an imported LangGraph uuid6 id) is stepped past
 by this clock's milliseconds plus random bits: children of one parent made in
 different processes neither collide nor lose their time order. As lowercase fixed-width
 hex, string order is time order, so "latest" is a ``max``.
+
+A task id is derived from its checkpoint id, namespace, node name and path
+(:func:`task_id_for`), so preparing the same checkpoint twice gives the same
+ids: that is how saved pending writes find their task again after a crash,
+and how an imported thread's writes are filed under the task cairngraph will
+prepare. It lives here, below the engine, because the checkpoint layer needs
+it too (the LangGraph import) and imports point down only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
+from typing import Any
 
-__all__ = ["new_checkpoint_id"]
+__all__ = ["new_checkpoint_id", "task_id_for"]
 
 _lock = threading.Lock()
 _last = 0
@@ -48,3 +57,15 @@ def new_checkpoint_id(after: str | None = None) -> str:
             value = _last + 1 + random.getrandbits(22)
         _last = value
     return _format(value)
+
+
+def task_id_for(checkpoint_id: str, namespace: str, name: str, path: tuple[Any, ...]) -> str:
+    """A stable, UUID-shaped id for a task prepared from a checkpoint.
+
+    Example::
+
+        task_id_for(checkpoint.id, "", "generate_joke", ("__pregel_pull", "generate_joke"))
+    """
+    raw = "|".join((checkpoint_id, namespace, name, *map(str, path))).encode()
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"

@@ -16,10 +16,8 @@ from cairngraph.checkpoint.base import (
     CheckpointTuple,
     config_checkpoint_id,
 )
-from cairngraph.constants import START
+from cairngraph.constants import NULL_TASK_ID, RAN, START
 from cairngraph.engine._run_state import (
-    NULL_TASK_ID,
-    RAN,
     Effect,
     RunOptions,
     RunState,

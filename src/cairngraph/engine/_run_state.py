@@ -41,8 +41,6 @@ from cairngraph.engine.effects import (
 from cairngraph.types import Interrupt
 
 __all__ = [
-    "NULL_TASK_ID",
-    "RAN",
     "Effect",
     "Made",
     "RunOptions",
@@ -117,13 +115,6 @@ class Made:
     parent: RunnableConfig | None
     checkpoint: Checkpoint
     metadata: CheckpointMetadata
-
-
-NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
-"""The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
-
-RAN = "__ran__"
-"""``versions_seen`` key naming the nodes of the step that made the checkpoint."""
 
 
 def thread_hint(opts: RunOptions) -> str:

@@ -15,13 +15,13 @@ writes find their task again after a crash.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cairngraph.cache.base import FullKey
+from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine._cache import NodeCache
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
@@ -187,13 +187,6 @@ def next_version(current: int | None) -> int:
     """
     counter = 0 if current is None else current >> 32
     return ((counter + 1) << 32) | random.getrandbits(32)
-
-
-def task_id_for(checkpoint_id: str, namespace: str, name: str, path: tuple[Any, ...]) -> str:
-    """A stable, UUID-shaped id for a task prepared from a checkpoint."""
-    raw = "|".join((checkpoint_id, namespace, name, *map(str, path))).encode()
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    return f"{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:]}"
 
 
 class ChannelMap(dict[str, Channel]):
@@ -421,8 +414,18 @@ def _idle_of(channels: Mapping[str, Channel]) -> list[str]:
     return [key for key, channel in channels.items() if channel.notify_idle]
 
 
-def _path_key(task: Task) -> tuple[str, ...]:
-    return tuple(str(part) for part in task.path)
+def _path_key(task: Task) -> str:
+    return _path_text(task.path)
+
+
+def _path_text(part: Any) -> str:
+    """A path as text that sorts as LangGraph orders a step's tasks: numbers zero-padded
+    (so the eleventh ``Send`` of a step comes after the second), tuples joined."""
+    if isinstance(part, tuple | list):
+        return "~" + ", ".join(_path_text(item) for item in part)
+    if isinstance(part, int) and not isinstance(part, bool):
+        return f"{part:010d}"
+    return str(part)
 
 
 def changed_values(channels: Mapping[str, Channel], changed: Iterable[str]) -> dict[str, Any]:

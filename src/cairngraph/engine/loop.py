@@ -22,7 +22,7 @@ from cairngraph.checkpoint.base import (
     TaskWrites,
     config_checkpoint_id,
 )
-from cairngraph.constants import INTERRUPT_SEEN, START
+from cairngraph.constants import INTERRUPT_SEEN, RAN, START
 from cairngraph.engine import events
 from cairngraph.engine._inputs import (
     apply_direct_writes,
@@ -35,7 +35,6 @@ from cairngraph.engine._inputs import (
 )
 from cairngraph.engine._migrate import may_migrate, migrate_loaded
 from cairngraph.engine._run_state import (
-    RAN,
     Effect,
     RunOptions,
     RunOutcome,
@@ -68,7 +67,7 @@ from cairngraph.errors import (
 )
 from cairngraph.types import Command
 
-__all__ = ["RAN", "RunOptions", "RunOutcome", "persisted_writes", "run_loop"]
+__all__ = ["RunOptions", "RunOutcome", "persisted_writes", "run_loop"]
 
 
 def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]:

@@ -26,6 +26,7 @@ from cairngraph.engine._context import (
     without_task_ids,
 )
 from cairngraph.engine._stream import ChunkSink
+from cairngraph.engine._update import Update, update_state
 from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
@@ -572,9 +573,15 @@ class CompiledStateGraph:
     ) -> RunnableConfig:
         """Write ``values`` as if ``as_node`` returned them: a new checkpoint, source ``update``.
 
+        ``task_id`` credits the writes to one task of the pending step (from
+        ``get_state(config).tasks``); by default they go to the next pending
+        task of ``as_node``.
+
         Example::
 
             app.update_state(config, {"joke": "a better one"}, as_node="generate_joke")
+            task = app.get_state(config).tasks[0]
+            app.update_state(config, {"joke": "this one"}, as_node=task.name, task_id=task.id)
         """
         return self.bulk_update_state(config, [[StateUpdate(values, as_node, task_id)]])
 
@@ -585,7 +592,10 @@ class CompiledStateGraph:
 
         ``as_node="__input__"`` saves a run's input (the next ``invoke(None,
         config)`` runs it); updates in one superstep apply together, as the
-        writes of that many nodes of one step.
+        writes of that many nodes of one step. An update's ``task_id`` names the
+        pending task it stands for (by default the next pending task of its
+        node): its writes are saved as that task's on the checkpoint the update
+        builds on, so the history shows them as the task's ``result``.
 
         Example::
 
@@ -594,17 +604,17 @@ class CompiledStateGraph:
                 [StateUpdate({"joke": "a hoot"}, as_node="generate_joke")],
             ])
         """
-        plain = []
+        plain: list[list[Update]] = []
         for updates in supersteps:
-            step = []
+            step: list[Update] = []
             for update in updates:
                 values, as_node, task_id = StateUpdate(*update)
-                if task_id is not None:
+                if task_id is not None and not isinstance(task_id, str):
                     raise InvalidUpdateError(
-                        "update_state(task_id=...) (writes credited to one task of a pending "
-                        "step) is not available in cairngraph; pass as_node= instead."
+                        f"update_state(task_id={task_id!r}): a task id is a string, e.g. "
+                        "graph.get_state(config).tasks[0].id"
                     )
-                step.append((values, as_node))
+                step.append((values, as_node, task_id))
             plain.append(step)
         saver = self._saver()
         thread_id = config_thread_id(config)
@@ -612,7 +622,7 @@ class CompiledStateGraph:
             (config.get("configurable") or {}).get("lock_timeout", DEFAULT_LOCK_TIMEOUT)
         )
         with saver.thread_lock(thread_id, timeout):
-            return snapshots.update_state(self, saver, config, plain)
+            return update_state(self, saver, config, plain)
 
     async def abulk_update_state(
         self, config: RunnableConfig, supersteps: Sequence[Sequence[StateUpdate]]

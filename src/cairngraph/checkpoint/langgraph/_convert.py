@@ -39,11 +39,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.checkpoint._langgraph_shape import version_of
 from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, PendingWrite
-from cairngraph.constants import PULL, PUSH
-from cairngraph.engine.algo import task_id_for
-from cairngraph.engine.loop import RAN
+from cairngraph.constants import PULL, PUSH, RAN
 
 __all__ = ["Converted", "LangGraphRow", "LangGraphWrite", "convert_thread", "version_of"]
 
