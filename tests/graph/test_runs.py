@@ -241,3 +241,20 @@ def test_async_durability_reports_a_failed_save(driver: Driver) -> None:
     app = joke_graph(Failing())
     with pytest.raises(OSError, match="disk full"):
         driver.invoke(app, {"topic": "x"}, _config("full"), durability="async")
+
+
+class _Fan(TypedDict, total=False):
+    items: Annotated[list[int], operator.add]
+
+
+def test_many_sends_reach_a_reducer_in_the_order_they_were_sent() -> None:
+    """Twelve ``Send``s in one step: task paths sort as numbers (10 after 9, not after 1)."""
+
+    def spread(state: _Fan) -> list[Send]:
+        return [Send("work", {"items": [n]}) for n in range(12)]
+
+    builder = StateGraph(_Fan)
+    builder.add_node("work", lambda state: {"items": [state["items"][0] * 10]})
+    builder.add_conditional_edges(START, spread, ["work"])
+    builder.add_edge("work", END)
+    assert builder.compile().invoke({"items": []}) == {"items": [n * 10 for n in range(12)]}
