@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._calls import CallSite
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
+    from cairngraph.engine._timeout import AttemptClock, Signal
     from cairngraph.engine.channels import Channel
     from cairngraph.runtime import Runtime
 
@@ -82,6 +83,8 @@ class RunScope:
     thread_id: str | None = None
     messages: MessagesStream | None = None
     """The ``messages`` stream's record, when the run streams messages."""
+    progress: Signal | None = None
+    """Progress of the node this run runs inside, when a timeout above it listens."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -124,8 +127,30 @@ class TaskContext:
     read_state: Callable[[], Any] | None = None
     """The state as this task's node reads it when an edge starts it (for a node started
     by a ``Send`` that needs the graph's state too, as ``ToolNode`` does)."""
+    clock: AttemptClock | None = None
+    """The timed task's attempt clock (``timeout=``); None for a task without a timeout."""
+    upward: Signal | None = None
+    """Where this task's progress goes when it has no clock: the caller's, or the node
+    running its graph, when a timeout there listens (else None)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
+
+    @property
+    def watched(self) -> bool:
+        """Whether a timeout (this task's or one above it) listens to its progress."""
+        return self.clock is not None or self.upward is not None
+
+    def signal(self, explicit: bool = False) -> None:
+        """Progress of this task: ``explicit`` for ``runtime.heartbeat()``."""
+        if self.clock is not None:
+            self.clock.signal(explicit)
+        elif self.upward is not None:
+            self.upward(explicit)
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether this task's own attempt has ended (the writes it makes now are dropped)."""
+        return self.clock is not None and not self.clock.open
 
     @property
     def config(self) -> RunnableConfig:

@@ -15,7 +15,7 @@ import queue
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_writer
+from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_heartbeat, _no_op_writer
 
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import RunnableConfig
@@ -86,7 +86,7 @@ def node_config(task: TaskContext) -> RunnableConfig:
 def runtime_of(task: TaskContext) -> Runtime[Any]:
     scope = task.scope
     sink = scope.sink
-    writer = _no_op_writer
+    writer: Callable[[Any], None] = _no_op_writer
     # The task's graph (a @task call's namespace nests under its caller's, in the same graph).
     namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
     # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
@@ -95,6 +95,10 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)
 
+    heartbeat = _no_op_heartbeat
+    if task.watched:
+        writer = _signalling(task, writer)
+        heartbeat = _heartbeat_of(task)
     return Runtime(
         context=scope.context,
         store=scope.store,
@@ -107,4 +111,24 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
             thread_id=scope.thread_id,
             node_attempt=task.attempt,
         ),
+        heartbeat=heartbeat,
     )
+
+
+def _signalling(task: TaskContext, writer: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A custom writer that is progress for a timeout, and silent once the attempt timed out."""
+
+    def write(chunk: Any) -> None:
+        if task.timed_out:
+            return
+        task.signal(False)
+        writer(chunk)
+
+    return write
+
+
+def _heartbeat_of(task: TaskContext) -> Callable[[], None]:
+    def heartbeat() -> None:
+        task.signal(True)
+
+    return heartbeat

@@ -236,6 +236,8 @@ class CompiledStateGraph:
                 durability=chosen if parent is None else parent.scope.durability,
                 thread_id=opts.thread_id,
                 messages=messages,
+                # Its steps are progress for a timeout of the node (or one above it).
+                progress=parent.signal if parent is not None and parent.watched else None,
             )
         )
         lock: ThreadHold | None = None

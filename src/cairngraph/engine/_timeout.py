@@ -1,0 +1,202 @@
+"""Per-attempt timeouts (``timeout=`` of ``add_node``, ``@task``, ``@entrypoint``, ``Send``).
+
+An attempt of a timed task runs as an asyncio task of its own while the
+runner waits for it, its ``run_timeout`` (wall clock since the attempt
+started) and its ``idle_timeout`` (time since its last progress), whichever
+comes first. When a limit passes, the attempt is cancelled, the ``@task``
+calls it started and that are still running are cancelled with it, and
+:class:`~cairngraph.errors.NodeTimeoutError` takes the place of its result:
+the runner treats it as any error (the retry policy decides), so none of the
+attempt's writes is ever applied or saved.
+
+Progress is a signal sent up the chain of running tasks: a task's own
+``runtime.heartbeat()`` (explicit), and, for clocks with
+``refresh_on="auto"``, its custom stream writes, the calls it starts, and
+every task that starts or ends below it (its calls' and its subgraphs').
+
+Invariants: only async attempts are timed (a running sync function cannot be
+cancelled, so a timed sync node or task is refused when it is defined, and a
+timed node reached by a sync run is refused when it would start); a closed
+clock (a finished or timed-out attempt) ignores and stops every signal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Literal
+
+from cairngraph.errors import InvalidConfigError, InvalidGraphError, NodeTimeoutError
+from cairngraph.types import TimeoutPolicy
+
+__all__ = [
+    "AttemptClock",
+    "Signal",
+    "has_native_async",
+    "run_timed",
+    "sync_refused",
+    "sync_run_refused",
+]
+
+Signal = Callable[[bool], None]
+"""Progress of a running task: ``signal(explicit)``, explicit for ``runtime.heartbeat()``."""
+
+
+class AttemptClock:
+    """The time of a timed task's current attempt, and when it last made progress.
+
+    ``upward`` passes each signal on to the task this one runs inside (its
+    caller, or the node running its graph), whose own timeout it may refresh.
+    """
+
+    __slots__ = ("auto", "last", "open", "policy", "started", "upward")
+
+    def __init__(self, policy: TimeoutPolicy, upward: Signal | None) -> None:
+        self.policy = policy
+        self.auto = policy.refresh_on == "auto"
+        self.upward = upward
+        self.started = self.last = time.monotonic()
+        self.open = False
+
+    def start(self) -> None:
+        """A new attempt begins: both limits count from now."""
+        self.started = self.last = time.monotonic()
+        self.open = True
+
+    def close(self) -> None:
+        self.open = False
+
+    def signal(self, explicit: bool) -> None:
+        """Progress made by the attempt (or below it); ignored once the attempt is over."""
+        if not self.open:
+            return
+        if explicit or self.auto:
+            self.last = time.monotonic()
+        if self.upward is not None:
+            self.upward(explicit)
+
+    def heartbeat(self) -> None:
+        self.signal(True)
+
+    def expired(self, now: float) -> tuple[Literal["idle", "run"] | None, float]:
+        """Which limit has passed at ``now`` (the run limit first), else None and the
+        seconds until the nearer one."""
+        run, idle = self.policy.run_timeout, self.policy.idle_timeout
+        wait = float("inf")
+        if run is not None:
+            left = self.started + _float(run) - now
+            if left <= 0:
+                return "run", 0.0
+            wait = left
+        if idle is not None:
+            left = self.last + _float(idle) - now
+            if left <= 0:
+                return "idle", 0.0
+            wait = min(wait, left)
+        return None, wait
+
+
+def _float(value: Any) -> float:
+    # TimeoutPolicy.coerce made every limit a float already; a timedelta never reaches here.
+    return float(value)
+
+
+async def run_timed(
+    name: str,
+    attempt: Awaitable[Any],
+    clock: AttemptClock,
+    started: Callable[[], Sequence[Any]],
+) -> Any:
+    """Await ``attempt`` within ``clock``'s limits; on a timeout cancel it and its calls
+    (``started()`` gives their futures) and raise :class:`NodeTimeoutError`."""
+    clock.start()
+    work = asyncio.ensure_future(attempt)
+    try:
+        while True:
+            kind, wait = clock.expired(time.monotonic())
+            if kind is not None:
+                break
+            done, _ = await asyncio.wait((work,), timeout=wait)
+            if done:
+                return work.result()
+        elapsed = time.monotonic() - clock.started
+        clock.close()
+        work.cancel()
+        work.add_done_callback(_retrieve)
+        for future in started():
+            if isinstance(future, asyncio.Future) and not future.done():
+                future.cancel()
+                future.add_done_callback(_retrieve)
+        policy = clock.policy
+        raise NodeTimeoutError(
+            name,
+            elapsed,
+            kind=kind,
+            run_timeout=None if policy.run_timeout is None else _float(policy.run_timeout),
+            idle_timeout=None if policy.idle_timeout is None else _float(policy.idle_timeout),
+        )
+    except asyncio.CancelledError:
+        # The run itself is being torn down (a sibling failed, the caller gave up).
+        work.cancel()
+        raise
+    finally:
+        clock.close()
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Mark a cancelled attempt's outcome as seen, so asyncio does not log it."""
+    if not future.cancelled():
+        with contextlib.suppress(BaseException):
+            future.exception()
+
+
+_WHY = "a running sync function cannot be cancelled"
+
+
+def sync_refused(kind: Literal["node", "task", "entrypoint"], name: str) -> InvalidGraphError:
+    """The error for ``timeout=`` on a sync node, task or entrypoint (LangGraph's ValueError)."""
+    return InvalidGraphError(
+        [
+            f"{kind} {name!r} has timeout= but is a sync function, and timeouts are only "
+            f"supported for async nodes and tasks ({_WHY}). Make it `async def` and run the "
+            "graph with ainvoke()/astream(), or drop timeout="
+        ]
+    )
+
+
+def sync_run_refused(name: str, *, is_async: bool) -> InvalidConfigError:
+    """The error for a timed node about to run as sync code: in ``invoke()``/``stream()``,
+    or a sync node given a timeout by ``Send(timeout=)``."""
+    if is_async:
+        fix = "Run the graph with ainvoke()/astream(), or drop timeout="
+    else:
+        fix = "Make the node `async def`, or send it without timeout="
+    return InvalidConfigError(
+        f"node {name!r} has a timeout, which only an async run of an async node can "
+        f"enforce ({_WHY}). {fix}"
+    )
+
+
+def has_native_async(action: Any) -> bool:
+    """Whether ``action`` runs as a coroutine of its own, so a timeout can cancel it.
+
+    A coroutine function (or a callable whose ``__call__`` is one), or a runnable
+    (a compiled graph among them) with an async implementation of its own: langchain-core's
+    ``RunnableLambda`` only with an async function, another runnable only when its
+    class defines ``ainvoke`` itself (langchain-core's default runs the sync
+    ``invoke`` in a thread, which a timeout could not stop).
+    """
+    if inspect.isroutine(action):
+        return inspect.iscoroutinefunction(action)
+    if hasattr(action, "invoke"):
+        if type(action).__name__ == "RunnableLambda" and hasattr(action, "afunc"):
+            return getattr(action, "afunc", None) is not None
+        for cls in type(action).__mro__:
+            if "ainvoke" in vars(cls):
+                # langchain-core's own default awaits the sync invoke() in a thread.
+                return not (cls.__name__ == "Runnable" and cls.__module__.startswith("langchain"))
+        return False
+    return inspect.iscoroutinefunction(getattr(action, "__call__", None))  # noqa: B004
