@@ -135,6 +135,14 @@ class TaskContext:
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
+    def start_attempt(self, attempt: int) -> None:
+        """Attempt number ``attempt`` (1-based) begins: interrupts count from the first
+        again, and the runtime shows the new number (``execution_info.node_attempt``)."""
+        self.counter = 0
+        if attempt != self.attempt:
+            self.attempt = attempt
+            self._runtime = None
+
     @property
     def watched(self) -> bool:
         """Whether a timeout (this task's or one above it) listens to its progress."""

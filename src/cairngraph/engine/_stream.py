@@ -80,7 +80,15 @@ def node_config(task: TaskContext) -> RunnableConfig:
         langgraph_path=task.path,
         langgraph_checkpoint_ns=task.namespace,
     )
-    return {**base, "metadata": metadata, "configurable": configurable}
+    config: RunnableConfig = {**base, "metadata": metadata, "configurable": configurable}
+    if task.watched:
+        # What the node's runnables report (a chat model's tokens...) is progress too.
+        from cairngraph.engine._timeout import progress_handler, with_handler
+
+        handler = progress_handler(task.signal)
+        if handler is not None:
+            config["callbacks"] = with_handler(config.get("callbacks"), handler)
+    return config
 
 
 def runtime_of(task: TaskContext) -> Runtime[Any]:

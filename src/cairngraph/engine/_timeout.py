@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -36,6 +37,9 @@ __all__ = [
     "AttemptClock",
     "Signal",
     "has_native_async",
+    "langchain_installed",
+    "progress_handler",
+    "with_handler",
     "run_timed",
     "sync_refused",
     "sync_run_refused",
@@ -200,3 +204,68 @@ def has_native_async(action: Any) -> bool:
                 return not (cls.__name__ == "Runnable" and cls.__module__.startswith("langchain"))
         return False
     return inspect.iscoroutinefunction(getattr(action, "__call__", None))  # noqa: B004
+
+
+_CALLBACK_EVENTS = (
+    "on_llm_start",
+    "on_chat_model_start",
+    "on_llm_new_token",
+    "on_llm_end",
+    "on_llm_error",
+    "on_chain_start",
+    "on_chain_end",
+    "on_chain_error",
+    "on_tool_start",
+    "on_tool_end",
+    "on_tool_error",
+    "on_retriever_start",
+    "on_retriever_end",
+    "on_retriever_error",
+    "on_agent_action",
+    "on_agent_finish",
+    "on_text",
+    "on_retry",
+    "on_custom_event",
+)
+
+
+@functools.cache
+def _handler_class() -> type | None:
+    try:
+        from langchain_core.callbacks import BaseCallbackHandler
+    except ImportError:
+        return None
+
+    def on_event(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.signal(False)
+
+    def init(self: Any, signal: Signal) -> None:
+        BaseCallbackHandler.__init__(self)
+        self.signal = signal
+
+    body: dict[str, Any] = {name: on_event for name in _CALLBACK_EVENTS}
+    body.update(__init__=init, run_inline=True, __doc__="Callback events as progress.")
+    return type("TimeoutProgressHandler", (BaseCallbackHandler,), body)
+
+
+def langchain_installed() -> bool:
+    """Whether langchain-core is there to report a timed node's callback events."""
+    return _handler_class() is not None
+
+
+def progress_handler(signal: Signal) -> Any | None:
+    """A langchain-core callback handler whose every event is progress (``signal(False)``),
+    or None without langchain-core."""
+    cls = _handler_class()
+    return None if cls is None else cls(signal)
+
+
+def with_handler(callbacks: Any, handler: Any) -> Any:
+    """``callbacks`` (None, a list of handlers or a callback manager) with ``handler`` added."""
+    if callbacks is None:
+        return [handler]
+    if isinstance(callbacks, list):
+        return [*callbacks, handler]
+    callbacks = callbacks.copy()
+    callbacks.add_handler(handler, inherit=True)
+    return callbacks

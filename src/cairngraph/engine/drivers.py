@@ -31,7 +31,13 @@ from cairngraph.engine._context import (
     task_namespace,
 )
 from cairngraph.engine._stream import DONE, ChunkSink
-from cairngraph.engine._timeout import AttemptClock, Signal, run_timed, sync_run_refused
+from cairngraph.engine._timeout import (
+    AttemptClock,
+    Signal,
+    langchain_installed,
+    run_timed,
+    sync_run_refused,
+)
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import (
@@ -125,7 +131,7 @@ class TaskRunner:
         """Make ``context`` the current task; the returned function undoes it."""
         token = set_current(context)
         scope = self.scope
-        if "callbacks" not in scope.config:
+        if "callbacks" not in scope.config and not (context.watched and langchain_installed()):
             return lambda: _CURRENT.reset(token)
         from cairngraph.engine._messages import set_langchain_config
 
@@ -187,8 +193,7 @@ class TaskRunner:
         _progress_above(context)
         try:
             for attempt in itertools.count(1):
-                context.counter = 0
-                context.attempt = attempt
+                context.start_attempt(attempt)
                 try:
                     try:
                         output = run(task.input, context)
@@ -219,8 +224,7 @@ class TaskRunner:
         clock = context.clock
         try:
             for attempt in itertools.count(1):
-                context.counter = 0
-                context.attempt = attempt
+                context.start_attempt(attempt)
                 try:
                     try:
                         if clock is None:
