@@ -81,7 +81,7 @@ class CallSite:
             # What is left of an attempt that timed out (it is being cancelled) starts nothing.
             raise asyncio.CancelledError
         if caller.watched:
-            caller.signal(False)
+            caller.progress()
         index = caller.call_count
         caller.call_count += 1
         if caller.unsaved is None:

@@ -84,7 +84,10 @@ class RunScope:
     messages: MessagesStream | None = None
     """The ``messages`` stream's record, when the run streams messages."""
     progress: Signal | None = None
-    """Progress of the node this run runs inside, when a timeout above it listens."""
+    """Structural progress of the node this run runs inside, when a timeout there (or
+    above) listens."""
+    heartbeat: Signal | None = None
+    """The heartbeat of the node this run runs inside, when a timeout there listens."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -130,8 +133,8 @@ class TaskContext:
     clock: AttemptClock | None = None
     """The timed task's attempt clock (``timeout=``); None for a task without a timeout."""
     upward: Signal | None = None
-    """Where this task's progress goes when it has no clock: the caller's, or the node
-    running its graph, when a timeout there listens (else None)."""
+    """Where this task's structural progress goes when it has no clock: the caller's, or
+    the node's running its graph, when a timeout there listens (else None)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
@@ -148,12 +151,19 @@ class TaskContext:
         """Whether a timeout (this task's or one above it) listens to its progress."""
         return self.clock is not None or self.upward is not None
 
-    def signal(self, explicit: bool = False) -> None:
-        """Progress of this task: ``explicit`` for ``runtime.heartbeat()``."""
+    def progress(self) -> None:
+        """Structural progress of this task (a call started, a callback event...)."""
         if self.clock is not None:
-            self.clock.signal(explicit)
+            self.clock.progress()
         elif self.upward is not None:
-            self.upward(explicit)
+            self.upward()
+
+    def beat_target(self) -> Signal | None:
+        """What ``runtime.heartbeat()`` refreshes: the task's own clock, else (for a task
+        of a subgraph, not a ``@task`` call) the node's running the subgraph, if any."""
+        if self.clock is not None:
+            return self.clock.heartbeat
+        return self.scope.heartbeat if self.caller is None else None
 
     @property
     def timed_out(self) -> bool:

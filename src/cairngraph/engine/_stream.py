@@ -20,6 +20,7 @@ from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_heartbeat, _no_op_
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import RunnableConfig
     from cairngraph.engine._context import TaskContext
+    from cairngraph.engine._timeout import AttemptClock
 
 __all__ = ["DONE", "ChunkSink", "graph_namespace", "node_config", "runtime_of"]
 
@@ -85,7 +86,7 @@ def node_config(task: TaskContext) -> RunnableConfig:
         # What the node's runnables report (a chat model's tokens...) is progress too.
         from cairngraph.engine._timeout import progress_handler, with_handler
 
-        handler = progress_handler(task.signal)
+        handler = progress_handler(task.progress)
         if handler is not None:
             config["callbacks"] = with_handler(config.get("callbacks"), handler)
     return config
@@ -103,10 +104,10 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)
 
-    heartbeat = _no_op_heartbeat
-    if task.watched:
-        writer = _signalling(task, writer)
-        heartbeat = _heartbeat_of(task)
+    clock = task.clock
+    if clock is not None:
+        writer = _own_progress(clock, writer)
+    beat = task.beat_target()
     return Runtime(
         context=scope.context,
         store=scope.store,
@@ -119,24 +120,17 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
             thread_id=scope.thread_id,
             node_attempt=task.attempt,
         ),
-        heartbeat=heartbeat,
+        heartbeat=_no_op_heartbeat if beat is None else beat,
     )
 
 
-def _signalling(task: TaskContext, writer: Callable[[Any], None]) -> Callable[[Any], None]:
-    """A custom writer that is progress for a timeout, and silent once the attempt timed out."""
+def _own_progress(clock: AttemptClock, writer: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A timed task's custom writer: progress for its clock, silent once the attempt is over."""
 
     def write(chunk: Any) -> None:
-        if task.timed_out:
+        if not clock.open:
             return
-        task.signal(False)
+        clock.own()
         writer(chunk)
 
     return write
-
-
-def _heartbeat_of(task: TaskContext) -> Callable[[], None]:
-    def heartbeat() -> None:
-        task.signal(True)
-
-    return heartbeat

@@ -9,10 +9,18 @@ calls it started and that are still running are cancelled with it, and
 the runner treats it as any error (the retry policy decides), so none of the
 attempt's writes is ever applied or saved.
 
-Progress is a signal sent up the chain of running tasks: a task's own
-``runtime.heartbeat()`` (explicit), and, for clocks with
-``refresh_on="auto"``, its custom stream writes, the calls it starts, and
-every task that starts or ends below it (its calls' and its subgraphs').
+Progress comes in three kinds, as LangGraph counts it:
+
+- ``runtime.heartbeat()``: refreshes the task's own clock in either mode; a
+  task without a clock passes it to the node running its graph (a subgraph's
+  nodes beat for that node), never to a ``@task`` call's caller;
+- the task's own custom stream writes (``refresh_on="auto"`` only, own clock);
+- structural progress, passed up the whole chain (callers and the nodes
+  running subgraphs), each clock with ``refresh_on="auto"`` taking it: a task
+  starting or ending, a ``@task`` call being started, and every langchain-core
+  callback event of the runnables a task runs (a chat model's tokens among
+  them; through a handler added to the task's config, when langchain-core is
+  installed).
 
 Invariants: only async attempts are timed (a running sync function cannot be
 cancelled, so a timed sync node or task is refused when it is defined, and a
@@ -45,15 +53,15 @@ __all__ = [
     "sync_run_refused",
 ]
 
-Signal = Callable[[bool], None]
-"""Progress of a running task: ``signal(explicit)``, explicit for ``runtime.heartbeat()``."""
+Signal = Callable[[], None]
+"""A kind of progress reported by a running task (see the module docstring)."""
 
 
 class AttemptClock:
     """The time of a timed task's current attempt, and when it last made progress.
 
-    ``upward`` passes each signal on to the task this one runs inside (its
-    caller, or the node running its graph), whose own timeout it may refresh.
+    ``upward`` passes structural progress on to the task this one runs inside
+    (its caller, or the node running its graph), whose own timeout it may refresh.
     """
 
     __slots__ = ("auto", "last", "open", "policy", "started", "upward")
@@ -73,17 +81,24 @@ class AttemptClock:
     def close(self) -> None:
         self.open = False
 
-    def signal(self, explicit: bool) -> None:
-        """Progress made by the attempt (or below it); ignored once the attempt is over."""
+    def heartbeat(self) -> None:
+        """``runtime.heartbeat()``: progress in either mode."""
+        if self.open:
+            self.last = time.monotonic()
+
+    def own(self) -> None:
+        """The task's own custom stream write: progress with ``refresh_on="auto"``."""
+        if self.open and self.auto:
+            self.last = time.monotonic()
+
+    def progress(self) -> None:
+        """Structural progress of the attempt or below it; passed up the chain."""
         if not self.open:
             return
-        if explicit or self.auto:
+        if self.auto:
             self.last = time.monotonic()
         if self.upward is not None:
-            self.upward(explicit)
-
-    def heartbeat(self) -> None:
-        self.signal(True)
+            self.upward()
 
     def expired(self, now: float) -> tuple[Literal["idle", "run"] | None, float]:
         """Which limit has passed at ``now`` (the run limit first), else None and the
@@ -237,7 +252,7 @@ def _handler_class() -> type | None:
         return None
 
     def on_event(self: Any, *args: Any, **kwargs: Any) -> None:
-        self.signal(False)
+        self.signal()
 
     def init(self: Any, signal: Signal) -> None:
         BaseCallbackHandler.__init__(self)
@@ -254,7 +269,7 @@ def langchain_installed() -> bool:
 
 
 def progress_handler(signal: Signal) -> Any | None:
-    """A langchain-core callback handler whose every event is progress (``signal(False)``),
+    """A langchain-core callback handler whose every event is progress (``signal()``),
     or None without langchain-core."""
     cls = _handler_class()
     return None if cls is None else cls(signal)

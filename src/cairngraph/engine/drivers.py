@@ -101,7 +101,7 @@ class TaskRunner:
         namespace = task.namespace or task_namespace(self.scope.namespace, task.name, task.id)
         upward: Signal | None
         if caller is not None:
-            upward = caller.signal if caller.watched else None
+            upward = caller.progress if caller.watched else None
         else:
             upward = self.scope.progress
         timeout = task.node.timeout
@@ -263,7 +263,7 @@ def _progress_above(context: TaskContext) -> None:
     the node's running its graph)."""
     above = context.clock.upward if context.clock is not None else context.upward
     if above is not None:
-        above(False)
+        above()
 
 
 def _for_this_graph(command: ParentCommand) -> Command[Any]:
