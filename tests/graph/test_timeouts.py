@@ -264,7 +264,7 @@ def test_the_calls_a_timed_out_node_started_are_cancelled_and_not_saved(
 
     @task
     async def lingering(x: int) -> int:
-        await asyncio.sleep(HANG)
+        await asyncio.sleep(0.2)  # past the node's limit, but before the loop below ends
         finished.append("lingering")
         return x
 
@@ -275,8 +275,13 @@ def test_the_calls_a_timed_out_node_started_are_cancelled_and_not_saved(
         return {"log": ["never"]}
 
     graph = one_node(node, timeout=0.1).compile(checkpointer=saver)
-    with pytest.raises(NodeTimeoutError):
-        asyncio.run(graph.ainvoke({"log": []}, cfg()))
+
+    async def run_then_wait() -> None:
+        with pytest.raises(NodeTimeoutError):
+            await graph.ainvoke({"log": []}, cfg())
+        await asyncio.sleep(0.4)  # time enough for a call left running to finish
+
+    asyncio.run(run_then_wait())
     assert finished == ["quick"]
     snapshot = graph.get_state(cfg())
     saved = saver.get_tuple(snapshot.config)
