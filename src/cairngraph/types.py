@@ -98,8 +98,10 @@ class TimeoutPolicy:
     ``run_timeout`` caps an attempt's wall-clock time and is never refreshed;
     ``idle_timeout`` caps the time an attempt goes without progress. Progress is
     ``runtime.heartbeat()`` and, with ``refresh_on="auto"`` (the default), also
-    the node's custom stream writes, the ``@task`` calls it starts and the
-    steps of subgraphs it runs. Seconds, as a number or a ``timedelta``. A
+    the node's own custom stream writes, the ``@task`` calls it starts and
+    finishes, the steps of subgraphs it runs and the callback events of the
+    chat models and runnables it calls (see :mod:`cairngraph.engine._timeout`).
+    Seconds, as a number or a ``timedelta``. A
     timed-out attempt raises :class:`~cairngraph.errors.NodeTimeoutError`, its
     writes are dropped, and its retry policy decides whether it runs again.
     Only ``async def`` nodes and tasks, run with ``ainvoke``/``astream``, can

@@ -544,3 +544,23 @@ def test_a_callable_object_with_an_async_call_may_have_a_timeout() -> None:
     graph = one_node(Hung(), timeout=0.05).compile()
     with pytest.raises(NodeTimeoutError):
         asyncio.run(graph.ainvoke({"log": []}))
+
+
+def test_a_timed_node_may_pause_on_an_interrupt_and_resume() -> None:
+    from cairngraph.types import Command, interrupt
+
+    class Answer(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    async def ask(state: Answer) -> dict[str, Any]:
+        answer = interrupt("approve?")
+        await asyncio.sleep(0.01)
+        return {"log": [answer]}
+
+    builder = StateGraph(Answer)
+    builder.add_node("ask", ask, timeout=HANG)
+    builder.add_edge(START, "ask")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    paused = asyncio.run(graph.ainvoke({"log": []}, cfg()))
+    assert [item.value for item in paused["__interrupt__"]] == ["approve?"]
+    assert asyncio.run(graph.ainvoke(Command(resume="yes"), cfg())) == {"log": ["yes"]}
