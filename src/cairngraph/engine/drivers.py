@@ -228,7 +228,9 @@ class TaskRunner:
                 try:
                     try:
                         if clock is None:
-                            output = await _attempt(arun, task, context)
+                            output = await arun(task.input, context)
+                            if context.started:
+                                await await_started(context)
                         else:
                             output = await run_timed(
                                 task.name,
@@ -251,7 +253,7 @@ class TaskRunner:
 
 
 async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskContext) -> Any:
-    """One attempt of a coroutine task: its function, then the calls it started."""
+    """One attempt of a timed coroutine task: its function, then the calls it started."""
     output = await arun(task.input, context)
     if context.started:
         await await_started(context)
