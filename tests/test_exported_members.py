@@ -30,6 +30,7 @@ PUBLIC = {
         "StreamMode",
         "StreamPart",
         "StreamWriter",
+        "TimeoutPolicy",
         "interrupt",
     },
     "cairngraph.func": {"entrypoint", "task"},

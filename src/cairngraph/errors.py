@@ -15,6 +15,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── GraphRecursionError (RecursionError)    the run hit ``recursion_limit``
     ├── ThreadBusyError (RuntimeError)          another run holds the thread
     ├── OutsideRunError (RuntimeError)          a ``@task`` called while no graph runs
+    ├── NodeTimeoutError                        an attempt of a node or task ran past its timeout
     ├── ThreadDeletedError (LookupError)        a save continuing a thread deleted meanwhile
     ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
@@ -37,7 +38,7 @@ how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 __all__ = [
     "AmbiguousResumeError",
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidGraphError",
     "InvalidResumeError",
     "InvalidUpdateError",
+    "NodeTimeoutError",
     "ParentCommand",
     "ReadOnlyStorageError",
     "SchemaVersionError",
@@ -129,6 +131,61 @@ class ThreadBusyError(CairnGraphError, RuntimeError):
 
 class OutsideRunError(CairnGraphError, RuntimeError):
     """A ``@task`` was called while no entrypoint or graph node runs in this context."""
+
+
+class NodeTimeoutError(CairnGraphError):
+    """An attempt of a node or task ran past its ``timeout`` and was cancelled.
+
+    ``kind`` says which limit fired (``"run"``: the wall-clock ``run_timeout``;
+    ``"idle"``: ``idle_timeout`` without progress) and ``timeout`` its value;
+    ``run_timeout`` and ``idle_timeout`` are the policy's (None when not set);
+    ``elapsed`` is the attempt's age, in seconds, when it fired. Nothing the
+    attempt wrote is kept. As in LangGraph it is not a builtin ``TimeoutError``
+    (an ``OSError``), so the default ``RetryPolicy`` retries it.
+
+    Example::
+
+        try:
+            await graph.ainvoke(inputs, config)
+        except NodeTimeoutError as error:
+            print(error.node, error.kind, error.timeout)
+            await graph.ainvoke(None, config)   # runs the step again
+    """
+
+    def __init__(
+        self,
+        node: str,
+        elapsed: float,
+        *,
+        kind: Literal["idle", "run"],
+        idle_timeout: float | None = None,
+        run_timeout: float | None = None,
+    ) -> None:
+        if kind == "run":
+            if run_timeout is None:
+                raise ValueError("NodeTimeoutError(kind='run') needs run_timeout=")
+            self.timeout: float = run_timeout
+            # LangGraph's wording, so code that reads the message sees the same text.
+            message = (
+                f"Node '{node}' exceeded its run timeout of {run_timeout:.3f}s "
+                f"(elapsed: {elapsed:.3f}s)."
+            )
+        elif kind == "idle":
+            if idle_timeout is None:
+                raise ValueError("NodeTimeoutError(kind='idle') needs idle_timeout=")
+            self.timeout = idle_timeout
+            message = (
+                f"Node '{node}' exceeded its idle timeout of {idle_timeout:.3f}s without "
+                f"making progress (elapsed: {elapsed:.3f}s)."
+            )
+        else:
+            raise ValueError(f"NodeTimeoutError(kind={kind!r}): kind is 'run' or 'idle'")
+        super().__init__(message)
+        self.node = node
+        self.elapsed = elapsed
+        self.kind: Literal["idle", "run"] = kind
+        self.run_timeout = run_timeout
+        self.idle_timeout = idle_timeout
 
 
 class ThreadDeletedError(CairnGraphError, LookupError):

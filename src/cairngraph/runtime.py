@@ -5,7 +5,8 @@ gives the same object from anywhere inside a running node. ``context`` is the
 run's static context (``invoke(..., context=...)``, typed by
 ``StateGraph(State, context_schema=Context)``); ``stream_writer`` sends a
 chunk to ``stream_mode="custom"``; ``store`` is the graph's long-term store
-(``compile(store=...)``), None without one.
+(``compile(store=...)``), None without one; ``heartbeat()`` tells the node's
+``idle_timeout`` (``TimeoutPolicy``) that the node is still making progress.
 
 Example::
 
@@ -36,6 +37,10 @@ def _no_op_writer(chunk: Any) -> None:
     """The stream writer of a run nobody streams ``custom`` chunks from."""
 
 
+def _no_op_heartbeat() -> None:
+    """The heartbeat of a node without an ``idle_timeout``: nothing listens."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExecutionInfo:
     """Where the running node is: its checkpoint, namespace, task and thread."""
@@ -58,6 +63,10 @@ class Runtime(Generic[ContextT]):
     stream_writer: Callable[[Any], None] = _no_op_writer
     previous: Any = None
     execution_info: ExecutionInfo | None = None
+    heartbeat: Callable[[], None] = _no_op_heartbeat
+    """Record progress for the running node's ``idle_timeout``: call it from long work
+    that makes no other progress (the only signal with ``refresh_on="heartbeat"``).
+    It never extends ``run_timeout``."""
 
     def override(self, **changes: Any) -> Runtime[ContextT]:
         """A copy with the given fields replaced."""

@@ -7,9 +7,11 @@ value the run was resumed with or pause the run.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, Literal, NamedTuple, NotRequired, TypeVar
 
 from typing_extensions import TypedDict
@@ -31,6 +33,7 @@ __all__ = [
     "StreamMode",
     "StreamPart",
     "StreamWriter",
+    "TimeoutPolicy",
     "interrupt",
 ]
 
@@ -88,9 +91,77 @@ class Interrupt:
     """What the answer should look like (a type or a JSON Schema dict), as in LangGraph."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TimeoutPolicy:
+    """How long one attempt of a node or task may run before it is cancelled.
+
+    ``run_timeout`` caps an attempt's wall-clock time and is never refreshed;
+    ``idle_timeout`` caps the time an attempt goes without progress. Progress is
+    ``runtime.heartbeat()`` and, with ``refresh_on="auto"`` (the default), also
+    the node's own custom stream writes, the ``@task`` calls it starts and
+    finishes, the steps of subgraphs it runs and the callback events of the
+    chat models and runnables it calls (see :mod:`cairngraph.engine._timeout`).
+    Seconds, as a number or a ``timedelta``. A
+    timed-out attempt raises :class:`~cairngraph.errors.NodeTimeoutError`, its
+    writes are dropped, and its retry policy decides whether it runs again.
+    Only ``async def`` nodes and tasks, run with ``ainvoke``/``astream``, can
+    have one: a running sync function cannot be cancelled.
+
+    Example::
+
+        graph.add_node("fetch", fetch, timeout=TimeoutPolicy(run_timeout=30, idle_timeout=5))
+        graph.add_node("call_llm", call_llm, timeout=10.0)   # the same as run_timeout=10.0
+    """
+
+    run_timeout: float | timedelta | None = None
+    idle_timeout: float | timedelta | None = None
+    refresh_on: Literal["auto", "heartbeat"] = "auto"
+
+    @classmethod
+    def coerce(cls, value: float | timedelta | TimeoutPolicy | None) -> TimeoutPolicy | None:
+        """``value`` as a policy in float seconds: a number or ``timedelta`` is a ``run_timeout``.
+
+        None, and a policy with neither timeout, give None (no timeout). A
+        timeout that is not a positive number of seconds is a ``ValueError``.
+        """
+        if value is None:
+            return None
+        policy = value if isinstance(value, TimeoutPolicy) else cls(run_timeout=value)
+        if policy.refresh_on not in ("auto", "heartbeat"):
+            raise ValueError(
+                f"TimeoutPolicy(refresh_on={policy.refresh_on!r}): refresh_on must be 'auto' "
+                "or 'heartbeat'"
+            )
+        run = _seconds(policy.run_timeout, "run_timeout")
+        idle = _seconds(policy.idle_timeout, "idle_timeout")
+        if run is None and idle is None:
+            return None
+        return cls(run_timeout=run, idle_timeout=idle, refresh_on=policy.refresh_on)
+
+
+def _seconds(value: float | timedelta | None, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+    else:
+        raise ValueError(
+            f"{name}={value!r}: a timeout is a number of seconds or a timedelta, "
+            "e.g. timeout=30 or timeout=timedelta(seconds=30)"
+        )
+    if not seconds > 0 or math.isinf(seconds):
+        raise ValueError(f"{name}={value!r}: {name} must be a positive, finite number of seconds")
+    return seconds
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class Send:
     """Start ``node`` in the next step with its own input ``arg`` (map-reduce).
+
+    ``timeout`` (a number of seconds, a ``timedelta`` or a
+    :class:`TimeoutPolicy`) replaces the node's own timeout for this one task.
 
     Example::
 
@@ -100,6 +171,19 @@ class Send:
 
     node: str
     arg: Any
+    timeout: TimeoutPolicy | None
+
+    def __init__(
+        self, node: str, arg: Any, *, timeout: float | timedelta | TimeoutPolicy | None = None
+    ) -> None:
+        object.__setattr__(self, "node", node)
+        object.__setattr__(self, "arg", arg)
+        object.__setattr__(self, "timeout", TimeoutPolicy.coerce(timeout))
+
+    def __repr__(self) -> str:
+        if self.timeout is None:
+            return f"Send(node={self.node!r}, arg={self.arg!r})"
+        return f"Send(node={self.node!r}, arg={self.arg!r}, timeout={self.timeout!r})"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

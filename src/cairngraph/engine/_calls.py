@@ -17,7 +17,9 @@ Invariants:
   are kept on the calling task and saved if its step fails or pauses;
 - an error or interrupt of a call reaches the caller through the future, so
   the caller fails or pauses with it; a failed or paused call runs again on
-  the next attempt, a finished one never does.
+  the next attempt, a finished one never does;
+- when the caller's attempt times out, its calls still running are cancelled
+  (nothing of theirs is saved) and it can start no more.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ class CallSite:
 
     def call(self, caller: TaskContext, node: NodeSpec, input: Any) -> Future:
         """Start ``node`` with ``input`` as a call of ``caller``; the future of its result."""
+        if caller.timed_out:
+            # What is left of an attempt that timed out (it is being cancelled) starts nothing.
+            raise asyncio.CancelledError
+        if caller.watched:
+            caller.progress()
         index = caller.call_count
         caller.call_count += 1
         if caller.unsaved is None:

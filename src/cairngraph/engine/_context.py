@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._calls import CallSite
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
+    from cairngraph.engine._timeout import AttemptClock, Signal
     from cairngraph.engine.channels import Channel
     from cairngraph.runtime import Runtime
 
@@ -82,6 +83,11 @@ class RunScope:
     thread_id: str | None = None
     messages: MessagesStream | None = None
     """The ``messages`` stream's record, when the run streams messages."""
+    progress: Signal | None = None
+    """Structural progress of the node this run runs inside, when a timeout there (or
+    above) listens."""
+    heartbeat: Signal | None = None
+    """The heartbeat of the node this run runs inside, when a timeout there listens."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -124,8 +130,45 @@ class TaskContext:
     read_state: Callable[[], Any] | None = None
     """The state as this task's node reads it when an edge starts it (for a node started
     by a ``Send`` that needs the graph's state too, as ``ToolNode`` does)."""
+    clock: AttemptClock | None = None
+    """The timed task's attempt clock (``timeout=``); None for a task without a timeout."""
+    upward: Signal | None = None
+    """Where this task's structural progress goes when it has no clock: the caller's, or
+    the node's running its graph, when a timeout there listens (else None)."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
+
+    def start_attempt(self, attempt: int) -> None:
+        """Attempt number ``attempt`` (1-based) begins: interrupts count from the first
+        again, and the runtime shows the new number (``execution_info.node_attempt``)."""
+        self.counter = 0
+        if attempt != self.attempt:
+            self.attempt = attempt
+            self._runtime = None
+
+    @property
+    def watched(self) -> bool:
+        """Whether a timeout (this task's or one above it) listens to its progress."""
+        return self.clock is not None or self.upward is not None
+
+    def progress(self) -> None:
+        """Structural progress of this task (a call started, a callback event...)."""
+        if self.clock is not None:
+            self.clock.progress()
+        elif self.upward is not None:
+            self.upward()
+
+    def beat_target(self) -> Signal | None:
+        """What ``runtime.heartbeat()`` refreshes: the task's own clock, else (for a task
+        of a subgraph, not a ``@task`` call) the node's running the subgraph, if any."""
+        if self.clock is not None:
+            return self.clock.heartbeat
+        return self.scope.heartbeat if self.caller is None else None
+
+    @property
+    def timed_out(self) -> bool:
+        """Whether this task's own attempt has ended (the writes it makes now are dropped)."""
+        return self.clock is not None and not self.clock.open
 
     @property
     def config(self) -> RunnableConfig:

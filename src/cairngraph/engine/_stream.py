@@ -15,11 +15,12 @@ import queue
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_writer
+from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_heartbeat, _no_op_writer
 
 if TYPE_CHECKING:
     from cairngraph.checkpoint.base import RunnableConfig
     from cairngraph.engine._context import TaskContext
+    from cairngraph.engine._timeout import AttemptClock
 
 __all__ = ["DONE", "ChunkSink", "graph_namespace", "node_config", "runtime_of"]
 
@@ -80,13 +81,21 @@ def node_config(task: TaskContext) -> RunnableConfig:
         langgraph_path=task.path,
         langgraph_checkpoint_ns=task.namespace,
     )
-    return {**base, "metadata": metadata, "configurable": configurable}
+    config: RunnableConfig = {**base, "metadata": metadata, "configurable": configurable}
+    if task.watched:
+        # What the node's runnables report (a chat model's tokens...) is progress too.
+        from cairngraph.engine._timeout import progress_handler, with_handler
+
+        handler = progress_handler(task.progress)
+        if handler is not None:
+            config["callbacks"] = with_handler(config.get("callbacks"), handler)
+    return config
 
 
 def runtime_of(task: TaskContext) -> Runtime[Any]:
     scope = task.scope
     sink = scope.sink
-    writer = _no_op_writer
+    writer: Callable[[Any], None] = _no_op_writer
     # The task's graph (a @task call's namespace nests under its caller's, in the same graph).
     namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
     # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
@@ -95,6 +104,10 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)
 
+    clock = task.clock
+    if clock is not None:
+        writer = _own_progress(clock, writer)
+    beat = task.beat_target()
     return Runtime(
         context=scope.context,
         store=scope.store,
@@ -107,4 +120,17 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
             thread_id=scope.thread_id,
             node_attempt=task.attempt,
         ),
+        heartbeat=_no_op_heartbeat if beat is None else beat,
     )
+
+
+def _own_progress(clock: AttemptClock, writer: Callable[[Any], None]) -> Callable[[Any], None]:
+    """A timed task's custom writer: progress for its clock, silent once the attempt is over."""
+
+    def write(chunk: Any) -> None:
+        if not clock.open:
+            return
+        clock.own()
+        writer(chunk)
+
+    return write

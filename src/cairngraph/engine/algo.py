@@ -15,6 +15,7 @@ writes find their task again after a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine._cache import NodeCache
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
-from cairngraph.types import RetryPolicy, Send
+from cairngraph.types import RetryPolicy, Send, TimeoutPolicy
 
 if TYPE_CHECKING:
     from cairngraph.engine._migrate import StateVersioning
@@ -87,6 +88,8 @@ class NodeSpec:
     hidden: bool = False
     cache: NodeCache | None = None
     """Where its writes are cached (``add_node(cache_policy=)``), if the graph has a cache."""
+    timeout: TimeoutPolicy | None = None
+    """How long each attempt may run (``add_node(timeout=)``); only nodes with an ``arun``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -255,6 +258,9 @@ def prepare_tasks(
         node = spec.nodes.get(packet.node)
         if node is None:
             continue
+        if packet.timeout is not None:
+            # Send(timeout=) replaces the node's own timeout for this one task.
+            node = dataclasses.replace(node, timeout=packet.timeout)
         path = (PUSH, index)
         tasks.append(
             Task(

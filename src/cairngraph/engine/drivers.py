@@ -31,6 +31,13 @@ from cairngraph.engine._context import (
     task_namespace,
 )
 from cairngraph.engine._stream import DONE, ChunkSink
+from cairngraph.engine._timeout import (
+    AttemptClock,
+    Signal,
+    langchain_installed,
+    run_timed,
+    sync_run_refused,
+)
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter
 from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import (
@@ -92,6 +99,13 @@ class TaskRunner:
 
     def context(self, task: Task, caller: TaskContext | None = None) -> TaskContext:
         namespace = task.namespace or task_namespace(self.scope.namespace, task.name, task.id)
+        upward: Signal | None
+        if caller is not None:
+            upward = caller.progress if caller.watched else None
+        else:
+            upward = self.scope.progress
+        timeout = task.node.timeout
+        clock = None if timeout is None else AttemptClock(timeout, upward)
         return TaskContext(
             task_id=task.id,
             name=task.name,
@@ -109,13 +123,15 @@ class TaskRunner:
             calls=self.calls,
             unsaved=caller.unsaved if caller is not None else None,
             read_state=None if task.channels is None else lambda: task.read_fresh([]),
+            clock=clock,
+            upward=None if clock is not None else upward,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
         """Make ``context`` the current task; the returned function undoes it."""
         token = set_current(context)
         scope = self.scope
-        if "callbacks" not in scope.config:
+        if "callbacks" not in scope.config and not (context.watched and langchain_installed()):
             return lambda: _CURRENT.reset(token)
         from cairngraph.engine._messages import set_langchain_config
 
@@ -165,6 +181,8 @@ class TaskRunner:
         ``caller`` is the task that started this one with a ``@task`` call.
         """
         run = task.node.run
+        if task.node.timeout is not None:
+            raise sync_run_refused(task.name, is_async=task.node.arun is not None)
         if run is None:
             raise InvalidConfigError(
                 f"node {task.name!r} is an async function, which invoke()/stream() cannot run. "
@@ -172,10 +190,10 @@ class TaskRunner:
             )
         context = self.context(task, caller)
         leave = self.enter(task, context)
+        _progress_above(context)
         try:
             for attempt in itertools.count(1):
-                context.counter = 0
-                context.attempt = attempt
+                context.start_attempt(attempt)
                 try:
                     try:
                         output = run(task.input, context)
@@ -191,6 +209,7 @@ class TaskRunner:
                         return
                     time.sleep(wait)
         finally:
+            _progress_above(context)
             leave()
 
     async def run_async(self, task: Task, caller: TaskContext | None = None) -> None:
@@ -201,15 +220,24 @@ class TaskRunner:
             return
         context = self.context(task, caller)
         leave = self.enter(task, context)
+        _progress_above(context)
+        clock = context.clock
         try:
             for attempt in itertools.count(1):
-                context.counter = 0
-                context.attempt = attempt
+                context.start_attempt(attempt)
                 try:
                     try:
-                        output = await arun(task.input, context)
-                        if context.started:
-                            await await_started(context)
+                        if clock is None:
+                            output = await arun(task.input, context)
+                            if context.started:
+                                await await_started(context)
+                        else:
+                            output = await run_timed(
+                                task.name,
+                                _attempt(arun, task, context),
+                                clock,
+                                lambda: context.started or (),
+                            )
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -220,7 +248,24 @@ class TaskRunner:
                         return
                     await asyncio.sleep(wait)
         finally:
+            _progress_above(context)
             leave()
+
+
+async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskContext) -> Any:
+    """One attempt of a timed coroutine task: its function, then the calls it started."""
+    output = await arun(task.input, context)
+    if context.started:
+        await await_started(context)
+    return output
+
+
+def _progress_above(context: TaskContext) -> None:
+    """A task starting or ending is progress for a timeout above it (its caller's, or
+    the node's running its graph)."""
+    above = context.clock.upward if context.clock is not None else context.upward
+    if above is not None:
+        above()
 
 
 def _for_this_graph(command: ParentCommand) -> Command[Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from cairngraph.cache.base import BaseCache
@@ -25,12 +26,13 @@ from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.constants import END, PREVIOUS, START
 from cairngraph.engine._cache import NodeCache, cache_namespace
 from cairngraph.engine._context import TaskContext
+from cairngraph.engine._timeout import sync_refused
 from cairngraph.engine.algo import GraphSpec, NodeSpec
 from cairngraph.engine.channels import Channel, Ephemeral, LastValue
 from cairngraph.errors import InvalidGraphError, InvalidUpdateError
 from cairngraph.func._graph import EntrypointGraph
 from cairngraph.func._task import DEFAULTS, Defaults, retry_of
-from cairngraph.types import CachePolicy, RetryPolicy
+from cairngraph.types import CachePolicy, RetryPolicy, TimeoutPolicy
 
 __all__ = ["entrypoint"]
 
@@ -72,7 +74,12 @@ class entrypoint:
         context_schema: type[Any] | None = None,
         cache_policy: CachePolicy | None = None,
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        timeout: float | timedelta | TimeoutPolicy | None = None,
     ) -> None:
+        """``timeout`` (``async def`` workflows only) caps each attempt of the function
+        (the tasks it calls keep their own): seconds, a ``timedelta`` or a
+        :class:`~cairngraph.types.TimeoutPolicy`."""
+        self.timeout = TimeoutPolicy.coerce(timeout)
         self.checkpointer = checkpointer
         self.store = store
         self.cache = cache
@@ -127,6 +134,8 @@ class entrypoint:
         retry = retry_of(self.retry_policy)
         defaults = Defaults(retry, self.cache_policy)
         is_async = inspect.iscoroutinefunction(func)
+        if self.timeout is not None and not is_async:
+            raise sync_refused("entrypoint", name)
         node = NodeSpec(
             name=name,
             triggers=(START,),
@@ -136,6 +145,7 @@ class entrypoint:
             write=_EntryWriter(self.final),
             retry=retry,
             cache=cache,
+            timeout=self.timeout,
         )
         spec = GraphSpec(
             nodes={START: _input_node(name), name: node},

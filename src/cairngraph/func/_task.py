@@ -21,16 +21,18 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextvars import ContextVar
+from datetime import timedelta
 from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.constants import PUSH, RETURN
 from cairngraph.engine._cache import CACHE_NS_WRITES, NodeCache, default_key, identifier
 from cairngraph.engine._context import TaskContext, maybe_current_task
+from cairngraph.engine._timeout import has_native_async, sync_refused
 from cairngraph.engine.algo import NodeSpec
 from cairngraph.engine.channels import Channel
 from cairngraph.errors import InvalidUpdateError, OutsideRunError
-from cairngraph.types import CachePolicy, RetryPolicy
+from cairngraph.types import CachePolicy, RetryPolicy, TimeoutPolicy
 
 __all__ = ["DEFAULTS", "Defaults", "TaskFunction", "retry_of", "task"]
 
@@ -72,14 +74,18 @@ class TaskFunction(Generic[P, T]):
         name: str | None = None,
         retry_policy: Sequence[RetryPolicy] = (),
         cache_policy: CachePolicy | None = None,
+        timeout: TimeoutPolicy | None = None,
     ) -> None:
         self.func = func
         self.name = name or _name_of(func)
         self.retry_policy = tuple(retry_policy)
         self.cache_policy = cache_policy
+        self.timeout = timeout
         functools.update_wrapper(self, func)
         self.__name__ = self.name  # as LangGraph: name= renames what the task reports
         is_async = inspect.iscoroutinefunction(_target(func))
+        if timeout is not None and not (is_async or has_native_async(func)):
+            raise sync_refused("task", self.name)
         self.node = NodeSpec(
             name=self.name,
             triggers=(PUSH,),
@@ -89,6 +95,7 @@ class TaskFunction(Generic[P, T]):
             write=_ReturnWriter(self.name),
             retry=retry_of(self.retry_policy),
             cache=None if cache_policy is None else self._cache(cache_policy),
+            timeout=timeout,
         )
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -150,6 +157,7 @@ def task(
     name: str | None = None,
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
     cache_policy: CachePolicy | None = None,
+    timeout: float | timedelta | TimeoutPolicy | None = None,
 ) -> Callable[[Callable[P, Awaitable[T]] | Callable[P, T]], TaskFunction[P, T]]: ...
 
 
@@ -167,11 +175,15 @@ def task(
     name: str | None = None,
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
     cache_policy: CachePolicy | None = None,
+    timeout: float | timedelta | TimeoutPolicy | None = None,
 ) -> Any:
     """Make a function a task: called inside an entrypoint, it runs durably and concurrently.
 
     ``retry_policy`` retries a failing call (a list: the first policy that
     matches the error decides); the call's future then holds the last error.
+    ``timeout`` (``async def`` tasks only) caps each attempt: seconds, a
+    ``timedelta``, or a :class:`~cairngraph.types.TimeoutPolicy`; past it the
+    attempt is cancelled with ``NodeTimeoutError``.
 
     Example::
 
@@ -191,8 +203,12 @@ def task(
         else tuple(retry_policy)
     )
 
+    policy = TimeoutPolicy.coerce(timeout)
+
     def decorate(func: Callable[..., Any]) -> TaskFunction[Any, Any]:
-        return TaskFunction(func, name=name, retry_policy=policies, cache_policy=cache_policy)
+        return TaskFunction(
+            func, name=name, retry_policy=policies, cache_policy=cache_policy, timeout=policy
+        )
 
     if __func_or_none__ is not None:
         return decorate(__func_or_none__)

@@ -30,7 +30,7 @@ from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarni
 from cairngraph.graph._bind import callables
 from cairngraph.graph._migrations import versioning_of
 from cairngraph.graph.schema import ROOT, Schema, schema_of
-from cairngraph.types import CachePolicy, Command, RetryPolicy, Send
+from cairngraph.types import CachePolicy, Command, RetryPolicy, Send, TimeoutPolicy
 
 if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
@@ -86,6 +86,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
     nodes: dict[str, NodeSpec] = {}
     nodes[START] = _start_node(graph, outgoing, state_keys, strict)
     for name, node in graph.nodes.items():
+        node = graph._node_defaults.of(node)
         triggers = [branch_channel(name)]
         triggers += [join_channel(s, t) for s, t in sorted(edges.joins) if t == name]
         reader = schema_of(node.input_schema) if node.input_schema else graph.state
@@ -99,6 +100,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
             strict,
             node.retry_policy,
             node.cache_policy,
+            node.timeout,
         )
     trigger_to_nodes: dict[str, list[str]] = {}
     for spec in nodes.values():
@@ -178,6 +180,7 @@ def _node(
     strict: bool,
     retry: RetryPolicy | Any,
     cache_policy: CachePolicy | None = None,
+    timeout: TimeoutPolicy | None = None,
 ) -> NodeSpec:
     run, arun, subgraph = callables(action)
     if subgraph is not None:
@@ -199,6 +202,7 @@ def _node(
         cache=None
         if cache_policy is None
         else NodeCache(cache_policy, cache_namespace(action, name)),
+        timeout=timeout,
     )
 
 

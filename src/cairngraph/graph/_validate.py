@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START
+from cairngraph.engine._timeout import has_native_async, sync_refused
 
 if TYPE_CHECKING:
     from cairngraph.graph.state import StateGraph
@@ -71,6 +72,9 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
                     f"conditional edge from {branch.source!r}: path map entry {key!r} -> "
                     f"{target!r} names an unknown node{_suggest(str(target), nodes)}"
                 )
+    for name, node in graph.nodes.items():
+        if graph._node_defaults.of(node).timeout is not None and not has_native_async(node.action):
+            found.append(sync_refused("node", name).problems[0])
     for name in interrupt:
         if name != "*" and name not in nodes:
             found.append(

@@ -236,6 +236,10 @@ class CompiledStateGraph:
                 durability=chosen if parent is None else parent.scope.durability,
                 thread_id=opts.thread_id,
                 messages=messages,
+                # Its steps (and its nodes' heartbeats) are progress for a timeout of the
+                # node running it.
+                progress=parent.progress if parent is not None and parent.watched else None,
+                heartbeat=parent.beat_target() if parent is not None else None,
             )
         )
         lock: ThreadHold | None = None

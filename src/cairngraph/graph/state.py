@@ -8,10 +8,12 @@ runs.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
@@ -19,12 +21,12 @@ from cairngraph.constants import END, START
 from cairngraph.errors import InvalidGraphError
 from cairngraph.graph._migrations import checked_migrations
 from cairngraph.graph.schema import Schema, input_schema_of, schema_of
-from cairngraph.types import All, CachePolicy, Durability, RetryPolicy
+from cairngraph.types import All, CachePolicy, Durability, RetryPolicy, TimeoutPolicy
 
 if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
 
-__all__ = ["Branch", "NodeDef", "StateGraph"]
+__all__ = ["Branch", "NodeDef", "NodeDefaults", "StateGraph"]
 
 _RESERVED = (START, END)
 
@@ -45,6 +47,28 @@ class NodeDef:
     """Edge labels of ``destinations={"node": "label"}``."""
     cache_policy: CachePolicy | None = None
     defer: bool = False
+    timeout: TimeoutPolicy | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class NodeDefaults:
+    """What ``set_node_defaults`` gave: each applies at ``compile()`` to the nodes
+    without their own."""
+
+    retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None
+    cache_policy: CachePolicy | None = None
+    timeout: TimeoutPolicy | None = None
+
+    def of(self, node: NodeDef) -> NodeDef:
+        """``node`` with these defaults where it has no policy of its own."""
+        changes: dict[str, Any] = {}
+        if node.retry_policy is None and self.retry_policy is not None:
+            changes["retry_policy"] = self.retry_policy
+        if node.cache_policy is None and self.cache_policy is not None:
+            changes["cache_policy"] = self.cache_policy
+        if node.timeout is None and self.timeout is not None:
+            changes["timeout"] = self.timeout
+        return dataclasses.replace(node, **changes) if changes else node
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,6 +133,7 @@ class StateGraph:
         self.nodes: dict[str, NodeDef] = {}
         self._edges = _Edges()
         self._compiled = False
+        self._node_defaults = NodeDefaults()
 
     @property
     def edges(self) -> set[tuple[str, str]]:
@@ -140,15 +165,25 @@ class StateGraph:
         destinations: Sequence[str] | Mapping[str, str] | None = None,
         defer: bool = False,
         input: Any = None,
+        timeout: float | timedelta | TimeoutPolicy | None = None,
     ) -> StateGraph:
         """Add a node: ``add_node("name", function)`` or ``add_node(function)``.
 
         ``defer=True`` delays the node until nothing else is left to run (a
         join of branches of different lengths); ``cache_policy`` reuses its
         result for the same input (``compile(cache=InMemoryCache())``);
-        ``input`` is the old name of ``input_schema``.
+        ``input`` is the old name of ``input_schema``. ``timeout`` caps each
+        attempt of an ``async def`` node (seconds, a ``timedelta``, or a
+        :class:`~cairngraph.types.TimeoutPolicy` with an ``idle_timeout``):
+        past it the attempt is cancelled with ``NodeTimeoutError``, which the
+        retry policy may retry.
+
+        Example::
+
+            graph.add_node("fetch", fetch, timeout=5.0, retry_policy=RetryPolicy())
         """
         self._warn_if_compiled()
+        policy = TimeoutPolicy.coerce(timeout)
         input_schema = input_schema or input
         if not isinstance(node, str):
             action, node = node, _name_of(node)
@@ -181,7 +216,40 @@ class StateGraph:
             destinations=targets,
             labels=labels,
             defer=defer,
+            timeout=policy,
         )
+        return self
+
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
+        cache_policy: CachePolicy | None = None,
+        timeout: float | timedelta | TimeoutPolicy | None = None,
+    ) -> StateGraph:
+        """Policies for every node that has none of its own, applied at ``compile()``.
+
+        A value given to ``add_node`` always wins; an argument left None keeps the
+        default set before. Subgraphs do not inherit them. (LangGraph's
+        ``error_handler=`` is not built in cairngraph.)
+
+        Example::
+
+            graph = (
+                StateGraph(State)
+                .set_node_defaults(retry_policy=RetryPolicy(max_attempts=3), timeout=30.0)
+                .add_node("fetch", fetch)
+                .add_node("summarize", summarize, timeout=120.0)   # its own timeout
+            )
+        """
+        self._warn_if_compiled()
+        defaults = self._node_defaults
+        if retry_policy is not None:
+            defaults.retry_policy = retry_policy
+        if cache_policy is not None:
+            defaults.cache_policy = cache_policy
+        if timeout is not None:
+            defaults.timeout = TimeoutPolicy.coerce(timeout)
         return self
 
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:

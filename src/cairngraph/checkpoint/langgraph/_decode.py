@@ -35,7 +35,7 @@ import ormsgpack
 
 from cairngraph.checkpoint.serde.registry import TypeRegistry
 from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
-from cairngraph.types import Interrupt, Send
+from cairngraph.types import Interrupt, Send, TimeoutPolicy
 
 __all__ = ["LangGraphDecoder"]
 
@@ -44,7 +44,16 @@ _NUMPY, _DELTA = 6, 7
 
 
 def _send(args: list[Any]) -> Send:
-    return Send(args[0], args[1])
+    # LangGraph 1.2 adds a Send's timeout as a third argument when it has one.
+    return Send(args[0], args[1], timeout=args[2] if len(args) > 2 else None)
+
+
+def _timeout_policy(fields: dict[str, Any]) -> TimeoutPolicy:
+    return TimeoutPolicy(
+        run_timeout=fields.get("run_timeout"),
+        idle_timeout=fields.get("idle_timeout"),
+        refresh_on=fields.get("refresh_on", "auto"),
+    )
 
 
 def _interrupt(fields: dict[str, Any]) -> Interrupt:
@@ -68,6 +77,7 @@ _FIXED: dict[tuple[int, str, str], Callable[[Any], Any]] = {
     (_POSITIONAL, "langgraph.types", "Send"): _send,
     (_KEYWORDS, "datetime", "time"): lambda fields: dt.time(**fields),
     (_KEYWORDS, "langgraph.types", "Interrupt"): _interrupt,
+    (_KEYWORDS, "langgraph.types", "TimeoutPolicy"): _timeout_policy,
     (_METHOD, "datetime", "datetime"): dt.datetime.fromisoformat,
 }
 
