@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine._cache import NodeCache, cache_namespace
+from cairngraph.engine._context import maybe_current_task
 from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
     Channel,
@@ -27,7 +28,7 @@ from cairngraph.engine.channels import (
     Trigger,
 )
 from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
-from cairngraph.graph._bind import callables
+from cairngraph.graph._bind import Injector, bind, callables
 from cairngraph.graph._migrations import versioning_of
 from cairngraph.graph.schema import ROOT, Schema, schema_of
 from cairngraph.types import CachePolicy, Command, RetryPolicy, Send
@@ -290,6 +291,7 @@ class NodeWriter:
         "nodes",
         "root",
         "router_reader",
+        "routers",
         "static",
         "strict",
     )
@@ -314,6 +316,8 @@ class NodeWriter:
         self.keys = keys
         self.static = static
         self.branches = branches
+        # A router takes ``config``, ``writer``, ``store``, ``runtime`` as a node does.
+        self.routers = tuple((branch, bind(branch.router)) for branch in branches)
         self.strict = strict
         self.is_input = is_input
         self.nodes = graph.nodes
@@ -374,9 +378,11 @@ class NodeWriter:
         else:
             writes = self.updates_of(output)
         writes.extend(self.static)
-        for branch in self.branches:
-            state = read_fresh(writes, self.router_reader)
-            writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
+        if self.routers:
+            task = maybe_current_task() or _NOT_IN_A_RUN
+            for branch, route in self.routers:
+                state = read_fresh(writes, self.router_reader)
+                writes.extend(_route(self.name, branch, route(state, task), self.nodes))
         return writes
 
     def command_list_writes(self, outputs: list[Any] | tuple[Any, ...]) -> Writes:
@@ -409,8 +415,26 @@ def is_command_list(output: Any) -> bool:
     )
 
 
-def _call_router(router: Callable[..., Any], state: Any) -> Any:
-    return router(state)
+class _NotInARun:
+    """What a router that takes ``config`` or ``runtime`` gets outside a running task
+    (``update_state(as_node=...)`` runs the node's routers): an empty config, and a
+    clear error for the run's services, as LangGraph raises there."""
+
+    def node_config(self) -> Any:
+        return {"configurable": {}, "metadata": {}}
+
+    @property
+    def runtime(self) -> Any:
+        from cairngraph.errors import InvalidConfigError
+
+        raise InvalidConfigError(
+            "a conditional edge's function asked for the runtime (or writer, or store) "
+            "while update_state() ran it; these exist only while the graph runs. Take "
+            "only the state (and config) in routers that update_state(as_node=...) runs."
+        )
+
+
+_NOT_IN_A_RUN: Injector = _NotInARun()
 
 
 def _route(name: str, branch: Branch, result: Any, nodes: Mapping[str, Any]) -> Writes:
