@@ -69,6 +69,8 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
     for schema in readers:
         for key, proto in schema.channels.items():
             channels.setdefault(key, proto)
+    # What ``values`` shows (stream chunks, get_state): those keys too, as LangGraph does.
+    value_keys = tuple(channels)
     managed: dict[str, Any] = {}
     for schema in (graph.state, graph.input, *readers):
         managed.update(schema.managed)
@@ -111,7 +113,9 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         channels=channels,
         state_keys=state_keys,
         output=lambda chans: _values(output_schema, chans),
-        values=lambda chans: _values(graph.state, chans, state_keys),
+        values=lambda chans: _values(graph.state, chans, value_keys),
+        value_keys=value_keys,
+        output_keys=(ROOT,) if output_schema.kind == "root" else output_schema.keys,
         trigger_to_nodes={key: tuple(names) for key, names in trigger_to_nodes.items()},
         managed=managed,
         deferred=tuple(branch_channel(name) for name, node in graph.nodes.items() if node.defer),

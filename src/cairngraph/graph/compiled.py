@@ -202,20 +202,26 @@ class CompiledStateGraph:
             modes=frozenset(modes),
             durability=chosen,
             interrupt_before=frozenset(
-                self.interrupt_before_nodes
-                if call.interrupt_before is None
-                else _names(call.interrupt_before)
+                # An empty list keeps the compiled breakpoints, as in LangGraph.
+                _names(call.interrupt_before)
+                if call.interrupt_before
+                else self.interrupt_before_nodes
             ),
             interrupt_after=frozenset(
-                self.interrupt_after_nodes
-                if call.interrupt_after is None
-                else _names(call.interrupt_after)
+                _names(call.interrupt_after) if call.interrupt_after else self.interrupt_after_nodes
             ),
             recursion_limit=limit,
             metadata={**(config.get("metadata") or {}), "parents": parents},
             resume_pending=resume_pending,
             continue_into_new_nodes=self.continue_into_new_nodes,
             has_cache=self.cache is not None,
+            output_keys=(
+                None
+                if call.output_keys is None
+                else (call.output_keys,)
+                if isinstance(call.output_keys, str)
+                else call.output_keys
+            ),
         )
         nested = parent is not None and saver is not None
         if nested:
