@@ -71,6 +71,14 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
                     f"conditional edge from {branch.source!r}: path map entry {key!r} -> "
                     f"{target!r} names an unknown node{_suggest(str(target), nodes)}"
                 )
+    for name, node in graph.nodes.items():
+        for target in node.destinations or ():
+            if target not in known_targets:
+                found.append(
+                    f"node {name!r} may go to unknown node {target!r} (named by its "
+                    f"destinations= or its Command[Literal[...]] return annotation)"
+                    f"{_suggest(target, nodes)}"
+                )
     for name in interrupt:
         if name != "*" and name not in nodes:
             found.append(
