@@ -101,9 +101,10 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
     if isinstance(input, Command):
         if input.resume is not None:
             resume_map, null_resume = bind_resume(opts, state, loaded, input.resume)
-            if null_resume[0]:
+            if null_resume[0] and not opts.resume_pending[0] and opts.durability != "exit":
                 # Saved as the checkpoint's write of no task, as LangGraph does: a run
-                # that stops before a node takes it (a crash) finds it again.
+                # that stops before a node takes it (a crash) finds it again. (A
+                # subgraph's answer comes from its parent's task, saved there.)
                 direct.append((RESUME, null_resume[1]))
         if input.update is not None or input.goto:
             direct.extend(spec.nodes[START].write.command_writes(input))
