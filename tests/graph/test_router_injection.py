@@ -84,3 +84,29 @@ def test_update_state_runs_a_config_router_and_refuses_a_runtime_one() -> None:
             with pytest.raises(InvalidConfigError, match="update_state"):
                 app.update_state(config, {"n": 5}, as_node="a")
     assert calls == ["by_config", "by_config"]
+
+
+class RouterView(TypedDict):
+    n: int
+
+
+def test_router_reads_the_state_through_its_annotated_schema(driver: Driver) -> None:
+    class Both(TypedDict):
+        n: int
+        label: str
+
+    seen: list[list[str]] = []
+
+    def route(state: RouterView) -> str:
+        seen.append(sorted(state))
+        return "big" if state["n"] > 5 else END
+
+    graph = StateGraph(Both)
+    graph.add_node("grade", lambda s: {"label": "graded"})
+    graph.add_node("big", lambda s: {"label": s["label"] + " big"})
+    graph.add_edge(START, "grade")
+    graph.add_conditional_edges("grade", route, ["big", END])
+    app = graph.compile()
+    assert driver.invoke(app, {"n": 9, "label": ""}) == {"n": 9, "label": "graded big"}
+    assert driver.invoke(app, {"n": 1, "label": ""}) == {"n": 1, "label": "graded"}
+    assert seen == [["n"], ["n"]]

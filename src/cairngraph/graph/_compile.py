@@ -41,13 +41,15 @@ __all__ = ["NodeWriter", "compile_graph"]
 
 
 def private_keys(graph: StateGraph) -> frozenset[str]:
-    """Keys that only some node's own input schema declares."""
-    return frozenset(
-        key
-        for node in graph.nodes.values()
-        if node.input_schema
-        for key in schema_of(node.input_schema).channels
-    )
+    """Keys that only some node's (or router's) own input schema declares."""
+    return frozenset(key for schema in _readers(graph) for key in schema.channels)
+
+
+def _readers(graph: StateGraph) -> list[Schema]:
+    """The nodes' and routers' own input schemas, in the order they were added."""
+    found = [schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema]
+    found += [schema_of(b.input_schema) for b in graph._edges.branches if b.input_schema]
+    return found
 
 
 def compile_graph(graph: StateGraph, **options: Any) -> CompiledStateGraph:
@@ -65,7 +67,7 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
     state_keys = tuple(channels)
     # A node's own input schema may read keys the state does not have: they get
     # channels too (written by other nodes, saved, never part of the output).
-    readers = [schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema]
+    readers = _readers(graph)
     for schema in readers:
         for key, proto in schema.channels.items():
             channels.setdefault(key, proto)
@@ -321,7 +323,14 @@ class NodeWriter:
         self.static = static
         self.branches = branches
         # A router takes ``config``, ``writer``, ``store``, ``runtime`` as a node does.
-        self.routers = tuple((branch, bind(branch.router)) for branch in branches)
+        self.routers = tuple(
+            (
+                branch,
+                bind(branch.router),
+                schema_of(branch.input_schema).build if branch.input_schema else router_reader,
+            )
+            for branch in branches
+        )
         self.strict = strict
         self.is_input = is_input
         self.nodes = graph.nodes
@@ -384,8 +393,8 @@ class NodeWriter:
         writes.extend(self.static)
         if self.routers:
             task = maybe_current_task() or _NOT_IN_A_RUN
-            for branch, route in self.routers:
-                state = read_fresh(writes, self.router_reader)
+            for branch, route, reader in self.routers:
+                state = read_fresh(writes, reader)
                 writes.extend(_route(self.name, branch, route(state, task), self.nodes))
         return writes
 
