@@ -373,13 +373,23 @@ class NodeWriter:
         """The writes of a Command's ``update`` and ``goto`` (no edges, no routers)."""
         update = command.update
         if isinstance(update, list | tuple):
-            update = dict(update)
-        writes = self.updates_of(update)
+            # ``[(key, value), ...]``: every pair is a write, a key may come twice.
+            writes = [write for pair in update for write in self.updates_of(self._pair(pair))]
+        else:
+            writes = self.updates_of(update)
         goto = command.goto
         if goto:
             targets = goto if isinstance(goto, list | tuple) else [goto]
             writes.extend(_targets(self.name, targets, self.nodes, None))
         return writes
+
+    def _pair(self, pair: Any) -> dict[str, Any]:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidUpdateError(
+                f"{self.what} returned Command(update=[...]) with item {_short(pair)}; a list "
+                "update holds (key, value) pairs, e.g. Command(update=[('notes', ['a'])])."
+            )
+        return {pair[0]: pair[1]}
 
     def __call__(self, output: Any, read_fresh: ReadFresh) -> Writes:
         if isinstance(output, Command):
