@@ -110,6 +110,9 @@ class TaskContext:
     pending_resume: Any = None
     has_pending_resume: bool = False
     counter: int = 0
+    subgraph_calls: int = 0
+    """Graph runs started inside this attempt: the n-th (from 0) runs in namespace
+    ``namespace|n`` (n > 0), as in LangGraph, so two calls never share a checkpoint."""
     resumes_changed: bool = False
     attempt: int = 1
     channels: Mapping[str, Channel] | None = None

@@ -177,6 +177,7 @@ class TaskRunner:
         try:
             for attempt in itertools.count(1):
                 context.counter = 0
+                context.subgraph_calls = 0
                 context.attempt = attempt
                 try:
                     try:
@@ -206,6 +207,7 @@ class TaskRunner:
         try:
             for attempt in itertools.count(1):
                 context.counter = 0
+                context.subgraph_calls = 0
                 context.attempt = attempt
                 try:
                     try:
