@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,12 @@ def test_known_differences_name_existing_programs() -> None:
 
 def test_corpus_is_large_enough() -> None:
     assert len(_programs()) >= 110
+
+
+def test_docs_state_the_number_of_programs() -> None:
+    page = (HERE.parent.parent / "docs" / "compatibility.md").read_text()
+    stated = re.search(r"`tests/compat/programs/` holds (\d+) programs", page)
+    assert stated is not None, "docs/compatibility.md no longer states the corpus size"
+    assert int(stated.group(1)) == len(_programs()), (
+        "update the number of programs (and the per-saver table) in docs/compatibility.md"
+    )

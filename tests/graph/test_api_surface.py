@@ -276,3 +276,43 @@ def test_update_state_copy_forks_a_checkpoint(saver: BaseCheckpointSaver, driver
     assert driver.invoke(app, None, copied) == {"n": 4}
     with pytest.raises(InvalidUpdateError):
         app.update_state(_config("nothing-saved"), None, as_node="__copy__")
+
+
+def test_update_state_copy_applies_a_list_of_updates_to_the_copy(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    class Items(TypedDict):
+        items: Annotated[list[str], operator.add]
+
+    graph = StateGraph(Items)
+    graph.add_node("left", lambda s: {"items": ["left"]})
+    graph.add_node("right", lambda s: {"items": ["right"]})
+    graph.add_node("join", lambda s: {"items": [f"join {len(s['items'])}"]})
+    graph.add_edge(START, "left")
+    graph.add_edge(START, "right")
+    graph.add_edge(["left", "right"], "join")
+    app = graph.compile(checkpointer=saver)
+    config = _config("copy-list")
+    driver.invoke(app, {"items": ["s"]}, config)
+    before = next(s for s in driver.history(app, config) if s.next == ("left", "right"))
+    updates = [
+        ({"items": ["R1"]}, "right"),
+        ({"items": ["L"]}, "left"),
+        ({"items": ["R2"]}, "right"),
+    ]
+    updated = driver.update_state(app, before.config, updates, as_node="__copy__")
+    snapshot = driver.get_state(app, updated)
+    # Grouped by node in the order each first appears, as LangGraph applies them.
+    assert snapshot.values == {"items": ["s", "R1", "R2", "L"]}
+    assert (snapshot.next, snapshot.metadata["source"]) == (("join",), "update")
+    copy = driver.get_state(app, snapshot.parent_config)
+    assert (copy.metadata["source"], copy.next, copy.values) == (
+        "fork",
+        ("left", "right"),
+        {"items": ["s"]},
+    )
+    assert driver.invoke(app, None, updated) == {"items": ["s", "R1", "R2", "L", "join 4"]}
+    with pytest.raises(InvalidUpdateError, match="list of"):
+        app.update_state(before.config, {"items": ["x"]}, as_node="__copy__")
+    with pytest.raises(InvalidUpdateError, match="pair"):
+        app.update_state(before.config, [{"items": ["x"]}], as_node="__copy__")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 import pytest
 
 from cairngraph.errors import InvalidGraphError, InvalidUpdateError
 from cairngraph.graph import END, START, MessagesState, StateGraph, add_messages
+from cairngraph.types import Command
 
 
 class State(TypedDict, total=False):
@@ -33,6 +34,25 @@ def test_validation_reports_every_problem_at_once() -> None:
     assert "no entry point" in text
     assert len(problems) == 5
     assert isinstance(caught.value, ValueError)
+
+
+def test_command_destinations_must_name_nodes() -> None:
+    """As LangGraph: a ``Command[Literal[...]]`` annotation or ``destinations=`` naming a
+    node the graph lacks fails compile (a subgraph cannot name its parent's nodes)."""
+
+    def annotated(state: State) -> Command[Literal["elsewhere"]]:
+        return Command(goto="elsewhere")
+
+    graph = StateGraph(State)
+    graph.add_node("annotated", annotated)
+    graph.add_node("listed", lambda s: {}, destinations=("annotated", "nowhere"))
+    graph.add_edge(START, "annotated")
+    graph.add_edge(START, "listed")
+    with pytest.raises(InvalidGraphError) as caught:
+        graph.compile()
+    assert len(caught.value.problems) == 2
+    assert "'annotated' may go to unknown node 'elsewhere'" in caught.value.problems[0]
+    assert "'listed' may go to unknown node 'nowhere'" in caught.value.problems[1]
 
 
 def test_node_with_no_way_in_is_reported() -> None:

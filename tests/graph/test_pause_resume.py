@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypedDict
 import pytest
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.constants import NULL_TASK_ID
 from cairngraph.errors import (
     CheckpointNotFoundError,
     EmptyInputError,
@@ -266,3 +267,41 @@ def test_same_thread_runs_never_interleave(saver: BaseCheckpointSaver) -> None:
     release.set()
     runner.join()
     assert app.get_state(_config("busy")).values["joke"] == "slow"
+
+
+def test_a_plain_resume_is_saved_as_the_write_of_no_task(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    """As LangGraph: ``Command(resume=v)`` is saved on the checkpoint under the null task
+    id, so ``invoke(None)`` gives it again to the next ``interrupt()`` that asks; an
+    answer by interrupt id is not saved that way."""
+
+    class Form(TypedDict):
+        a: str
+        b: str
+
+    def ask(state: Form) -> dict[str, Any]:
+        return {"a": interrupt("q1"), "b": interrupt("q2")}
+
+    graph = StateGraph(Form)
+    graph.add_node("ask", ask)
+    graph.add_edge(START, "ask")
+    app = graph.compile(checkpointer=saver)
+    plain = {"configurable": {"thread_id": "plain"}}
+    driver.invoke(app, {"a": "", "b": ""}, plain)
+    second = driver.invoke(app, Command(resume="one"), plain)
+    assert [i.value for i in second["__interrupt__"]] == ["q2"]
+    saved = saver.get_tuple(plain)
+    assert saved is not None
+    null = [(w[1], w[2]) for w in saved.pending_writes if w[0] == NULL_TASK_ID]
+    assert null == [("__resume__", "one")]
+    assert driver.invoke(app, None, plain) == {"a": "one", "b": "one"}
+
+    by_id = {"configurable": {"thread_id": "by-id"}}
+    first = driver.invoke(app, {"a": "", "b": ""}, by_id)["__interrupt__"][0]
+    driver.invoke(app, Command(resume={first.id: "mapped"}), by_id)
+    saved = saver.get_tuple(by_id)
+    assert saved is not None
+    assert not [w for w in saved.pending_writes if w[0] == NULL_TASK_ID]
+    again = driver.invoke(app, None, by_id)
+    assert [i.value for i in again["__interrupt__"]] == ["q2"]

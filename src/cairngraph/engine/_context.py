@@ -116,6 +116,9 @@ class TaskContext:
     pending_resume: Any = None
     has_pending_resume: bool = False
     counter: int = 0
+    subgraph_calls: int = 0
+    """Graph runs started inside this attempt: the n-th (from 0) runs in namespace
+    ``namespace|n`` (n > 0), as in LangGraph, so two calls never share a checkpoint."""
     resumes_changed: bool = False
     attempt: int = 1
     channels: Mapping[str, Channel] | None = None
@@ -142,6 +145,7 @@ class TaskContext:
         """Attempt number ``attempt`` (1-based) begins: interrupts count from the first
         again, and the runtime shows the new number (``execution_info.node_attempt``)."""
         self.counter = 0
+        self.subgraph_calls = 0
         if attempt != self.attempt:
             self.attempt = attempt
             self._runtime = None

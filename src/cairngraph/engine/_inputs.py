@@ -39,6 +39,7 @@ __all__ = [
     "continue_finished",
     "fork",
     "is_time_travel",
+    "saved_null_resume",
     "start",
 ]
 
@@ -105,9 +106,12 @@ def apply_direct_writes(
     then applied to the channels; the next checkpoint stores what they changed.
     """
     saved = state.pending.pop(NULL_TASK_ID, [])
+    if any(key == RESUME for key, _ in writes):
+        saved = [(key, value) for key, value in saved if key != RESUME]  # the new answer
     if writes and opts.has_saver:
         yield SaveWrites(config_of(opts, state), [*saved, *writes], NULL_TASK_ID)
-    writes = [*saved, *writes]
+    # A resume answer is no channel write: the first interrupt() that asks takes it.
+    writes = [(key, value) for key, value in (*saved, *writes) if key != RESUME]
     if not writes:
         return
     direct = Task(
@@ -121,6 +125,15 @@ def apply_direct_writes(
     )
     changed, _ = apply_writes(state.channels, state.versions, state.seen, [direct])
     state.applied.update(changed)
+
+
+def saved_null_resume(state: RunState) -> tuple[bool, Any]:
+    """The ``Command(resume=...)`` answer saved on the checkpoint as the write of no task
+    (LangGraph's rule: ``invoke(None)`` gives it to the next ``interrupt()`` again)."""
+    for key, value in state.pending.get(NULL_TASK_ID, ()):
+        if key == RESUME:
+            return True, value
+    return False, None
 
 
 def start(opts: RunOptions, state: RunState, input: Any) -> Generator[Effect, Any, None]:

@@ -77,6 +77,9 @@ class RunOptions:
     continue_into_new_nodes: bool = True
     has_cache: bool = False
     """The graph has a cache: nodes with a cache policy look their writes up in it."""
+    output_keys: tuple[str, ...] | None = None
+    """``invoke(output_keys=...)``: the result is these keys' values (any channel's), not
+    the output schema's."""
 
 
 @dataclass(slots=True)
@@ -106,6 +109,9 @@ class RunState:
     made: Made | None = None
     applied: dict[str, int] = field(default_factory=dict)
     """Channels changed outside a step (a Command input), stored with the next checkpoint."""
+    output_shown: bool = False
+    """Whether the run has a result yet: it resumed a thread, or a step wrote an output
+    key. LangGraph's ``invoke`` returns None until then."""
 
 
 @dataclass(frozen=True, slots=True)

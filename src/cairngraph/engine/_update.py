@@ -123,7 +123,10 @@ def _superstep(
         )
     special = _check(updates)
     if special == COPY:
-        return _copy(saver, saved, updates[0][0])
+        then = _updates_after_copy(updates[0][0])
+        copied = _copy(saver, saved)
+        # As LangGraph: updates given with the copy apply to it, as a superstep of its own.
+        return _superstep(graph, saver, copied, then, first=False) if then else copied
     base = _restore(graph.spec, saver, config, saved, first=first)
     if special == INPUT:
         changed, credits = _as_input(base, updates[0][0])
@@ -371,17 +374,35 @@ def _infer_as_node(graph: CompiledStateGraph, saved: CheckpointTuple | None) -> 
     )
 
 
-def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None, values: Any) -> RunnableConfig:
+def _updates_after_copy(values: Any) -> list[Update]:
+    """``update_state(config, [(values, as_node), ...], as_node="__copy__")``: the
+    updates to apply to the copy (none for ``values=None`` or ``[]``)."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise InvalidUpdateError(
+            "update_state(config, values, as_node='__copy__') copies a checkpoint; values "
+            "must be None (a plain copy) or a list of (values, as_node) pairs to apply to "
+            f"the copy, not {type(values).__name__}."
+        )
+    by_node: dict[Any, list[Update]] = {}
+    for item in values:
+        if not isinstance(item, list | tuple) or len(item) < 2:
+            raise InvalidUpdateError(
+                f"update_state(..., as_node='__copy__'): {item!r} is not a (values, as_node) "
+                "pair; pass e.g. [({'key': 1}, 'node_name')]."
+            )
+        by_node.setdefault(item[1], []).append((item[0], item[1], None))
+    # Grouped by node, in the order each node first appears, as LangGraph applies them.
+    return [update for group in by_node.values() for update in group]
+
+
+def _copy(saver: BaseCheckpointSaver, saved: CheckpointTuple | None) -> RunnableConfig:
     """A copy of ``saved`` as the newest checkpoint of its branch (source ``fork``)."""
     if saved is None:
         raise InvalidUpdateError(
             "update_state(as_node='__copy__') needs a saved checkpoint to copy; this thread "
             "has none. Run the graph first, or pass a config naming a saved checkpoint."
-        )
-    if values is not None:
-        raise InvalidUpdateError(
-            "update_state(config, values, as_node='__copy__') copies a checkpoint as it is; "
-            "pass values=None, then update the copy with a second update_state call."
         )
     checkpoint = saved.checkpoint
     copy = dataclasses.replace(

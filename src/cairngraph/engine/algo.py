@@ -112,8 +112,16 @@ class GraphSpec:
     """node → position, so tasks come out in the order nodes were added."""
     versioning: StateVersioning | None = None
     """The state schema's version and migrations, when the graph declares a version."""
+    output_keys: tuple[str, ...] = ()
+    """The output schema's keys: a run none of whose steps wrote one returns None, as
+    LangGraph's ``invoke`` does (empty: the run always has its output)."""
+    value_keys: tuple[str, ...] = ()
+    """The keys ``values`` shows: the state keys, then keys only a node's own input
+    schema declares (the state keys when empty)."""
 
     def __post_init__(self) -> None:
+        if not self.value_keys:
+            object.__setattr__(self, "value_keys", self.state_keys)
         if not self.order:
             object.__setattr__(self, "order", {name: i for i, name in enumerate(self.nodes)})
 

@@ -64,12 +64,14 @@ _POOL = ThreadPoolExecutor(
 def _result_of(output: Any, writes: list[tuple[str, Any]]) -> Any:
     """What ``stream_mode="updates"`` shows for a node's output.
 
-    A list of Commands and updates shows its state writes, as LangGraph does:
-    one dict, or one single-key dict per write when a key is written twice.
+    A list of Commands and updates, or a Command whose update is a list of
+    ``(key, value)`` pairs, shows its state writes, as LangGraph does: one dict,
+    or one single-key dict per write when a key is written twice.
     """
     if isinstance(output, Command):
-        return output.update
-    if not (isinstance(output, list | tuple) and any(isinstance(i, Command) for i in output)):
+        if not isinstance(output.update, list | tuple):
+            return output.update
+    elif not (isinstance(output, list | tuple) and any(isinstance(i, Command) for i in output)):
         return output
     state = [(key, value) for key, value in writes if not _is_engine_channel(key)]
     keys = [key for key, _ in state]

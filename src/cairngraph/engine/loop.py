@@ -31,6 +31,7 @@ from cairngraph.engine._inputs import (
     continue_finished,
     fork,
     is_time_travel,
+    saved_null_resume,
     start,
 )
 from cairngraph.engine._migrate import may_migrate, migrate_loaded
@@ -96,12 +97,20 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
     resume_map: dict[str, Any] = {}
     null_resume: tuple[bool, Any] = opts.resume_pending
     direct: list[tuple[str, Any]] = []
+    saved_resume = False
     if isinstance(input, Command):
         if input.resume is not None:
             resume_map, null_resume = bind_resume(opts, state, loaded, input.resume)
+            if null_resume[0] and not opts.resume_pending[0] and opts.durability != "exit":
+                # Saved as the checkpoint's write of no task, as LangGraph does: a run
+                # that stops before a node takes it (a crash) finds it again. (A
+                # subgraph's answer comes from its parent's task, saved there.)
+                direct.append((RESUME, null_resume[1]))
         if input.update is not None or input.goto:
-            direct = spec.nodes[START].write.command_writes(input)
+            direct.extend(spec.nodes[START].write.command_writes(input))
         input = None
+    elif input is None and not null_resume[0]:
+        saved_resume = True
     if input is None:
         if loaded is None:
             raise EmptyInputError(
@@ -110,10 +119,14 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
             )
         if (yield from is_time_travel(opts, loaded, null_resume[0] or bool(resume_map))):
             yield from fork(opts, state)
-        elif opts.continue_into_new_nodes and not direct:
-            continue_finished(spec, state, loaded)
+        else:
+            if saved_resume:
+                null_resume = saved_null_resume(state)
+            if opts.continue_into_new_nodes and not any(key != RESUME for key, _ in direct):
+                continue_finished(spec, state, loaded)
         yield from apply_direct_writes(opts, state, direct)
         state.seen[INTERRUPT_SEEN] = dict(state.versions)
+        state.output_shown = True
         if "values" in opts.modes:
             yield Emit("values", spec.values(state.channels))
         if opts.modes & events.CHECKPOINT_MODES and state.checkpoint_id == loaded.checkpoint.id:
@@ -177,9 +190,7 @@ def _supersteps(
             yield from settle(opts, state)
             if "updates" in opts.modes:
                 yield Emit("updates", {"__interrupt__": ()})
-            return RunOutcome(
-                spec.output(state.channels), config=config_of(opts, state), paused=True
-            )
+            return RunOutcome(_output(opts, state), config=config_of(opts, state), paused=True)
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
         if "updates" in opts.modes:
             yield from _saved_updates(opts, tasks)
@@ -214,11 +225,28 @@ def _supersteps(
             yield from settle(opts, state)
             if "updates" in opts.modes:
                 yield Emit("updates", {"__interrupt__": ()})
-            return RunOutcome(
-                spec.output(state.channels), config=config_of(opts, state), paused=True
-            )
+            return RunOutcome(_output(opts, state), config=config_of(opts, state), paused=True)
     yield from settle(opts, state, finished=True)
-    return RunOutcome(spec.output(state.channels), config=config_of(opts, state))
+    return RunOutcome(_output(opts, state), config=config_of(opts, state))
+
+
+def _output(opts: RunOptions, state: RunState) -> Any:
+    """The run's result: None while no step wrote an output key (and it resumed nothing)."""
+    keys = opts.output_keys
+    if not state.output_shown and (opts.spec.output_keys if keys is None else keys):
+        return None
+    if keys is None:
+        return opts.spec.output(state.channels)
+    channels = state.channels
+    return {
+        key: channels[key].value for key in keys if key in channels and channels[key].is_available()
+    }
+
+
+def _note_output(opts: RunOptions, state: RunState, changed: Mapping[str, Any]) -> None:
+    keys = opts.spec.output_keys if opts.output_keys is None else opts.output_keys
+    if not state.output_shown and any(key in changed for key in keys):
+        state.output_shown = True
 
 
 def persisted_writes(task: Task) -> list[tuple[str, Any]]:
@@ -294,7 +322,7 @@ def _after_execute(
         elif "updates" in opts.modes and task.error is None:
             yield Emit("updates", {task.name: task.result})
         if opts.modes & events.TASK_MODES:
-            payload = events.task_result_payload(task, spec.state_keys)
+            payload = events.task_result_payload(task, spec.value_keys)
             yield from events.emit(opts.modes, "task_result", task.step, payload)
     failed = [task for task in ran if task.error is not None]
     paused = [task for task in ran if task.paused]
@@ -323,10 +351,10 @@ def _after_execute(
         finished = [task for task in tasks if task.writes and not task.paused]
         if finished:
             changed, _ = apply_writes(state.channels, dict(state.versions), {}, finished)
-            if "values" in opts.modes and any(key in changed for key in spec.state_keys):
+            _note_output(opts, state, changed)
+            if "values" in opts.modes and any(key in changed for key in spec.value_keys):
                 yield Emit("values", spec.values(state.channels))
-        output = spec.output(state.channels)
-        return RunOutcome(output, interrupts, config_of(opts, state), paused=True)
+        return RunOutcome(_output(opts, state), interrupts, config_of(opts, state), paused=True)
     changed, appends = apply_writes(state.channels, state.versions, state.seen, tasks)
     if spec.deferred:
         finish_deferred(
@@ -339,8 +367,9 @@ def _after_execute(
             namespace=opts.namespace,
         )
     state.seen[RAN] = {task.name: 1 for task in tasks}
+    _note_output(opts, state, changed)
     # As LangGraph: a step's values come before its checkpoint's chunk.
-    if "values" in opts.modes and any(key in changed for key in spec.state_keys):
+    if "values" in opts.modes and any(key in changed for key in spec.value_keys):
         yield Emit("values", spec.values(state.channels))
     yield from advance(opts, state, changed, appends, "loop", state.step + 1)
     records = [TaskWrites(task_id=task.id, writes=persisted_writes(task)) for task in unsaved]
@@ -351,7 +380,7 @@ def _after_execute(
 def _saved_updates(opts: RunOptions, tasks: list[Task]) -> Iterator[Emit]:
     """A resumed step's tasks that had finished, streamed from their saved writes (as
     LangGraph does, marked cached) before the others run."""
-    keys = set(opts.spec.state_keys)
+    keys = set(opts.spec.value_keys)
     for task in tasks:
         if task.done and not task.node.hidden:
             result = {key: value for key, value in task.writes if key in keys}

@@ -127,7 +127,7 @@ def snapshot_of(
     writes: dict[str, list[tuple[str, Any]]] = {}
     for task_id, channel, value in saved.pending_writes:
         writes.setdefault(task_id, []).append((channel, value))
-    state_keys = set(spec.state_keys)
+    state_keys = set(spec.value_keys)
     shown: list[PregelTask] = []
     waiting: list[Any] = []
     finished: list[Task] = []

@@ -11,38 +11,47 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cairngraph.constants import START
 
 if TYPE_CHECKING:
-    from cairngraph.engine._context import TaskContext
     from cairngraph.graph.compiled import CompiledStateGraph
 
-__all__ = ["NodeCall", "bind", "callables"]
+__all__ = ["Injector", "NodeCall", "bind", "callables"]
 
-NodeCall = Callable[[Any, "TaskContext"], Any]
+
+class Injector(Protocol):
+    """What ``bind``'s calls read the injected values from (a running task's context)."""
+
+    def node_config(self) -> Any: ...
+
+    @property
+    def runtime(self) -> Any: ...
+
+
+NodeCall = Callable[[Any, Injector], Any]
 
 _INJECTED = ("config", "writer", "store", "runtime")
 
 
-def _config(task: TaskContext) -> Any:
+def _config(task: Injector) -> Any:
     return task.node_config()
 
 
-def _writer(task: TaskContext) -> Any:
+def _writer(task: Injector) -> Any:
     return task.runtime.stream_writer
 
 
-def _store(task: TaskContext) -> Any:
+def _store(task: Injector) -> Any:
     return task.runtime.store
 
 
-def _runtime(task: TaskContext) -> Any:
+def _runtime(task: Injector) -> Any:
     return task.runtime
 
 
-_PROVIDERS: dict[str, Callable[[TaskContext], Any]] = {
+_PROVIDERS: dict[str, Callable[[Injector], Any]] = {
     "config": _config,
     "writer": _writer,
     "store": _store,

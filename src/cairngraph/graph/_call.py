@@ -177,8 +177,14 @@ class Call:
             if output_class is not None and isinstance(output, dict):
                 output = output_class(**output)
             return GraphOutput(value=output, interrupts=tuple(outcome.interrupts))
-        if outcome.interrupts and isinstance(output, dict):
-            output = {**output, "__interrupt__": list(outcome.interrupts)}
+        if outcome.interrupts:
+            # As LangGraph: a result that is not a dict (None, a root value) gives way.
+            interrupts = list(outcome.interrupts)
+            output = (
+                {**output, "__interrupt__": interrupts}
+                if isinstance(output, dict)
+                else {"__interrupt__": interrupts}
+            )
         if self.output_keys is not None:
             return _only(output, self.output_keys)
         return output

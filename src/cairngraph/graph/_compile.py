@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine._cache import NodeCache, cache_namespace
+from cairngraph.engine._context import maybe_current_task
 from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
     Channel,
@@ -27,7 +28,7 @@ from cairngraph.engine.channels import (
     Trigger,
 )
 from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
-from cairngraph.graph._bind import callables
+from cairngraph.graph._bind import Injector, bind, callables
 from cairngraph.graph._migrations import versioning_of
 from cairngraph.graph.schema import ROOT, Schema, schema_of
 from cairngraph.types import CachePolicy, Command, RetryPolicy, Send, TimeoutPolicy
@@ -40,13 +41,15 @@ __all__ = ["NodeWriter", "compile_graph"]
 
 
 def private_keys(graph: StateGraph) -> frozenset[str]:
-    """Keys that only some node's own input schema declares."""
-    return frozenset(
-        key
-        for node in graph.nodes.values()
-        if node.input_schema
-        for key in schema_of(node.input_schema).channels
-    )
+    """Keys that only some node's (or router's) own input schema declares."""
+    return frozenset(key for schema in _readers(graph) for key in schema.channels)
+
+
+def _readers(graph: StateGraph) -> list[Schema]:
+    """The nodes' and routers' own input schemas, in the order they were added."""
+    found = [schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema]
+    found += [schema_of(b.input_schema) for b in graph._edges.branches if b.input_schema]
+    return found
 
 
 def compile_graph(graph: StateGraph, **options: Any) -> CompiledStateGraph:
@@ -64,10 +67,12 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
     state_keys = tuple(channels)
     # A node's own input schema may read keys the state does not have: they get
     # channels too (written by other nodes, saved, never part of the output).
-    readers = [schema_of(n.input_schema) for n in graph.nodes.values() if n.input_schema]
+    readers = _readers(graph)
     for schema in readers:
         for key, proto in schema.channels.items():
             channels.setdefault(key, proto)
+    # What ``values`` shows (stream chunks, get_state): those keys too, as LangGraph does.
+    value_keys = tuple(channels)
     managed: dict[str, Any] = {}
     for schema in (graph.state, graph.input, *readers):
         managed.update(schema.managed)
@@ -112,7 +117,9 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         channels=channels,
         state_keys=state_keys,
         output=lambda chans: _values(output_schema, chans),
-        values=lambda chans: _values(graph.state, chans, state_keys),
+        values=lambda chans: _values(graph.state, chans, value_keys),
+        value_keys=value_keys,
+        output_keys=(ROOT,) if output_schema.kind == "root" else output_schema.keys,
         trigger_to_nodes={key: tuple(names) for key, names in trigger_to_nodes.items()},
         managed=managed,
         deferred=tuple(branch_channel(name) for name, node in graph.nodes.items() if node.defer),
@@ -294,6 +301,7 @@ class NodeWriter:
         "nodes",
         "root",
         "router_reader",
+        "routers",
         "static",
         "strict",
     )
@@ -318,6 +326,15 @@ class NodeWriter:
         self.keys = keys
         self.static = static
         self.branches = branches
+        # A router takes ``config``, ``writer``, ``store``, ``runtime`` as a node does.
+        self.routers = tuple(
+            (
+                branch,
+                bind(branch.router),
+                schema_of(branch.input_schema).build if branch.input_schema else router_reader,
+            )
+            for branch in branches
+        )
         self.strict = strict
         self.is_input = is_input
         self.nodes = graph.nodes
@@ -360,13 +377,23 @@ class NodeWriter:
         """The writes of a Command's ``update`` and ``goto`` (no edges, no routers)."""
         update = command.update
         if isinstance(update, list | tuple):
-            update = dict(update)
-        writes = self.updates_of(update)
+            # ``[(key, value), ...]``: every pair is a write, a key may come twice.
+            writes = [write for pair in update for write in self.updates_of(self._pair(pair))]
+        else:
+            writes = self.updates_of(update)
         goto = command.goto
         if goto:
             targets = goto if isinstance(goto, list | tuple) else [goto]
             writes.extend(_targets(self.name, targets, self.nodes, None))
         return writes
+
+    def _pair(self, pair: Any) -> dict[str, Any]:
+        if not (isinstance(pair, list | tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise InvalidUpdateError(
+                f"{self.what} returned Command(update=[...]) with item {_short(pair)}; a list "
+                "update holds (key, value) pairs, e.g. Command(update=[('notes', ['a'])])."
+            )
+        return {pair[0]: pair[1]}
 
     def __call__(self, output: Any, read_fresh: ReadFresh) -> Writes:
         if isinstance(output, Command):
@@ -378,9 +405,11 @@ class NodeWriter:
         else:
             writes = self.updates_of(output)
         writes.extend(self.static)
-        for branch in self.branches:
-            state = read_fresh(writes, self.router_reader)
-            writes.extend(_route(self.name, branch, _call_router(branch.router, state), self.nodes))
+        if self.routers:
+            task = maybe_current_task() or _NOT_IN_A_RUN
+            for branch, route, reader in self.routers:
+                state = read_fresh(writes, reader)
+                writes.extend(_route(self.name, branch, route(state, task), self.nodes))
         return writes
 
     def command_list_writes(self, outputs: list[Any] | tuple[Any, ...]) -> Writes:
@@ -413,8 +442,26 @@ def is_command_list(output: Any) -> bool:
     )
 
 
-def _call_router(router: Callable[..., Any], state: Any) -> Any:
-    return router(state)
+class _NotInARun:
+    """What a router that takes ``config`` or ``runtime`` gets outside a running task
+    (``update_state(as_node=...)`` runs the node's routers): an empty config, and a
+    clear error for the run's services, as LangGraph raises there."""
+
+    def node_config(self) -> Any:
+        return {"configurable": {}, "metadata": {}}
+
+    @property
+    def runtime(self) -> Any:
+        from cairngraph.errors import InvalidConfigError
+
+        raise InvalidConfigError(
+            "a conditional edge's function asked for the runtime (or writer, or store) "
+            "while update_state() ran it; these exist only while the graph runs. Take "
+            "only the state (and config) in routers that update_state(as_node=...) runs."
+        )
+
+
+_NOT_IN_A_RUN: Injector = _NotInARun()
 
 
 def _route(name: str, branch: Branch, result: Any, nodes: Mapping[str, Any]) -> Writes:

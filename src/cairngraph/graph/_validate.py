@@ -75,6 +75,13 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
     for name, node in graph.nodes.items():
         if graph._node_defaults.of(node).timeout is not None and not has_native_async(node.action):
             found.append(sync_refused("node", name).problems[0])
+        for target in node.destinations or ():
+            if target not in known_targets:
+                found.append(
+                    f"node {name!r} may go to unknown node {target!r} (named by its "
+                    f"destinations= or its Command[Literal[...]] return annotation)"
+                    f"{_suggest(target, nodes)}"
+                )
     for name in interrupt:
         if name != "*" and name not in nodes:
             found.append(

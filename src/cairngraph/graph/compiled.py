@@ -154,7 +154,9 @@ class CompiledStateGraph:
             # A graph run inside a node: the parent's thread, a namespace of its own.
             scope = parent.scope
             saver = self._nested_saver(parent)
-            namespace = parent.namespace
+            index = parent.subgraph_calls
+            parent.subgraph_calls += 1
+            namespace = parent.namespace if index == 0 else f"{parent.namespace}|{index}"
             if self.checkpointer is True:
                 namespace = without_task_ids(namespace)
             base = dict(scope.config)
@@ -162,7 +164,6 @@ class CompiledStateGraph:
             config = base
             configurable = dict(scope.config.get("configurable") or {})
             configurable["checkpoint_ns"] = namespace
-            resume_pending = parent.take_pending_resume()
             parents = parent.parents
             sink = scope.sink
             if context is None:
@@ -174,6 +175,10 @@ class CompiledStateGraph:
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
         config["configurable"] = configurable
+        if parent is not None:
+            input, resume_pending = _nested_start(
+                self.spec, saver, config, input, parent, persistent=self.checkpointer is True
+            )
         thread_id = config_thread_id(config) if saver is not None else configurable.get("thread_id")
         chosen = (
             call.durability
@@ -202,25 +207,27 @@ class CompiledStateGraph:
             modes=frozenset(modes),
             durability=chosen,
             interrupt_before=frozenset(
-                self.interrupt_before_nodes
-                if call.interrupt_before is None
-                else _names(call.interrupt_before)
+                # An empty list keeps the compiled breakpoints, as in LangGraph.
+                _names(call.interrupt_before)
+                if call.interrupt_before
+                else self.interrupt_before_nodes
             ),
             interrupt_after=frozenset(
-                self.interrupt_after_nodes
-                if call.interrupt_after is None
-                else _names(call.interrupt_after)
+                _names(call.interrupt_after) if call.interrupt_after else self.interrupt_after_nodes
             ),
             recursion_limit=limit,
             metadata={**(config.get("metadata") or {}), "parents": parents},
             resume_pending=resume_pending,
             continue_into_new_nodes=self.continue_into_new_nodes,
             has_cache=self.cache is not None,
+            output_keys=(
+                None
+                if call.output_keys is None
+                else (call.output_keys,)
+                if isinstance(call.output_keys, str)
+                else call.output_keys
+            ),
         )
-        nested = parent is not None and saver is not None
-        if nested:
-            assert saver is not None
-            input = _nested_input(self.spec, saver, config, input, resume_pending)
         self._check_input(input)
         runner = TaskRunner(
             RunScope(
@@ -243,7 +250,7 @@ class CompiledStateGraph:
             )
         )
         lock: ThreadHold | None = None
-        if saver is not None and not nested:
+        if saver is not None and parent is None:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
             lock = ThreadHold(saver, str(thread_id), timeout)
         return Prepared(opts, input, saver, runner, lock, forward)
@@ -686,21 +693,32 @@ def _register_types(serde: Any, builder: StateGraph) -> None:
         serde.register(Send, Interrupt, *(cls for cls in schemas if cls is not dict))
 
 
-def _nested_input(
+def _nested_start(
     spec: GraphSpec,
-    saver: BaseCheckpointSaver,
+    saver: BaseCheckpointSaver | None,
     config: RunnableConfig,
     input: Any,
-    pending: tuple[bool, Any],
-) -> Any:
-    """A subgraph run inside a resumed task picks up where it paused."""
-    saved = saver.get_tuple(config)
+    parent: TaskContext,
+    *,
+    persistent: bool,
+) -> tuple[Any, tuple[bool, Any]]:
+    """The input of a graph run inside a node, and the answer it may take.
+
+    A run with no checkpoint yet starts from ``input``; its first ``interrupt()``
+    may take the parent task's unbound answer. A paused run picks up where it
+    stopped and takes the answer. A finished run of a resumed task returns its
+    saved result without running again (as LangGraph's resumed subgraph does),
+    leaving the answer for a later ``interrupt()``; a ``checkpointer=True``
+    subgraph's finished thread runs the new input.
+    """
+    saved = saver.get_tuple(config) if saver is not None else None
     if saved is None:
-        return input
-    if pending[0]:
-        return Command(resume=pending[1])
-    has_next = bool(snapshots.tasks_of(spec, saved))
-    return None if has_next else input
+        return input, parent.take_pending_resume()
+    if snapshots.tasks_of(spec, saved):
+        pending = parent.take_pending_resume()
+        return (Command(resume=pending[1]) if pending[0] else None), pending
+    resumed = bool(parent.resumes) or parent.has_pending_resume
+    return (None if resumed and not persistent else input), (False, None)
 
 
 def _names(value: All | Sequence[str]) -> tuple[str, ...]:

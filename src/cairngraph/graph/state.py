@@ -78,6 +78,9 @@ class Branch:
     source: str
     router: Callable[..., Any]
     path_map: Mapping[Hashable, str] | None = None
+    input_schema: Any | None = None
+    """The schema class the router's first parameter is annotated with: it reads the
+    state through it, as in LangGraph (else the source node's view)."""
 
 
 @dataclass(slots=True)
@@ -274,7 +277,12 @@ class StateGraph:
             mapping = path_map
         else:
             mapping = {name: name for name in path_map}
-        self._edges.branches.append(Branch(source=source, router=path, path_map=mapping))
+        schema = (
+            input_schema_of(path) if inspect.isfunction(path) or inspect.ismethod(path) else None
+        )
+        self._edges.branches.append(
+            Branch(source=source, router=path, path_map=mapping, input_schema=schema)
+        )
         return self
 
     def add_sequence(self, nodes: Sequence[Callable[..., Any] | tuple[str, Any]]) -> StateGraph:
