@@ -88,6 +88,12 @@ def verify(db: str | None, as_json: bool) -> None:
                     p["message"],
                 )
             out.print(table)
+            if any("blobs= set to the store" in str(p["message"]) for p in problems):
+                click.echo(
+                    "values are kept in a blob store this command was not given: pass --blobs "
+                    "DIR or s3://bucket/prefix (or set CAIRN_BLOBS)",
+                    err=True,
+                )
     if not report.ok:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
