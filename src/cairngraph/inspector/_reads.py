@@ -10,6 +10,13 @@ So a page costs the same on a thread of ten checkpoints and of ten thousand.
 A fork shows as a branch: a checkpoint whose parent is not the checkpoint
 saved just before it starts a new lane, and a parent with several children
 on the page is marked as a fork point.
+
+Subgraph namespaces: every read takes the namespace (``""``, the root graph,
+by default). The checkpoints a step's subgraphs saved are found by id: a
+subgraph runs inside the step that starts from its parent checkpoint, so its
+checkpoints' ids lie between that checkpoint's and the next one's in the
+parent namespace (ids are time-ordered), and their metadata ``parents``
+names the parent checkpoint. One bounded ``list(before=next)`` reads them.
 """
 
 from __future__ import annotations
@@ -35,13 +42,16 @@ from cairngraph.inspector._values import Json, parse_json, to_json
 
 __all__ = [
     "StepWrites",
+    "SubgraphRow",
     "ThreadPage",
     "Timeline",
     "TimelineRow",
     "newer_checkpoint",
     "parse_filters",
     "read_step",
+    "parent_namespace",
     "state_values",
+    "subgraph_rows",
     "thread_page",
     "timeline",
 ]
@@ -164,13 +174,20 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
     lanes: int
     next_before: str | None
+    ns: str = ""
 
 
-def thread_config(thread_id: str, checkpoint_id: str | None = None) -> dict[str, Any]:
-    """The config naming ``thread_id`` (root namespace) and, if given, one checkpoint."""
+def thread_config(thread_id: str, checkpoint_id: str | None = None, ns: str = "") -> dict[str, Any]:
+    """The config naming ``thread_id``'s namespace ``ns`` (the root graph by default) and,
+    if given, one checkpoint."""
     if checkpoint_id is None:
-        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
-    return dict(checkpoint_config(thread_id, "", checkpoint_id))
+        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns}}
+    return dict(checkpoint_config(thread_id, ns, checkpoint_id))
+
+
+def parent_namespace(ns: str) -> str:
+    """The namespace of the graph that runs subgraph ``ns`` (``"a:1|b:2"`` → ``"a:1"``)."""
+    return ns.rpartition("|")[0]
 
 
 def _id(item: CheckpointTuple) -> str:
@@ -197,13 +214,17 @@ def _count(writes: Sequence[PendingWrite], channel: str) -> int:
 
 
 def timeline(
-    saver: BaseCheckpointSaver, thread_id: str, *, before: str | None, limit: int
+    saver: BaseCheckpointSaver, thread_id: str, *, before: str | None, limit: int, ns: str = ""
 ) -> Timeline:
-    """One page of a thread's checkpoints, newest first, with branches laid out in lanes."""
-    cursor = None if before is None else thread_config(thread_id, before)
-    items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=limit + 1))
+    """One page of a thread's checkpoints in namespace ``ns``, newest first, with branches
+    laid out in lanes."""
+    cursor = None if before is None else thread_config(thread_id, before, ns)
+    items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=limit + 1))
     if not items and before is None:
-        raise CheckpointNotFoundError(f"thread {thread_id!r} has no checkpoints in this store")
+        where = f" in namespace {ns!r}" if ns else ""
+        raise CheckpointNotFoundError(
+            f"thread {thread_id!r} has no checkpoints{where} in this store"
+        )
     page = items[:limit]
     known = {_id(item): item for item in items}
     lanes = _lanes(page)
@@ -215,7 +236,7 @@ def timeline(
         parent = known.get(parent_id) if parent_id else None
         branch = parent_id is not None and older is not None and _id(older) != parent_id
         if branch and parent is None:
-            parent = saver.get_tuple(thread_config(thread_id, parent_id))
+            parent = saver.get_tuple(thread_config(thread_id, parent_id, ns))
         source = item.metadata.get("source")
         rows.append(
             TimelineRow(
@@ -239,6 +260,7 @@ def timeline(
         rows=tuple(rows),
         lanes=max(lanes.values(), default=0) + 1,
         next_before=_id(page[-1]) if more else None,
+        ns=ns,
     )
 
 
@@ -300,15 +322,75 @@ class StepWrites:
         return cls(plain=tuple(plain), errors=tuple(errors), interrupts=tuple(interrupts))
 
 
-def read_step(saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str) -> CheckpointTuple:
-    """The checkpoint, or :class:`CheckpointNotFoundError` naming thread and id."""
-    found = saver.get_tuple(thread_config(thread_id, checkpoint_id))
+def read_step(
+    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str, ns: str = ""
+) -> CheckpointTuple:
+    """The checkpoint, or :class:`CheckpointNotFoundError` naming thread, namespace and id."""
+    found = saver.get_tuple(thread_config(thread_id, checkpoint_id, ns))
     if found is None:
+        where = f" in namespace {ns!r}" if ns else ""
         raise CheckpointNotFoundError(
-            f"thread {thread_id!r} has no checkpoint {checkpoint_id!r} in this store; "
+            f"thread {thread_id!r} has no checkpoint {checkpoint_id!r}{where} in this store; "
             "open the thread's timeline to pick one"
         )
     return found
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubgraphRow:
+    """A checkpoint a subgraph saved while running in the step that starts from a checkpoint."""
+
+    ns: str
+    checkpoint_id: str
+    step: Any
+    source: Any
+    ts: str
+
+
+SUBGRAPH_ROWS = 50
+"""Subgraph checkpoints a step page lists at most (the newest); the rest are a link away."""
+
+
+def subgraph_rows(
+    saver: BaseCheckpointSaver,
+    thread_id: str,
+    checkpoint_id: str,
+    *,
+    ns: str = "",
+    newer_id: str | None,
+) -> tuple[tuple[SubgraphRow, ...], bool]:
+    """The checkpoints subgraphs saved in the step run from ``checkpoint_id`` (of namespace
+    ``ns``), newest first, and whether there were more than :data:`SUBGRAPH_ROWS`.
+
+    ``newer_id`` is the next checkpoint of ``ns`` (None when it is the latest): the
+    step's subgraph checkpoints have ids between the two. One ``list()`` of the
+    whole thread (every namespace), below ``newer_id``, read until ``checkpoint_id``.
+    """
+    cursor = None if newer_id is None else thread_config(thread_id, newer_id, ns)
+    inside = ns + "|" if ns else ""
+    rows: list[SubgraphRow] = []
+    more = False
+    listed = saver.list({"configurable": {"thread_id": thread_id}}, before=cursor)
+    for item in listed:
+        found = _id(item)
+        if found <= checkpoint_id:
+            break
+        item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
+        if item_ns == ns or not item_ns.startswith(inside):
+            continue
+        parents = item.metadata.get("parents") or {}
+        if parents.get(ns) != checkpoint_id:
+            continue
+        if len(rows) == SUBGRAPH_ROWS:
+            more = True
+            break
+        step, source = item.metadata.get("step"), item.metadata.get("source")
+        rows.append(
+            SubgraphRow(
+                ns=item_ns, checkpoint_id=found, step=step, source=source, ts=item.checkpoint.ts
+            )
+        )
+    return tuple(rows), more
 
 
 def _probes(checkpoint_id: str, latest: str) -> Iterator[str]:
@@ -330,21 +412,22 @@ def _probes(checkpoint_id: str, latest: str) -> Iterator[str]:
 
 
 def newer_checkpoint(
-    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str
+    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str, ns: str = ""
 ) -> CheckpointTuple | None:
-    """The checkpoint saved right after ``checkpoint_id`` in the thread (any branch), or None.
+    """The checkpoint saved right after ``checkpoint_id`` in the thread's namespace ``ns``
+    (any branch), or None.
 
     ``list()`` only pages towards older ids, so this probes windows above the
     id (see :func:`_probes`) and tightens the window until the result reaches
     the id itself.
     """
-    latest = saver.get_tuple(thread_config(thread_id))
+    latest = saver.get_tuple(thread_config(thread_id, ns=ns))
     if latest is None or _id(latest) <= checkpoint_id:
         return None
     for bound in _probes(checkpoint_id, _id(latest)):
         while True:
-            cursor = thread_config(thread_id, bound)
-            items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=16))
+            cursor = thread_config(thread_id, bound, ns)
+            items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=16))
             newer = [item for item in items if _id(item) > checkpoint_id]
             if not newer:
                 break
