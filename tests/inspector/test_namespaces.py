@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, TypedDict
+from urllib.parse import unquote
 
 import pytest
 from markupsafe import escape
@@ -100,10 +101,17 @@ def _links(html: str, css: str) -> list[str]:
     ]
 
 
+def _namespaces(links: list[str]) -> set[str]:
+    return {unquote(re.search(r"ns=([^&]+)", link).group(1)) for link in links}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("with_graph", [True, False], ids=["graph", "no-graph"])
 def test_a_root_step_lists_the_checkpoints_its_subgraph_saved(
-    nested: tuple[SqliteSaver, TestClient],
+    nested: tuple[SqliteSaver, TestClient], with_graph: bool
 ) -> None:
     saver, client = nested
+    if not with_graph:
+        client = TestClient(create_app(saver, graph=None, read_only=True, token=None))
     spaces = _by_ns(saver, "one")
     (sub,) = [ns for ns in spaces if ns]
     root = spaces[""]
@@ -171,18 +179,38 @@ def test_two_levels_of_subgraphs_nest_step_by_step(nested: tuple[SqliteSaver, Te
     assert inner.startswith(middle + "|")
     root_parent = saver.get_tuple({"configurable": {"thread_id": "two", "checkpoint_ns": middle}})
     assert root_parent is not None
-    # The root step lists both levels; the middle step that ran the inner graph lists the inner.
-    top = client.get(f"/step?thread_id=two&checkpoint_id={root_parent.metadata['parents']['']}")
-    listed = {re.search(r"ns=([^&]+)", link).group(1) for link in _links(top.text, "subgraph-step")}  # type: ignore[union-attr]
-    assert len(listed) == 2
+    # The root step lists its task's subgraph; the scan page lists both levels; the middle
+    # step that ran the inner graph lists the inner one.
+    root_step = root_parent.metadata["parents"][""]
+    top = client.get(f"/step?thread_id=two&checkpoint_id={root_step}")
+    assert _namespaces(_links(top.text, "subgraph-step")) == {middle}
+    scan = client.get(_links(top.text, "subgraph-scan")[0])
+    assert scan.status_code == 200
+    assert _namespaces(_links(scan.text, "subgraph-step")) == {middle, inner}
+    assert len(_links(scan.text, "subgraph-step")) == len(spaces[middle]) + len(spaces[inner])
     inner_item = saver.get_tuple({"configurable": {"thread_id": "two", "checkpoint_ns": inner}})
     assert inner_item is not None
     middle_step = inner_item.metadata["parents"][middle]
     page = client.get(
         "/step", params={"thread_id": "two", "checkpoint_id": middle_step, "ns": middle}
     )
-    rows, more = _reads.subgraph_rows(saver, "two", middle_step, ns=middle, newer_id=None)
+    middle_item = saver.get_tuple(
+        {
+            "configurable": {
+                "thread_id": "two",
+                "checkpoint_ns": middle,
+                "checkpoint_id": middle_step,
+            }
+        }
+    )
+    assert middle_item is not None
+    rows, more = _reads.subgraph_rows(saver, "two", middle_item, ns=middle)
     assert not more and {row.ns for row in rows} == {inner}
+    newer = _reads.newer_checkpoint(saver, "two", middle_step, middle)
+    scanned, _ = _reads.subgraph_scan(
+        saver, "two", middle_step, ns=middle, newer_id=newer.checkpoint.id if newer else None
+    )
+    assert scanned == rows
     assert len(_links(page.text, "subgraph-step")) == len(spaces[inner])
     back = _links(
         client.get(
@@ -200,5 +228,8 @@ def test_a_subgraph_still_running_shows_under_the_latest_step(
     spaces = _by_ns(saver, "asks")
     (sub,) = [ns for ns in spaces if ns]
     latest = spaces[""][0]
-    page = client.get(f"/step?thread_id=asks&checkpoint_id={latest}")
-    assert len(_links(page.text, "subgraph-step")) == len(spaces[sub])
+    for app in (client, TestClient(create_app(saver, graph=None, read_only=True, token=None))):
+        page = app.get(f"/step?thread_id=asks&checkpoint_id={latest}")
+        assert len(_links(page.text, "subgraph-step")) == len(spaces[sub])
+        scan = app.get(_links(page.text, "subgraph-scan")[0])
+        assert len(_links(scan.text, "subgraph-step")) == len(spaces[sub])

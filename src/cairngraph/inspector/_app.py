@@ -124,9 +124,9 @@ def step_page(inspector: Inspector, request: Request) -> Response:
     subgraphs, more_subgraphs = _reads.subgraph_rows(
         inspector.saver,
         thread_id,
-        item.checkpoint.id,
+        item,
         ns=ns,
-        newer_id=None if newer is None else newer.checkpoint.id,
+        tasks=[(task.name, task.id) for task in snapshot.tasks] if snapshot else None,
     )
     parent_ns = _reads.parent_namespace(ns)
     drawn = graph.get_graph() if graph is not None else None
@@ -162,6 +162,29 @@ def _clipped(text: str) -> str:
     if len(text) <= _RAW_SHOWN:
         return text
     return text[:_RAW_SHOWN] + f"\n… {len(text) - _RAW_SHOWN:,} more characters: open raw JSON"
+
+
+def subgraphs_page(inspector: Inspector, request: Request) -> Response:
+    thread_id = _required(request, "thread_id")
+    ns = _ns(request)
+    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"), ns)
+    newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id, ns)
+    rows, more = _reads.subgraph_scan(
+        inspector.saver,
+        thread_id,
+        item.checkpoint.id,
+        ns=ns,
+        newer_id=None if newer is None else newer.checkpoint.id,
+    )
+    return inspector.page(
+        request,
+        "subgraphs.html",
+        thread_id=thread_id,
+        item=item,
+        ns=ns,
+        subgraphs=rows,
+        more_subgraphs=more,
+    )
 
 
 def state_json(inspector: Inspector, request: Request) -> Response:
@@ -243,6 +266,12 @@ def build_app(
         Route("/", _read_route(inspector, threads_page), methods=["GET"], name="threads_page"),
         Route("/thread", _read_route(inspector, thread_page), methods=["GET"], name="thread_page"),
         Route("/step", _read_route(inspector, step_page), methods=["GET"], name="step_page"),
+        Route(
+            "/subgraphs",
+            _read_route(inspector, subgraphs_page),
+            methods=["GET"],
+            name="subgraphs_page",
+        ),
         Route(
             "/state.json", _read_route(inspector, state_json), methods=["GET"], name="state_json"
         ),

@@ -12,11 +12,13 @@ saved just before it starts a new lane, and a parent with several children
 on the page is marked as a fork point.
 
 Subgraph namespaces: every read takes the namespace (``""``, the root graph,
-by default). The checkpoints a step's subgraphs saved are found by id: a
-subgraph runs inside the step that starts from its parent checkpoint, so its
-checkpoints' ids lie between that checkpoint's and the next one's in the
-parent namespace (ids are time-ordered), and their metadata ``parents``
-names the parent checkpoint. One bounded ``list(before=next)`` reads them.
+by default). A subgraph run by a task of the step that starts from a
+checkpoint saves in the namespace ``<node>:<task id>`` below it, so a step
+page reads the namespaces of its step's tasks, one bounded ``list()`` each
+(:func:`subgraph_rows`). :func:`subgraph_scan` finds them all by id instead,
+nested ones too: their ids lie between the checkpoint's and the next one's
+of its namespace (ids are time-ordered), and their metadata ``parents``
+names the checkpoint.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ __all__ = [
     "read_step",
     "parent_namespace",
     "state_values",
+    "step_namespaces",
     "subgraph_rows",
+    "subgraph_scan",
     "thread_page",
     "timeline",
 ]
@@ -351,7 +355,60 @@ SUBGRAPH_ROWS = 50
 """Subgraph checkpoints a step page lists at most (the newest); the rest are a link away."""
 
 
+def _subgraph_row(item: CheckpointTuple) -> SubgraphRow:
+    return SubgraphRow(
+        ns=str(item.config["configurable"].get("checkpoint_ns", "")),
+        checkpoint_id=_id(item),
+        step=item.metadata.get("step"),
+        source=item.metadata.get("source"),
+        ts=item.checkpoint.ts,
+    )
+
+
+def step_namespaces(
+    item: CheckpointTuple, tasks: Sequence[tuple[str, str]] | None, ns: str = ""
+) -> list[str]:
+    """The namespaces subgraphs of the step run from ``item`` would have saved in.
+
+    A subgraph run by a task saves in ``<parent ns>|<node>:<task id>``. With
+    ``tasks`` (``(name, id)`` of the step's tasks, from the graph) that is exact;
+    besides, the nodes the checkpoint triggers are paired with the task ids of its
+    pending writes (a task that finished or waits at an interrupt has some), so
+    without a graph a subgraph cut short before any task saved a write, or run by
+    a ``Send``, is found only by :func:`subgraph_scan`.
+    """
+    updated = item.checkpoint.updated_channels
+    names = [channel[len(_TRIGGER) :] for channel in updated if channel.startswith(_TRIGGER)]
+    ids = dict.fromkeys(write.task_id for write in item.pending_writes)
+    pairs = [*(tasks or ()), *[(name, task_id) for name in names for task_id in ids][:64]]
+    prefix = ns + "|" if ns else ""
+    return list(dict.fromkeys(f"{prefix}{name}:{task_id}" for name, task_id in pairs))
+
+
 def subgraph_rows(
+    saver: BaseCheckpointSaver,
+    thread_id: str,
+    item: CheckpointTuple,
+    *,
+    ns: str = "",
+    tasks: Sequence[tuple[str, str]] | None = None,
+) -> tuple[tuple[SubgraphRow, ...], bool]:
+    """The checkpoints subgraphs saved in the step run from ``item`` (of namespace ``ns``),
+    each namespace newest first, and whether there were more than :data:`SUBGRAPH_ROWS`.
+
+    Each namespace of :func:`step_namespaces` is read with one bounded
+    ``list()``, so the cost follows the step's tasks, not the thread's length.
+    """
+    rows: list[SubgraphRow] = []
+    for space in step_namespaces(item, tasks, ns):
+        config = thread_config(thread_id, ns=space)
+        rows.extend(_subgraph_row(found) for found in saver.list(config, limit=SUBGRAPH_ROWS + 1))
+        if len(rows) > SUBGRAPH_ROWS:
+            return tuple(rows[:SUBGRAPH_ROWS]), True
+    return tuple(rows), False
+
+
+def subgraph_scan(
     saver: BaseCheckpointSaver,
     thread_id: str,
     checkpoint_id: str,
@@ -359,38 +416,35 @@ def subgraph_rows(
     ns: str = "",
     newer_id: str | None,
 ) -> tuple[tuple[SubgraphRow, ...], bool]:
-    """The checkpoints subgraphs saved in the step run from ``checkpoint_id`` (of namespace
-    ``ns``), newest first, and whether there were more than :data:`SUBGRAPH_ROWS`.
+    """Every checkpoint saved below namespace ``ns`` in the step run from ``checkpoint_id``
+    (nested subgraphs too), newest first, and whether there were more than
+    :data:`SUBGRAPH_ROWS`: found by id and ``parents``, not by task.
 
-    ``newer_id`` is the next checkpoint of ``ns`` (None when it is the latest): the
-    step's subgraph checkpoints have ids between the two. One ``list()`` of the
-    whole thread (every namespace), below ``newer_id``, read until ``checkpoint_id``.
+    ``newer_id`` is the next checkpoint of ``ns`` (None when it is the latest). The
+    thread (every namespace) is listed below it in pages of 64 until ``checkpoint_id``:
+    a backend sorts the thread's checkpoints below ``newer_id`` for that, so this costs
+    more on a long thread; it is its own page, not part of the step page.
     """
-    cursor = None if newer_id is None else thread_config(thread_id, newer_id, ns)
     inside = ns + "|" if ns else ""
     rows: list[SubgraphRow] = []
-    more = False
-    listed = saver.list({"configurable": {"thread_id": thread_id}}, before=cursor)
-    for item in listed:
-        found = _id(item)
-        if found <= checkpoint_id:
-            break
-        item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
-        if item_ns == ns or not item_ns.startswith(inside):
-            continue
-        parents = item.metadata.get("parents") or {}
-        if parents.get(ns) != checkpoint_id:
-            continue
-        if len(rows) == SUBGRAPH_ROWS:
-            more = True
-            break
-        step, source = item.metadata.get("step"), item.metadata.get("source")
-        rows.append(
-            SubgraphRow(
-                ns=item_ns, checkpoint_id=found, step=step, source=source, ts=item.checkpoint.ts
-            )
-        )
-    return tuple(rows), more
+    cursor = newer_id
+    while True:
+        before = None if cursor is None else thread_config(thread_id, cursor, ns)
+        page = list(saver.list({"configurable": {"thread_id": thread_id}}, before=before, limit=64))
+        for item in page:
+            if _id(item) <= checkpoint_id:
+                return tuple(rows), False
+            item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
+            if item_ns == ns or not item_ns.startswith(inside):
+                continue
+            if (item.metadata.get("parents") or {}).get(ns) != checkpoint_id:
+                continue
+            if len(rows) == SUBGRAPH_ROWS:
+                return tuple(rows), True
+            rows.append(_subgraph_row(item))
+        if len(page) < 64:
+            return tuple(rows), False
+        cursor = _id(page[-1])
 
 
 def _probes(checkpoint_id: str, latest: str) -> Iterator[str]:
