@@ -206,3 +206,26 @@ def _broken(values: dict[str, object]) -> dict[str, object]:
 def build_rated_v2_broken() -> StateGraph:
     """Version 2 whose migration raises."""
     return _rated_v2({1: _broken})
+
+
+def build_two_levels() -> StateGraph:
+    """outer → middle (a subgraph) → inner (its subgraph): namespaces ``middle:…|inner:…``."""
+    inner = StateGraph(InnerState)
+    inner.add_node("deep_a", lambda state: {"steps": ["deep_a"]})
+    inner.add_node("deep_b", lambda state: {"steps": ["deep_b"]})
+    inner.add_edge(START, "deep_a")
+    inner.add_edge("deep_a", "deep_b")
+    inner.add_edge("deep_b", END)
+    middle = StateGraph(InnerState)
+    middle.add_node("inner", inner.compile())
+    middle.add_node("m_after", lambda state: {"steps": ["m_after"]})
+    middle.add_edge(START, "inner")
+    middle.add_edge("inner", "m_after")
+    middle.add_edge("m_after", END)
+    outer = StateGraph(InnerState)
+    outer.add_node("middle", middle.compile())
+    outer.add_node("after", lambda state: {"steps": ["after"]})
+    outer.add_edge(START, "middle")
+    outer.add_edge("middle", "after")
+    outer.add_edge("after", END)
+    return outer
