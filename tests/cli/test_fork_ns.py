@@ -98,3 +98,24 @@ def test_fork_ns_refusals_are_one_line(tmp_path: Path) -> None:
     assert made.exit_code == 0, made.stderr
     again = invoke("--db", db, "fork", "n", "latest", "--ns", ns, "--to", "n2")
     assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_history_lists_each_steps_subgraphs_one_level_down(tmp_path: Path) -> None:
+    db = _store(tmp_path, graphs.build_two_levels, "t")
+    source = _spaces(db, "t")
+    inner = next(name for name in source if "|" in name)
+    middle = inner.partition("|")[0]
+    rows = as_json(invoke("--db", db, "history", "t", "--json"))["checkpoints"]
+    ran = source[middle][0].metadata["parents"][""]
+    for row in rows:
+        expected = [{"checkpoint_ns": middle, "checkpoints": len(source[middle])}]
+        assert row["subgraphs"] == (expected if row["checkpoint_id"] == ran else [])
+    mid_rows = as_json(invoke("--db", db, "history", "t", "--ns", middle, "--json"))
+    ran_inner = source[inner][0].metadata["parents"][middle]
+    for row in mid_rows["checkpoints"]:
+        expected = [{"checkpoint_ns": inner, "checkpoints": len(source[inner])}]
+        assert row["subgraphs"] == (expected if row["checkpoint_id"] == ran_inner else [])
+    table = invoke("--db", db, "history", "t")
+    assert "subgraphs of its step" in table.stdout and f"({len(source[middle])})" in table.stdout
+    plain = invoke("--db", db, "history", "t", "--ns", inner)
+    assert plain.exit_code == 0 and "subgraphs of its step" not in plain.stdout
