@@ -23,7 +23,7 @@ from cairngraph.checkpoint.postgres import PostgresSaver
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.cli._open import load_graph
 from tests.checkpoint.test_blobs_s3 import CREDENTIALS, endpoint
-from tests.cli.helpers import JOKES, ROOT, as_json, fill, invoke, process
+from tests.cli.helpers import JOKES, ROOT, as_json, fill, invoke, make_store, process
 
 __all__ = ["endpoint"]  # the moto S3 server fixture, used by the S3 tests below
 
@@ -40,6 +40,12 @@ def _fill_with_blobs(db: Path, blobs: BlobStore) -> None:
         fill(saver)
         big = {"configurable": {"thread_id": "big"}}
         load_graph(JOKES, saver).invoke({"topic": BIG_TOPIC}, big)
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> str:
+    """A store without a blob store."""
+    return make_store(str(tmp_path / "plain.db"))
 
 
 @pytest.fixture
@@ -279,3 +285,19 @@ def test_a_postgres_store_with_a_blob_directory(pg_url: str, tmp_path: Path) -> 
     forked = invoke(*blobs, "fork", "p", "latest", "--to", "p2")
     assert forked.exit_code == 0, forked.stderr
     assert as_json(invoke(*blobs, "show", "p2", "--json"))["values"]["topic"] == BIG_TOPIC
+
+
+def test_stats_counts_the_blob_store(blob_store: tuple[str, str], plain: str) -> None:
+    db, folder = blob_store
+    objects = DirectoryBlobStore(folder)
+    with_blobs = as_json(invoke("--db", db, "--blobs", folder, "stats", "--json"))
+    assert with_blobs["blob_store"] == {
+        "store": folder,
+        "objects": len(_objects(objects)),
+        "bytes": sum(info.size for info in objects.list()),
+    }
+    assert with_blobs["blob_store"]["bytes"] > len(BIG_TOPIC)
+    assert as_json(invoke("--db", plain, "stats", "--json"))["blob_store"] is None
+    assert invoke("--db", db, "stats").exit_code == 3  # its values need the blob store
+    text = invoke("--db", db, "--blobs", folder, "stats")
+    assert f"blob store {folder}: {len(_objects(objects))} object(s)" in text.stdout
