@@ -134,6 +134,11 @@ def test_a_failing_migration_refuses_the_whole_command(old_store: str) -> None:
 def test_a_graph_without_a_version_is_a_usage_error(old_store: str) -> None:
     result = invoke("--db", old_store, "migrate", "--graph", "tests.cli.graphs:build_rated_v1")
     assert result.exit_code == 2 and "declares no state version" in result.stderr
+    # The group's --graph registers types for every command: without a version, the schema only.
+    group = invoke("--db", old_store, "--graph", "tests.cli.graphs:build_rated_v1", "migrate")
+    assert group.exit_code == 0 and "state version" not in group.stdout
+    data = as_json(invoke("--db", old_store, "--graph", V2, "migrate", "--dry-run", "--json"))
+    assert data["state"]["counts"]["migrate"] == 2
 
 
 def test_a_thread_a_run_holds_is_skipped_as_busy(old_store: str) -> None:

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.graph import END, START, StateGraph
 from cairngraph.graph.compiled import CompiledStateGraph
-from cairngraph.inspector import _reads, create_app
+from cairngraph.inspector import _reads, _subgraphs, create_app
 from cairngraph.inspector._values import dumps, to_json
 from cairngraph.types import interrupt
 from tests.cli.graphs import build_nested
@@ -204,10 +204,10 @@ def test_two_levels_of_subgraphs_nest_step_by_step(nested: tuple[SqliteSaver, Te
         }
     )
     assert middle_item is not None
-    rows, more = _reads.subgraph_rows(saver, "two", middle_item, ns=middle)
+    rows, more = _subgraphs.subgraph_rows(saver, "two", middle_item, ns=middle)
     assert not more and {row.ns for row in rows} == {inner}
     newer = _reads.newer_checkpoint(saver, "two", middle_step, middle)
-    scanned, _ = _reads.subgraph_scan(
+    scanned, _ = _subgraphs.subgraph_scan(
         saver, "two", middle_step, ns=middle, newer_id=newer.checkpoint.id if newer else None
     )
     assert scanned == rows

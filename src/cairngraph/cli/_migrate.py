@@ -151,7 +151,9 @@ def migrate(dry_run: bool, graph: str | None, wait: float, db: str | None, as_js
     spec = graph_spec(graph)
     states: dict[str, Any] | None = None
     if spec is not None and not (dry_run and state.pending):
-        states = _migrate_states(db, spec, dry_run=dry_run, wait=wait)
+        states = _migrate_states(db, spec, own=graph is not None, dry_run=dry_run, wait=wait)
+        if states is None:  # the group's --graph declares no version: the schema only
+            spec = None
     if spec is not None:
         data["state"] = states
     if as_json:
@@ -174,10 +176,18 @@ def _print_schema(state: SchemaState, dry_run: bool) -> None:
         click.echo(f"  {m.version}: {m.name}")
 
 
-def _migrate_states(db: str | None, spec: str, *, dry_run: bool, wait: float) -> dict[str, Any]:
-    """Plan (read-only), then unless ``dry_run`` write, the state migrations of every thread."""
+def _migrate_states(
+    db: str | None, spec: str, *, own: bool, dry_run: bool, wait: float
+) -> dict[str, Any] | None:
+    """Plan (read-only), then unless ``dry_run`` write, the state migrations of every thread.
+
+    None when the group's ``--graph`` (not ``migrate``'s own, ``own``) declares no state
+    version: it is there to register types, and there is nothing to migrate to.
+    """
     with opened(db, read_only=True) as saver, progress() as bar:
         graph = graph_for(spec, saver, required=True)
+        if not own and graph.spec.versioning is None:
+            return None
         versioning = _migrate_state.versioning_of(graph, spec)
         task = bar.add_task("reading each thread's latest checkpoint", total=None)
         planned = []

@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from cairngraph.checkpoint.base import BaseCheckpointSaver, config_checkpoint_id
 from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.graph.compiled import CompiledStateGraph
-from cairngraph.inspector import _reads
+from cairngraph.inspector import _reads, _subgraphs
 from cairngraph.inspector._drawing import graph_svg
 from cairngraph.inspector._security import TokenGate
 from cairngraph.inspector._values import diff, dumps, to_json
@@ -121,14 +121,14 @@ def step_page(inspector: Inspector, request: Request) -> Response:
     values = snapshot.values if snapshot is not None else _reads.state_values(item)
     names = {task.id: task.name for task in snapshot.tasks} if snapshot else {}
     newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id, ns)
-    subgraphs, more_subgraphs = _reads.subgraph_rows(
+    subgraphs, more_subgraphs = _subgraphs.subgraph_rows(
         inspector.saver,
         thread_id,
         item,
         ns=ns,
         tasks=[(task.name, task.id) for task in snapshot.tasks] if snapshot else None,
     )
-    parent_ns = _reads.parent_namespace(ns)
+    parent_ns = _subgraphs.parent_namespace(ns)
     drawn = graph.get_graph() if graph is not None else None
     return inspector.page(
         request,
@@ -169,7 +169,7 @@ def subgraphs_page(inspector: Inspector, request: Request) -> Response:
     ns = _ns(request)
     item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"), ns)
     newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id, ns)
-    rows, more = _reads.subgraph_scan(
+    rows, more = _subgraphs.subgraph_scan(
         inspector.saver,
         thread_id,
         item.checkpoint.id,

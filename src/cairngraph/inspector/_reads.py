@@ -11,14 +11,8 @@ A fork shows as a branch: a checkpoint whose parent is not the checkpoint
 saved just before it starts a new lane, and a parent with several children
 on the page is marked as a fork point.
 
-Subgraph namespaces: every read takes the namespace (``""``, the root graph,
-by default). A subgraph run by a task of the step that starts from a
-checkpoint saves in the namespace ``<node>:<task id>`` below it, so a step
-page reads the namespaces of its step's tasks, one bounded ``list()`` each
-(:func:`subgraph_rows`). :func:`subgraph_scan` finds them all by id instead,
-nested ones too: their ids lie between the checkpoint's and the next one's
-of its namespace (ids are time-ordered), and their metadata ``parents``
-names the checkpoint.
+Every read takes the namespace (``""``, the root graph, by default); what a
+step's subgraphs saved is read by ``_subgraphs.py``.
 """
 
 from __future__ import annotations
@@ -43,24 +37,22 @@ from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.inspector._values import Json, parse_json, to_json
 
 __all__ = [
+    "TRIGGER",
     "StepWrites",
-    "SubgraphRow",
     "ThreadPage",
     "Timeline",
     "TimelineRow",
+    "checkpoint_id_of",
     "newer_checkpoint",
     "parse_filters",
     "read_step",
-    "parent_namespace",
     "state_values",
-    "step_namespaces",
-    "subgraph_rows",
-    "subgraph_scan",
     "thread_page",
     "timeline",
 ]
 
-_TRIGGER = "branch:to:"
+TRIGGER = "branch:to:"
+"""Channels ``branch:to:<node>``: a write there triggers ``<node>``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -189,12 +181,8 @@ def thread_config(thread_id: str, checkpoint_id: str | None = None, ns: str = ""
     return dict(checkpoint_config(thread_id, ns, checkpoint_id))
 
 
-def parent_namespace(ns: str) -> str:
-    """The namespace of the graph that runs subgraph ``ns`` (``"a:1|b:2"`` → ``"a:1"``)."""
-    return ns.rpartition("|")[0]
-
-
-def _id(item: CheckpointTuple) -> str:
+def checkpoint_id_of(item: CheckpointTuple) -> str:
+    """The id of the checkpoint of ``item``."""
     return item.checkpoint.id
 
 
@@ -210,7 +198,7 @@ def ran_nodes(parent: CheckpointTuple | None) -> tuple[str, ...]:
     if parent.metadata.get("source") == "input":
         return ("__start__",)
     updated = parent.checkpoint.updated_channels
-    return tuple(name[len(_TRIGGER) :] for name in updated if name.startswith(_TRIGGER))
+    return tuple(name[len(TRIGGER) :] for name in updated if name.startswith(TRIGGER))
 
 
 def _count(writes: Sequence[PendingWrite], channel: str) -> int:
@@ -230,7 +218,7 @@ def timeline(
             f"thread {thread_id!r} has no checkpoints{where} in this store"
         )
     page = items[:limit]
-    known = {_id(item): item for item in items}
+    known = {checkpoint_id_of(item): item for item in items}
     lanes = _lanes(page)
     children = Counter(parent for parent in map(_parent_id, page) if parent is not None)
     rows = []
@@ -238,22 +226,24 @@ def timeline(
         parent_id = _parent_id(item)
         older = items[index + 1] if index + 1 < len(items) else None
         parent = known.get(parent_id) if parent_id else None
-        branch = parent_id is not None and older is not None and _id(older) != parent_id
+        branch = (
+            parent_id is not None and older is not None and checkpoint_id_of(older) != parent_id
+        )
         if branch and parent is None:
             parent = saver.get_tuple(thread_config(thread_id, parent_id, ns))
         source = item.metadata.get("source")
         rows.append(
             TimelineRow(
-                checkpoint_id=_id(item),
+                checkpoint_id=checkpoint_id_of(item),
                 parent_id=parent_id,
                 step=item.metadata.get("step"),
                 source=source,
                 ts=item.checkpoint.ts,
                 ran=ran_nodes(parent) if source == "loop" else (),
                 updated=tuple(c for c in item.checkpoint.updated_channels if _is_state(c)),
-                lane=lanes[_id(item)],
+                lane=lanes[checkpoint_id_of(item)],
                 branch_from=(parent.metadata.get("step") if parent else "?") if branch else None,
-                children=children.get(_id(item), 0),
+                children=children.get(checkpoint_id_of(item), 0),
                 interrupts=_count(item.pending_writes, INTERRUPT),
                 errors=_count(item.pending_writes, ERROR),
             )
@@ -263,7 +253,7 @@ def timeline(
         thread_id=thread_id,
         rows=tuple(rows),
         lanes=max(lanes.values(), default=0) + 1,
-        next_before=_id(page[-1]) if more else None,
+        next_before=checkpoint_id_of(page[-1]) if more else None,
         ns=ns,
     )
 
@@ -277,10 +267,10 @@ def _lanes(page: Sequence[CheckpointTuple]) -> dict[str, int]:
         lane = next((i for i, tip in enumerate(tips) if tip == parent_id), None)
         if lane is None:
             lane = len(tips)
-            tips.append(_id(item))
+            tips.append(checkpoint_id_of(item))
         else:
-            tips[lane] = _id(item)
-        lane_of[_id(item)] = lane
+            tips[lane] = checkpoint_id_of(item)
+        lane_of[checkpoint_id_of(item)] = lane
     return lane_of
 
 
@@ -340,113 +330,6 @@ def read_step(
     return found
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SubgraphRow:
-    """A checkpoint a subgraph saved while running in the step that starts from a checkpoint."""
-
-    ns: str
-    checkpoint_id: str
-    step: Any
-    source: Any
-    ts: str
-
-
-SUBGRAPH_ROWS = 50
-"""Subgraph checkpoints a step page lists at most (the newest); the rest are a link away."""
-
-
-def _subgraph_row(item: CheckpointTuple) -> SubgraphRow:
-    return SubgraphRow(
-        ns=str(item.config["configurable"].get("checkpoint_ns", "")),
-        checkpoint_id=_id(item),
-        step=item.metadata.get("step"),
-        source=item.metadata.get("source"),
-        ts=item.checkpoint.ts,
-    )
-
-
-def step_namespaces(
-    item: CheckpointTuple, tasks: Sequence[tuple[str, str]] | None, ns: str = ""
-) -> list[str]:
-    """The namespaces subgraphs of the step run from ``item`` would have saved in.
-
-    A subgraph run by a task saves in ``<parent ns>|<node>:<task id>``. With
-    ``tasks`` (``(name, id)`` of the step's tasks, from the graph) that is exact;
-    besides, the nodes the checkpoint triggers are paired with the task ids of its
-    pending writes (a task that finished or waits at an interrupt has some), so
-    without a graph a subgraph cut short before any task saved a write, or run by
-    a ``Send``, is found only by :func:`subgraph_scan`.
-    """
-    updated = item.checkpoint.updated_channels
-    names = [channel[len(_TRIGGER) :] for channel in updated if channel.startswith(_TRIGGER)]
-    ids = dict.fromkeys(write.task_id for write in item.pending_writes)
-    pairs = [*(tasks or ()), *[(name, task_id) for name in names for task_id in ids][:64]]
-    prefix = ns + "|" if ns else ""
-    return list(dict.fromkeys(f"{prefix}{name}:{task_id}" for name, task_id in pairs))
-
-
-def subgraph_rows(
-    saver: BaseCheckpointSaver,
-    thread_id: str,
-    item: CheckpointTuple,
-    *,
-    ns: str = "",
-    tasks: Sequence[tuple[str, str]] | None = None,
-) -> tuple[tuple[SubgraphRow, ...], bool]:
-    """The checkpoints subgraphs saved in the step run from ``item`` (of namespace ``ns``),
-    each namespace newest first, and whether there were more than :data:`SUBGRAPH_ROWS`.
-
-    Each namespace of :func:`step_namespaces` is read with one bounded
-    ``list()``, so the cost follows the step's tasks, not the thread's length.
-    """
-    rows: list[SubgraphRow] = []
-    for space in step_namespaces(item, tasks, ns):
-        config = thread_config(thread_id, ns=space)
-        rows.extend(_subgraph_row(found) for found in saver.list(config, limit=SUBGRAPH_ROWS + 1))
-        if len(rows) > SUBGRAPH_ROWS:
-            return tuple(rows[:SUBGRAPH_ROWS]), True
-    return tuple(rows), False
-
-
-def subgraph_scan(
-    saver: BaseCheckpointSaver,
-    thread_id: str,
-    checkpoint_id: str,
-    *,
-    ns: str = "",
-    newer_id: str | None,
-) -> tuple[tuple[SubgraphRow, ...], bool]:
-    """Every checkpoint saved below namespace ``ns`` in the step run from ``checkpoint_id``
-    (nested subgraphs too), newest first, and whether there were more than
-    :data:`SUBGRAPH_ROWS`: found by id and ``parents``, not by task.
-
-    ``newer_id`` is the next checkpoint of ``ns`` (None when it is the latest). The
-    thread (every namespace) is listed below it in pages of 64 until ``checkpoint_id``:
-    a backend sorts the thread's checkpoints below ``newer_id`` for that, so this costs
-    more on a long thread; it is its own page, not part of the step page.
-    """
-    inside = ns + "|" if ns else ""
-    rows: list[SubgraphRow] = []
-    cursor = newer_id
-    while True:
-        before = None if cursor is None else thread_config(thread_id, cursor, ns)
-        page = list(saver.list({"configurable": {"thread_id": thread_id}}, before=before, limit=64))
-        for item in page:
-            if _id(item) <= checkpoint_id:
-                return tuple(rows), False
-            item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
-            if item_ns == ns or not item_ns.startswith(inside):
-                continue
-            if (item.metadata.get("parents") or {}).get(ns) != checkpoint_id:
-                continue
-            if len(rows) == SUBGRAPH_ROWS:
-                return tuple(rows), True
-            rows.append(_subgraph_row(item))
-        if len(page) < 64:
-            return tuple(rows), False
-        cursor = _id(page[-1])
-
-
 def _probes(checkpoint_id: str, latest: str) -> Iterator[str]:
     """Ids above ``checkpoint_id``, each window 16x wider, ending just above ``latest``.
 
@@ -476,16 +359,18 @@ def newer_checkpoint(
     the id itself.
     """
     latest = saver.get_tuple(thread_config(thread_id, ns=ns))
-    if latest is None or _id(latest) <= checkpoint_id:
+    if latest is None or checkpoint_id_of(latest) <= checkpoint_id:
         return None
-    for bound in _probes(checkpoint_id, _id(latest)):
+    for bound in _probes(checkpoint_id, checkpoint_id_of(latest)):
         while True:
             cursor = thread_config(thread_id, bound, ns)
             items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=16))
-            newer = [item for item in items if _id(item) > checkpoint_id]
+            newer = [item for item in items if checkpoint_id_of(item) > checkpoint_id]
             if not newer:
                 break
             if len(newer) < len(items) or len(items) < 16:
                 return newer[-1]
-            bound = _id(newer[-1])  # all newer: the one we want is below the oldest of them
+            bound = checkpoint_id_of(
+                newer[-1]
+            )  # all newer: the one we want is below the oldest of them
     return None
