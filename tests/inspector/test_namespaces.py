@@ -233,3 +233,26 @@ def test_a_subgraph_still_running_shows_under_the_latest_step(
         assert len(_links(page.text, "subgraph-step")) == len(spaces[sub])
         scan = app.get(_links(page.text, "subgraph-scan")[0])
         assert len(_links(scan.text, "subgraph-step")) == len(spaces[sub])
+
+
+def test_the_timeline_marks_the_steps_that_ran_subgraphs(
+    nested: tuple[SqliteSaver, TestClient],
+) -> None:
+    saver, client = nested
+    for thread in ("one", "two", "asks"):
+        spaces = _by_ns(saver, thread)
+        ran = {
+            item.metadata["parents"][""]
+            for item in saver.list(_config(thread))
+            if item.config["configurable"]["checkpoint_ns"].count(":") == 1
+        }
+        page = client.get(f"/thread?thread_id={thread}")
+        marked = {
+            re.search(r"checkpoint_id=([^&]+)", link).group(1)  # type: ignore[union-attr]
+            for link in _links(page.text, "badge subgraphs")
+        }
+        assert marked == ran and len(spaces[""]) > len(ran)
+    middle = next(ns for ns in _by_ns(saver, "two") if ns and "|" not in ns)
+    inner_page = client.get("/thread", params={"thread_id": "two", "ns": middle})
+    (link,) = _links(inner_page.text, "badge subgraphs")
+    assert "ns=" in link and "1 subgraph ran" in inner_page.text

@@ -105,6 +105,7 @@ def thread_page(inspector: Inspector, request: Request) -> Response:
         before=request.query_params.get("before") or None,
         limit=_limit(request),
         ns=ns,
+        subgraphs=lambda item: _subgraphs.namespaces_run(inspector.saver, thread_id, item, ns),
     )
     return inspector.page(request, "thread.html", timeline=found, ns=ns)
 

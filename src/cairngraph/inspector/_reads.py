@@ -18,7 +18,7 @@ step's subgraphs saved is read by ``_subgraphs.py``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +162,8 @@ class TimelineRow:
     """How many checkpoints of this page have it as their parent (>1: a fork point)."""
     interrupts: int
     errors: int
+    subgraphs: int = 0
+    """How many subgraph namespaces saved checkpoints in the step run from it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,10 +208,16 @@ def _count(writes: Sequence[PendingWrite], channel: str) -> int:
 
 
 def timeline(
-    saver: BaseCheckpointSaver, thread_id: str, *, before: str | None, limit: int, ns: str = ""
+    saver: BaseCheckpointSaver,
+    thread_id: str,
+    *,
+    before: str | None,
+    limit: int,
+    ns: str = "",
+    subgraphs: Callable[[CheckpointTuple], int] | None = None,
 ) -> Timeline:
     """One page of a thread's checkpoints in namespace ``ns``, newest first, with branches
-    laid out in lanes."""
+    laid out in lanes; ``subgraphs`` counts what each step's subgraphs saved."""
     cursor = None if before is None else thread_config(thread_id, before, ns)
     items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=limit + 1))
     if not items and before is None:
@@ -246,6 +254,7 @@ def timeline(
                 children=children.get(checkpoint_id_of(item), 0),
                 interrupts=_count(item.pending_writes, INTERRUPT),
                 errors=_count(item.pending_writes, ERROR),
+                subgraphs=subgraphs(item) if subgraphs is not None else 0,
             )
         )
     more = len(items) > limit

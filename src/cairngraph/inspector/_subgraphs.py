@@ -21,6 +21,7 @@ from cairngraph.inspector._reads import TRIGGER, checkpoint_id_of, thread_config
 __all__ = [
     "SUBGRAPH_ROWS",
     "SubgraphRow",
+    "namespaces_run",
     "parent_namespace",
     "step_namespaces",
     "subgraph_rows",
@@ -76,6 +77,15 @@ def step_namespaces(
     pairs = [*(tasks or ()), *[(name, task_id) for name in names for task_id in ids][:64]]
     prefix = ns + "|" if ns else ""
     return list(dict.fromkeys(f"{prefix}{name}:{task_id}" for name, task_id in pairs))
+
+
+def namespaces_run(
+    saver: BaseCheckpointSaver, thread_id: str, item: CheckpointTuple, ns: str = ""
+) -> int:
+    """How many subgraph namespaces saved checkpoints in the step run from ``item`` (by
+    :func:`step_namespaces` without a graph): one key lookup per candidate."""
+    spaces = step_namespaces(item, None, ns)
+    return sum(saver.get_tuple(thread_config(thread_id, ns=space)) is not None for space in spaces)
 
 
 def subgraph_rows(
