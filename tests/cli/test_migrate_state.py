@@ -56,7 +56,14 @@ def test_dry_run_plans_every_thread_and_writes_nothing(old_store: str) -> None:
     data = as_json(invoke("--db", old_store, "migrate", "--graph", V2, "--dry-run", "--json"))
     state = data["state"]
     assert state["to_version"] == 2 and state["dry_run"] is True
-    assert state["counts"] == {"migrate": 2, "migrated": 0, "current": 1, "skipped": 1, "busy": 0}
+    assert state["counts"] == {
+        "migrate": 2,
+        "migrated": 0,
+        "current": 1,
+        "skipped": 1,
+        "busy": 0,
+        "refused": 0,
+    }
     by_thread = {item["thread_id"]: item for item in state["threads"]}
     assert set(by_thread) == {"done", "halfway", "paused"}
     assert by_thread["done"]["action"] == "migrate" and by_thread["done"]["from_version"] == 1
@@ -93,7 +100,14 @@ def test_migrating_writes_a_child_with_the_migrated_state_and_keeps_history(
     assert len(_stored(old_store, "new")) == len(before["new"])
     # Nothing is left to do, and a second run writes nothing.
     again = as_json(invoke("--db", old_store, "migrate", "--graph", V2, "--json"))["state"]
-    assert again["counts"] == {"migrate": 0, "migrated": 0, "current": 3, "skipped": 1, "busy": 0}
+    assert again["counts"] == {
+        "migrate": 0,
+        "migrated": 0,
+        "current": 3,
+        "skipped": 1,
+        "busy": 0,
+        "refused": 0,
+    }
     assert len(_stored(old_store, "done")) == len(before["done"]) + 1
 
 

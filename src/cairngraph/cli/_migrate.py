@@ -158,12 +158,16 @@ def migrate(dry_run: bool, graph: str | None, wait: float, db: str | None, as_js
         data["state"] = states
     if as_json:
         emit_json(data)
+        if states is not None and states["counts"]["refused"]:
+            raise click.exceptions.Exit(EXIT_PROBLEMS)
         return
     _print_schema(state, dry_run)
     if spec is not None and states is None:
         click.echo("state: planned once the schema migrations are applied (run without --dry-run)")
     elif states is not None:
         _print_states(states)
+    if states is not None and states["counts"]["refused"]:
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
 
 
 def _print_schema(state: SchemaState, dry_run: bool) -> None:
@@ -225,7 +229,8 @@ def _migrate_states(
     }
 
 
-_COUNTED = ("migrate", "migrated", "current", "skipped", "busy")
+_COUNTED = ("migrate", "migrated", "current", "skipped", "busy", "refused")
+"""``refused`` after the plan: a thread that changed between planning and writing."""
 
 
 def _print_states(states: dict[str, Any]) -> None:
