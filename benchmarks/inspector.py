@@ -10,7 +10,9 @@ The store, built by running real graphs (sizes are the defaults):
   (4 checkpoints each), with metadata ``{"user": "u<i % 100>", "batch": i % 7}``;
 - one thread, ``long``, of 10,000+ checkpoints: a one-node graph that loops
   on itself until ``n`` reaches 10,000 (``durability="async"``, so the build
-  is quick; every step is still saved).
+  is quick; every step is still saved);
+- one thread, ``nested``, whose node runs a two-node subgraph on each of 100
+  steps (100 root steps, 400 subgraph checkpoints in 100 namespaces).
 
 The inspector runs for real (uvicorn in a thread, on a free port, with the
 looping graph loaded, read-write) and each page is fetched over HTTP with
@@ -30,6 +32,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any, TypedDict
+from urllib.parse import quote
 
 import httpx
 import uvicorn
@@ -59,6 +62,21 @@ def looping() -> StateGraph:
     return graph
 
 
+def nesting() -> StateGraph:
+    """A node that runs a two-node subgraph, looping until ``n`` reaches ``goal``."""
+    inner = StateGraph(Tick)
+    inner.add_node("first", lambda state: {"n": state["n"]})
+    inner.add_node("second", _tick)
+    inner.add_edge(START, "first")
+    inner.add_edge("first", "second")
+    inner.add_edge("second", END)
+    outer = StateGraph(Tick)
+    outer.add_node("sub", inner.compile())
+    outer.add_edge(START, "sub")
+    outer.add_conditional_edges("sub", lambda s: "sub" if s["n"] < s["goal"] else END)
+    return outer
+
+
 def build(path: Path, threads: int, steps: int) -> None:
     saver = SqliteSaver(path)
     try:
@@ -70,6 +88,8 @@ def build(path: Path, threads: int, steps: int) -> None:
         loop = looping().compile(checkpointer=saver, durability="async")
         config = {"configurable": {"thread_id": "long"}, "recursion_limit": steps + 10}
         loop.invoke({"n": 0, "goal": steps}, config)
+        nested = nesting().compile(checkpointer=saver, durability="async")
+        nested.invoke({"n": 0, "goal": 100}, {"configurable": {"thread_id": "nested"}})
     finally:
         saver.close()
 
@@ -98,6 +118,15 @@ def pages(saver: SqliteSaver, threads: int) -> dict[str, str]:
     deep_thread = f"thread-{threads // 10:05d}"  # ~90% down the list, newest first
     joke_id = f"thread-{min(42, threads - 1):05d}"
     joke = next(saver.list({"configurable": {"thread_id": joke_id}}))
+    nested = [item for item in saver.list({"configurable": {"thread_id": "nested"}}, limit=None)]
+    root = [item for item in nested if item.config["configurable"]["checkpoint_ns"] == ""]
+    parent = root[len(root) // 2]
+    sub = next(
+        item
+        for item in nested
+        if (item.metadata.get("parents") or {}).get("") == parent.checkpoint.id
+    )
+    sub_ns = quote(sub.config["configurable"]["checkpoint_ns"], safe="")
     return {
         "thread list, page 1": "/",
         "thread list, deep page (before=)": f"/?before={deep_thread}",
@@ -111,6 +140,18 @@ def pages(saver: SqliteSaver, threads: int) -> dict[str, str]:
             f"/step?thread_id={joke_id}&checkpoint_id={joke.checkpoint.id}"
         ),
         "diff of two steps (10k thread)": f"/diff?thread_id=long&b={middle}&a={deep}",
+        "step page with a subgraph (nested thread)": (
+            f"/step?thread_id=nested&checkpoint_id={parent.checkpoint.id}"
+        ),
+        "subgraph step page (nested thread)": (
+            f"/step?thread_id=nested&checkpoint_id={sub.checkpoint.id}&ns={sub_ns}"
+        ),
+        "subgraph scan of a step (nested thread)": (
+            f"/subgraphs?thread_id=nested&checkpoint_id={parent.checkpoint.id}"
+        ),
+        "subgraph scan of a step (10k thread, middle)": (
+            f"/subgraphs?thread_id=long&checkpoint_id={middle}"
+        ),
         "raw state JSON (10k thread)": f"/state.json?thread_id=long&checkpoint_id={middle}",
     }
 
@@ -162,11 +203,12 @@ def main(argv: list[str] | None = None) -> int:
             server.should_exit = True
             time.sleep(0.2)
             saver.close()
-    print(f"{'page':<44} {'median ms':>10} {'max ms':>8}")
+    print(f"{'page':<46} {'median ms':>10} {'max ms':>8}")
     for row in rows:
-        print(f"{row['page']:<44} {row['median_ms']:>10.1f} {row['max_ms']:>8.1f}")
+        print(f"{row['page']:<46} {row['median_ms']:>10.1f} {row['max_ms']:>8.1f}")
     print(
-        f"\n{args.threads} threads + 1 thread of {args.steps} steps; {args.repeats} fetches each."
+        f"\n{args.threads} threads + 1 thread of {args.steps} steps + 1 nested thread; "
+        f"{args.repeats} fetches each."
     )
     return 0
 

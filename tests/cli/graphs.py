@@ -129,3 +129,103 @@ def build_invalid() -> StateGraph:
     graph.add_edge(START, "first")
     graph.add_edge("first", "nowhere")
     return graph
+
+
+# -- State versions: ``cairn migrate --graph`` ------------------------------------------
+
+
+class RatedState(TypedDict, total=False):
+    """Version 1: one rating."""
+
+    topic: str
+    rating: int
+    summary: str
+
+
+class RatingsState(TypedDict, total=False):
+    """Version 2 (and 3): every rating, appended."""
+
+    topic: str
+    ratings: Annotated[list[int], operator.add]
+    summary: str
+
+
+def build_rated_v1() -> StateGraph:
+    """Version 1 (declares none): rate, then summarize."""
+    graph = StateGraph(RatedState)
+    graph.add_node("rate", lambda state: {"rating": len(state["topic"]) % 10})
+    graph.add_node("summarize", lambda state: {"summary": f"{state['topic']}: {state['rating']}"})
+    graph.add_edge(START, "rate")
+    graph.add_edge("rate", "summarize")
+    graph.add_edge("summarize", END)
+    return graph
+
+
+def build_rated_v1_asking() -> StateGraph:
+    """Version 1, asking a human after rating: its threads wait at an interrupt."""
+    graph = StateGraph(RatedState)
+    graph.add_node("rate", lambda state: {"rating": len(state["topic"]) % 10})
+    graph.add_node("summarize", lambda state: {"summary": str(interrupt("a summary?"))})
+    graph.add_edge(START, "rate")
+    graph.add_edge("rate", "summarize")
+    graph.add_edge("summarize", END)
+    return graph
+
+
+def rating_to_ratings(values: dict[str, object]) -> dict[str, object]:
+    """Version 1 -> 2: the single ``rating`` becomes the first of ``ratings``."""
+    if "rating" in values:
+        values["ratings"] = [values.pop("rating")]
+    return values
+
+
+def _rated_v2(migrations: dict[int, object], version: int = 2) -> StateGraph:
+    graph = StateGraph(RatingsState, version=version, migrations=migrations)  # type: ignore[arg-type]
+    graph.add_node("rate", lambda state: {"ratings": [len(state["topic"]) % 10]})
+    graph.add_node("summarize", lambda state: {"summary": f"{state['topic']}: {state['ratings']}"})
+    graph.add_edge(START, "rate")
+    graph.add_edge("rate", "summarize")
+    graph.add_edge("summarize", END)
+    return graph
+
+
+def build_rated_v2() -> StateGraph:
+    """Version 2, migrating version 1's ``rating`` into ``ratings``."""
+    return _rated_v2({1: rating_to_ratings})
+
+
+def build_rated_v3() -> StateGraph:
+    """Version 3 (the same state): a newer graph than version 2's."""
+    return _rated_v2({1: rating_to_ratings, 2: lambda values: values}, version=3)
+
+
+def _broken(values: dict[str, object]) -> dict[str, object]:
+    raise KeyError("rating_scale")
+
+
+def build_rated_v2_broken() -> StateGraph:
+    """Version 2 whose migration raises."""
+    return _rated_v2({1: _broken})
+
+
+def build_two_levels() -> StateGraph:
+    """outer → middle (a subgraph) → inner (its subgraph): namespaces ``middle:…|inner:…``."""
+    inner = StateGraph(InnerState)
+    inner.add_node("deep_a", lambda state: {"steps": ["deep_a"]})
+    inner.add_node("deep_b", lambda state: {"steps": ["deep_b"]})
+    inner.add_edge(START, "deep_a")
+    inner.add_edge("deep_a", "deep_b")
+    inner.add_edge("deep_b", END)
+    middle = StateGraph(InnerState)
+    middle.add_node("inner", inner.compile())
+    middle.add_node("m_after", lambda state: {"steps": ["m_after"]})
+    middle.add_edge(START, "inner")
+    middle.add_edge("inner", "m_after")
+    middle.add_edge("m_after", END)
+    outer = StateGraph(InnerState)
+    outer.add_node("middle", middle.compile())
+    outer.add_node("after", lambda state: {"steps": ["after"]})
+    outer.add_edge(START, "middle")
+    outer.add_edge("middle", "after")
+    outer.add_edge("after", END)
+    return outer

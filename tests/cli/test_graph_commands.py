@@ -125,8 +125,13 @@ def test_graph_commands_need_a_graph_and_json_input(tmp_path: Path) -> None:
 def test_ui_hands_its_options_to_the_inspector(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
 
-    def serve(db: str, *, graph: str | None, host: str, port: int, read_only: bool) -> None:
-        calls.append({"db": db, "graph": graph, "host": host, "port": port, "read_only": read_only})
+    def serve(
+        db: str, *, graph: str | None, blobs: str | None, host: str, port: int, read_only: bool
+    ) -> None:
+        calls.append(
+            {"db": db, "graph": graph, "blobs": blobs, "host": host, "port": port}
+            | {"read_only": read_only}
+        )
 
     # The inspector is another engineer's package: stand its entry point in for this wiring test.
     inspector = types.ModuleType("cairngraph.inspector")
@@ -135,12 +140,14 @@ def test_ui_hands_its_options_to_the_inspector(store: str, monkeypatch: pytest.M
     result = invoke("--db", store, "--graph", JOKES, "ui", "--port", "9999", "--read-only")
     assert result.exit_code == 0, result.stderr
     assert calls == [
-        {"db": store, "graph": JOKES, "host": "127.0.0.1", "port": 9999, "read_only": True}
+        {"db": store, "graph": JOKES, "blobs": None, "host": "127.0.0.1", "port": 9999}
+        | {"read_only": True}
     ]
-    result = invoke("ui", "--db", store, "--host", "0.0.0.0")
+    result = invoke("ui", "--db", store, "--host", "0.0.0.0", "--blobs", "some/dir")
     assert calls[-1] == {
         "db": store,
         "graph": None,
+        "blobs": "some/dir",
         "host": "0.0.0.0",
         "port": 8765,
         "read_only": False,

@@ -126,8 +126,9 @@ def test_the_helpers_the_inspector_imports_keep_their_shape() -> None:
 
     assert set(cairngraph.cli.__all__) == {"cli", "main"}
     opening = inspect.signature(_open.open_saver)
-    assert list(opening.parameters) == ["url", "read_only"]
+    assert list(opening.parameters) == ["url", "read_only", "blobs"]
     assert opening.parameters["read_only"].kind is inspect.Parameter.KEYWORD_ONLY
+    assert opening.parameters["blobs"].default is None
     assert list(inspect.signature(_open.load_graph).parameters) == ["spec", "saver"]
 
 

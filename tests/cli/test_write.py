@@ -15,6 +15,7 @@ def test_fork_copies_history_up_to_a_checkpoint_and_resumes_there(store: str) ->
     assert forked == {
         "thread_id": "t1-copy",
         "from_thread_id": "t1",
+        "checkpoint_ns": "",
         "checkpoint_id": at,
         "checkpoints": 3,
     }

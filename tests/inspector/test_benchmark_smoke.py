@@ -23,4 +23,6 @@ def test_the_inspector_benchmark_fetches_every_page() -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith(("thread", "timeline"))]
     assert len(rows) == 7, done.stdout
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith(("step page", "subgraph")) for line in lines) == 6, done.stdout
     assert "30 threads + 1 thread of 40 steps" in done.stdout

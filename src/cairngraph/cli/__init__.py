@@ -17,7 +17,7 @@ from __future__ import annotations
 import click
 
 from cairngraph import __version__
-from cairngraph.cli._app import CairnGroup, Options
+from cairngraph.cli._app import BLOBS_HELP, CairnGroup, Options
 from cairngraph.cli._graph import answer, resume, run, ui
 from cairngraph.cli._langgraph import import_langgraph
 from cairngraph.cli._migrate import migrate
@@ -40,6 +40,13 @@ __all__ = ["cli", "main"]
     help="The store: a SQLite path, sqlite:///path or postgresql://... (env: CAIRN_DB).",
 )
 @click.option(
+    "--blobs",
+    envvar="CAIRN_BLOBS",
+    default=None,
+    metavar="DIR|s3://BUCKET/PREFIX",
+    help=BLOBS_HELP,
+)
+@click.option(
     "--graph",
     default=None,
     metavar="MODULE:ATTR",
@@ -48,13 +55,13 @@ __all__ = ["cli", "main"]
 )
 @click.version_option(__version__, prog_name="cairn")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, graph: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, blobs: str | None, graph: str | None) -> None:
     """Inspect, check, copy and run cairngraph threads in any checkpoint store.
 
     Read commands open the store read-only. Exit codes: 0 ok, 1 problems found
     or not found, 2 usage error, 3 store error, 4 the graph failed.
     """
-    ctx.obj = Options(db=db, graph=graph)
+    ctx.obj = Options(db=db, graph=graph, blobs=blobs)
 
 
 for _command in (

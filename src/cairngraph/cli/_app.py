@@ -11,7 +11,8 @@ Invariants:
   :meth:`CairnGroup.invoke` as one line on stderr, ``Error: what; how to fix``,
   never a traceback.
 - The store comes from the command's ``--db``, else the group's ``--db``,
-  else ``CAIRN_DB``.
+  else ``CAIRN_DB``; its blob store likewise from ``--blobs`` (the command's,
+  the group's) or ``CAIRN_BLOBS``, else none.
 - ``--json`` output is one JSON document on stdout, shapes as in docs/cli.md.
 """
 
@@ -46,9 +47,11 @@ __all__ = [
     "EXIT_PROBLEMS",
     "EXIT_STORE",
     "EXIT_USAGE",
+    "BLOBS_HELP",
     "CairnGroup",
     "CliError",
     "Options",
+    "blobs_spec",
     "console",
     "emit_json",
     "json_option",
@@ -57,6 +60,12 @@ __all__ = [
 ]
 
 EXIT_PROBLEMS, EXIT_USAGE, EXIT_STORE, EXIT_GRAPH = 1, 2, 3, 4
+
+BLOBS_HELP = (
+    "The blob store the store's big values were saved in: a directory or s3://bucket/prefix "
+    "(env: CAIRN_BLOBS)."
+)
+_BLOBS_KEY = "cairngraph.cli.blobs"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -131,6 +140,8 @@ class CairnGroup(click.Group):
                 text += " (for a graph's own types, pass --graph module:attr)"
             if isinstance(error, StorageError) and "cannot be created or upgraded" in text:
                 text += " (with cairn: cairn migrate --db ...)"
+            if "blobs= set to the store" in text:
+                text += " (with cairn: --blobs DIR or s3://bucket/prefix, or CAIRN_BLOBS)"
             raise CliError(text, exit_code_of(error)) from None
 
 
@@ -151,17 +162,32 @@ class Options:
 
     db: str | None = None
     graph: str | None = None
+    blobs: str | None = None
+
+
+def _remember_blobs(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_BLOBS_KEY] = value
 
 
 def store_options(command: F) -> F:
-    """Add ``--db`` to a command (it overrides the group's ``--db`` and ``CAIRN_DB``)."""
-    return click.option(
+    """Add ``--db`` and ``--blobs`` to a command (they override the group's, and the
+    environment's ``CAIRN_DB`` and ``CAIRN_BLOBS``)."""
+    with_db = click.option(
         "--db",
         "db",
         default=None,
         metavar="URL",
         help="The store: a SQLite path, sqlite:///path or postgresql://... (default: CAIRN_DB).",
     )(command)
+    return click.option(
+        "--blobs",
+        default=None,
+        metavar="DIR|s3://BUCKET/PREFIX",
+        expose_value=False,
+        callback=_remember_blobs,
+        help=BLOBS_HELP,
+    )(with_db)
 
 
 def json_option(command: F) -> F:
@@ -184,6 +210,15 @@ def store_url(db: str | None) -> str:
     return url
 
 
+def blobs_spec() -> str | None:
+    """The blob store a command uses: its own ``--blobs``, else the group's, else
+    ``CAIRN_BLOBS``; None when there is none."""
+    ctx = click.get_current_context()
+    options = ctx.find_object(Options)
+    given = ctx.meta.get(_BLOBS_KEY) or (options.blobs if options else None)
+    return given or os.environ.get("CAIRN_BLOBS") or None
+
+
 def graph_spec(graph: str | None) -> str | None:
     """The ``--graph`` a command uses: its own, else the group's."""
     options = click.get_current_context().find_object(Options)
@@ -197,7 +232,7 @@ def opened(db: str | None, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
     With the group's ``--graph``, the graph is loaded on the saver first, so
     the types of its state are registered and its checkpoints can be read.
     """
-    with open_saver(store_url(db), read_only=read_only) as saver:
+    with open_saver(store_url(db), read_only=read_only, blobs=blobs_spec()) as saver:
         spec = graph_spec(None)
         if spec is not None:
             load_graph(spec, saver)

@@ -25,6 +25,7 @@ from cairngraph.cli._app import (
     EXIT_GRAPH,
     EXIT_USAGE,
     CliError,
+    blobs_spec,
     console,
     emit_json,
     graph_for,
@@ -174,4 +175,11 @@ def ui(db: str | None, graph: str | None, host: str, port: int, read_only: bool)
             "'cairngraph[inspector]'",
             EXIT_USAGE,
         ) from None
-    serve(store_url(db), graph=graph_spec(graph), host=host, port=port, read_only=read_only)
+    serve(
+        store_url(db),
+        graph=graph_spec(graph),
+        blobs=blobs_spec(),
+        host=host,
+        port=port,
+        read_only=read_only,
+    )

@@ -11,6 +11,9 @@ Invariants:
   server itself refuses any write; ``setup()`` is not called.
 - A store opened for writing is migrated to this cairngraph's tables
   (SQLite on open, PostgreSQL through ``setup()``).
+- ``blobs`` names the blob store big values were saved in (a directory, or
+  ``s3://bucket/prefix``); the saver reads and writes them there. Opened
+  read-only, a missing blob directory is refused, never created.
 - When ``CAIRNGRAPH_ENCRYPTION_KEYS`` or ``CAIRNGRAPH_ENCRYPTION_KEY`` is set,
   the saver reads and writes through ``EncryptedSerializer.from_env()``, so
   encrypted stores open with the keys their application uses.
@@ -29,6 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
+from cairngraph.checkpoint.blobs import BlobStore
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.errors import (
     CairnGraphError,
@@ -37,7 +41,14 @@ from cairngraph.errors import (
     StorageUnavailableError,
 )
 
-__all__ = ["GraphSpecError", "load_graph", "open_saver", "serializer_from_env", "sqlite_path"]
+__all__ = [
+    "GraphSpecError",
+    "load_graph",
+    "open_blobs",
+    "open_saver",
+    "serializer_from_env",
+    "sqlite_path",
+]
 
 _POSTGRES_SCHEMES = ("postgresql", "postgres")
 _KEYS, _KEY = "CAIRNGRAPH_ENCRYPTION_KEYS", "CAIRNGRAPH_ENCRYPTION_KEY"
@@ -66,17 +77,62 @@ def sqlite_path(url: str) -> str | None:
     return url
 
 
+def open_blobs(spec: str, *, read_only: bool) -> BlobStore:
+    """The blob store ``spec`` names: a directory path, or ``s3://bucket/prefix``.
+
+    The S3 prefix is the text after the bucket, exactly as ``S3BlobStore(prefix=...)``
+    takes it (``s3://b/cp/`` is prefix ``cp/``); endpoint, region and credentials
+    come from boto3's usual settings (``AWS_ENDPOINT_URL_S3``, ``AWS_REGION``,
+    ``~/.aws``). A directory opened ``read_only`` must exist.
+
+    Example::
+
+        open_blobs("checkpoint-blobs", read_only=True)     # DirectoryBlobStore
+        open_blobs("s3://my-bucket/cp/", read_only=False)  # S3BlobStore
+    """
+    from cairngraph.checkpoint.blobs import DirectoryBlobStore, S3BlobStore
+
+    if not spec:
+        raise InvalidConfigError(
+            "--blobs is empty: give the blob directory or s3://bucket/prefix the values were "
+            "saved in"
+        )
+    scheme, found, rest = spec.partition("://")
+    if found:
+        if scheme.lower() != "s3":
+            raise InvalidConfigError(
+                f"--blobs {spec!r} has scheme {scheme!r}: give a directory path or "
+                "s3://bucket/prefix"
+            )
+        bucket, _slash, prefix = rest.partition("/")
+        if not bucket:
+            raise InvalidConfigError(
+                f"--blobs {spec!r} names no bucket: write s3://bucket or s3://bucket/prefix/"
+            )
+        return S3BlobStore(bucket, prefix=prefix)
+    if os.path.exists(spec) and not os.path.isdir(spec):
+        raise StorageError(f"--blobs {spec} is a file, not a directory: give the blob directory")
+    if read_only and not os.path.isdir(spec):
+        raise StorageError(
+            f"blob directory {spec} does not exist: check --blobs (read commands never create it)"
+        )
+    return DirectoryBlobStore(spec)
+
+
 @contextmanager
-def open_saver(url: str, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+def open_saver(
+    url: str, *, read_only: bool, blobs: str | None = None
+) -> Iterator[BaseCheckpointSaver]:
     """A saver on the store ``url`` names, closed when the block ends.
 
     ``url`` is a SQLite path (``data/jokes.db``, ``sqlite:///data/jokes.db``)
     or a PostgreSQL URL (``postgresql://user@host/db``). With ``read_only``
-    nothing is written, not even a schema migration.
+    nothing is written, not even a schema migration. ``blobs`` names the blob
+    store of its big values (see :func:`open_blobs`).
 
     Example::
 
-        with open_saver("data/jokes.db", read_only=True) as saver:
+        with open_saver("data/jokes.db", read_only=True, blobs="data/blobs") as saver:
             latest = saver.get_tuple({"configurable": {"thread_id": "jokes-1"}})
     """
     if not url:
@@ -85,22 +141,25 @@ def open_saver(url: str, *, read_only: bool) -> Iterator[BaseCheckpointSaver]:
             "CAIRN_DB"
         )
     scheme = url.partition("://")[0].lower() if "://" in url else ""
-    if scheme in _POSTGRES_SCHEMES:
-        with _open_postgres(url, read_only) as saver:
-            yield saver
-        return
-    path = sqlite_path(url)
-    if path is None:
+    path = None if scheme in _POSTGRES_SCHEMES else sqlite_path(url)
+    if path is None and scheme not in _POSTGRES_SCHEMES:
         raise InvalidConfigError(
             f"store URL {url!r} has scheme {scheme!r}, which cairn does not open: use a SQLite "
             "path (data/app.db, sqlite:///data/app.db) or postgresql://user@host/db"
         )
-    with _open_sqlite(path, read_only) as saver:
+    store = None if blobs is None else open_blobs(blobs, read_only=read_only)
+    if path is None:
+        with _open_postgres(url, read_only, store) as saver:
+            yield saver
+        return
+    with _open_sqlite(path, read_only, store) as saver:
         yield saver
 
 
 @contextmanager
-def _open_sqlite(path: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+def _open_sqlite(
+    path: str, read_only: bool, blobs: BlobStore | None
+) -> Iterator[BaseCheckpointSaver]:
     from cairngraph.checkpoint.sqlite import SqliteSaver
 
     if path in ("", ":memory:"):
@@ -115,7 +174,7 @@ def _open_sqlite(path: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
         )
     if read_only:
         _require_cairn_tables(path)
-    saver = SqliteSaver(path, read_only=read_only, serde=serializer_from_env())
+    saver = SqliteSaver(path, read_only=read_only, serde=serializer_from_env(), blobs=blobs)
     try:
         yield saver
     finally:
@@ -168,12 +227,17 @@ def _read_only_url(url: str) -> str:
 
 
 @contextmanager
-def _open_postgres(url: str, read_only: bool) -> Iterator[BaseCheckpointSaver]:
+def _open_postgres(
+    url: str, read_only: bool, blobs: BlobStore | None
+) -> Iterator[BaseCheckpointSaver]:
     from cairngraph.checkpoint.postgres import PostgresSaver
 
     _probe(url)
     with PostgresSaver.from_conn_string(
-        _read_only_url(url) if read_only else url, max_size=4, serde=serializer_from_env()
+        _read_only_url(url) if read_only else url,
+        max_size=4,
+        serde=serializer_from_env(),
+        blobs=blobs,
     ) as saver:
         if not read_only:
             saver.setup()

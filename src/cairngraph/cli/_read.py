@@ -15,7 +15,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from cairngraph.checkpoint.base import CheckpointTuple
+from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from cairngraph.checkpoint.serde import MsgpackSerializer
 from cairngraph.cli._app import (
     EXIT_USAGE,
@@ -205,6 +205,30 @@ def history_rows(
 _GONE = object()
 
 
+def subgraphs_by_step(
+    saver: BaseCheckpointSaver, thread_id: str, ns: str
+) -> dict[str, list[dict[str, Any]]]:
+    """For each checkpoint of namespace ``ns``: the subgraph namespaces one level below it
+    that saved checkpoints in the step run from it (metadata ``parents``), and how many."""
+    inside = ns + "|" if ns else ""
+    counts: dict[str, dict[str, int]] = {}
+    for item in saver.list({"configurable": {"thread_id": thread_id}}):
+        item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
+        below = item_ns[len(inside) :] if item_ns.startswith(inside) else ""
+        if item_ns == ns or not below or "|" in below:
+            continue
+        parent = (item.metadata.get("parents") or {}).get(ns)
+        if parent is not None:
+            found = counts.setdefault(str(parent), {})
+            found[item_ns] = found.get(item_ns, 0) + 1
+    return {
+        step: [
+            {"checkpoint_ns": name, "checkpoints": count} for name, count in sorted(found.items())
+        ]
+        for step, found in counts.items()
+    }
+
+
 @click.command()
 @click.argument("thread")
 @store_options
@@ -222,7 +246,8 @@ def history(
     """Show a thread's checkpoints, newest first.
 
     Each row: step, source (input, loop, update, fork), the node(s) whose step
-    made it, what runs next, the state keys that changed, when, and its size.
+    made it, what runs next, the state keys that changed, when, its size, and
+    the subgraph namespaces that saved checkpoints in the step run from it.
     With the group's --graph, "next" is the graph's own (get_state_history).
 
     Example: cairn --db data/jokes.db history jokes-1 --limit 5
@@ -237,6 +262,9 @@ def history(
             else list(saver.list_eager(place(thread, ns), filter=wanted or None, limit=limit))
         )
         rows = history_rows(items, by_id, plain_codec(saver))
+        below = subgraphs_by_step(saver, thread, ns)
+        for row in rows:
+            row["subgraphs"] = below.get(row["checkpoint_id"], [])
         workflow = graph_for(None, saver, required=False)
         if workflow is not None and not ns:  # the graph's own view of what runs next
             exact = {
@@ -249,10 +277,12 @@ def history(
         emit_json({"thread_id": thread, "checkpoint_ns": ns, "checkpoints": rows})
         return
     table = Table(title=f"thread {thread}: {len(rows)} of {len(every)} checkpoint(s), newest first")
-    for column in ("step", "source", "node(s)", "next", "changed", "time", "bytes", "checkpoint"):
+    nested = any(row["subgraphs"] for row in rows)
+    columns = ["step", "source", "node(s)", "next", "changed", "time", "bytes", "checkpoint"]
+    for column in [*columns, *(["subgraphs of its step"] if nested else [])]:
         table.add_column(column, justify="right" if column in ("step", "bytes") else "left")
     for row in rows:
-        table.add_row(
+        cells = [
             str(row["step"]),
             str(row["source"]),
             ", ".join(row["nodes"]) or "-",
@@ -261,5 +291,9 @@ def history(
             row["created_at"],
             str(row["bytes"]),
             row["checkpoint_id"],
-        )
+        ]
+        if nested:
+            found = [f"{s['checkpoint_ns']} ({s['checkpoints']})" for s in row["subgraphs"]]
+            cells.append(", ".join(found) or "-")
+        table.add_row(*cells)
     console().print(table)

@@ -22,12 +22,14 @@ from rich.table import Table
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.cli._app import (
     EXIT_PROBLEMS,
+    blobs_spec,
     console,
     emit_json,
     json_option,
     opened,
     store_options,
 )
+from cairngraph.cli._open import open_blobs
 from cairngraph.cli._read import summarize
 from cairngraph.cli._view import encoded_size, plain_codec
 
@@ -88,6 +90,12 @@ def verify(db: str | None, as_json: bool) -> None:
                     p["message"],
                 )
             out.print(table)
+            if any("blobs= set to the store" in str(p["message"]) for p in problems):
+                click.echo(
+                    "values are kept in a blob store this command was not given: pass --blobs "
+                    "DIR or s3://bucket/prefix (or set CAIRN_BLOBS)",
+                    err=True,
+                )
     if not report.ok:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
@@ -132,12 +140,19 @@ def table_bytes(saver: BaseCheckpointSaver) -> dict[str, int]:
 def stats(db: str | None, top: int, as_json: bool) -> None:
     """Summarize the store: threads, checkpoints, bytes by table, the biggest threads.
 
+    With --blobs, also the objects and bytes of the blob store.
+
     Example: cairn --db data/jokes.db stats --top 10
     """
     with opened(db, read_only=True) as saver:
         items = list(saver.list_eager(None))
         sizes = table_bytes(saver)
         codec = plain_codec(saver)
+    spec = blobs_spec()
+    blob_store = None
+    if spec is not None:
+        infos = list(open_blobs(spec, read_only=True).list())
+        blob_store = {"store": spec, "objects": len(infos), "bytes": sum(i.size for i in infos)}
     summaries = summarize(items, codec)
     biggest = sorted(summaries, key=lambda s: (s.size, s.checkpoints), reverse=True)[:top]
     data = {
@@ -151,6 +166,7 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
             {"thread_id": s.thread_id, "checkpoints": s.checkpoints, "bytes": s.size}
             for s in biggest
         ],
+        "blob_store": blob_store,
     }
     if as_json:
         emit_json(data)
@@ -161,6 +177,10 @@ def stats(db: str | None, top: int, as_json: bool) -> None:
         f"{data['pending_writes']} pending write(s); {data['stored_bytes']} bytes stored, "
         f"{data['encoded_bytes']} bytes of checkpoints encoded one by one"
     )
+    if blob_store is not None:
+        out.print(
+            f"blob store {spec}: {blob_store['objects']} object(s), {blob_store['bytes']} bytes"
+        )
     table = Table(title="bytes by table", title_justify="left")
     table.add_column("table")
     table.add_column("bytes", justify="right")

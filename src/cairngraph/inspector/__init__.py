@@ -59,6 +59,7 @@ def serve(
     db: str,
     *,
     graph: str | None = None,
+    blobs: str | None = None,
     host: str = "127.0.0.1",
     port: int = 8765,
     read_only: bool = False,
@@ -68,7 +69,8 @@ def serve(
 
     ``db`` is a SQLite path, ``sqlite:///path`` or a ``postgresql://`` URL;
     ``graph`` (``"module:attr"``) enables the write actions unless
-    ``read_only``. Binding to a host other than localhost makes a token; the
+    ``read_only``; ``blobs`` names the blob store of its big values (a
+    directory or ``s3://bucket/prefix``). Binding to a host other than localhost makes a token; the
     URL to open, with it, is printed to ``out`` (stdout by default). Without
     a token, requests naming another host than localhost are refused (403).
 
@@ -83,7 +85,7 @@ def serve(
     token = None if host in LOCAL_HOSTS else secrets.token_urlsafe(24)
     stream = out or sys.stdout
     # Nothing writes without a graph, so the store is then opened read-only too.
-    with open_saver(db, read_only=read_only or graph is None) as saver:
+    with open_saver(db, read_only=read_only or graph is None, blobs=blobs) as saver:
         compiled = None if graph is None else load_graph(graph, saver)
         app = create_app(saver, graph=compiled, read_only=read_only, token=token)
         # Bound to localhost, no token: refuse other Host names (DNS rebinding).

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -25,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from cairngraph.checkpoint.base import BaseCheckpointSaver, config_checkpoint_id
 from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.graph.compiled import CompiledStateGraph
-from cairngraph.inspector import _reads
+from cairngraph.inspector import _reads, _subgraphs
 from cairngraph.inspector._drawing import graph_svg
 from cairngraph.inspector._security import TokenGate
 from cairngraph.inspector._values import diff, dumps, to_json
@@ -47,7 +48,14 @@ class Inspector:
     templates: Jinja2Templates
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
-        context.update(writable=self.writable, csrf=self.csrf, has_graph=self.graph is not None)
+        context.setdefault("writable", self.writable)
+        context.setdefault("ns", "")
+        ns = context["ns"]
+        context.update(
+            csrf=self.csrf,
+            has_graph=self.graph is not None,
+            nsq=f"&ns={quote(ns, safe='')}" if ns else "",
+        )
         return self.templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -83,31 +91,55 @@ def threads_page(inspector: Inspector, request: Request) -> Response:
     )
 
 
+def _ns(request: Request) -> str:
+    """The page's subgraph namespace (``?ns=``); the root graph's, ``""``, by default."""
+    return request.query_params.get("ns", "")
+
+
 def thread_page(inspector: Inspector, request: Request) -> Response:
     thread_id = _required(request, "thread_id")
+    ns = _ns(request)
     found = _reads.timeline(
         inspector.saver,
         thread_id,
         before=request.query_params.get("before") or None,
         limit=_limit(request),
+        ns=ns,
+        subgraphs=lambda item: _subgraphs.namespaces_run(inspector.saver, thread_id, item, ns),
     )
-    return inspector.page(request, "thread.html", timeline=found)
+    return inspector.page(request, "thread.html", timeline=found, ns=ns)
 
 
 def step_page(inspector: Inspector, request: Request) -> Response:
     thread_id = _required(request, "thread_id")
-    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"))
-    graph = inspector.graph
+    ns = _ns(request)
+    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"), ns)
+    # The graph's own view (next nodes, task names, drawing, actions) is of the root graph.
+    graph = inspector.graph if ns == "" else None
     snapshot = None
     if graph is not None:
         snapshot = graph.get_state(_reads.thread_config(thread_id, item.checkpoint.id))
     values = snapshot.values if snapshot is not None else _reads.state_values(item)
     names = {task.id: task.name for task in snapshot.tasks} if snapshot else {}
-    newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id)
+    newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id, ns)
+    subgraphs, more_subgraphs = _subgraphs.subgraph_rows(
+        inspector.saver,
+        thread_id,
+        item,
+        ns=ns,
+        tasks=[(task.name, task.id) for task in snapshot.tasks] if snapshot else None,
+    )
+    parent_ns = _subgraphs.parent_namespace(ns)
     drawn = graph.get_graph() if graph is not None else None
     return inspector.page(
         request,
         "step.html",
+        ns=ns,
+        writable=inspector.writable and ns == "",
+        subgraphs=subgraphs,
+        more_subgraphs=more_subgraphs,
+        parent_ns=parent_ns,
+        parent_ns_step=(item.metadata.get("parents") or {}).get(parent_ns) if ns else None,
         thread_id=thread_id,
         item=item,
         step=item.metadata.get("step"),
@@ -133,11 +165,36 @@ def _clipped(text: str) -> str:
     return text[:_RAW_SHOWN] + f"\n… {len(text) - _RAW_SHOWN:,} more characters: open raw JSON"
 
 
+def subgraphs_page(inspector: Inspector, request: Request) -> Response:
+    thread_id = _required(request, "thread_id")
+    ns = _ns(request)
+    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"), ns)
+    newer = _reads.newer_checkpoint(inspector.saver, thread_id, item.checkpoint.id, ns)
+    rows, more = _subgraphs.subgraph_scan(
+        inspector.saver,
+        thread_id,
+        item.checkpoint.id,
+        ns=ns,
+        newer_id=None if newer is None else newer.checkpoint.id,
+    )
+    return inspector.page(
+        request,
+        "subgraphs.html",
+        thread_id=thread_id,
+        item=item,
+        ns=ns,
+        subgraphs=rows,
+        more_subgraphs=more,
+    )
+
+
 def state_json(inspector: Inspector, request: Request) -> Response:
     thread_id = _required(request, "thread_id")
-    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"))
+    ns = _ns(request)
+    item = _reads.read_step(inspector.saver, thread_id, _required(request, "checkpoint_id"), ns)
     body = {
         "thread_id": thread_id,
+        "checkpoint_ns": ns,
         "checkpoint_id": item.checkpoint.id,
         "metadata": to_json(item.metadata),
         "values": to_json(_reads.state_values(item)),
@@ -151,17 +208,18 @@ def state_json(inspector: Inspector, request: Request) -> Response:
 
 def diff_page(inspector: Inspector, request: Request) -> Response:
     thread_id = _required(request, "thread_id")
-    new = _reads.read_step(inspector.saver, thread_id, _required(request, "b"))
+    ns = _ns(request)
+    new = _reads.read_step(inspector.saver, thread_id, _required(request, "b"), ns)
     old_id = request.query_params.get("a") or (
         None if new.parent_config is None else config_checkpoint_id(new.parent_config)
     )
-    old = None if old_id is None else _reads.read_step(inspector.saver, thread_id, old_id)
+    old = None if old_id is None else _reads.read_step(inspector.saver, thread_id, old_id, ns)
     changes = diff(
         to_json(_reads.state_values(old)) if old is not None else {},
         to_json(_reads.state_values(new)),
     )
     return inspector.page(
-        request, "diff.html", thread_id=thread_id, old=old, new=new, changes=changes
+        request, "diff.html", thread_id=thread_id, old=old, new=new, changes=changes, ns=ns
     )
 
 
@@ -209,6 +267,12 @@ def build_app(
         Route("/", _read_route(inspector, threads_page), methods=["GET"], name="threads_page"),
         Route("/thread", _read_route(inspector, thread_page), methods=["GET"], name="thread_page"),
         Route("/step", _read_route(inspector, step_page), methods=["GET"], name="step_page"),
+        Route(
+            "/subgraphs",
+            _read_route(inspector, subgraphs_page),
+            methods=["GET"],
+            name="subgraphs_page",
+        ),
         Route(
             "/state.json", _read_route(inspector, state_json), methods=["GET"], name="state_json"
         ),

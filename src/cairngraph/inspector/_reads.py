@@ -10,12 +10,15 @@ So a page costs the same on a thread of ten checkpoints and of ten thousand.
 A fork shows as a branch: a checkpoint whose parent is not the checkpoint
 saved just before it starts a new lane, and a parent with several children
 on the page is marked as a fork point.
+
+Every read takes the namespace (``""``, the root graph, by default); what a
+step's subgraphs saved is read by ``_subgraphs.py``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +37,12 @@ from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.inspector._values import Json, parse_json, to_json
 
 __all__ = [
+    "TRIGGER",
     "StepWrites",
     "ThreadPage",
     "Timeline",
     "TimelineRow",
+    "checkpoint_id_of",
     "newer_checkpoint",
     "parse_filters",
     "read_step",
@@ -46,7 +51,8 @@ __all__ = [
     "timeline",
 ]
 
-_TRIGGER = "branch:to:"
+TRIGGER = "branch:to:"
+"""Channels ``branch:to:<node>``: a write there triggers ``<node>``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -156,6 +162,8 @@ class TimelineRow:
     """How many checkpoints of this page have it as their parent (>1: a fork point)."""
     interrupts: int
     errors: int
+    subgraphs: int = 0
+    """How many subgraph namespaces saved checkpoints in the step run from it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,16 +172,19 @@ class Timeline:
     rows: tuple[TimelineRow, ...]
     lanes: int
     next_before: str | None
+    ns: str = ""
 
 
-def thread_config(thread_id: str, checkpoint_id: str | None = None) -> dict[str, Any]:
-    """The config naming ``thread_id`` (root namespace) and, if given, one checkpoint."""
+def thread_config(thread_id: str, checkpoint_id: str | None = None, ns: str = "") -> dict[str, Any]:
+    """The config naming ``thread_id``'s namespace ``ns`` (the root graph by default) and,
+    if given, one checkpoint."""
     if checkpoint_id is None:
-        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
-    return dict(checkpoint_config(thread_id, "", checkpoint_id))
+        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns}}
+    return dict(checkpoint_config(thread_id, ns, checkpoint_id))
 
 
-def _id(item: CheckpointTuple) -> str:
+def checkpoint_id_of(item: CheckpointTuple) -> str:
+    """The id of the checkpoint of ``item``."""
     return item.checkpoint.id
 
 
@@ -189,7 +200,7 @@ def ran_nodes(parent: CheckpointTuple | None) -> tuple[str, ...]:
     if parent.metadata.get("source") == "input":
         return ("__start__",)
     updated = parent.checkpoint.updated_channels
-    return tuple(name[len(_TRIGGER) :] for name in updated if name.startswith(_TRIGGER))
+    return tuple(name[len(TRIGGER) :] for name in updated if name.startswith(TRIGGER))
 
 
 def _count(writes: Sequence[PendingWrite], channel: str) -> int:
@@ -197,15 +208,25 @@ def _count(writes: Sequence[PendingWrite], channel: str) -> int:
 
 
 def timeline(
-    saver: BaseCheckpointSaver, thread_id: str, *, before: str | None, limit: int
+    saver: BaseCheckpointSaver,
+    thread_id: str,
+    *,
+    before: str | None,
+    limit: int,
+    ns: str = "",
+    subgraphs: Callable[[CheckpointTuple], int] | None = None,
 ) -> Timeline:
-    """One page of a thread's checkpoints, newest first, with branches laid out in lanes."""
-    cursor = None if before is None else thread_config(thread_id, before)
-    items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=limit + 1))
+    """One page of a thread's checkpoints in namespace ``ns``, newest first, with branches
+    laid out in lanes; ``subgraphs`` counts what each step's subgraphs saved."""
+    cursor = None if before is None else thread_config(thread_id, before, ns)
+    items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=limit + 1))
     if not items and before is None:
-        raise CheckpointNotFoundError(f"thread {thread_id!r} has no checkpoints in this store")
+        where = f" in namespace {ns!r}" if ns else ""
+        raise CheckpointNotFoundError(
+            f"thread {thread_id!r} has no checkpoints{where} in this store"
+        )
     page = items[:limit]
-    known = {_id(item): item for item in items}
+    known = {checkpoint_id_of(item): item for item in items}
     lanes = _lanes(page)
     children = Counter(parent for parent in map(_parent_id, page) if parent is not None)
     rows = []
@@ -213,24 +234,27 @@ def timeline(
         parent_id = _parent_id(item)
         older = items[index + 1] if index + 1 < len(items) else None
         parent = known.get(parent_id) if parent_id else None
-        branch = parent_id is not None and older is not None and _id(older) != parent_id
+        branch = (
+            parent_id is not None and older is not None and checkpoint_id_of(older) != parent_id
+        )
         if branch and parent is None:
-            parent = saver.get_tuple(thread_config(thread_id, parent_id))
+            parent = saver.get_tuple(thread_config(thread_id, parent_id, ns))
         source = item.metadata.get("source")
         rows.append(
             TimelineRow(
-                checkpoint_id=_id(item),
+                checkpoint_id=checkpoint_id_of(item),
                 parent_id=parent_id,
                 step=item.metadata.get("step"),
                 source=source,
                 ts=item.checkpoint.ts,
                 ran=ran_nodes(parent) if source == "loop" else (),
                 updated=tuple(c for c in item.checkpoint.updated_channels if _is_state(c)),
-                lane=lanes[_id(item)],
+                lane=lanes[checkpoint_id_of(item)],
                 branch_from=(parent.metadata.get("step") if parent else "?") if branch else None,
-                children=children.get(_id(item), 0),
+                children=children.get(checkpoint_id_of(item), 0),
                 interrupts=_count(item.pending_writes, INTERRUPT),
                 errors=_count(item.pending_writes, ERROR),
+                subgraphs=subgraphs(item) if subgraphs is not None else 0,
             )
         )
     more = len(items) > limit
@@ -238,7 +262,8 @@ def timeline(
         thread_id=thread_id,
         rows=tuple(rows),
         lanes=max(lanes.values(), default=0) + 1,
-        next_before=_id(page[-1]) if more else None,
+        next_before=checkpoint_id_of(page[-1]) if more else None,
+        ns=ns,
     )
 
 
@@ -251,10 +276,10 @@ def _lanes(page: Sequence[CheckpointTuple]) -> dict[str, int]:
         lane = next((i for i, tip in enumerate(tips) if tip == parent_id), None)
         if lane is None:
             lane = len(tips)
-            tips.append(_id(item))
+            tips.append(checkpoint_id_of(item))
         else:
-            tips[lane] = _id(item)
-        lane_of[_id(item)] = lane
+            tips[lane] = checkpoint_id_of(item)
+        lane_of[checkpoint_id_of(item)] = lane
     return lane_of
 
 
@@ -300,12 +325,15 @@ class StepWrites:
         return cls(plain=tuple(plain), errors=tuple(errors), interrupts=tuple(interrupts))
 
 
-def read_step(saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str) -> CheckpointTuple:
-    """The checkpoint, or :class:`CheckpointNotFoundError` naming thread and id."""
-    found = saver.get_tuple(thread_config(thread_id, checkpoint_id))
+def read_step(
+    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str, ns: str = ""
+) -> CheckpointTuple:
+    """The checkpoint, or :class:`CheckpointNotFoundError` naming thread, namespace and id."""
+    found = saver.get_tuple(thread_config(thread_id, checkpoint_id, ns))
     if found is None:
+        where = f" in namespace {ns!r}" if ns else ""
         raise CheckpointNotFoundError(
-            f"thread {thread_id!r} has no checkpoint {checkpoint_id!r} in this store; "
+            f"thread {thread_id!r} has no checkpoint {checkpoint_id!r}{where} in this store; "
             "open the thread's timeline to pick one"
         )
     return found
@@ -330,25 +358,28 @@ def _probes(checkpoint_id: str, latest: str) -> Iterator[str]:
 
 
 def newer_checkpoint(
-    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str
+    saver: BaseCheckpointSaver, thread_id: str, checkpoint_id: str, ns: str = ""
 ) -> CheckpointTuple | None:
-    """The checkpoint saved right after ``checkpoint_id`` in the thread (any branch), or None.
+    """The checkpoint saved right after ``checkpoint_id`` in the thread's namespace ``ns``
+    (any branch), or None.
 
     ``list()`` only pages towards older ids, so this probes windows above the
     id (see :func:`_probes`) and tightens the window until the result reaches
     the id itself.
     """
-    latest = saver.get_tuple(thread_config(thread_id))
-    if latest is None or _id(latest) <= checkpoint_id:
+    latest = saver.get_tuple(thread_config(thread_id, ns=ns))
+    if latest is None or checkpoint_id_of(latest) <= checkpoint_id:
         return None
-    for bound in _probes(checkpoint_id, _id(latest)):
+    for bound in _probes(checkpoint_id, checkpoint_id_of(latest)):
         while True:
-            cursor = thread_config(thread_id, bound)
-            items = list(saver.list_eager(thread_config(thread_id), before=cursor, limit=16))
-            newer = [item for item in items if _id(item) > checkpoint_id]
+            cursor = thread_config(thread_id, bound, ns)
+            items = list(saver.list_eager(thread_config(thread_id, ns=ns), before=cursor, limit=16))
+            newer = [item for item in items if checkpoint_id_of(item) > checkpoint_id]
             if not newer:
                 break
             if len(newer) < len(items) or len(items) < 16:
                 return newer[-1]
-            bound = _id(newer[-1])  # all newer: the one we want is below the oldest of them
+            bound = checkpoint_id_of(
+                newer[-1]
+            )  # all newer: the one we want is below the oldest of them
     return None
