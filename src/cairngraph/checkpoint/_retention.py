@@ -22,7 +22,7 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ from cairngraph.checkpoint._config import config_checkpoint_id, config_namespace
 from cairngraph.errors import InvalidConfigError, ThreadDeletedError
 
 if TYPE_CHECKING:
-    from cairngraph.checkpoint._format import CheckpointRow, Format
+    from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
     from cairngraph.checkpoint.base import StepSave
 
 __all__ = [
@@ -43,9 +43,12 @@ __all__ = [
     "SweepReport",
     "admission",
     "by_thread",
+    "chosen",
+    "closed",
     "deleted",
     "keep_last",
     "keep_latest",
+    "named_addresses",
     "of_runs",
     "now_utc",
     "older_than",
@@ -253,3 +256,56 @@ def entries_of(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
             )
         )
     return entries
+
+
+def chosen(
+    fmt: Format,
+    rows: Sequence[CheckpointRow],
+    choose: Callable[[list[Entry]], Collection[Key]],
+) -> dict[str, set[Key]]:
+    """The keys ``choose`` picks among each thread's ``rows``, by thread (threads with none
+    left out); only keys of rows given are kept."""
+    grouped: dict[str, list[CheckpointRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.thread_id, []).append(row)
+    picked: dict[str, set[Key]] = {}
+    for thread_id, found in grouped.items():
+        present = {(row.checkpoint_ns, row.checkpoint_id) for row in found}
+        keys = set(choose(entries_of(fmt, found))) & present
+        if keys:
+            picked[thread_id] = keys
+    return picked
+
+
+def named_addresses(
+    fmt: Format,
+    checkpoints: Iterable[CheckpointRow],
+    writes: Iterable[WriteRow],
+    threads: Iterable[str],
+) -> dict[str, set[bytes]]:
+    """The value addresses each of ``threads`` names by its ``checkpoints`` and ``writes``
+    (delta bases not included; a thread with no row names nothing)."""
+    # Imported here: _rehome reads _format, which imports the saver base, which imports this.
+    from cairngraph.checkpoint._rehome import live_addresses
+
+    rows: dict[str, tuple[list[CheckpointRow], list[WriteRow]]] = {t: ([], []) for t in threads}
+    for checkpoint in checkpoints:
+        rows[checkpoint.thread_id][0].append(checkpoint)
+    for write in writes:
+        rows[write.thread_id][1].append(write)
+    return {t: live_addresses(fmt, found, written) for t, (found, written) in rows.items()}
+
+
+def closed(addresses: Iterable[bytes], bases: Mapping[bytes, bytes]) -> set[bytes]:
+    """``addresses`` and every delta base below them (``bases``: a delta's address → its base)."""
+    found: set[bytes] = set()
+    pending = list(addresses)
+    while pending:
+        address = pending.pop()
+        if address in found:
+            continue
+        found.add(address)
+        base = bases.get(address)
+        if base is not None:
+            pending.append(base)
+    return found
