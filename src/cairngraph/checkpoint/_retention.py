@@ -23,7 +23,7 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -40,6 +40,7 @@ __all__ = [
     "entries_of",
     "Key",
     "RetentionPolicy",
+    "Stamp",
     "SweepReport",
     "admission",
     "by_thread",
@@ -59,18 +60,45 @@ Key = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Stamp:
+    """When a checkpoint was saved, and by which run (its metadata ``run_id``)."""
+
+    ts: str
+    run_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One saved checkpoint as retention sees it: where it is, when, and by which run."""
+    """One saved checkpoint as retention sees it: where it is, when, and by which run.
+
+    ``stamp`` is the :class:`Stamp`, or how to read it from the stored row: then
+    the row is opened when ``ts`` or ``run_id`` is first asked for, so a prune by
+    count never opens the records it deletes.
+    """
 
     thread_id: str
     checkpoint_ns: str
     checkpoint_id: str
-    ts: str
-    run_id: str | None
+    stamp: Stamp | Callable[[], Stamp] = field(compare=False, repr=False)
 
     @property
     def key(self) -> Key:
         return (self.checkpoint_ns, self.checkpoint_id)
+
+    @property
+    def ts(self) -> str:
+        return self._stamped().ts
+
+    @property
+    def run_id(self) -> str | None:
+        return self._stamped().run_id
+
+    def _stamped(self) -> Stamp:
+        if isinstance(self.stamp, Stamp):
+            return self.stamp
+        stamp = self.stamp()
+        object.__setattr__(self, "stamp", stamp)  # read once, then kept (frozen otherwise)
+        return stamp
 
 
 def by_thread(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
@@ -241,21 +269,21 @@ def now_utc(now: datetime | None) -> datetime:
 
 
 def entries_of(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
-    """The :class:`Entry` of each checkpoint row (its record opened: time and run id)."""
-    entries = []
-    for row in rows:
+    """The :class:`Entry` of each checkpoint row; its record is opened (for its time and run
+    id) only if a chooser asks for them."""
+    return [
+        Entry(row.thread_id, row.checkpoint_ns, row.checkpoint_id, _reader(fmt, row))
+        for row in rows
+    ]
+
+
+def _reader(fmt: Format, row: CheckpointRow) -> Callable[[], Stamp]:
+    def read() -> Stamp:
         record = fmt.open_checkpoint(row)
         run_id = fmt.metadata(row, record).get("run_id")
-        entries.append(
-            Entry(
-                row.thread_id,
-                row.checkpoint_ns,
-                row.checkpoint_id,
-                record.ts,
-                None if run_id is None else str(run_id),
-            )
-        )
-    return entries
+        return Stamp(record.ts, None if run_id is None else str(run_id))
+
+    return read
 
 
 def chosen(
