@@ -689,3 +689,26 @@ def test_a_run_in_progress_on_another_thread_goes_on_through_a_batch_prune(
     assert [len(_ids(saver, f"old{thread}")) for thread in range(4)] == [1, 1, 1, 1]
     assert len(list(saver.list(config))) == 4  # type: ignore[arg-type]
     assert saver.verify().ok
+
+
+def test_delete_for_runs_clears_every_free_thread_then_names_the_busy_one(
+    saver: BaseCheckpointSaver,
+) -> None:
+    for name in ("a", "held", "z"):
+        _history(saver, name, 2, run="old")
+        _history(saver, name, 2, run="new")  # a second run continues each thread
+    errors: list[BaseException] = []
+
+    def delete_old() -> None:
+        try:
+            saver.delete_for_runs(["old"], wait=0.1)
+        except ThreadBusyError as error:
+            errors.append(error)
+
+    with saver.thread_lock("held", 1):
+        worker = threading.Thread(target=delete_old)
+        worker.start()
+        worker.join()
+    assert len(errors) == 1 and "'held' (1 of 3)" in str(errors[0])
+    assert [len(_ids(saver, name)) for name in ("a", "held", "z")] == [2, 4, 2]
+    assert saver.verify().ok

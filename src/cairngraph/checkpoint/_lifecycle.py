@@ -191,26 +191,32 @@ class Lifecycle(ABC):
                 self.delete_thread(thread_id)
             self._reclaim()
             return
-        busy: list[str] = []
-        for start in range(0, len(unique), BATCH):
-            busy += self._retain_many(unique[start : start + BATCH], keep_latest).busy
-        refused = self._retain_waiting(busy, keep_latest, wait)
+        _removed, refused = self._retain_all(unique, keep_latest, wait)
         self._reclaim()
         if refused:
-            raise _still_busy(refused, wait, len(unique))
+            raise _still_busy("prune", refused, wait, len(unique), "pruned")
 
-    def _retain_waiting(self, thread_ids: Sequence[str], choose: Chooser, wait: float) -> list[str]:
-        """``_retain`` of each thread once its run lets it go, all within ``wait`` seconds;
-        the threads still held at the deadline are returned, untouched."""
+    def _retain_all(
+        self, thread_ids: Sequence[str], choose: Chooser, wait: float
+    ) -> tuple[int, list[str]]:
+        """``_retain`` of every thread: a batch at a time, each thread a run holds skipped,
+        then those waited for, one by one, within ``wait`` seconds in all. Returns how many
+        checkpoints went, and the threads still held at the deadline (untouched)."""
+        removed = 0
+        busy: list[str] = []
+        for start in range(0, len(thread_ids), BATCH):
+            done = self._retain_many(thread_ids[start : start + BATCH], choose)
+            removed += done.removed
+            busy += done.busy
         deadline = time.monotonic() + wait
         refused: list[str] = []
-        for thread_id in thread_ids:
+        for thread_id in busy:
             try:
                 with self.thread_lock(thread_id, max(deadline - time.monotonic(), 0.0)):
-                    self._retain(thread_id, choose)
+                    removed += self._retain(thread_id, choose)
             except ThreadBusyError:
                 refused.append(thread_id)
-        return refused
+        return removed, refused
 
     def copy_thread(
         self, source_thread_id: str, target_thread_id: str, *, wait: float = 5.0
@@ -239,7 +245,9 @@ class Lifecycle(ABC):
     def delete_for_runs(self, run_ids: Sequence[str], *, wait: float = 5.0) -> None:
         """Delete the checkpoints (and their writes) whose metadata ``run_id`` is one of these.
 
-        Values the remaining checkpoints use stay; the rest are freed.
+        Values the remaining checkpoints use stay; the rest are freed. A thread a run
+        holds is waited for as in :meth:`prune` (``wait`` seconds in all, then
+        :class:`ThreadBusyError` naming it, every other thread done).
 
         Example::
 
@@ -250,12 +258,14 @@ class Lifecycle(ABC):
         wanted = [str(run_id) for run_id in run_ids]
         if not wanted:
             return
-        for thread_id, entries in by_thread(self._index(None)).items():
-            if not of_runs(entries, wanted):
-                continue
-            with self.thread_lock(thread_id, wait):
-                self._retain(thread_id, lambda found: of_runs(found, wanted))
+        found = by_thread(self._index(None))
+        threads = [thread_id for thread_id, entries in found.items() if of_runs(entries, wanted)]
+        _removed, refused = self._retain_all(threads, lambda rows: of_runs(rows, wanted), wait)
         self._reclaim()
+        if refused:
+            raise _still_busy(
+                "delete_for_runs", refused, wait, len(threads), "cleared of those runs' checkpoints"
+            )
 
     def sweep(
         self,
@@ -266,8 +276,9 @@ class Lifecycle(ABC):
     ) -> SweepReport:
         """Apply a retention policy (``policy``, else ``saver.retention``) to every thread.
 
-        A thread a run holds longer than ``wait`` seconds is skipped and named
-        in the report's ``busy``. Run it on demand, from a scheduled job, or in
+        Threads are trimmed a batch at a time; a thread a run holds is skipped,
+        then waited for (``wait`` seconds in all) and, still held, named in the
+        report's ``busy``. Run it on demand, from a scheduled job, or in
         the background with :class:`Sweeper`.
 
         Example::
@@ -284,13 +295,18 @@ class Lifecycle(ABC):
         moment = now_utc(now)
         threads = removed = 0
         busy: list[str] = []
+        expired: list[str] = []
+        trimmed: list[str] = []
         for thread_id, entries in by_thread(self._index(None)).items():
-            if not (chosen.expired(entries, moment) or chosen.doomed(entries, moment)):
-                continue
+            if chosen.expired(entries, moment):
+                expired.append(thread_id)
+            elif chosen.doomed(entries, moment):
+                trimmed.append(thread_id)
+        for thread_id in expired:
             try:
                 with self.thread_lock(thread_id, wait):
                     # A run may have saved meanwhile: the TTL is judged again, under the lock.
-                    current = self._index([thread_id]) if chosen.ttl is not None else []
+                    current = self._index([thread_id])
                     if chosen.expired(current, moment):
                         self.delete_thread(thread_id)
                         threads += 1
@@ -301,6 +317,10 @@ class Lifecycle(ABC):
                         )
             except ThreadBusyError:
                 busy.append(thread_id)
+        # Saves only add newer checkpoints: a thread not expired above cannot expire now.
+        count, refused = self._retain_all(trimmed, lambda found: chosen.doomed(found, moment), wait)
+        removed += count
+        busy += refused
         self._reclaim()
         collected = self._collect(moment - BLOB_GRACE)
         return SweepReport(threads, removed, tuple(busy), collected)
@@ -357,14 +377,16 @@ class Lifecycle(ABC):
         return await asyncio.to_thread(lambda: self.sweep(policy, now=now, wait=wait))
 
 
-def _still_busy(refused: Sequence[str], wait: float, asked: int) -> ThreadBusyError:
+def _still_busy(
+    action: str, refused: Sequence[str], wait: float, asked: int, done: str
+) -> ThreadBusyError:
     shown = ", ".join(repr(thread_id) for thread_id in refused[:10])
     more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
     return ThreadBusyError(
-        f"prune: thread {shown}{more} ({len(refused)} of {asked}) is being run by another "
+        f"{action}: thread {shown}{more} ({len(refused)} of {asked}) is being run by another "
         f"caller (maybe another process) and was not released within {wait:g}s, so it was "
-        "left as it was; every other thread was pruned. Prune it again once its run "
-        "finishes, or raise wait=."
+        f"left as it was; every other thread was {done}. Try again once its run finishes, "
+        "or raise wait=."
     )
 
 
