@@ -10,7 +10,8 @@ The store: ``--threads`` threads (10,000) of ``--checkpoints`` checkpoints each
 list), ``doc`` is a new 400-character text each step (a stored value of its
 own), ``step`` an int. The store is built fast, with ``put_steps`` batches
 (one transaction per 20 threads), then ``saver.prune(all_threads)`` keeps the
-newest checkpoint of each. Printed: build and prune seconds, then sizes:
+newest checkpoint of each (the saver prunes 200 threads per transaction, see
+``docs/retention.md``). Printed: build and prune seconds, then sizes:
 
 - SQLite: the file's bytes (page_count x page_size, after a WAL checkpoint),
   and each table's from ``dbstat``. New files have ``auto_vacuum=INCREMENTAL``,

@@ -535,3 +535,180 @@ def test_a_sweep_reads_the_store_page_by_page(
     report = saver.sweep(RetentionPolicy(keep_last=2))
     assert report.checkpoints_deleted == 8
     assert [len(_ids(saver, f"paged{thread}")) for thread in range(4)] == [2, 2, 2, 2]
+
+
+# -- prune in batches: many threads per transaction --------------------------------------
+
+
+def _states(saver: BaseCheckpointSaver, thread: str) -> list[Any]:
+    """Every checkpoint of every namespace of ``thread``, loaded whole, newest first."""
+    return [_snapshot(item) for item in saver.list({"configurable": {"thread_id": thread}})]
+
+
+def test_a_batch_prune_keeps_each_threads_latest_of_every_namespace(
+    saver: BaseCheckpointSaver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cairngraph.checkpoint import _lifecycle
+
+    monkeypatch.setattr(_lifecycle, "BATCH", 2)  # five threads: three batches, one short
+    latest: dict[str, Any] = {}
+    for thread in range(5):
+        name = f"batch{thread}"
+        configs = _history(saver, name, 3 + thread)
+        if thread % 2:  # a subgraph namespace on some threads, with a pending write
+            child = _history(saver, name, 3, ns="child:1")
+            saver.put_writes(child[-1], [("pending", "c" * 400)], "child-task")
+        saver.put_writes(configs[-1], [("pending", f"{name}-" + "w" * 400)], "late-task")
+        latest[name] = [_snapshot(saver.get_tuple(_config(name)))] + (
+            [_snapshot(saver.get_tuple(_config(name, "child:1")))] if thread % 2 else []
+        )
+    untouched = _history(saver, "not-asked", 4)
+    before = _states(saver, "not-asked")
+
+    saver.prune([f"batch{thread}" for thread in range(5)] + ["batch0", "never-saved"])
+
+    for name, kept in latest.items():
+        assert len(_ids(saver, name)) == 1
+        assert _snapshot(saver.get_tuple(_config(name))) == kept[0]
+        if len(kept) > 1:
+            assert len(_ids(saver, name, "child:1")) == 1
+            assert _snapshot(saver.get_tuple(_config(name, "child:1"))) == kept[1]
+            pending = saver.get_tuple(_config(name, "child:1")).pending_writes  # type: ignore[union-attr]
+            assert [(w.task_id, w.value) for w in pending] == [("child-task", "c" * 400)]
+    assert _states(saver, "not-asked") == before
+    assert saver.get_tuple(untouched[0]) is not None
+    assert saver.verify().ok
+
+
+def test_a_batch_prune_frees_no_value_a_kept_thread_shares(saver: BaseCheckpointSaver) -> None:
+    # Every _history thread stores the same title (one stored value, shared); a copy
+    # shares every value of its source.
+    _history(saver, "pruned-a", 5)
+    _history(saver, "pruned-b", 4)
+    _history(saver, "kept", 3)
+    saver.copy_thread("pruned-a", "copy-of-a")
+    kept_before = _states(saver, "kept")
+    copy_before = _states(saver, "copy-of-a")
+    everything = _stored(saver)
+
+    saver.prune(["pruned-a", "pruned-b"])
+
+    assert _states(saver, "kept") == kept_before
+    assert _states(saver, "copy-of-a") == copy_before  # its whole history, every value
+    assert saver.verify().ok
+    assert _stored(saver) <= everything
+    saver.delete_thread("copy-of-a")
+    saver.delete_thread("kept")
+    # What is left is what the two pruned threads' latest checkpoints need.
+    assert len(_stored(saver)) < len(everything)
+    assert len(_ids(saver, "pruned-a")) == len(_ids(saver, "pruned-b")) == 1
+    assert saver.get_tuple(_config("pruned-a")).checkpoint.channel_values["title"] == "t" * 700  # type: ignore[union-attr]
+    assert saver.verify().ok
+
+
+def test_a_batch_with_a_busy_thread_prunes_the_others_then_names_it(
+    saver: BaseCheckpointSaver,
+) -> None:
+    for name in ("first", "busy", "last"):
+        _history(saver, name, 3)
+    busy_before = _states(saver, "busy")
+    errors: list[BaseException] = []
+
+    def prune_all() -> None:
+        try:
+            saver.prune(["first", "busy", "last"], wait=0.2)
+        except ThreadBusyError as error:
+            errors.append(error)
+
+    with saver.thread_lock("busy", 1):
+        worker = threading.Thread(target=prune_all)
+        worker.start()
+        worker.join()
+    assert len(errors) == 1
+    assert "'busy'" in str(errors[0]) and "every other thread was pruned" in str(errors[0])
+    assert "'first'" not in str(errors[0]) and "'last'" not in str(errors[0])
+    assert len(_ids(saver, "first")) == len(_ids(saver, "last")) == 1
+    assert _states(saver, "busy") == busy_before  # untouched, values and all
+    assert saver.verify().ok
+
+
+def test_a_prune_waits_for_a_busy_thread_of_its_batch(saver: BaseCheckpointSaver) -> None:
+    for name in ("free", "held"):
+        _history(saver, name, 3)
+    held = threading.Event()
+    release = threading.Event()
+
+    def run_holding() -> None:
+        with saver.thread_lock("held", 5):
+            held.set()
+            release.wait(5)
+
+    runner = threading.Thread(target=run_holding)
+    runner.start()
+    held.wait(5)
+    threading.Timer(0.3, release.set).start()
+    started = time.monotonic()
+    saver.prune(["held", "free"], wait=10)  # the run lets go after 0.3 s: within wait
+    runner.join()
+    assert time.monotonic() - started >= 0.25
+    assert len(_ids(saver, "held")) == len(_ids(saver, "free")) == 1
+    assert saver.verify().ok
+
+
+def test_a_run_in_progress_on_another_thread_goes_on_through_a_batch_prune(
+    saver: BaseCheckpointSaver,
+) -> None:
+    from typing import TypedDict
+
+    from cairngraph.graph import END, StateGraph
+    from cairngraph.graph import START as BEGIN
+
+    class State(TypedDict):
+        count: int
+
+    for thread in range(4):
+        _history(saver, f"old{thread}", 4)
+    pruned = threading.Event()
+
+    def step(state: State) -> dict[str, int]:
+        if state["count"] == 1 and not pruned.is_set():
+            saver.prune([f"old{thread}" for thread in range(4)])  # mid-run, other threads
+            pruned.set()
+        return {"count": state["count"] + 1}
+
+    builder = StateGraph(State)
+    builder.add_node("one", step)
+    builder.add_node("two", step)
+    builder.add_edge(BEGIN, "one")
+    builder.add_edge("one", "two")
+    builder.add_edge("two", END)
+    app = builder.compile(checkpointer=saver)
+    config = {"configurable": {"thread_id": "live"}}
+    assert app.invoke({"count": 0}, config) == {"count": 2}  # type: ignore[arg-type]
+    assert pruned.is_set()
+    assert [len(_ids(saver, f"old{thread}")) for thread in range(4)] == [1, 1, 1, 1]
+    assert len(list(saver.list(config))) == 4  # type: ignore[arg-type]
+    assert saver.verify().ok
+
+
+def test_delete_for_runs_clears_every_free_thread_then_names_the_busy_one(
+    saver: BaseCheckpointSaver,
+) -> None:
+    for name in ("a", "held", "z"):
+        _history(saver, name, 2, run="old")
+        _history(saver, name, 2, run="new")  # a second run continues each thread
+    errors: list[BaseException] = []
+
+    def delete_old() -> None:
+        try:
+            saver.delete_for_runs(["old"], wait=0.1)
+        except ThreadBusyError as error:
+            errors.append(error)
+
+    with saver.thread_lock("held", 1):
+        worker = threading.Thread(target=delete_old)
+        worker.start()
+        worker.join()
+    assert len(errors) == 1 and "'held' (1 of 3)" in str(errors[0])
+    assert [len(_ids(saver, name)) for name in ("a", "held", "z")] == [2, 4, 2]
+    assert saver.verify().ok

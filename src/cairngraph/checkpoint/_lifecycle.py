@@ -13,6 +13,13 @@ A backend supplies three primitives, each one transaction of its own:
 - ``_copy(source, target)``: every checkpoint and write of ``source`` again
   under ``target``, sharing its stored values.
 
+A backend may also supply ``_retain_many(thread_ids, choose)``: ``_retain``
+for a batch of threads at once, in one transaction, for those of them no
+run holds (each one's run lock tried, never waited for), naming the others
+as busy. The default tries each thread's lock and calls ``_retain``; SQLite
+and PostgreSQL do the batch with set-based statements (a prune of many
+threads costs a few statements per batch, not per thread).
+
 and ``_reclaim()``, which gives freed space back to the system where the
 backend can (SQLite's incremental vacuum), and ``_collect(cutoff)``, which
 deletes the blobs put before ``cutoff`` that no value row names
@@ -22,9 +29,11 @@ Invariants:
 
 - A partial removal (``prune(strategy="keep_latest")``, a policy, runs)
   holds the thread's run lock (``thread_lock``), so it never changes a thread
-  under a run in progress: it waits up to ``wait`` seconds, then raises
-  :class:`~cairngraph.errors.ThreadBusyError` (a sweep skips the thread and
-  names it in its report). Other threads are never touched.
+  under a run in progress. ``prune`` takes the threads a batch at a time
+  without waiting, then waits for the busy ones (at most ``wait`` seconds in
+  all) and raises :class:`~cairngraph.errors.ThreadBusyError` naming those
+  still held, once every other thread is pruned (a sweep skips a busy thread
+  and names it in its report). Other threads are never touched.
 - ``delete_thread`` does not wait: a run in progress on the deleted thread
   meets :class:`~cairngraph.errors.ThreadDeletedError` at its next save.
 - Async twins run the sync operation in a worker thread; the PostgreSQL
@@ -35,9 +44,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Collection, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -53,15 +64,27 @@ from cairngraph.checkpoint._retention import (
 )
 from cairngraph.errors import InvalidConfigError, ThreadBusyError
 
-__all__ = ["BLOB_GRACE", "Chooser", "Lifecycle", "Sweeper"]
+__all__ = ["BATCH", "BLOB_GRACE", "Chooser", "Lifecycle", "Retained", "Sweeper"]
 
 BLOB_GRACE = timedelta(hours=1)
 """How old a blob no row names must be before a sweep deletes it: far longer than
 any save takes between putting a blob and committing the row that names it."""
 
+BATCH = 200
+"""Threads a prune changes in one transaction: few statements for many threads, yet a
+transaction short enough not to keep other writers waiting long."""
+
 Strategy = Literal["keep_latest", "delete"]
 Chooser = Callable[[list[Entry]], Collection[Key]]
 """A thread's checkpoints → the keys of those to delete."""
+
+
+@dataclass(frozen=True, slots=True)
+class Retained:
+    """What ``_retain_many`` did: checkpoints deleted, and the threads a run held (untouched)."""
+
+    removed: int = 0
+    busy: tuple[str, ...] = ()
 
 
 class Lifecycle(ABC):
@@ -90,6 +113,31 @@ class Lifecycle(ABC):
         Returns how many checkpoints were deleted.
         """
 
+    def _retain_many(self, thread_ids: Sequence[str], choose: Chooser) -> Retained:
+        """``_retain`` for each of ``thread_ids`` no run holds (locks tried, not waited for)."""
+        with self._try_hold(thread_ids) as held:
+            removed = self._retain_held(held, choose) if held else 0
+        taken = set(held)
+        return Retained(removed, tuple(t for t in thread_ids if t not in taken))
+
+    def _retain_held(self, thread_ids: Sequence[str], choose: Chooser) -> int:
+        """``_retain`` of threads whose run locks the caller holds (one transaction, where
+        the backend can); how many checkpoints were deleted."""
+        return sum(self._retain(thread_id, choose) for thread_id in thread_ids)
+
+    @contextmanager
+    def _try_hold(self, thread_ids: Sequence[str]) -> Iterator[list[str]]:
+        """The run locks of those of ``thread_ids`` no run holds now, held in the block."""
+        held: list[str] = []
+        with ExitStack() as stack:
+            for thread_id in thread_ids:
+                try:
+                    stack.enter_context(self.thread_lock(thread_id, 0))
+                except ThreadBusyError:
+                    continue
+                held.append(thread_id)
+            yield held
+
     @abstractmethod
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         """Every checkpoint and write of the source again under the (empty) target."""
@@ -116,9 +164,11 @@ class Lifecycle(ABC):
 
         ``strategy="keep_latest"`` keeps each namespace's newest checkpoint with
         its pending writes and every value it needs; it holds each thread's run
-        lock, waiting up to ``wait`` seconds for a run in progress
-        (:class:`ThreadBusyError` after that). ``"delete"`` is ``delete_thread``
-        for each. Space is given back (see ``docs/retention.md``).
+        lock while it prunes it. Threads a run holds are waited for (up to
+        ``wait`` seconds in all, once every other thread is pruned); those still
+        held then are left as they were and named in a :class:`ThreadBusyError`.
+        ``"delete"`` is ``delete_thread`` for each. Space is given back (see
+        ``docs/retention.md``).
 
         Example::
 
@@ -135,13 +185,38 @@ class Lifecycle(ABC):
                 f"prune(strategy={strategy!r}): use 'keep_latest' or 'delete' (for keep-last-N "
                 "or age rules, use sweep(RetentionPolicy(...)))"
             )
-        for thread_id in dict.fromkeys(str(thread) for thread in thread_ids):
-            if strategy == "delete":
+        unique = list(dict.fromkeys(str(thread) for thread in thread_ids))
+        if strategy == "delete":
+            for thread_id in unique:
                 self.delete_thread(thread_id)
-                continue
-            with self.thread_lock(thread_id, wait):
-                self._retain(thread_id, keep_latest)
+            self._reclaim()
+            return
+        _removed, refused = self._retain_all(unique, keep_latest, wait)
         self._reclaim()
+        if refused:
+            raise _still_busy("prune", refused, wait, len(unique), "pruned")
+
+    def _retain_all(
+        self, thread_ids: Sequence[str], choose: Chooser, wait: float
+    ) -> tuple[int, list[str]]:
+        """``_retain`` of every thread: a batch at a time, each thread a run holds skipped,
+        then those waited for, one by one, within ``wait`` seconds in all. Returns how many
+        checkpoints went, and the threads still held at the deadline (untouched)."""
+        removed = 0
+        busy: list[str] = []
+        for start in range(0, len(thread_ids), BATCH):
+            done = self._retain_many(thread_ids[start : start + BATCH], choose)
+            removed += done.removed
+            busy += done.busy
+        deadline = time.monotonic() + wait
+        refused: list[str] = []
+        for thread_id in busy:
+            try:
+                with self.thread_lock(thread_id, max(deadline - time.monotonic(), 0.0)):
+                    removed += self._retain(thread_id, choose)
+            except ThreadBusyError:
+                refused.append(thread_id)
+        return removed, refused
 
     def copy_thread(
         self, source_thread_id: str, target_thread_id: str, *, wait: float = 5.0
@@ -170,7 +245,9 @@ class Lifecycle(ABC):
     def delete_for_runs(self, run_ids: Sequence[str], *, wait: float = 5.0) -> None:
         """Delete the checkpoints (and their writes) whose metadata ``run_id`` is one of these.
 
-        Values the remaining checkpoints use stay; the rest are freed.
+        Values the remaining checkpoints use stay; the rest are freed. A thread a run
+        holds is waited for as in :meth:`prune` (``wait`` seconds in all, then
+        :class:`ThreadBusyError` naming it, every other thread done).
 
         Example::
 
@@ -181,12 +258,14 @@ class Lifecycle(ABC):
         wanted = [str(run_id) for run_id in run_ids]
         if not wanted:
             return
-        for thread_id, entries in by_thread(self._index(None)).items():
-            if not of_runs(entries, wanted):
-                continue
-            with self.thread_lock(thread_id, wait):
-                self._retain(thread_id, lambda found: of_runs(found, wanted))
+        found = by_thread(self._index(None))
+        threads = [thread_id for thread_id, entries in found.items() if of_runs(entries, wanted)]
+        _removed, refused = self._retain_all(threads, lambda rows: of_runs(rows, wanted), wait)
         self._reclaim()
+        if refused:
+            raise _still_busy(
+                "delete_for_runs", refused, wait, len(threads), "cleared of those runs' checkpoints"
+            )
 
     def sweep(
         self,
@@ -197,8 +276,9 @@ class Lifecycle(ABC):
     ) -> SweepReport:
         """Apply a retention policy (``policy``, else ``saver.retention``) to every thread.
 
-        A thread a run holds longer than ``wait`` seconds is skipped and named
-        in the report's ``busy``. Run it on demand, from a scheduled job, or in
+        Threads are trimmed a batch at a time; a thread a run holds is skipped,
+        then waited for (``wait`` seconds in all) and, still held, named in the
+        report's ``busy``. Run it on demand, from a scheduled job, or in
         the background with :class:`Sweeper`.
 
         Example::
@@ -215,13 +295,18 @@ class Lifecycle(ABC):
         moment = now_utc(now)
         threads = removed = 0
         busy: list[str] = []
+        expired: list[str] = []
+        trimmed: list[str] = []
         for thread_id, entries in by_thread(self._index(None)).items():
-            if not (chosen.expired(entries, moment) or chosen.doomed(entries, moment)):
-                continue
+            if chosen.expired(entries, moment):
+                expired.append(thread_id)
+            elif chosen.doomed(entries, moment):
+                trimmed.append(thread_id)
+        for thread_id in expired:
             try:
                 with self.thread_lock(thread_id, wait):
                     # A run may have saved meanwhile: the TTL is judged again, under the lock.
-                    current = self._index([thread_id]) if chosen.ttl is not None else []
+                    current = self._index([thread_id])
                     if chosen.expired(current, moment):
                         self.delete_thread(thread_id)
                         threads += 1
@@ -232,6 +317,10 @@ class Lifecycle(ABC):
                         )
             except ThreadBusyError:
                 busy.append(thread_id)
+        # Saves only add newer checkpoints: a thread not expired above cannot expire now.
+        count, refused = self._retain_all(trimmed, lambda found: chosen.doomed(found, moment), wait)
+        removed += count
+        busy += refused
         self._reclaim()
         collected = self._collect(moment - BLOB_GRACE)
         return SweepReport(threads, removed, tuple(busy), collected)
@@ -286,6 +375,19 @@ class Lifecycle(ABC):
     ) -> SweepReport:
         """Async twin of :meth:`sweep`."""
         return await asyncio.to_thread(lambda: self.sweep(policy, now=now, wait=wait))
+
+
+def _still_busy(
+    action: str, refused: Sequence[str], wait: float, asked: int, done: str
+) -> ThreadBusyError:
+    shown = ", ".join(repr(thread_id) for thread_id in refused[:10])
+    more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
+    return ThreadBusyError(
+        f"{action}: thread {shown}{more} ({len(refused)} of {asked}) is being run by another "
+        f"caller (maybe another process) and was not released within {wait:g}s, so it was "
+        f"left as it was; every other thread was {done}. Try again once its run finishes, "
+        "or raise wait=."
+    )
 
 
 class Sweeper:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from cairngraph.checkpoint._retention import Entry, Key
+from cairngraph.checkpoint._retention import Entry, Key, Stamp
 from cairngraph.checkpoint.base import Checkpoint
 from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
 
@@ -66,8 +66,7 @@ def index(
                         thread_id,
                         namespace,
                         checkpoint_id,
-                        saved.checkpoint.ts,
-                        None if run_id is None else str(run_id),
+                        Stamp(saved.checkpoint.ts, None if run_id is None else str(run_id)),
                     )
                 )
     return found

@@ -22,8 +22,8 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -31,7 +31,7 @@ from cairngraph.checkpoint._config import config_checkpoint_id, config_namespace
 from cairngraph.errors import InvalidConfigError, ThreadDeletedError
 
 if TYPE_CHECKING:
-    from cairngraph.checkpoint._format import CheckpointRow, Format
+    from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
     from cairngraph.checkpoint.base import StepSave
 
 __all__ = [
@@ -40,12 +40,16 @@ __all__ = [
     "entries_of",
     "Key",
     "RetentionPolicy",
+    "Stamp",
     "SweepReport",
     "admission",
     "by_thread",
+    "chosen",
+    "closed",
     "deleted",
     "keep_last",
     "keep_latest",
+    "named_addresses",
     "of_runs",
     "now_utc",
     "older_than",
@@ -56,18 +60,45 @@ Key = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class Stamp:
+    """When a checkpoint was saved, and by which run (its metadata ``run_id``)."""
+
+    ts: str
+    run_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One saved checkpoint as retention sees it: where it is, when, and by which run."""
+    """One saved checkpoint as retention sees it: where it is, when, and by which run.
+
+    ``stamp`` is the :class:`Stamp`, or how to read it from the stored row: then
+    the row is opened when ``ts`` or ``run_id`` is first asked for, so a prune by
+    count never opens the records it deletes.
+    """
 
     thread_id: str
     checkpoint_ns: str
     checkpoint_id: str
-    ts: str
-    run_id: str | None
+    stamp: Stamp | Callable[[], Stamp] = field(compare=False, repr=False)
 
     @property
     def key(self) -> Key:
         return (self.checkpoint_ns, self.checkpoint_id)
+
+    @property
+    def ts(self) -> str:
+        return self._stamped().ts
+
+    @property
+    def run_id(self) -> str | None:
+        return self._stamped().run_id
+
+    def _stamped(self) -> Stamp:
+        if isinstance(self.stamp, Stamp):
+            return self.stamp
+        stamp = self.stamp()
+        object.__setattr__(self, "stamp", stamp)  # read once, then kept (frozen otherwise)
+        return stamp
 
 
 def by_thread(entries: Iterable[Entry]) -> dict[str, list[Entry]]:
@@ -238,18 +269,71 @@ def now_utc(now: datetime | None) -> datetime:
 
 
 def entries_of(fmt: Format, rows: Sequence[CheckpointRow]) -> list[Entry]:
-    """The :class:`Entry` of each checkpoint row (its record opened: time and run id)."""
-    entries = []
-    for row in rows:
+    """The :class:`Entry` of each checkpoint row; its record is opened (for its time and run
+    id) only if a chooser asks for them."""
+    return [
+        Entry(row.thread_id, row.checkpoint_ns, row.checkpoint_id, _reader(fmt, row))
+        for row in rows
+    ]
+
+
+def _reader(fmt: Format, row: CheckpointRow) -> Callable[[], Stamp]:
+    def read() -> Stamp:
         record = fmt.open_checkpoint(row)
         run_id = fmt.metadata(row, record).get("run_id")
-        entries.append(
-            Entry(
-                row.thread_id,
-                row.checkpoint_ns,
-                row.checkpoint_id,
-                record.ts,
-                None if run_id is None else str(run_id),
-            )
-        )
-    return entries
+        return Stamp(record.ts, None if run_id is None else str(run_id))
+
+    return read
+
+
+def chosen(
+    fmt: Format,
+    rows: Sequence[CheckpointRow],
+    choose: Callable[[list[Entry]], Collection[Key]],
+) -> dict[str, set[Key]]:
+    """The keys ``choose`` picks among each thread's ``rows``, by thread (threads with none
+    left out); only keys of rows given are kept."""
+    grouped: dict[str, list[CheckpointRow]] = {}
+    for row in rows:
+        grouped.setdefault(row.thread_id, []).append(row)
+    picked: dict[str, set[Key]] = {}
+    for thread_id, found in grouped.items():
+        present = {(row.checkpoint_ns, row.checkpoint_id) for row in found}
+        keys = set(choose(entries_of(fmt, found))) & present
+        if keys:
+            picked[thread_id] = keys
+    return picked
+
+
+def named_addresses(
+    fmt: Format,
+    checkpoints: Iterable[CheckpointRow],
+    writes: Iterable[WriteRow],
+    threads: Iterable[str],
+) -> dict[str, set[bytes]]:
+    """The value addresses each of ``threads`` names by its ``checkpoints`` and ``writes``
+    (delta bases not included; a thread with no row names nothing)."""
+    # Imported here: _rehome reads _format, which imports the saver base, which imports this.
+    from cairngraph.checkpoint._rehome import live_addresses
+
+    rows: dict[str, tuple[list[CheckpointRow], list[WriteRow]]] = {t: ([], []) for t in threads}
+    for checkpoint in checkpoints:
+        rows[checkpoint.thread_id][0].append(checkpoint)
+    for write in writes:
+        rows[write.thread_id][1].append(write)
+    return {t: live_addresses(fmt, found, written) for t, (found, written) in rows.items()}
+
+
+def closed(addresses: Iterable[bytes], bases: Mapping[bytes, bytes]) -> set[bytes]:
+    """``addresses`` and every delta base below them (``bases``: a delta's address → its base)."""
+    found: set[bytes] = set()
+    pending = list(addresses)
+    while pending:
+        address = pending.pop()
+        if address in found:
+            continue
+        found.add(address)
+        base = bases.get(address)
+        if base is not None:
+            pending.append(base)
+    return found

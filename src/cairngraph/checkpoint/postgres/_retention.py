@@ -31,20 +31,34 @@ import base64
 import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 
 from cairngraph.checkpoint._blobs import freed
 from cairngraph.checkpoint._format import CheckpointRow, Format, WriteRow
-from cairngraph.checkpoint._lifecycle import Chooser
-from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, Key, admission, deleted, entries_of
+from cairngraph.checkpoint._lifecycle import Chooser, Retained
+from cairngraph.checkpoint._rehome import moved_checkpoint, moved_writes
+from cairngraph.checkpoint._retention import (
+    Admission,
+    Entry,
+    Key,
+    admission,
+    chosen,
+    closed,
+    deleted,
+    entries_of,
+    named_addresses,
+)
 from cairngraph.checkpoint.base import StepSave
+from cairngraph.checkpoint.postgres._common import lock_key
 from cairngraph.checkpoint.postgres._ops import _DELETE_VALUES
 from cairngraph.checkpoint.postgres._save import SELECT_CHECKPOINTS
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.errors import CorruptDataError
+
+if TYPE_CHECKING:
+    from cairngraph.checkpoint.postgres._driver import Control
 
 __all__ = [
     "copy", "guarded", "refusals", "index", "retain", "retain_forgetting", "saving", "tombstone",
@@ -73,32 +87,48 @@ _TOMBSTONE = (
     "INSERT INTO cairn_deleted (thread_id) VALUES (%s) ON CONFLICT (thread_id) DO UPDATE "
     "SET deleted_at = now()"
 )
+_IN_THREADS = " WHERE thread_id = ANY(%s::text[])"
+_TRY_LOCKS = (
+    "SELECT t, pg_try_advisory_xact_lock(k) FROM unnest(%s::text[], %s::bigint[]) AS x(t, k)"
+)
+"""Each thread's run lock (``_common.lock_key``) tried for this transaction."""
 _DELETE_KEYS = (
-    "WITH x AS (SELECT * FROM json_to_recordset(%s::json) AS x(n text, c text)), "
-    "w AS (DELETE FROM cairn_writes w USING x WHERE w.thread_id = %s AND w.ns = x.n AND "
-    "w.checkpoint_id = x.c), d AS (DELETE FROM cairn_checkpoints c USING x WHERE "
-    "c.thread_id = %s AND c.ns = x.n AND c.checkpoint_id = x.c RETURNING 1) "
-    "SELECT count(*) FROM d"
+    "WITH x AS (SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]) AS x(t, n, c)), "
+    "w AS (DELETE FROM cairn_writes w USING x WHERE w.thread_id = ANY(%s::text[]) AND "
+    "w.thread_id = x.t AND w.ns = x.n AND w.checkpoint_id = x.c) "
+    "DELETE FROM cairn_checkpoints c USING x WHERE c.thread_id = ANY(%s::text[]) AND "
+    "c.thread_id = x.t AND c.ns = x.n AND c.checkpoint_id = x.c"
 )
-_ROWS = (
-    "SELECT 0, ns, checkpoint_id, parent_id, 0, body FROM cairn_checkpoints WHERE "
-    "thread_id = %s UNION ALL SELECT 1, ns, checkpoint_id, task_id, slot, body FROM "
-    "cairn_writes WHERE thread_id = %s"
+"""The checkpoints of ``(thread, ns, checkpoint_id)`` and their writes. The threads are given
+again on their own: the planner's estimate for a join on three columns of a list is poor, and
+without them it may scan the whole tables; with them it reads only the batch's rows."""
+_LEFT = (
+    "SELECT 1, thread_id, ns, checkpoint_id, task_id, slot, body FROM cairn_writes WHERE "
+    "thread_id = ANY(%s::text[]) UNION ALL SELECT 0, thread_id, '', '', '', 0, address FROM "
+    "cairn_refs WHERE thread_id = ANY(%s::text[])"
 )
-"""A thread's checkpoint rows (kind 0) and writes rows (kind 1), in one reply."""
+"""The threads' writes rows (kind 1) and ref rows (kind 0, the address as body), in one reply."""
+_CHAINS = (
+    "WITH RECURSIVE chain(address, base) AS (SELECT v.address, v.base FROM "
+    "unnest(%s::bytea[]) AS n(a) CROSS JOIN LATERAL (SELECT address, base FROM cairn_values "
+    "WHERE address = n.a LIMIT 1) AS v UNION SELECT v.address, v.base FROM chain c CROSS "
+    "JOIN LATERAL (SELECT address, base FROM cairn_values WHERE address = c.base LIMIT 1) "
+    "AS v WHERE c.base IS NOT NULL) SELECT address, base FROM chain"
+)
+"""The stored values among these addresses and every delta base below them, with their
+base. One index lookup per value (LATERAL ... LIMIT 1): never a scan of the table, which
+a recursive query's row estimate could otherwise choose."""
 _RESET_REFS = (
-    "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values WHERE address = "
-    "ANY(%s::bytea[]) UNION SELECT v.base FROM cairn_values v JOIN chain c ON v.address = "
-    "c.address WHERE v.base IS NOT NULL), "
-    "added AS (INSERT INTO cairn_refs (address, thread_id) SELECT address, %s FROM chain "
-    "ON CONFLICT DO NOTHING), "
-    "dropped AS (DELETE FROM cairn_refs r WHERE r.thread_id = %s AND NOT EXISTS "
-    "(SELECT 1 FROM chain c WHERE c.address = r.address) RETURNING r.address) "
-    "SELECT address FROM cairn_values WHERE address IN (SELECT address FROM dropped) "
+    "WITH gone AS (DELETE FROM cairn_refs r USING unnest(%s::text[], %s::bytea[]) AS g(t, a) "
+    "WHERE r.thread_id = g.t AND r.address = g.a AND r.thread_id = ANY(%s::text[]) "
+    "RETURNING r.address), "
+    "added AS (INSERT INTO cairn_refs (address, thread_id) SELECT a, t FROM "
+    "unnest(%s::text[], %s::bytea[]) AS x(t, a) ON CONFLICT DO NOTHING) "
+    "SELECT address FROM cairn_values WHERE address IN (SELECT address FROM gone) "
     "ORDER BY address FOR UPDATE"
 )
-"""The thread's refs set to what its rows name (delta bases included); the values that
-lost a ref are returned locked, as ``_ops.delete_thread`` locks them before freeing."""
+"""Ref rows dropped and added, by (thread, address); the values that lost a ref are
+returned locked, as ``_ops.delete_thread`` locks them before freeing."""
 _COPY_REFS = (
     "INSERT INTO cairn_refs (address, thread_id) SELECT address, %s FROM cairn_refs WHERE "
     "thread_id = %s ON CONFLICT DO NOTHING"
@@ -215,37 +245,73 @@ def _row(item: Sequence[Any]) -> tuple[str, str, str, str | None, bytes]:
     return item[0], item[1], item[2], item[3], bytes(item[4])
 
 
-def retain(fmt: Format, thread_id: str, choose: Chooser, doomed: list[str]) -> Op:
-    """Delete what ``choose`` picks of the thread and their writes; reset its refs; free values.
+def retain(
+    fmt: Format, thread_ids: Sequence[str], choose: Chooser, doomed: list[str], tried: bool
+) -> Op:
+    """Delete what ``choose`` picks of each thread and their writes; reset the refs of the
+    threads changed; free the values nothing refers to any more. Returns how many
+    checkpoints went, and the threads it changed or left as they were (``held``).
 
-    Three round trips: one statement reads the thread's rows; the deletion goes out
-    unanswered with one statement that sets the refs to what remains names (with
-    delta bases) and locks the values that lost a ref; then those no ref points to
-    are deleted, and the transaction commits.
+    One transaction for the whole batch. When ``tried``, the threads' run locks are
+    tried first, as transaction-scoped locks (a run's session lock conflicts with them;
+    they go with the commit): a thread a run holds is left out. Otherwise the caller
+    holds every run lock. Then, for the whole batch, a round trip each: the guards and
+    the checkpoint rows; the deletion (sent unanswered) and the remaining writes and
+    ref rows; the delta chains of the values the remaining rows name; one statement
+    that sets each thread's refs to what its rows name (delta bases included) and
+    locks the values that lost a ref; the deletion of those no ref points to, and the
+    commit.
     """
     yield Atomic()
     doomed.clear()  # the blobs of freed values, deleted once this commits
-    yield Query(_EXCLUSIVE, ([thread_id],))
-    found = yield Query(_ROWS, (thread_id, thread_id), "all")
-    checkpoints = [
-        CheckpointRow(thread_id, r[1], r[2], r[3], bytes(r[5])) for r in found if r[0] == 0
+    held = list(thread_ids)
+    if tried:
+        found = yield Query(_TRY_LOCKS, (held, [lock_key(t) for t in held]), "all")
+        held = [thread_id for thread_id, taken in found if taken]
+        if not held:
+            return 0, held
+    yield Query(_EXCLUSIVE, (held,))
+    found = yield Query(SELECT_CHECKPOINTS + _IN_THREADS, (held,), "all")
+    checkpoints = [CheckpointRow(*_row(item)) for item in found]
+    picked = chosen(fmt, checkpoints, choose)
+    if not picked:
+        return 0, held
+    changed = sorted(picked)
+    keys = [(t, ns, checkpoint_id) for t in changed for ns, checkpoint_id in sorted(picked[t])]
+    columns = [list(column) for column in zip(*keys, strict=True)]
+    yield Query(_DELETE_KEYS, (*columns, changed, changed))
+    found = yield Query(_LEFT, (changed, changed), "all")
+    writes = [WriteRow(r[1], r[2], r[3], r[4], r[5], bytes(r[6])) for r in found if r[0]]
+    current: dict[str, set[bytes]] = {thread_id: set() for thread_id in changed}
+    for r in found:
+        if not r[0]:
+            current[r[1]].add(bytes(r[6]))
+    kept = [
+        row
+        for row in checkpoints
+        if row.thread_id in picked
+        and (row.checkpoint_ns, row.checkpoint_id) not in picked[row.thread_id]
     ]
-    keys = set(choose(entries_of(fmt, checkpoints)))
-    if not keys:
-        return 0
-    writes = [WriteRow(thread_id, r[1], r[2], r[3], r[4], bytes(r[5])) for r in found if r[0]]
-    chosen = _to_json([{"n": ns, "c": checkpoint_id} for ns, checkpoint_id in sorted(keys)])
-    yield Query(_DELETE_KEYS, (chosen, thread_id, thread_id))
-    named = live_addresses(
-        fmt,
-        [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
-        [row for row in writes if (row.checkpoint_ns, row.checkpoint_id) not in keys],
-    )
-    locked = yield Query(_RESET_REFS, (sorted(named), thread_id, thread_id), "all")
+    named = named_addresses(fmt, kept, writes, changed)
+    chains = yield Query(_CHAINS, (sorted(set().union(*named.values())),), "all")
+    stored = {bytes(address): base for address, base in chains}
+    bases = {address: bytes(base) for address, base in stored.items() if base is not None}
+    gone: list[tuple[str, bytes]] = []
+    added: list[tuple[str, bytes]] = []
+    for thread_id in changed:
+        live = closed(named[thread_id], bases)
+        gone += [(thread_id, address) for address in sorted(current[thread_id] - live)]
+        # A ref names a stored value (as a save adds them): not an address nothing holds.
+        added += [(thread_id, a) for a in sorted(live - current[thread_id]) if a in stored]
+    locked = yield Query(_RESET_REFS, (*_columns(gone), changed, *_columns(added)), "all")
     if locked:
-        gone = yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],), "all")
-        doomed.extend(freed(gone))
-    return sum(1 for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) in keys)
+        gone_values = yield Query(_DELETE_VALUES, ([bytes(a) for (a,) in locked],), "all")
+        doomed.extend(freed(gone_values))
+    return len(keys), held
+
+
+def _columns(pairs: list[tuple[str, bytes]]) -> tuple[list[str], list[bytes]]:
+    return [thread_id for thread_id, _a in pairs], [address for _t, address in pairs]
 
 
 def copy(fmt: Format, source: str, target: str) -> Op:
@@ -286,23 +352,42 @@ def _b64(data: bytes) -> str:
 
 
 def retain_forgetting(
-    run: Callable[..., Any], fmt: Format, refs: Any, thread_id: str, choose: Chooser
-) -> int:
-    """``_retain`` of both PostgreSQL savers: :func:`retain` through ``run`` (the saver's
-    way to run an operation from the caller's thread), then the removed checkpoints
-    forgotten by ``refs`` (the saver's refs cache), even when the commit failed, and the
-    blobs of freed values deleted once it succeeded."""
-    chosen: list[Key] = []
+    run: Callable[..., Any],
+    fmt: Format,
+    control: Control,
+    thread_ids: Sequence[str],
+    choose: Chooser,
+    *,
+    tried: bool,
+) -> Retained:
+    """``_retain`` and ``_retain_many`` of both PostgreSQL savers: :func:`retain` through
+    ``run`` (the saver's way to run an operation from the caller's thread).
+
+    When ``tried``, each thread is first claimed in this process (``control.claims``,
+    as a run claims it: PostgreSQL's locks are re-entrant within a session, and runs
+    of this process may share the connection); a thread a run of this process holds
+    is busy. The claims go once the transaction is over. Then the removed checkpoints
+    are forgotten by ``control.refs``, even when the commit failed, and the blobs of
+    freed values deleted once it succeeded.
+    """
+    chosen_keys: list[tuple[str, str, str]] = []
     doomed: list[str] = []
 
     def noting(entries: list[Entry]) -> Collection[Key]:
         keys = choose(entries)
-        chosen.extend(keys)
+        chosen_keys.extend((entries[0].thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
         return keys
 
+    claimed = [t for t in thread_ids if not tried or control.claims.claim(lock_key(t))]
     try:
-        count = int(run(lambda: retain(fmt, thread_id, noting, doomed), None, doomed))
+        if not claimed:
+            return Retained(0, tuple(thread_ids))
+        count, held = run(lambda: retain(fmt, claimed, noting, doomed, tried), None, doomed)
     finally:  # forgetting is always safe
-        refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in chosen)
+        control.refs.drop(chosen_keys)
+        if tried:
+            for thread_id in claimed:
+                control.claims.release(lock_key(thread_id))
     fmt.blobs.delete(doomed)
-    return count
+    taken = set(held)
+    return Retained(int(count), tuple(t for t in thread_ids if t not in taken))

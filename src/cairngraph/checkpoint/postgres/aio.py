@@ -35,7 +35,7 @@ from typing import Any
 from cairngraph.checkpoint._blobs import BLOB_THRESHOLD, Blobs, collect
 from cairngraph.checkpoint._config import ListQuery, page_limit
 from cairngraph.checkpoint._format import Format
-from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._lifecycle import Chooser, Retained
 from cairngraph.checkpoint._retention import Entry
 from cairngraph.checkpoint._threads import opener, walk
 from cairngraph.checkpoint.base import (
@@ -310,7 +310,12 @@ class AsyncPostgresSaver(BaseCheckpointSaver):
 
     def _retain(self, thread_id: str, choose: Chooser) -> int:
         return _retention.retain_forgetting(
-            self._sync, self._fmt, self._control.refs, thread_id, choose
+            self._sync, self._fmt, self._control, [thread_id], choose, tried=False
+        ).removed
+
+    def _retain_many(self, thread_ids: Sequence[str], choose: Chooser) -> Retained:
+        return _retention.retain_forgetting(
+            self._sync, self._fmt, self._control, thread_ids, choose, tried=True
         )
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:

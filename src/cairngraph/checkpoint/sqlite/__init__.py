@@ -284,8 +284,11 @@ class SqliteSaver(BaseCheckpointSaver):
             return _retention.index(self._store, thread_ids)
 
     def _retain(self, thread_id: str, choose: Chooser) -> int:
+        return self._retain_held([thread_id], choose)
+
+    def _retain_held(self, thread_ids: Sequence[str], choose: Chooser) -> int:
         with self._transaction() as store:
-            return _retention.retain(store, thread_id, choose)
+            return _retention.retain(store, thread_ids, choose)
 
     def _copy(self, source_thread_id: str, target_thread_id: str) -> None:
         with self._transaction() as store:

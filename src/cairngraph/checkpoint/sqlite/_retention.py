@@ -7,9 +7,9 @@ interleave, in this process or another).
 
 Invariants:
 
-- After :func:`remove`, the thread's ref rows are exactly the addresses its
-  remaining checkpoint and writes rows name, closed over delta bases; a value
-  whose last ref row went is deleted in the same transaction.
+- After :func:`retain`, each changed thread's ref rows are exactly the
+  addresses its remaining checkpoint and writes rows name, closed over delta
+  bases; a value whose last ref row went is deleted in the same transaction.
 - A tombstone row (``cairn_deleted``) is written by ``delete_thread``; every
   insert of a checkpoint or writes row of that thread is aborted by a trigger
   (one primary-key lookup inside the insert, no statement of its own), until a
@@ -21,6 +21,7 @@ Invariants:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -29,8 +30,16 @@ from typing import Any, TypeVar
 
 from cairngraph.checkpoint._format import CheckpointRow, WriteRow
 from cairngraph.checkpoint._lifecycle import Chooser
-from cairngraph.checkpoint._rehome import live_addresses, moved_checkpoint, moved_writes
-from cairngraph.checkpoint._retention import Admission, Entry, deleted, entries_of
+from cairngraph.checkpoint._rehome import moved_checkpoint, moved_writes
+from cairngraph.checkpoint._retention import (
+    Admission,
+    Entry,
+    chosen,
+    closed,
+    deleted,
+    entries_of,
+    named_addresses,
+)
 from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
 from cairngraph.errors import CorruptDataError, StorageError
 
@@ -46,6 +55,10 @@ _TRIES = 3
 _PAGE = 5000
 _AFTER = " WHERE (thread_id, ns, checkpoint_id) > (?, ?, ?)"
 _PAGED = " ORDER BY thread_id, ns, checkpoint_id LIMIT ?"
+_IN_THREADS = " WHERE thread_id IN (SELECT value FROM json_each(?))"
+_SELECT_REFS = (
+    "SELECT thread_id, address FROM cairn_refs WHERE thread_id IN (SELECT value FROM json_each(?))"
+)
 T = TypeVar("T")
 
 
@@ -126,11 +139,9 @@ def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
     """Every checkpoint of ``thread_ids`` (all when None, page by page) as an :class:`Entry`."""
     conn = store.conn
     if thread_ids is not None:
-        found = []
-        for thread_id in thread_ids:
-            found += conn.execute(
-                SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,)
-            ).fetchall()
+        found = conn.execute(
+            SELECT_CHECKPOINTS + _IN_THREADS, (json.dumps(list(thread_ids)),)
+        ).fetchall()
         return entries_of(store.fmt, [CheckpointRow(*row) for row in found])
     entries: list[Entry] = []
     after: tuple[str, ...] = ()
@@ -143,75 +154,80 @@ def index(store: Store, thread_ids: Sequence[str] | None) -> list[Entry]:
         after = tuple(page[-1][:3])
 
 
-def retain(store: Store, thread_id: str, choose: Chooser) -> int:
-    """Delete what ``choose`` picks of the thread with its writes; reset its refs; free values."""
-    conn = store.conn
+def retain(store: Store, thread_ids: Sequence[str], choose: Chooser) -> int:
+    """Delete what ``choose`` picks of each thread with its writes; reset the refs of the
+    threads changed; free the values nothing refers to any more. A few statements for the
+    whole batch (the saver holds every thread's run lock, in one transaction)."""
+    conn, fmt = store.conn, store.fmt
+    listed = json.dumps(list(thread_ids))
     checkpoints = [
         CheckpointRow(*row)
-        for row in conn.execute(SELECT_CHECKPOINTS + " WHERE thread_id = ?", (thread_id,))
+        for row in conn.execute(SELECT_CHECKPOINTS + _IN_THREADS, (listed,)).fetchall()
     ]
-    keys = set(choose(entries_of(store.fmt, checkpoints)))
-    if not keys:
+    doomed = chosen(fmt, checkpoints, choose)
+    if not doomed:
         return 0
-    writes = [
-        WriteRow(*row)
-        for row in conn.execute(_SELECT_WRITES + " WHERE thread_id = ?", (thread_id,))
-    ]
-    params = [(thread_id, ns, checkpoint_id) for ns, checkpoint_id in sorted(keys)]
-    before = conn.total_changes
+    params = [(t, ns, checkpoint_id) for t in sorted(doomed) for ns, checkpoint_id in doomed[t]]
     conn.executemany(
         "DELETE FROM cairn_checkpoints WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?",
         params,
     )
-    removed = conn.total_changes - before
     conn.executemany(
         "DELETE FROM cairn_writes WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?", params
     )
-    named = live_addresses(
-        store.fmt,
-        [row for row in checkpoints if (row.checkpoint_ns, row.checkpoint_id) not in keys],
-        [row for row in writes if (row.checkpoint_ns, row.checkpoint_id) not in keys],
-    )
-    _reset_refs(store, thread_id, _with_bases(conn, named))
-    store.refs.drop((thread_id, ns, checkpoint_id) for ns, checkpoint_id in keys)
-    return removed
+    changed = sorted(doomed)
+    kept = [
+        row
+        for row in checkpoints
+        if row.thread_id in doomed
+        and (row.checkpoint_ns, row.checkpoint_id) not in doomed[row.thread_id]
+    ]
+    writes = [
+        WriteRow(*row)
+        for row in conn.execute(_SELECT_WRITES + _IN_THREADS, (json.dumps(changed),)).fetchall()
+    ]
+    live = _with_bases(conn, named_addresses(fmt, kept, writes, changed))
+    _reset_refs(store, changed, live)
+    store.refs.drop(params)
+    return len(params)
 
 
-def _reset_refs(store: Store, thread_id: str, live: set[bytes]) -> None:
-    """The thread's ref rows set to ``live``; the values that lost their last ref deleted."""
+def _reset_refs(store: Store, thread_ids: list[str], live: dict[str, set[bytes]]) -> None:
+    """Each thread's ref rows set to its ``live`` set; the values that lost their last ref
+    deleted."""
     conn = store.conn
-    current = {
-        bytes(address)
-        for (address,) in conn.execute(
-            "SELECT address FROM cairn_refs WHERE thread_id = ?", (thread_id,)
-        ).fetchall()
-    }
-    gone = sorted(current - live)
-    conn.executemany(
-        "DELETE FROM cairn_refs WHERE address = ? AND thread_id = ?",
-        [(address, thread_id) for address in gone],
-    )
+    current: dict[str, set[bytes]] = {thread_id: set() for thread_id in thread_ids}
+    found = conn.execute(_SELECT_REFS, (json.dumps(thread_ids),)).fetchall()
+    for thread_id, address in found:
+        current[thread_id].add(bytes(address))
+    # In key order (address first): each page of the table is visited once, in order.
+    gone = sorted((a, t) for t in thread_ids for a in current[t] - live[t])
+    conn.executemany("DELETE FROM cairn_refs WHERE address = ? AND thread_id = ?", gone)
     conn.executemany(
         "INSERT OR IGNORE INTO cairn_refs (address, thread_id) VALUES (?, ?)",
-        [(address, thread_id) for address in sorted(live - current)],
+        [(a, t) for t in thread_ids for a in sorted(live[t] - current[t])],
     )
-    for chunk in _chunks(gone):
+    for chunk in _chunks(sorted({address for address, _thread in gone})):
         store.free(chunk)
 
 
-def _with_bases(conn: sqlite3.Connection, addresses: set[bytes]) -> set[bytes]:
-    """``addresses`` and every delta base below them (one recursive query per chunk)."""
-    found = set(addresses)
-    for chunk in _chunks(sorted(addresses)):
+def _with_bases(conn: sqlite3.Connection, named: dict[str, set[bytes]]) -> dict[str, set[bytes]]:
+    """Each thread's ``named`` addresses with every delta base below them (the chains read
+    with one recursive query per chunk of addresses, for all the threads at once)."""
+    bases: dict[bytes, bytes] = {}
+    everything = sorted(set().union(*named.values())) if named else []
+    for chunk in _chunks(everything):
         marks = ", ".join("?" * len(chunk))
         # Only constant fragments and placeholders are joined here.
         query = (
-            "WITH RECURSIVE chain(address) AS (SELECT address FROM cairn_values "  # noqa: S608
-            f"WHERE address IN ({marks}) UNION SELECT v.base FROM cairn_values v JOIN "
-            "chain c ON v.address = c.address WHERE v.base IS NOT NULL) SELECT address FROM chain"
+            "WITH RECURSIVE chain(address, base) AS (SELECT address, base FROM "  # noqa: S608
+            f"cairn_values WHERE address IN ({marks}) UNION SELECT v.address, v.base FROM "
+            "cairn_values v JOIN chain c ON v.address = c.base) "
+            "SELECT address, base FROM chain WHERE base IS NOT NULL"
         )
-        found.update(bytes(address) for (address,) in conn.execute(query, chunk).fetchall())
-    return found
+        for address, base in conn.execute(query, chunk).fetchall():
+            bases[bytes(address)] = bytes(base)
+    return {thread_id: closed(addresses, bases) for thread_id, addresses in named.items()}
 
 
 def _chunks(items: list[bytes]) -> Iterator[list[bytes]]:
