@@ -2,9 +2,10 @@
 
 Invariants:
 
-- Every batch is one transaction (``BEGIN IMMEDIATE``) on the store's one
-  connection, under a lock, so many threads may share a store; a file runs
-  in WAL mode, so other processes read while one writes.
+- Every batch is one transaction on the store's one connection, under a
+  lock, so many threads may share a store: ``BEGIN IMMEDIATE`` around its
+  statements, or a lone statement (a lone put, say) in autocommit. A file
+  runs in WAL mode, so other processes read while one writes.
 - Values are sealed (``store/_codec.py``): a changed byte is a
   :class:`CorruptDataError` naming the namespace and key, never wrong data.
 - Semantic search ranks with sqlite-vec's ``vec_distance_cosine`` when the
@@ -97,6 +98,9 @@ class _SqliteBase(SqlStore):
 
     def _scores_in_sql(self) -> bool:
         return self.vector_search == "sqlite-vec"
+
+    def _max_params(self) -> int:
+        return self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
     def close(self) -> None:
         """Close the connection if this store opened it."""
