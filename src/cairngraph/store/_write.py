@@ -150,21 +150,15 @@ def _one_statement(backend: Backend, chunk: list[_Row]) -> Query:
         parts.append((stale + ")", params))
     if vectors:
         insert = _INSERT_VECTORS + _values(_VECTOR, len(vectors)) + _VECTOR_CONFLICT
-        parts.append(
-            (insert, [v for row, name, blob in vectors for v in (row.ns, row.key, name, blob)])
-        )
+        blobs = [part for row, name, blob in vectors for part in (row.ns, row.key, name, blob)]
+        parts.append((insert, blobs))
     if written:
         upsert = _UPSERT + _values(_ITEM, len(written)) + _UPSERT_CONFLICT
         parts.append((upsert, [part for row in written for part in row.columns or ()]))
-    *ctes, (sql, params) = parts
-    if ctes:
-        sql = (
-            "WITH "
-            + ", ".join("c" + str(at) + " AS (" + cte + ")" for at, (cte, _) in enumerate(ctes))
-            + " "
-            + sql
-        )
-    return Query(sql, tuple(part for _, values in (*ctes, (sql, params)) for part in values))
+    *ctes, (last, _) = parts
+    named = ", ".join("c" + str(at) + " AS (" + cte + ")" for at, (cte, _) in enumerate(ctes))
+    sql = "WITH " + named + " " + last if ctes else last
+    return Query(sql, tuple(part for _, values in parts for part in values))
 
 
 def _statements(backend: Backend, chunk: list[_Row]) -> Iterator[Query]:
