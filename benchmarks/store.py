@@ -15,13 +15,19 @@ library's ``PostgresStore.from_conn_string`` in a fresh schema of its own):
 5. The same 10,000 puts (no index) as 100 calls of ``batch()`` with 100
    ``PutOp`` each, as a program writing many memories at once would: µs per
    put. Each batch commits once in both libraries.
+6. SQLite only: the 10,000 lone puts with cairngraph's store at
+   ``synchronous="FULL"``, so that both libraries sync every put to disk
+   (LangGraph's store, in SQLite's default rollback journal, always does;
+   cairngraph's default, ``"NORMAL"``, survives a killed process but may
+   lose the last puts on power loss).
 
-Every put and batch is durable when it returns, in both libraries: each
-commit waits for the server's WAL flush (``synchronous_commit`` as the
-server sets it, ``on`` by default). That flush, not the library, is most of
-a lone put on PostgreSQL; after the table, the PostgreSQL rows print it,
-measured in this run with bare psycopg (one autocommitted single-row upsert,
-with the server's ``synchronous_commit`` and with it ``off``).
+On PostgreSQL every put and batch is durable when it returns, in both
+libraries: one round trip, one commit, which waits for the server's WAL
+flush (``synchronous_commit`` as the server sets it, ``on`` by default).
+That flush, not the library, is most of a lone put; after the table it is
+printed, measured in this run with bare psycopg (one autocommitted
+single-row upsert, with the server's ``synchronous_commit`` and with it
+``off``).
 
 Each search row runs on the store its put row filled last (so a store is
 filled once per repeat, not once per row). LangGraph's stores need a vector
@@ -112,17 +118,24 @@ def _value(i: int) -> dict[str, Any]:
     return {"text": f"note {i} about topic {i % 37}", "group": i % 10, "n": i}
 
 
-def puts(backend: str, indexed: bool, batch: int = 1) -> Callable[[Engine, bool], float]:
-    """Fill a fresh store with one put per call (``batch=1``) or ``batch`` puts a call."""
+def puts(
+    backend: str, indexed: bool, batch: int = 1, full_sync: bool = False
+) -> Callable[[Engine, bool], float]:
+    """Fill a fresh store with one put per call (``batch=1``) or ``batch`` puts a call;
+    ``full_sync``: cairngraph's SQLite store with ``synchronous="FULL"``."""
 
     def run(engine: Engine, quick: bool) -> float:
-        slot = (engine.name, backend, indexed, batch)
+        slot = (engine.name, backend, indexed, -batch if full_sync else batch)
         if slot in _stacks:
             _stacks.pop(slot).close()
             _filled.pop(slot, None)
         stack = ExitStack()
         _stacks[slot] = stack
-        options = {"index": {"embed": embed, "dims": DIMS, "fields": ["text"]}} if indexed else {}
+        options: dict[str, Any] = {}
+        if indexed:
+            options["index"] = {"embed": embed, "dims": DIMS, "fields": ["text"]}
+        if full_sync and engine.name == "cairngraph":
+            options["synchronous"] = "FULL"  # LangGraph's SqliteStore syncs every commit
         try:
             store = _OPENERS[backend](engine, stack, options)
             count = 500 if quick else 10_000
@@ -232,6 +245,18 @@ WORKLOADS = [
             puts(backend, False, BATCH),
             "store",
             _details if backend == "PostgreSQL" else None,
+        ),
+        *(
+            [
+                Workload(
+                    f"store {backend}: 10k puts, synchronous=FULL",
+                    "µs/put",
+                    puts(backend, False, full_sync=True),
+                    "store",
+                )
+            ]
+            if backend == "SQLite"
+            else []
         ),
     )
 ]

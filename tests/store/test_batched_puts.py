@@ -183,19 +183,21 @@ def _sqlite_refusing(tmp_path: Path, key: str) -> Iterator[BaseStore]:
 
 @contextmanager
 def _postgres_refusing(tmp_path: Path, key: str) -> Iterator[BaseStore]:
-    with fresh_schema() as (url, schema):
-        with PostgresStore.from_conn_string(schema_url(url, schema)) as store:
-            store.setup()
-            with psycopg.connect(schema_url(url, schema), autocommit=True) as conn:
-                conn.execute(
-                    "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                    "RAISE EXCEPTION 'refused by a trigger'; END $$"
-                )
-                conn.execute(
-                    "CREATE TRIGGER refuse BEFORE INSERT ON cairn_store_items FOR EACH ROW "
-                    f"WHEN (NEW.key = '{key}') EXECUTE FUNCTION refuse()"
-                )
-            yield store
+    with (
+        fresh_schema() as (url, schema),
+        PostgresStore.from_conn_string(schema_url(url, schema)) as store,
+    ):
+        store.setup()
+        with psycopg.connect(schema_url(url, schema), autocommit=True) as conn:
+            conn.execute(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'refused by a trigger'; END $$"
+            )
+            conn.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON cairn_store_items FOR EACH ROW "
+                f"WHEN (NEW.key = '{key}') EXECUTE FUNCTION refuse()"
+            )
+        yield store
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
