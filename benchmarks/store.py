@@ -12,6 +12,22 @@ library's ``PostgresStore.from_conn_string`` in a fresh schema of its own):
 3. The same 10,000 puts with an index (``fields=["text"]``, 16 dimensions,
    the cheap deterministic embed function :func:`embed`, the same for both).
 4. 100 searches with ``query=`` on that store, ``limit=10``: µs, the median.
+5. The same 10,000 puts (no index) as 100 calls of ``batch()`` with 100
+   ``PutOp`` each, as a program writing many memories at once would: µs per
+   put. Each batch commits once in both libraries.
+6. SQLite only: the 10,000 lone puts with cairngraph's store at
+   ``synchronous="FULL"``, so that both libraries sync every put to disk
+   (LangGraph's store, in SQLite's default rollback journal, always does;
+   cairngraph's default, ``"NORMAL"``, survives a killed process but may
+   lose the last puts on power loss).
+
+On PostgreSQL every put and batch is durable when it returns, in both
+libraries: one round trip, one commit, which waits for the server's WAL
+flush (``synchronous_commit`` as the server sets it, ``on`` by default).
+That flush, not the library, is most of a lone put; after the table it is
+printed, measured in this run with bare psycopg (one autocommitted
+single-row upsert, with the server's ``synchronous_commit`` and with it
+``off``).
 
 Each search row runs on the store its put row filled last (so a store is
 filled once per repeat, not once per row). LangGraph's stores need a vector
@@ -41,9 +57,11 @@ from benchmarks.postgres import URL
 from benchmarks.workloads import Workload
 
 DIMS = 16
-_filled: dict[tuple[str, str, bool], Any] = {}
-_stacks: dict[tuple[str, str, bool], ExitStack] = {}
+BATCH = 100
+_filled: dict[tuple[str, str, bool, int], Any] = {}
+_stacks: dict[tuple[str, str, bool, int], ExitStack] = {}
 _failures: dict[str, str] = {}
+_floor: dict[str, list[float]] = {"on": [], "off": []}
 
 
 def embed(texts: list[str]) -> list[list[float]]:
@@ -96,22 +114,45 @@ def _close_all() -> None:
 atexit.register(_close_all)
 
 
-def puts(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
+def _value(i: int) -> dict[str, Any]:
+    return {"text": f"note {i} about topic {i % 37}", "group": i % 10, "n": i}
+
+
+def puts(
+    backend: str, indexed: bool, batch: int = 1, full_sync: bool = False
+) -> Callable[[Engine, bool], float]:
+    """Fill a fresh store with one put per call (``batch=1``) or ``batch`` puts a call;
+    ``full_sync``: cairngraph's SQLite store with ``synchronous="FULL"``."""
+
     def run(engine: Engine, quick: bool) -> float:
-        slot = (engine.name, backend, indexed)
+        slot = (engine.name, backend, indexed, -batch if full_sync else batch)
         if slot in _stacks:
             _stacks.pop(slot).close()
             _filled.pop(slot, None)
         stack = ExitStack()
         _stacks[slot] = stack
-        options = {"index": {"embed": embed, "dims": DIMS, "fields": ["text"]}} if indexed else {}
+        options: dict[str, Any] = {}
+        if indexed:
+            options["index"] = {"embed": embed, "dims": DIMS, "fields": ["text"]}
+        if full_sync and engine.name == "cairngraph":
+            options["synchronous"] = "FULL"  # LangGraph's SqliteStore syncs every commit
         try:
             store = _OPENERS[backend](engine, stack, options)
             count = 500 if quick else 10_000
-            started = time.perf_counter()
-            for i in range(count):
-                value = {"text": f"note {i} about topic {i % 37}", "group": i % 10, "n": i}
-                store.put(("bench", f"u{i % 100}"), f"k{i}", value)
+            if batch == 1:
+                started = time.perf_counter()
+                for i in range(count):
+                    store.put(("bench", f"u{i % 100}"), f"k{i}", _value(i))
+            else:
+                put_op = importlib.import_module(f"{engine.name}.store.base").PutOp
+                started = time.perf_counter()
+                for first in range(0, count, batch):
+                    store.batch(
+                        [
+                            put_op(("bench", f"u{i % 100}"), f"k{i}", _value(i))
+                            for i in range(first, min(first + batch, count))
+                        ]
+                    )
             elapsed = time.perf_counter() - started
         except Exception as error:  # noqa: BLE001 - a library that cannot run the row
             _failures[f"{engine.name} {backend} index={indexed}"] = (
@@ -121,14 +162,44 @@ def puts(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
             del _stacks[slot]
             return math.nan
         _filled[slot] = store
+        if backend == "PostgreSQL" and batch == 1 and not indexed and engine.name == "langgraph":
+            _measure_floor(quick)  # once a repeat, after both libraries' lone puts
         return elapsed / count * 1e6
 
     return run
 
 
+def _measure_floor(quick: bool) -> None:
+    """Bare psycopg: µs per autocommitted single-row upsert (into a logged table of a fresh
+    schema), with the server's ``synchronous_commit`` and with it off."""
+    import psycopg
+
+    count = 100 if quick else 1_000
+    schema = f"bench_floor_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            conn.execute(
+                f'CREATE TABLE "{schema}".floor (ns text, key text, body bytea, '
+                "PRIMARY KEY (ns, key))"
+            )
+            upsert = (
+                f'INSERT INTO "{schema}".floor VALUES (%s, %s, %s) ON CONFLICT (ns, key) '
+                "DO UPDATE SET body = excluded.body"
+            )
+            for setting in ("on", "off"):
+                conn.execute("SELECT set_config('synchronous_commit', %s, false)", (setting,))
+                started = time.perf_counter()
+                for i in range(count):
+                    conn.execute(upsert, (setting, f"k{i}", b"x" * 64))
+                _floor[setting].append((time.perf_counter() - started) / count * 1e6)
+        finally:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 def searches(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
     def run(engine: Engine, quick: bool) -> float:
-        store = _filled.get((engine.name, backend, indexed))
+        store = _filled.get((engine.name, backend, indexed, 1))
         if store is None:
             return math.nan  # its put row could not run; the reason is printed
         times = []
@@ -144,7 +215,16 @@ def searches(backend: str, indexed: bool) -> Callable[[Engine, bool], float]:
 
 
 def _details() -> list[str]:
-    lines = ["store: rows LangGraph could not run (nan):"] if _failures else []
+    lines = []
+    if _floor["on"]:
+        on, off = (statistics.median(_floor[setting]) for setting in ("on", "off"))
+        lines += [
+            "store PostgreSQL: the server's commit, bare psycopg (one autocommitted "
+            f"single-row upsert): {on:.1f} µs; {off:.1f} µs with synchronous_commit=off.",
+            "  A lone put in either library waits for one such commit (one round trip, one WAL "
+            "flush); the difference is the flush.",
+        ]
+    lines += ["store: rows LangGraph could not run (nan):"] if _failures else []
     lines += [f"  {where}: {reason[:160]}" for where, reason in sorted(_failures.items())]
     return lines
 
@@ -158,12 +238,25 @@ WORKLOADS = [
             f"store {backend}: search, no index", "µs/search", searches(backend, False), "store"
         ),
         Workload(f"store {backend}: 10k puts, index", "µs/put", puts(backend, True), "store"),
+        Workload(f"store {backend}: search, query", "µs/search", searches(backend, True), "store"),
         Workload(
-            f"store {backend}: search, query",
-            "µs/search",
-            searches(backend, True),
+            f"store {backend}: 10k puts, batches of {BATCH}",
+            "µs/put",
+            puts(backend, False, BATCH),
             "store",
             _details if backend == "PostgreSQL" else None,
+        ),
+        *(
+            [
+                Workload(
+                    f"store {backend}: 10k puts, synchronous=FULL",
+                    "µs/put",
+                    puts(backend, False, full_sync=True),
+                    "store",
+                )
+            ]
+            if backend == "SQLite"
+            else []
         ),
     )
 ]

@@ -14,10 +14,16 @@ import pytest
 
 from cairngraph.checkpoint.serde import EncryptedSerializer, MsgpackSerializer
 from cairngraph.checkpoint.sqlite import SqliteSaver
-from cairngraph.errors import CorruptDataError, DecryptionError, SchemaVersionError
+from cairngraph.errors import (
+    CorruptDataError,
+    DecryptionError,
+    InvalidConfigError,
+    SchemaVersionError,
+)
 from cairngraph.store.memory import InMemoryStore
 from cairngraph.store.postgres import PostgresStore
 from cairngraph.store.sqlite import SqliteStore
+from cairngraph.store.sqlite.aio import AsyncSqliteStore
 from tests.postgres_server import fresh_schema, schema_url
 from tests.store.conftest import Clock
 
@@ -220,3 +226,26 @@ def test_postgres_encrypted_values_are_unreadable_in_the_table() -> None:
         assert row is not None and b"launch" not in bytes(row[0])
         with PostgresStore.from_conn_string(target) as store, pytest.raises(DecryptionError):
             store.get(("vault",), "code")
+
+
+@pytest.mark.parametrize("chosen, pragma", [(None, 1), ("NORMAL", 1), ("FULL", 2)])
+def test_sqlite_synchronous_is_the_callers_choice(
+    tmp_path: Path, chosen: str | None, pragma: int
+) -> None:
+    options = {} if chosen is None else {"synchronous": chosen}
+    with SqliteStore.from_conn_string(tmp_path / "store.db", **options) as store:  # type: ignore[arg-type]
+        store.put(("d",), "k", {"v": 1})
+        assert store.conn.execute("PRAGMA synchronous").fetchone()[0] == pragma
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+    async def run() -> int:
+        async with AsyncSqliteStore.from_conn_string(tmp_path / "a.db", **options) as store:  # type: ignore[arg-type]
+            await store.aput(("d",), "k", {"v": 1})
+            return int(store.conn.execute("PRAGMA synchronous").fetchone()[0])
+
+    assert asyncio.run(run()) == pragma
+
+
+def test_sqlite_synchronous_off_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InvalidConfigError, match=r"'NORMAL'.*'FULL'"):
+        SqliteStore(tmp_path / "store.db", synchronous="OFF")  # type: ignore[arg-type]

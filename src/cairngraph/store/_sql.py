@@ -26,14 +26,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
-from cairngraph.store._codec import ValueCodec, join_namespace, split_namespace
+from cairngraph.store._codec import join_namespace, split_namespace
 from cairngraph.store._match import list_namespaces, literal_prefix, matches, window
-from cairngraph.store._plan import Embedded, Plan, Ranked, rank, ttl_expiry
-from cairngraph.store.base import GetOp, Item, ListNamespacesOp, PutOp, Result, SearchOp
+from cairngraph.store._plan import Embedded, Plan, Ranked, rank
+from cairngraph.store._write import Backend, writes
+from cairngraph.store.base import GetOp, Item, ListNamespacesOp, Result, SearchOp
 
 __all__ = ["Backend", "run_batch", "sweep"]
 
@@ -63,11 +63,6 @@ _RECENT = (8, 128)
 """A page is looked for among the newest ``n x (offset + limit)`` items of the store, for
 each ``n`` in turn, before the prefix's own range is sorted (see ``_newest``)."""
 _SELECT_NAMESPACES = "SELECT DISTINCT i.ns FROM cairn_store_items i WHERE 1 = 1"
-_INSERT_VECTORS = "INSERT INTO cairn_store_vectors (ns, key, name, embedding) VALUES "
-_DELETE_ITEM = "DELETE FROM cairn_store_items WHERE ns = %s AND key = %s"
-_DELETE_VECTORS = "DELETE FROM cairn_store_vectors WHERE ns = %s AND key = %s"
-_DELETE_WITH_VECTORS = "WITH v AS (" + _DELETE_VECTORS + ") " + _DELETE_ITEM
-_VECTOR_CONFLICT = " ON CONFLICT (ns, key, name) DO UPDATE SET embedding = excluded.embedding"
 _SCORE_IN_SQL = (
     "SELECT v.ns, v.key, max(1 - vec_distance_cosine(v.embedding, %s)) AS score FROM "
     "cairn_store_vectors v WHERE 1 = 1"
@@ -78,28 +73,7 @@ _REFRESH = (
     "WHERE ttl_minutes IS NOT NULL AND (ns, key) IN (VALUES "
 )
 _LIVE = " AND (i.expires_at IS NULL OR i.expires_at > %s)"
-_UPSERT = (
-    "INSERT INTO cairn_store_items AS i (ns, key, body, created_at, updated_at, expires_at, "
-    "ttl_minutes) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (ns, key) DO UPDATE SET "
-    "body = excluded.body, updated_at = excluded.updated_at, expires_at = excluded.expires_at, "
-    "ttl_minutes = excluded.ttl_minutes, created_at = CASE WHEN i.expires_at IS NOT NULL AND "
-    "i.expires_at <= excluded.updated_at THEN excluded.created_at ELSE i.created_at END"
-)
 _PAGE = 64
-
-
-@dataclass(frozen=True, slots=True)
-class Backend:
-    """What a batch needs from its store."""
-
-    codec: ValueCodec
-    indexed: bool
-    """The store has an ``index``: puts replace the item's vectors."""
-    scores_in_sql: bool
-    """The database has ``vec_distance_cosine`` (sqlite-vec)."""
-    one_statement_puts: bool
-    """Write each put as one statement, its vectors in data-modifying CTEs (PostgreSQL),
-    so a lone put needs no transaction; SQLite has no such CTEs."""
 
 
 Found = tuple[Any, dict[str, Any], float | None]
@@ -126,11 +100,13 @@ def _prefix(column: str, prefix: tuple[str, ...]) -> tuple[str, list[Any]]:
 def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
     """The whole batch: reads in op order, then the puts; returns one result per op.
 
-    One transaction when the batch writes and has more than one part; a lone put
-    is one statement (on PostgreSQL, its vectors in the same statement), and a
-    batch of reads needs none (a refreshed TTL is not worth a transaction).
+    One transaction when the batch writes and has more than one statement; puts
+    alone are often one statement (``_write``: on PostgreSQL, any batch of puts that
+    fits one chunk, vectors included), and a batch of reads needs none (a refreshed
+    TTL is not worth a transaction).
     """
-    if plan.puts and (len(plan.puts) > 1 or plan.reads or not backend.one_statement_puts):
+    puts = writes(backend, plan.puts, embedded, now)
+    if puts and (len(puts) > 1 or plan.reads):
         yield Atomic()
     results: list[Result] = [None] * len(plan.ops)
     for at, op in plan.reads:
@@ -140,8 +116,8 @@ def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
             results[at] = yield from _search(backend, op, embedded, now)
         else:
             results[at] = yield from _list(op, now)
-    for (namespace, key), put in plan.puts.items():
-        yield from _put(backend, join_namespace(namespace), key, put, embedded, now)
+    for statement in puts:  # noqa: UP028 - a list cannot take the rows sent back
+        yield statement
     return results
 
 
@@ -308,49 +284,6 @@ def _list(op: ListNamespacesOp, now: int) -> Op:
         "all",
     )
     return list_namespaces(op, (split_namespace(row[0]) for row in rows))
-
-
-def _put(backend: Backend, ns: str, key: str, put: PutOp, embedded: Embedded, now: int) -> Op:
-    """Write or delete one item; on an indexed store, replace its vectors too."""
-    if put.value is None:
-        if backend.indexed and backend.one_statement_puts:
-            yield Query(_DELETE_WITH_VECTORS, (ns, key, ns, key))
-            return
-        if backend.indexed:
-            yield Query(_DELETE_VECTORS, (ns, key))
-        yield Query(_DELETE_ITEM, (ns, key))
-        return
-    item = (
-        ns,
-        key,
-        backend.codec.seal(ns, key, put.value),
-        now,
-        now,
-        ttl_expiry(put, now),
-        put.ttl,
-    )
-    if not backend.indexed:
-        yield Query(_UPSERT, item)
-        return
-    vectors = embedded.vectors.get((split_namespace(ns), key), [])
-    rows = ", ".join(["(%s, %s, %s, %s)"] * len(vectors))
-    values = [part for name, blob in vectors for part in (ns, key, name, blob)]
-    if backend.one_statement_puts:
-        # Sibling CTEs see one snapshot: the delete keeps the names the insert upserts.
-        names = ", ".join(["%s"] * len(vectors))
-        stale = (
-            (_DELETE_VECTORS + " AND name NOT IN (" + names + ")") if vectors else _DELETE_VECTORS
-        )
-        insert = (", w AS (" + _INSERT_VECTORS + rows + _VECTOR_CONFLICT + ")") if vectors else ""
-        yield Query(
-            "WITH v AS (" + stale + ")" + insert + " " + _UPSERT,
-            (ns, key, *(name for name, _ in vectors), *values, *item),
-        )
-        return
-    yield Query(_DELETE_VECTORS, (ns, key))
-    yield Query(_UPSERT, item)
-    if vectors:
-        yield Query(_INSERT_VECTORS + rows, values)
 
 
 def sweep(now: int) -> Op:

@@ -50,11 +50,19 @@ class SqlStore(BaseStore):
 
     def _backend(self) -> _sql.Backend:
         return _sql.Backend(
-            self._codec, self._index is not None, self._scores_in_sql(), self._one_statement_puts
+            self._codec,
+            self._index is not None,
+            self._scores_in_sql(),
+            self._one_statement_puts,
+            self._max_params(),
         )
 
     _one_statement_puts = False
-    """PostgreSQL stores write a put as one statement (see ``_sql.Backend``)."""
+    """PostgreSQL stores write puts as one statement (see ``_write.Backend``)."""
+
+    def _max_params(self) -> int:
+        """The most parameters one statement may carry (PostgreSQL's protocol limit)."""
+        return 65_535
 
     def _scores_in_sql(self) -> bool:
         return False

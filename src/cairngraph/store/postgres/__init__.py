@@ -15,10 +15,15 @@ Invariants:
   round trip.
 - Vectors are ``bytea`` (unit float32) ranked in Python: this is correct
   with or without pgvector, which cairngraph does not use (see docs/store.md).
+- Statements run on psycopg's raw cursors, their ``%s`` placeholders numbered
+  once per statement text (:func:`numbered`): psycopg parses and caches only
+  statements of at most 50 parameters, and parsing a batch's multi-row
+  statement costs more than the server's work on it.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -200,7 +205,23 @@ def execute(operation: Op, conn: Any) -> Any:
         return _steps(stepper, conn)
 
 
+@functools.lru_cache(maxsize=512)
+def numbered(sql: str) -> str:
+    """``sql`` with its ``%s`` placeholders written ``$1``, ``$2``... (a raw cursor's form).
+
+    Example: ``numbered("SELECT %s, %s") == "SELECT $1, $2"``.
+    """
+    parts = sql.split("%s")
+    if any("%" in part for part in parts):
+        raise ValueError(f"a store statement has a '%' that is not a placeholder: {sql[:80]!r}")
+    pieces = [parts[0]]
+    for at, part in enumerate(parts[1:], 1):
+        pieces += ("$", str(at), part)
+    return "".join(pieces)
+
+
 def _steps(stepper: Stepper, conn: Any) -> Any:
+    from psycopg import RawCursor
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
@@ -209,8 +230,10 @@ def _steps(stepper: Stepper, conn: Any) -> Any:
             continue
         # Rows as tuples whatever the connection's row factory; in binary, so bytea
         # travels as is, not as hex text.
-        cursor = conn.cursor(row_factory=tuple_row)
-        cursor.execute(statement.sql, statement.params or None, binary=statement.fetch != "none")
+        cursor = RawCursor(conn, row_factory=tuple_row)
+        cursor.execute(
+            numbered(statement.sql), statement.params or None, binary=statement.fetch != "none"
+        )
         if statement.fetch == "one":
             stepper.reply(cursor.fetchone())
         else:

@@ -21,7 +21,7 @@ from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._ttl import AsyncSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
-from cairngraph.store.postgres import _PostgresBase, _schema, pool_options
+from cairngraph.store.postgres import _PostgresBase, _schema, numbered, pool_options
 
 __all__ = ["AsyncPostgresStore"]
 
@@ -143,6 +143,7 @@ async def execute(operation: Op, conn: Any) -> Any:
 
 
 async def _steps(stepper: Stepper, conn: Any) -> Any:
+    from psycopg import AsyncRawCursor
     from psycopg.rows import tuple_row
 
     while (statement := stepper.statement) is not None:
@@ -150,9 +151,9 @@ async def _steps(stepper: Stepper, conn: Any) -> Any:
             stepper.reply(await asyncio.to_thread(statement.function))
             continue
         # Rows as tuples whatever the connection's row factory; bytea in binary.
-        cursor = conn.cursor(row_factory=tuple_row)
+        cursor = AsyncRawCursor(conn, row_factory=tuple_row)
         await cursor.execute(
-            statement.sql, statement.params or None, binary=statement.fetch != "none"
+            numbered(statement.sql), statement.params or None, binary=statement.fetch != "none"
         )
         if statement.fetch == "one":
             stepper.reply(await cursor.fetchone())

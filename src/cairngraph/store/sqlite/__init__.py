@@ -2,9 +2,15 @@
 
 Invariants:
 
-- Every batch is one transaction (``BEGIN IMMEDIATE``) on the store's one
-  connection, under a lock, so many threads may share a store; a file runs
-  in WAL mode, so other processes read while one writes.
+- Every batch is one transaction on the store's one connection, under a
+  lock, so many threads may share a store: ``BEGIN IMMEDIATE`` around its
+  statements, or a lone statement (a lone put, say) in autocommit. A file
+  runs in WAL mode, so other processes read while one writes.
+- Durability, as the SQLite saver's: with ``synchronous="NORMAL"`` (the
+  default) a put that returned survives the process being killed at any
+  instant; power loss may lose the last puts but never corrupts the file.
+  ``synchronous="FULL"`` survives power loss too, at the cost of an fsync
+  per batch.
 - Values are sealed (``store/_codec.py``): a changed byte is a
   :class:`CorruptDataError` naming the namespace and key, never wrong data.
 - Semantic search ranks with sqlite-vec's ``vec_distance_cosine`` when the
@@ -27,13 +33,16 @@ from typing import Any, Literal
 
 from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
-from cairngraph.errors import CorruptDataError, StorageError
+from cairngraph.errors import CorruptDataError, InvalidConfigError, StorageError
 from cairngraph.store._sqlstore import SqlStore
 from cairngraph.store._ttl import ThreadSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
 from cairngraph.store.sqlite import _schema
 
 __all__ = ["SqliteStore"]
+
+Synchronous = Literal["NORMAL", "FULL"]
+"""How a store file waits for the disk: see the module's invariants."""
 
 
 @cache
@@ -70,8 +79,15 @@ class _SqliteBase(SqlStore):
         serde: SerializerProtocol | None = None,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        synchronous: Synchronous = "NORMAL",
     ) -> None:
         super().__init__(serde=serde, index=index, ttl=ttl)
+        if synchronous not in ("NORMAL", "FULL"):
+            raise InvalidConfigError(
+                f"synchronous={synchronous!r}: use 'NORMAL' (survives a killed process) or "
+                "'FULL' (survives power loss too)"
+            )
+        self._synchronous = synchronous
         self._owned = not isinstance(conn, sqlite3.Connection)
         if isinstance(conn, sqlite3.Connection):
             self.conn = conn
@@ -98,6 +114,9 @@ class _SqliteBase(SqlStore):
     def _scores_in_sql(self) -> bool:
         return self.vector_search == "sqlite-vec"
 
+    def _max_params(self) -> int:
+        return self.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
     def close(self) -> None:
         """Close the connection if this store opened it."""
         if self._owned:
@@ -108,7 +127,7 @@ class _SqliteBase(SqlStore):
             try:
                 if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
                     self.conn.execute("PRAGMA journal_mode = WAL")
-                    self.conn.execute("PRAGMA synchronous = NORMAL")
+                    self.conn.execute(f"PRAGMA synchronous = {self._synchronous}")
                 _schema.migrate(self.conn, self._where)
             except sqlite3.Error as error:
                 raise StorageError(f"store database {self._where}: {error}") from error
@@ -169,7 +188,8 @@ class SqliteStore(ThreadSweeper, _SqliteBase):
 
     ``conn`` is a path, ``":memory:"`` or a ``sqlite3.Connection``; ``serde``
     an ``EncryptedSerializer`` to encrypt values at rest; ``index`` turns on
-    semantic search; ``ttl`` sets TTL defaults (minutes).
+    semantic search; ``ttl`` sets TTL defaults (minutes); ``synchronous="FULL"``
+    makes each put survive power loss (the default survives a killed process).
 
     Example::
 
@@ -188,8 +208,9 @@ class SqliteStore(ThreadSweeper, _SqliteBase):
         serde: SerializerProtocol | None = None,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        synchronous: Synchronous = "NORMAL",
     ) -> None:
-        _SqliteBase.__init__(self, conn, serde=serde, index=index, ttl=ttl)
+        _SqliteBase.__init__(self, conn, serde=serde, index=index, ttl=ttl, synchronous=synchronous)
         ThreadSweeper.__init__(self)
 
     @classmethod
@@ -201,6 +222,7 @@ class SqliteStore(ThreadSweeper, _SqliteBase):
         serde: SerializerProtocol | None = None,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        synchronous: Synchronous = "NORMAL",
     ) -> Iterator[SqliteStore]:
         """A store on ``conn_string`` (a path or ``":memory:"``) for the ``with`` block.
 
@@ -209,7 +231,7 @@ class SqliteStore(ThreadSweeper, _SqliteBase):
             with SqliteStore.from_conn_string(":memory:") as store:
                 store.setup()
         """
-        store = cls(conn_string, serde=serde, index=index, ttl=ttl)
+        store = cls(conn_string, serde=serde, index=index, ttl=ttl, synchronous=synchronous)
         try:
             yield store
         finally:

@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from cairngraph.checkpoint.serde.base import SerializerProtocol
 from cairngraph.store._ttl import AsyncSweeper
 from cairngraph.store.base import IndexConfig, TTLConfig
-from cairngraph.store.sqlite import _SqliteBase
+from cairngraph.store.sqlite import Synchronous, _SqliteBase
 
 __all__ = ["AsyncSqliteStore"]
 
@@ -40,8 +40,9 @@ class AsyncSqliteStore(AsyncSweeper, _SqliteBase):
         serde: SerializerProtocol | None = None,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        synchronous: Synchronous = "NORMAL",
     ) -> None:
-        _SqliteBase.__init__(self, conn, serde=serde, index=index, ttl=ttl)
+        _SqliteBase.__init__(self, conn, serde=serde, index=index, ttl=ttl, synchronous=synchronous)
         AsyncSweeper.__init__(self)
 
     @classmethod
@@ -53,9 +54,10 @@ class AsyncSqliteStore(AsyncSweeper, _SqliteBase):
         serde: SerializerProtocol | None = None,
         index: IndexConfig | None = None,
         ttl: TTLConfig | None = None,
+        synchronous: Synchronous = "NORMAL",
     ) -> AsyncIterator[AsyncSqliteStore]:
         """A store on ``conn_string`` (a path or ``":memory:"``) for the ``async with`` block."""
-        store = cls(conn_string, serde=serde, index=index, ttl=ttl)
+        store = cls(conn_string, serde=serde, index=index, ttl=ttl, synchronous=synchronous)
         try:
             yield store
         finally:
