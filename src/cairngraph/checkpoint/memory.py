@@ -20,7 +20,6 @@ import bisect
 import builtins
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from cairngraph.checkpoint import _memory_rows
@@ -34,7 +33,6 @@ from cairngraph.checkpoint._retention import Entry, admission, deleted
 from cairngraph.checkpoint._where import Where
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    Checkpoint,
     CheckpointTuple,
     PendingWrite,
     RunnableConfig,
@@ -45,6 +43,7 @@ from cairngraph.checkpoint.base import (
     config_checkpoint_id,
     config_namespace,
     config_thread_id,
+    make_checkpoint,
     write_index,
 )
 from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload, shared_dumps
@@ -216,7 +215,15 @@ class InMemorySaver(BaseCheckpointSaver):
                 value = cache[key] = self._value(key, stored.id)
             if value is not _MISSING:
                 values[channel] = value
-        checkpoint = replace(stored, channel_values=values)
+        checkpoint = make_checkpoint(
+            stored.id,
+            stored.ts,
+            values,
+            stored.channel_versions,
+            stored.versions_seen,
+            stored.updated_channels,
+            stored.v,
+        )
         writes = [
             PendingWrite(item.task_id, item.channel, self.serde.loads_typed(item.value))
             for item in space.writes.get(stored.id, {}).values()
@@ -300,15 +307,15 @@ class InMemorySaver(BaseCheckpointSaver):
                 if type(blob) is Delta:
                     deltas.append((blobs, key, value))
                 blobs[key] = batch[key] = blob
-            stored = Checkpoint(
-                id=checkpoint.id,
-                ts=checkpoint.ts,
-                channel_values={},
-                channel_versions=dict(checkpoint.channel_versions),
+            stored = make_checkpoint(
+                checkpoint.id,
+                checkpoint.ts,
+                {},
+                dict(checkpoint.channel_versions),
                 # Shallow copy: a Checkpoint's inner mappings are never mutated after put.
-                versions_seen=dict(checkpoint.versions_seen),
-                updated_channels=checkpoint.updated_channels,
-                v=checkpoint.v,
+                dict(checkpoint.versions_seen),
+                checkpoint.updated_channels,
+                checkpoint.v,
             )
             saved = _Saved(stored, dumps(dict(step.metadata)), parent_id)
             applies.append(self._saving(thread_id, namespace, saved, blobs))

@@ -80,6 +80,7 @@ from cairngraph.checkpoint.serde import _clock, _subclass
 from cairngraph.checkpoint.serde.base import TypedPayload
 from cairngraph.checkpoint.serde.registry import (
     PLAIN_SUBCLASSES,
+    Entry,
     TypeRegistry,
     kind_of,
     shared_registry,
@@ -145,13 +146,14 @@ class MsgpackSerializer:
         changed in place after its first encoding would be stored as it was then.
         """
         memo: dict[int, tuple[Any, Any]] = {}
+        entries: dict[type, Entry] = {}
         registry = self.registry
 
         def dumps(obj: Any) -> TypedPayload:
             kind = type(obj)
             if obj is None or kind is bytes or kind is bytearray:
                 return self.dumps_typed(obj)
-            return ("msgpack", _Encoder(registry, memo).pack(obj))
+            return ("msgpack", _Encoder(registry, memo, entries).pack(obj))
 
         return dumps
 
@@ -179,16 +181,21 @@ class _Encoder:
     encoder keeps the real one so the caller sees what went wrong and where.
     """
 
-    __slots__ = ("failure", "memo", "registry")
+    __slots__ = ("entries", "failure", "memo", "registry")
 
     def __init__(
-        self, registry: TypeRegistry, memo: dict[int, tuple[Any, Any]] | None = None
+        self,
+        registry: TypeRegistry,
+        memo: dict[int, tuple[Any, Any]] | None = None,
+        entries: dict[type, Entry] | None = None,
     ) -> None:
         self.registry = registry
         self.failure: BaseException | None = None
         self.memo = memo
         """id → (object, what the hook made of it), shared by the dumps of one save;
         the object is kept so its id is not reused while the memo lives."""
+        self.entries = {} if entries is None else entries
+        """class → its registry entry, for the classes met in this dump (or save)."""
 
     def pack(self, obj: Any, rewritten: bool = False) -> bytes:
         try:
@@ -233,7 +240,11 @@ class _Encoder:
         return made
 
     def registered(self, obj: Any) -> Any:
-        entry = self.registry.entry_for(type(obj))
+        entry = self.entries.get(type(obj))
+        if entry is None:
+            entry = self.registry.entry_for(type(obj))
+            if entry is not None:
+                self.entries[type(obj)] = entry
         if entry is None:
             if type_name(type(obj)) in PLAIN_SUBCLASSES:
                 return _keyed(_subclass.plain(obj))  # packed natively: it loads as the builtin
