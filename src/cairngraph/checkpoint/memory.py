@@ -378,7 +378,7 @@ class InMemorySaver(BaseCheckpointSaver):
     ) -> Callable[[], None]:
         def apply() -> None:
             self._blobs.update(blobs)
-            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            space = self._space(thread_id, namespace)
             checkpoint_id = saved.checkpoint.id
             if checkpoint_id not in space.saved:
                 if not space.ids or space.ids[-1] < checkpoint_id:
@@ -388,6 +388,16 @@ class InMemorySaver(BaseCheckpointSaver):
             space.saved[checkpoint_id] = saved
 
         return apply
+
+    def _space(self, thread_id: str, namespace: str) -> _Namespace:
+        """The records of ``(thread_id, namespace)``, made on first use (mutex held)."""
+        spaces = self._threads.get(thread_id)
+        if spaces is None:
+            spaces = self._threads[thread_id] = {}
+        space = spaces.get(namespace)
+        if space is None:
+            space = spaces[namespace] = _Namespace()
+        return space
 
     def put_writes(
         self,
@@ -428,7 +438,7 @@ class InMemorySaver(BaseCheckpointSaver):
         ]
 
         def apply() -> None:
-            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            space = self._space(thread_id, namespace)
             slot = space.writes.setdefault(checkpoint_id, {})
             for position, item in enumerate(encoded):
                 index = write_index(item.channel, position)

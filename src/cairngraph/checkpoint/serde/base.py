@@ -97,6 +97,8 @@ def shared_dumps(serde: SerializerProtocol) -> Callable[[Any], TypedPayload]:
 
         dumps = shared_dumps(saver.serde)
     """
-    if isinstance(serde, SupportsSharedEncoding):
-        return serde.dumps_shared()
-    return serde.dumps_typed
+    # Not isinstance(serde, SupportsSharedEncoding): a runtime protocol check costs
+    # tens of microseconds, and this runs on every save.
+    shared = getattr(serde, "dumps_shared", None)
+    made: Callable[[Any], TypedPayload] = shared() if shared is not None else serde.dumps_typed
+    return made
