@@ -35,7 +35,8 @@ Invariants:
   namespace, checkpoint, channel, task), each once. Raw decoding errors
   never escape.
 - A channel value and a task write of the same object in one step are
-  serialized once and stored once.
+  serialized once and stored once; an object inside several values of one
+  save (a message in the state and in a ``Send``) is encoded once.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ from cairngraph.checkpoint.base import (
     StepSave,
     write_index,
 )
-from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload, shared_dumps
 from cairngraph.checkpoint.serde.msgpack import MsgpackSerializer
 from cairngraph.checkpoint.serde.seal import Seal, seal_of
 from cairngraph.errors import CorruptDataError, DecryptionError, SerializationError
@@ -131,6 +132,9 @@ def encode_steps(
     """
     rows = StepRows()
     encoded: dict[int, tuple[Any, str, bytes]] = {}
+    # One save: an object several values share (a message in the state and in the
+    # Sends of a step's tool calls) is encoded once.
+    dumps = shared_dumps(fmt.codec)
     for step in steps:
         thread_id, ns = config_thread_id(step.config), config_namespace(step.config)
         parent_id = config_checkpoint_id(step.config)
@@ -140,7 +144,7 @@ def encode_steps(
             parent = rows.learned.get(key) or known(key)
             if parent is None:
                 parent = yield key
-        fmt.encode_step(rows, step, thread_id, ns, parent_id, parent, encoded)
+        fmt.encode_step(rows, step, thread_id, ns, parent_id, parent, encoded, dumps)
     return rows
 
 
@@ -243,6 +247,7 @@ class Format:
         parent_id: str | None,
         parent: Known | None,
         encoded: dict[int, tuple[Any, str, bytes]],
+        dumps: Callable[[Any], TypedPayload] | None = None,
     ) -> None:
         """Add one step (its last writes and its checkpoint) to ``rows``.
 
@@ -254,7 +259,7 @@ class Format:
             for item in step.task_writes:
                 self.encode_writes(
                     rows, thread_id, ns, parent_id, item.task_id, item.task_path, item.writes,
-                    encoded,
+                    encoded, dumps,
                 )  # fmt: skip
         checkpoint = step.checkpoint
         values = checkpoint.channel_values
@@ -274,8 +279,10 @@ class Format:
             append = checkpoint.channel_appends.get(channel)
             if append is not None and before.versions.get(channel) == append[0]:
                 base = before.refs.get(channel)
-            refs[channel] = self._ref(rows, thread_id, values[channel], append, base, encoded)
-        meta_tag, meta = self.codec.dumps_typed(dict(step.metadata))
+            refs[channel] = self._ref(
+                rows, thread_id, values[channel], append, base, encoded, dumps
+            )
+        meta_tag, meta = (dumps or self.codec.dumps_typed)(dict(step.metadata))
         record = [
             checkpoint.v,
             checkpoint.ts,
@@ -303,11 +310,12 @@ class Format:
         task_path: str,
         writes: Sequence[tuple[str, Any]],
         encoded: dict[int, tuple[Any, str, bytes]],
+        dumps: Callable[[Any], TypedPayload] | None = None,
     ) -> None:
         """Add one task's writes to ``rows``: one row per slot it uses."""
         slots: dict[int, list[list[Any]]] = {}
         for position, (channel, value) in enumerate(writes):
-            ref = self._ref(rows, thread_id, value, None, None, encoded)
+            ref = self._ref(rows, thread_id, value, None, None, encoded, dumps)
             slots.setdefault(slot_of(channel), []).append(
                 [channel, write_index(channel, position), ref]
             )
@@ -337,7 +345,9 @@ class Format:
         append: tuple[int, int] | None,
         base: list[Any] | None,
         encoded: dict[int, tuple[Any, str, bytes]],
+        dumps: Callable[[Any], TypedPayload] | None = None,
     ) -> Ref:
+        dumps = dumps or self.codec.dumps_typed
         if (
             append is not None
             and type(base) is list
@@ -346,7 +356,7 @@ class Format:
             and base[1] + 1 < MAX_DEPTH
         ):
             _kept_base, kept = append
-            tag, payload = self.codec.dumps_typed(value[kept:])
+            tag, payload = dumps(value[kept:])
             chain = base[2] + len(payload)
             if chain < max(base[3], 4096):
                 content = ormsgpack.packb([tag, payload, base[0], kept])
@@ -357,7 +367,7 @@ class Format:
         if hit is not None and hit[0] is value:
             tag, payload = hit[1], hit[2]
         else:
-            tag, payload = self.codec.dumps_typed(value)
+            tag, payload = dumps(value)
             encoded[id(value)] = (value, tag, payload)
         if len(payload) <= INLINE_MAX:
             raw = _raw(tag, payload) if self.embeds else None
@@ -675,9 +685,11 @@ class ValueLoader:
             current = opened[2]
             if len(path) > MAX_DEPTH + 1:
                 raise where.error("its value's delta chain loops")
+        path.reverse()
         value: Any = None
-        for tag, payload, base, kept in reversed(path):
-            decoded = fmt._decode(where, [tag, payload])
+        for (_tag, _payload, base, kept), decoded in zip(
+            path, _decoded(fmt, where, path), strict=True
+        ):
             if base is None:
                 value = decoded
             elif not isinstance(value, list) or not isinstance(decoded, list):
@@ -686,6 +698,23 @@ class ValueLoader:
                 del value[kept:]
                 value.extend(decoded)
         return value
+
+
+def _decoded(
+    fmt: Format, where: Where, path: list[tuple[str, bytes, bytes | None, int | None]]
+) -> list[Any]:
+    """The payloads of a delta chain, decoded; with our msgpack codec in one call (a
+    chain of 30 deltas costs one decoder, not 30), each apart when that call fails, so
+    the error names what does not decode."""
+    if len(path) > 1 and fmt.embeds and all(item[0] == "msgpack" for item in path):
+        try:
+            decoded = fmt.decode_raws([item[1] for item in path])
+        except SerializationError:
+            pass
+        else:
+            if len(decoded) == len(path):
+                return decoded
+    return [fmt._decode(where, [tag, payload]) for tag, payload, _base, _kept in path]
 
 
 FORMAT = 2

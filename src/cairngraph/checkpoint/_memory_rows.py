@@ -1,8 +1,12 @@
 """The in-memory saver's records, and its lifecycle primitives on them (``memory.py``).
 
 Invariants: a blob ``(thread, namespace, channel, version)`` lives as long as a
-checkpoint of its namespace names that version; records are immutable once
-saved, so a copied thread shares them safely. Callers hold the saver's mutex.
+checkpoint of its namespace names that version, or a live blob is a
+:class:`Delta` on it (bases are kept down to the chain's root, so every kept
+checkpoint stays loadable); records are immutable once saved, so a copied
+thread shares them safely. A delta names its base by version only: the base
+is in the same thread, namespace and channel, so a copied thread's chains hold.
+Callers hold the saver's mutex.
 """
 
 from __future__ import annotations
@@ -14,7 +18,29 @@ from cairngraph.checkpoint._retention import Entry, Key, Stamp
 from cairngraph.checkpoint.base import Checkpoint
 from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
 
-__all__ = ["Blobs", "Namespace", "Saved", "SavedWrite", "Threads", "copy", "index", "remove"]
+__all__ = [
+    "MAX_CHAIN",
+    "MAX_POSITION",
+    "Blob",
+    "Blobs",
+    "Delta",
+    "Namespace",
+    "Saved",
+    "SavedWrite",
+    "Threads",
+    "copy",
+    "index",
+    "live_keys",
+    "remove",
+]
+
+MAX_POSITION = 1024
+"""Appends in a row stored as deltas before a list is stored whole again. A delta
+at position ``p`` builds on the one at ``p & (p - 1)`` (skip deltas), so a read
+decodes at most ``log2(MAX_POSITION)`` = 10 deltas on their root, and each
+appended item is stored about ``log2(p) / 2`` times, not once per later step."""
+MAX_CHAIN = MAX_POSITION.bit_length() - 1
+"""The most deltas a read goes through down to the root."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +71,27 @@ class Namespace:
         self.writes: dict[str, dict[tuple[str, int], SavedWrite]] = {}
 
 
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A list stored as the items appended since its value at version ``base``.
+
+    The whole value is the base's first ``kept`` items, then ``items``.
+    ``position`` counts the appends since the chain's root (a whole value, at 0);
+    the base is at ``position & (position - 1)``, an ancestor on this channel.
+    """
+
+    base: int
+    kept: int
+    items: TypedPayload
+    position: int
+
+
 Threads = dict[str, dict[str, Namespace]]
 """thread id → namespace → its checkpoints."""
-Blobs = dict[tuple[str, str, str, int], TypedPayload]
-"""``(thread, namespace, channel, version)`` → the encoded value."""
+Blob = TypedPayload | Delta
+"""A stored channel value: encoded whole, or a :class:`Delta` on an earlier version."""
+Blobs = dict[tuple[str, str, str, int], Blob]
+"""``(thread, namespace, channel, version)`` → the stored value."""
 
 
 def index(
@@ -83,12 +126,7 @@ def remove(threads: Threads, blobs: Blobs, thread_id: str, keys: Collection[Key]
         space.ids.remove(checkpoint_id)
         space.writes.pop(checkpoint_id, None)
         removed += 1
-    live = {
-        (thread_id, namespace, channel, version)
-        for namespace, space in spaces.items()
-        for saved in space.saved.values()
-        for channel, version in saved.checkpoint.channel_versions.items()
-    }
+    live = live_keys(blobs, thread_id, spaces)
     for key in [key for key in blobs if key[0] == thread_id and key not in live]:
         del blobs[key]
     for namespace in [name for name, space in spaces.items() if not space.ids]:
@@ -96,6 +134,24 @@ def remove(threads: Threads, blobs: Blobs, thread_id: str, keys: Collection[Key]
     if not spaces:
         threads.pop(thread_id, None)
     return removed
+
+
+def live_keys(
+    blobs: Blobs, thread_id: str, spaces: dict[str, Namespace]
+) -> set[tuple[str, str, str, int]]:
+    """The blob keys the checkpoints in ``spaces`` name, with every delta's bases."""
+    live: set[tuple[str, str, str, int]] = set()
+    for namespace, space in spaces.items():
+        for saved in space.saved.values():
+            for channel, version in saved.checkpoint.channel_versions.items():
+                key = (thread_id, namespace, channel, version)
+                while key not in live:
+                    live.add(key)
+                    blob = blobs.get(key)
+                    if type(blob) is not Delta:
+                        break
+                    key = (thread_id, namespace, channel, blob.base)
+    return live
 
 
 def copy(threads: Threads, blobs: Blobs, source: str, target: str) -> bool:

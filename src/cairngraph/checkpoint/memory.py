@@ -6,10 +6,12 @@ history behind the saver's back, and a type the serializer refuses fails here
 first rather than in production.
 
 Layout mirrors the durable savers: small checkpoint records, one blob per
-``(thread, namespace, channel, version)``, and writes keyed per task. A blob
-lives as long as a checkpoint of its namespace names its version. A deleted
-thread leaves a tombstone (its id in ``_deleted``) until a new history starts
-on it (``checkpoint/_retention.py``).
+``(thread, namespace, channel, version)``, and writes keyed per task. A list
+that only appended to its previous version (``Checkpoint.channel_appends``)
+is stored as a delta on it, so the bytes a step stores follow its change, not
+the history. A blob lives as long as a checkpoint of its namespace names its
+version or a live delta builds on it. A deleted thread leaves a tombstone (its
+id in ``_deleted``) until a new history starts on it (``checkpoint/_retention.py``).
 """
 
 from __future__ import annotations
@@ -18,19 +20,19 @@ import bisect
 import builtins
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 from cairngraph.checkpoint import _memory_rows
 from cairngraph.checkpoint._config import ListQuery, metadata_matches, page_limit
 from cairngraph.checkpoint._lifecycle import Chooser
+from cairngraph.checkpoint._memory_rows import MAX_CHAIN, MAX_POSITION, Blob, Delta
 from cairngraph.checkpoint._memory_rows import Namespace as _Namespace
 from cairngraph.checkpoint._memory_rows import Saved as _Saved
 from cairngraph.checkpoint._memory_rows import SavedWrite as _SavedWrite
 from cairngraph.checkpoint._retention import Entry, admission, deleted
+from cairngraph.checkpoint._where import Where
 from cairngraph.checkpoint.base import (
     BaseCheckpointSaver,
-    Checkpoint,
     CheckpointTuple,
     PendingWrite,
     RunnableConfig,
@@ -41,12 +43,16 @@ from cairngraph.checkpoint.base import (
     config_checkpoint_id,
     config_namespace,
     config_thread_id,
+    make_checkpoint,
     write_index,
 )
-from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload
+from cairngraph.checkpoint.serde.base import SerializerProtocol, TypedPayload, shared_dumps
 from cairngraph.errors import InvalidConfigError, SerializationError
 
 __all__ = ["InMemorySaver", "MemorySaver"]
+
+_Key = tuple[str, str, str, int]
+"""``(thread, namespace, channel, version)``: where a channel value is stored."""
 
 
 class InMemorySaver(BaseCheckpointSaver):
@@ -63,7 +69,7 @@ class InMemorySaver(BaseCheckpointSaver):
         super().__init__(serde=serde)
         self._mutex = threading.RLock()
         self._threads: dict[str, dict[str, _Namespace]] = {}
-        self._blobs: dict[tuple[str, str, str, int], TypedPayload] = {}
+        self._blobs: dict[_Key, Blob] = {}
         self._deleted: set[str] = set()
 
     # -- reading -------------------------------------------------------------
@@ -80,7 +86,7 @@ class InMemorySaver(BaseCheckpointSaver):
             saved = space.saved.get(checkpoint_id)
             if saved is None:
                 return None
-            return self._load(thread_id, namespace, space, saved, {})
+            return self._load(thread_id, namespace, space, saved, None)
 
     def list(
         self,
@@ -102,7 +108,7 @@ class InMemorySaver(BaseCheckpointSaver):
         limit: int | None,
     ) -> Iterator[CheckpointTuple]:
         query = ListQuery.of(config, filter=filter, before=before, limit=limit)
-        cache: dict[tuple[str, int], Any] = {}
+        cache: dict[_Key, Any] = {}
         candidates: list[tuple[str, str, str, _Namespace]] = []
         for thread_id, spaces in self._threads.items():
             if query.thread_id is not None and thread_id != query.thread_id:
@@ -182,7 +188,7 @@ class InMemorySaver(BaseCheckpointSaver):
                     for saved in space.saved.values():
                         report.checked += 1
                         try:
-                            self._load(thread_id, namespace, space, saved, {})
+                            self._load(thread_id, namespace, space, saved, None)
                         except SerializationError as error:
                             report.problems.append(error)
         return report
@@ -193,19 +199,31 @@ class InMemorySaver(BaseCheckpointSaver):
         namespace: str,
         space: _Namespace,
         saved: _Saved,
-        cache: dict[tuple[str, int], Any],
+        cache: dict[_Key, Any] | None,
     ) -> CheckpointTuple:
+        """One checkpoint with its values; ``cache`` (a list() call's) shares each value
+        among the checkpoints that name the same version."""
         stored = saved.checkpoint
         values: dict[str, Any] = {}
         for channel, version in stored.channel_versions.items():
-            key = (channel, version)
-            if key not in cache:
-                blob = self._blobs.get((thread_id, namespace, channel, version))
-                cache[key] = _MISSING if blob is None else self.serde.loads_typed(blob)
-            value = cache[key]
+            key = (thread_id, namespace, channel, version)
+            if cache is None:
+                value = self._value(key, stored.id)
+            elif key in cache:
+                value = cache[key]
+            else:
+                value = cache[key] = self._value(key, stored.id)
             if value is not _MISSING:
                 values[channel] = value
-        checkpoint = replace(stored, channel_values=values)
+        checkpoint = make_checkpoint(
+            stored.id,
+            stored.ts,
+            values,
+            stored.channel_versions,
+            stored.versions_seen,
+            stored.updated_channels,
+            stored.v,
+        )
         writes = [
             PendingWrite(item.task_id, item.channel, self.serde.loads_typed(item.value))
             for item in space.writes.get(stored.id, {}).values()
@@ -223,14 +241,42 @@ class InMemorySaver(BaseCheckpointSaver):
             pending_writes=writes,
         )
 
+    def _value(self, key: _Key, checkpoint_id: str) -> Any:
+        """The value stored at ``key``, a delta rebuilt on its bases (decoded for this read)."""
+        blob = self._blobs.get(key)
+        if blob is None:
+            return _MISSING
+        if not isinstance(blob, Delta):
+            return self.serde.loads_typed(blob)
+        chain: builtins.list[Delta] = []
+        while isinstance(blob, Delta):
+            chain.append(blob)
+            if len(chain) > MAX_CHAIN:
+                raise _broken(key, checkpoint_id, "its chain of deltas loops")
+            blob = self._blobs.get((*key[:3], blob.base))
+            if blob is None:
+                raise _broken(key, checkpoint_id, f"the base version {chain[-1].base} is missing")
+        value = self.serde.loads_typed(blob)
+        for delta in reversed(chain):
+            items = self.serde.loads_typed(delta.items)
+            if type(value) is not list or type(items) is not list:
+                raise _broken(key, checkpoint_id, "a delta or its base is not a list")
+            del value[delta.kept :]  # in place: the list was decoded for this read alone
+            value.extend(items)
+        return value
+
     # -- writing -------------------------------------------------------------
 
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Encode every step first, then store them all: a value that cannot be
-        serialized leaves nothing of its step behind, as a rolled-back transaction."""
-        dumps = self.serde.dumps_typed
+        serialized leaves nothing of its step behind, as a rolled-back transaction.
+        An object several values share (a message in the state and in a ``Send``) is
+        encoded once."""
+        dumps = shared_dumps(self.serde)
         made: builtins.list[RunnableConfig] = []
         applies = []
+        batch: dict[_Key, Blob] = {}  # every blob of this call: a delta may build on one
+        deltas: builtins.list[tuple[dict[_Key, Blob], _Key, Any]] = []
         for step in steps:
             thread_id = config_thread_id(step.config)
             namespace = config_namespace(step.config)
@@ -245,24 +291,31 @@ class InMemorySaver(BaseCheckpointSaver):
                             item.writes,
                             item.task_id,
                             item.task_path,
+                            dumps,
                         )
                     )
             checkpoint = step.checkpoint
             values = checkpoint.channel_values
-            blobs = {
-                (thread_id, namespace, channel, version): dumps(values[channel])
-                for channel, version in step.new_versions.items()
-                if channel in values
-            }
-            stored = Checkpoint(
-                id=checkpoint.id,
-                ts=checkpoint.ts,
-                channel_values={},
-                channel_versions=dict(checkpoint.channel_versions),
+            appends = checkpoint.channel_appends
+            blobs: dict[_Key, Blob] = {}
+            for channel, version in step.new_versions.items():
+                if channel not in values:
+                    continue
+                key = (thread_id, namespace, channel, version)
+                value = values[channel]
+                blob = self._encoded(key, value, appends.get(channel), batch, dumps)
+                if type(blob) is Delta:
+                    deltas.append((blobs, key, value))
+                blobs[key] = batch[key] = blob
+            stored = make_checkpoint(
+                checkpoint.id,
+                checkpoint.ts,
+                {},
+                dict(checkpoint.channel_versions),
                 # Shallow copy: a Checkpoint's inner mappings are never mutated after put.
-                versions_seen=dict(checkpoint.versions_seen),
-                updated_channels=checkpoint.updated_channels,
-                v=checkpoint.v,
+                dict(checkpoint.versions_seen),
+                checkpoint.updated_channels,
+                checkpoint.v,
             )
             saved = _Saved(stored, dumps(dict(step.metadata)), parent_id)
             applies.append(self._saving(thread_id, namespace, saved, blobs))
@@ -271,21 +324,61 @@ class InMemorySaver(BaseCheckpointSaver):
         with self._mutex:
             for thread_id in admitted.checked & self._deleted:
                 raise deleted(thread_id)
+            for blobs, key, value in deltas:
+                # A prune since the encoding may have freed a base: such a value goes whole
+                # (a base in this call is there, or went whole itself, first).
+                delta = blobs[key]
+                assert type(delta) is Delta
+                base = (*key[:3], delta.base)
+                if base not in batch and base not in self._blobs:
+                    blobs[key] = batch[key] = dumps(value)
             self._deleted -= admitted.lifted
             for apply in applies:
                 apply()
         return made
+
+    def _encoded(
+        self,
+        key: _Key,
+        value: Any,
+        append: tuple[int, int] | None,
+        batch: Mapping[_Key, Blob],
+        dumps: Callable[[Any], TypedPayload],
+    ) -> Blob:
+        """``value`` encoded whole, or, when it only appended to a stored list, as a
+        :class:`Delta` on the ancestor its position names (``_memory_rows.MAX_POSITION``)."""
+        if append is None or type(value) is not list:
+            return dumps(value)
+        version, length = append
+
+        def stored(version: int) -> Blob | None:
+            found = batch.get((*key[:3], version))
+            return found if found is not None else self._blobs.get((*key[:3], version))
+
+        blob = stored(version)
+        if blob is None:
+            return dumps(value)
+        position = (blob.position if type(blob) is Delta else 0) + 1
+        if position >= MAX_POSITION:
+            return dumps(value)
+        target = position & (position - 1)
+        while type(blob) is Delta and blob.position > target:
+            version, length = blob.base, blob.kept
+            blob = stored(version)
+        if blob is None:
+            return dumps(value)
+        return Delta(version, length, dumps(value[length:]), position)
 
     def _saving(
         self,
         thread_id: str,
         namespace: str,
         saved: _Saved,
-        blobs: dict[tuple[str, str, str, int], TypedPayload],
+        blobs: dict[_Key, Blob],
     ) -> Callable[[], None]:
         def apply() -> None:
             self._blobs.update(blobs)
-            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            space = self._space(thread_id, namespace)
             checkpoint_id = saved.checkpoint.id
             if checkpoint_id not in space.saved:
                 if not space.ids or space.ids[-1] < checkpoint_id:
@@ -295,6 +388,16 @@ class InMemorySaver(BaseCheckpointSaver):
             space.saved[checkpoint_id] = saved
 
         return apply
+
+    def _space(self, thread_id: str, namespace: str) -> _Namespace:
+        """The records of ``(thread_id, namespace)``, made on first use (mutex held)."""
+        spaces = self._threads.get(thread_id)
+        if spaces is None:
+            spaces = self._threads[thread_id] = {}
+        space = spaces.get(namespace)
+        if space is None:
+            space = spaces[namespace] = _Namespace()
+        return space
 
     def put_writes(
         self,
@@ -327,14 +430,15 @@ class InMemorySaver(BaseCheckpointSaver):
         writes: Sequence[tuple[str, Any]],
         task_id: str,
         task_path: str,
+        dumps: Callable[[Any], TypedPayload] | None = None,
     ) -> Callable[[], None]:
+        dumps = dumps or self.serde.dumps_typed
         encoded = [
-            _SavedWrite(task_id, channel, self.serde.dumps_typed(value), task_path)
-            for channel, value in writes
+            _SavedWrite(task_id, channel, dumps(value), task_path) for channel, value in writes
         ]
 
         def apply() -> None:
-            space = self._threads.setdefault(thread_id, {}).setdefault(namespace, _Namespace())
+            space = self._space(thread_id, namespace)
             slot = space.writes.setdefault(checkpoint_id, {})
             for position, item in enumerate(encoded):
                 index = write_index(item.channel, position)
@@ -403,6 +507,11 @@ class InMemorySaver(BaseCheckpointSaver):
 
 MemorySaver = InMemorySaver
 """LangGraph's older name for :class:`InMemorySaver`."""
+
+
+def _broken(key: _Key, checkpoint_id: str, problem: str) -> Exception:
+    where = Where("memory blobs", key[0], key[1], checkpoint_id, channel=key[2])
+    return where.error(f"version {key[3]} cannot be rebuilt: {problem}")
 
 
 class _Missing:

@@ -101,11 +101,10 @@ def add_messages(left: Any, right: Any) -> list[Any]:
                      [{"id": "1", "role": "user", "content": "hello"}])
         # -> [{"id": "1", "role": "user", "content": "hello"}]
     """
-    existing = [_coerce(item) for item in _as_list(left)]
+    existing, position = _existing(left)
     incoming = [_coerce(item) for item in _as_list(right)]
     if not incoming:
         return existing
-    position = {_id_of(item): index for index, item in enumerate(existing)}
     if any(_is_removal(item) and _id_of(item) == REMOVE_ALL_MESSAGES for item in incoming):
         last = max(
             index
@@ -113,7 +112,7 @@ def add_messages(left: Any, right: Any) -> list[Any]:
             if _is_removal(item) and _id_of(item) == REMOVE_ALL_MESSAGES
         )
         return [item for item in incoming[last + 1 :] if not _is_removal(item)]
-    merged: list[Any] = list(existing)
+    merged = existing  # a new list already
     removed: set[Any] = set()
     for item in incoming:
         key = _id_of(item)
@@ -133,6 +132,24 @@ def add_messages(left: Any, right: Any) -> list[Any]:
     if removed:
         merged = [item for item in merged if _id_of(item) not in removed]
     return merged
+
+
+def _existing(left: Any) -> tuple[list[Any], dict[Any, int]]:
+    """``left`` as coerced messages, and the position of each id.
+
+    The state's own list holds messages that went through this reducer (objects
+    with an id): they are taken as they are, without coercing each again.
+    """
+    if type(left) is list:
+        try:
+            position = {item.id: index for index, item in enumerate(left)}
+        except AttributeError:  # a dict, string or tuple among them
+            pass
+        else:
+            if None not in position:
+                return list(left), position
+    existing = [_coerce(item) for item in _as_list(left)]
+    return existing, {_id_of(item): index for index, item in enumerate(existing)}
 
 
 class MessagesState(TypedDict):

@@ -12,9 +12,16 @@ approximated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["SerializerProtocol", "SupportsRegistration", "TypedPayload"]
+__all__ = [
+    "SerializerProtocol",
+    "SupportsRegistration",
+    "SupportsSharedEncoding",
+    "TypedPayload",
+    "shared_dumps",
+]
 
 TypedPayload = tuple[str, bytes]
 """``(type_tag, payload)``: how the bytes were made, and the bytes."""
@@ -60,3 +67,38 @@ class SupportsRegistration(Protocol):
         :class:`~cairngraph.errors.UnregisteredTypeError`.
         """
         ...
+
+
+@runtime_checkable
+class SupportsSharedEncoding(Protocol):
+    """A serializer that can encode an object shared by several values of one save once.
+
+    A chat agent's step saves the message list and, in its tool calls' ``Send``
+    payloads, the same messages again: encoded once, their bytes are reused.
+
+    Example::
+
+        dumps = serde.dumps_shared()           # one per save
+        state_payload, send_payload = dumps(state), dumps(send)
+    """
+
+    def dumps_shared(self) -> Callable[[Any], TypedPayload]:
+        """A ``dumps_typed`` that reuses the encoding of an object (by identity) it met before.
+
+        Valid only while the values it encodes do not change, as during one save.
+        """
+        ...
+
+
+def shared_dumps(serde: SerializerProtocol) -> Callable[[Any], TypedPayload]:
+    """``serde.dumps_shared()`` when the serializer has it, else its ``dumps_typed``.
+
+    Example::
+
+        dumps = shared_dumps(saver.serde)
+    """
+    # Not isinstance(serde, SupportsSharedEncoding): a runtime protocol check costs
+    # tens of microseconds, and this runs on every save.
+    shared = getattr(serde, "dumps_shared", None)
+    made: Callable[[Any], TypedPayload] = shared() if shared is not None else serde.dumps_typed
+    return made

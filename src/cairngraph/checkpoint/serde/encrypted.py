@@ -33,10 +33,15 @@ import base64
 import binascii
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from cairngraph.checkpoint.serde.base import SerializerProtocol, SupportsRegistration, TypedPayload
+from cairngraph.checkpoint.serde.base import (
+    SerializerProtocol,
+    SupportsRegistration,
+    TypedPayload,
+    shared_dumps,
+)
 from cairngraph.checkpoint.serde.seal import ENCRYPTED, PLAIN, PLAIN_SEAL
 from cairngraph.errors import CorruptDataError, DecryptionError, InvalidConfigError
 
@@ -159,7 +164,15 @@ class EncryptedSerializer:
 
     def dumps_typed(self, obj: Any) -> TypedPayload:
         """Encode with ``inner``, then seal with the active key."""
-        tag, plain = self.inner.dumps_typed(obj)
+        return self._sealed(*self.inner.dumps_typed(obj))
+
+    def dumps_shared(self) -> Callable[[Any], TypedPayload]:
+        """A ``dumps_typed`` for one save: ``inner`` encodes a shared object once (when
+        it can); every payload is still sealed on its own, with its own nonce."""
+        inner = shared_dumps(self.inner)
+        return lambda obj: self._sealed(*inner(obj))
+
+    def _sealed(self, tag: str, plain: bytes) -> TypedPayload:
         key_id = self.active_key_id.encode()
         header = bytes((_FORMAT, len(key_id))) + key_id
         nonce = os.urandom(_NONCE)

@@ -69,6 +69,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -79,6 +80,7 @@ from cairngraph.checkpoint.serde import _clock, _subclass
 from cairngraph.checkpoint.serde.base import TypedPayload
 from cairngraph.checkpoint.serde.registry import (
     PLAIN_SUBCLASSES,
+    Entry,
     TypeRegistry,
     kind_of,
     shared_registry,
@@ -136,6 +138,25 @@ class MsgpackSerializer:
             return ("bytearray", bytes(obj))
         return ("msgpack", _Encoder(self.registry).pack(obj))
 
+    def dumps_shared(self) -> Callable[[Any], TypedPayload]:
+        """A ``dumps_typed`` for one save: an object met again (the same object, by
+        identity) in this or a later value is encoded once and its bytes reused.
+
+        Use it only while no value it encoded can change (one save); a value
+        changed in place after its first encoding would be stored as it was then.
+        """
+        memo: dict[int, tuple[Any, Any]] = {}
+        entries: dict[type, Entry] = {}
+        registry = self.registry
+
+        def dumps(obj: Any) -> TypedPayload:
+            kind = type(obj)
+            if obj is None or kind is bytes or kind is bytearray:
+                return self.dumps_typed(obj)
+            return ("msgpack", _Encoder(registry, memo, entries).pack(obj))
+
+        return dumps
+
     def loads_typed(self, data: TypedPayload) -> Any:
         """Decode what :meth:`dumps_typed` made; never import or build an unregistered type."""
         tag, payload = data
@@ -160,11 +181,21 @@ class _Encoder:
     encoder keeps the real one so the caller sees what went wrong and where.
     """
 
-    __slots__ = ("failure", "registry")
+    __slots__ = ("entries", "failure", "memo", "registry")
 
-    def __init__(self, registry: TypeRegistry) -> None:
+    def __init__(
+        self,
+        registry: TypeRegistry,
+        memo: dict[int, tuple[Any, Any]] | None = None,
+        entries: dict[type, Entry] | None = None,
+    ) -> None:
         self.registry = registry
         self.failure: BaseException | None = None
+        self.memo = memo
+        """id → (object, what the hook made of it), shared by the dumps of one save;
+        the object is kept so its id is not reused while the memo lives."""
+        self.entries = {} if entries is None else entries
+        """class → its registry entry, for the classes met in this dump (or save)."""
 
     def pack(self, obj: Any, rewritten: bool = False) -> bytes:
         try:
@@ -187,9 +218,14 @@ class _Encoder:
         return self.pack(rewritten_obj, rewritten=True)
 
     def default(self, obj: Any) -> Any:
+        memo = self.memo
+        if memo is not None:
+            hit = memo.get(id(obj))
+            if hit is not None and hit[0] is obj:
+                return hit[1]
         try:
             encode = _ENCODERS.get(type(obj))
-            return encode(self, obj) if encode is not None else self.registered(obj)
+            made = encode(self, obj) if encode is not None else self.registered(obj)
         except Exception as error:
             # Kept, then re-raised: ormsgpack swaps it for a bare TypeError.
             if self.failure is None and isinstance(error, SerializationError):
@@ -199,9 +235,16 @@ class _Encoder:
                 self.failure = SerializationError(f"cannot serialize {name}: {error!r}")
                 self.failure.__cause__ = error
             raise
+        if memo is not None:
+            memo[id(obj)] = (obj, made)
+        return made
 
     def registered(self, obj: Any) -> Any:
-        entry = self.registry.entry_for(type(obj))
+        entry = self.entries.get(type(obj))
+        if entry is None:
+            entry = self.registry.entry_for(type(obj))
+            if entry is not None:
+                self.entries[type(obj)] = entry
         if entry is None:
             if type_name(type(obj)) in PLAIN_SUBCLASSES:
                 return _keyed(_subclass.plain(obj))  # packed natively: it loads as the builtin
@@ -219,8 +262,12 @@ class _Encoder:
                 OBJECT, self.pack([entry.name, dict(zip(entry.fields, obj, strict=True))])
             )
         values = obj.__dict__
-        fields = {field: values[field] for field in entry.fields if field in values}
+        if tuple(values) == entry.fields:  # as pydantic builds a model: no copy needed
+            fields = values
+        else:
+            fields = {field: values[field] for field in entry.fields if field in values}
         if obj.__pydantic_extra__:
+            fields = dict(fields)
             fields.update(obj.__pydantic_extra__)
         explicit = obj.__pydantic_fields_set__
         unset = [field for field in fields if field not in explicit]
@@ -275,11 +322,14 @@ def _keyed(obj: Any) -> Any:
 class _Decoder:
     """One load: the ext hook ormsgpack calls, and the first error it raised."""
 
-    __slots__ = ("failure", "registry")
+    __slots__ = ("failure", "models", "registry")
 
     def __init__(self, registry: TypeRegistry) -> None:
         self.registry = registry
         self.failure: BaseException | None = None
+        self.models: dict[str, tuple[frozenset[str], Callable[[dict[str, Any], Any], Any]]] = {}
+        """Stored name → (required fields, constructor) of each pydantic class met in
+        this load: a list of messages looks its classes up once, not once per item."""
 
     def unpack(self, payload: bytes) -> Any:
         try:
@@ -304,11 +354,22 @@ class _Decoder:
             raise
 
     def build(self, data: bytes) -> Any:
-        name, fields, *rest = _shaped(self.unpack(data), dict)
+        body = self.unpack(data)
+        if type(body) is list and len(body) == 3 and type(body[0]) is str:
+            known = self.models.get(body[0])
+            if known is not None and type(body[1]) is dict:
+                required, construct = known
+                fields = body[1]
+                for field in required:
+                    if field not in fields:
+                        break  # the general path below says which are missing
+                else:
+                    return construct(fields, body[2])
+        name, fields, *rest = _shaped(body, dict)
         entry = self.registry.entry_named(name)
         if entry is None:
             raise _cannot_load(name)
-        missing = entry.required.difference(fields)
+        missing = [field for field in entry.required if field not in fields]
         if missing:
             raise CorruptDataError(
                 f"stored {name} has no value for required field(s) {', '.join(sorted(missing))}: "
@@ -318,6 +379,10 @@ class _Decoder:
         cls: Any = entry.cls
         if entry.kind == "pydantic":
             unset = rest[0] if rest else ()
+            plain = _constructor(cls)
+            if plain is not None:
+                self.models[name] = (entry.required, plain)
+                return plain(fields, unset)
             extra = cls.model_config.get("extra") == "allow"
             explicit = {f for f in fields if extra or f in entry.fields}.difference(unset)
             return cls.model_construct(explicit, **fields)
@@ -387,6 +452,79 @@ _DECODERS: dict[int, Callable[[_Decoder, bytes], Any]] = {
     ENUM: _Decoder.enum_member,
     VALUE: _Decoder.value,
 }
+
+
+_AS_IS = (type(None), bool, int, float, str, bytes)
+"""Default values pydantic's ``model_construct`` uses without copying them."""
+
+
+@functools.cache
+def _constructor(cls: Any) -> Callable[[dict[str, Any], Any], Any] | None:
+    """``cls.model_construct(explicit, **fields)`` for a model with no aliases, no
+    ``model_post_init`` and no private attributes, which is most (LangChain's
+    messages are such models), or None for any other model. ``explicit`` is the
+    stored fields the model declares (all when it allows extra ones) but the unset.
+
+    The same instance, built without the per-field alias lookups of pydantic's
+    general path: fields in declaration order, defaults as pydantic makes them
+    (factories called, other defaults through ``get_default``), extra fields kept
+    when the model allows them. ``fields`` is the decoder's own dict: it is consumed.
+    """
+    if cls.__pydantic_root_model__ or cls.__pydantic_post_init__ or cls.__private_attributes__:
+        return None
+    plan: list[tuple[str, int, Any]] = []
+    for name, info in cls.__pydantic_fields__.items():
+        if info.alias is not None or info.validation_alias is not None:
+            return None
+        if info.is_required():
+            plan.append((name, _REQUIRED, None))
+        elif info.default_factory is not None and not info.default_factory_takes_validated_data:
+            plan.append((name, _FACTORY, info.default_factory))
+        elif info.default_factory is None and type(info.default) in _AS_IS:
+            plan.append((name, _CONSTANT, info.default))
+        else:
+            plan.append((name, _FIELD, info))
+    allows_extra = cls.model_config.get("extra") == "allow"
+    new = cls.__new__
+    set_attribute = object.__setattr__
+
+    order = tuple(cls.__pydantic_fields__)
+    declared = frozenset(order)
+
+    def construct(fields: dict[str, Any], unset: Any) -> Any:
+        explicit = set(fields)
+        if not allows_extra:
+            explicit.intersection_update(declared)
+        if unset:
+            explicit.difference_update(unset)
+        made = new(cls)
+        if tuple(fields) == order:
+            # As the encoder writes a model: every field, in declaration order, no extras.
+            values, extra = fields, {}
+        else:
+            values = {}
+            for name, how, default in plan:
+                if name in fields:
+                    values[name] = fields.pop(name)
+                elif how == _CONSTANT:
+                    values[name] = default
+                elif how == _FACTORY:
+                    values[name] = default()
+                elif how == _FIELD:
+                    values[name] = default.get_default(
+                        call_default_factory=True, validated_data=values
+                    )
+            extra = fields
+        set_attribute(made, "__dict__", values)
+        set_attribute(made, "__pydantic_fields_set__", explicit)
+        set_attribute(made, "__pydantic_extra__", extra if allows_extra else None)
+        set_attribute(made, "__pydantic_private__", None)
+        return made
+
+    return construct
+
+
+_REQUIRED, _FACTORY, _CONSTANT, _FIELD = 0, 1, 2, 3
 
 
 def _shaped(body: Any, body_type: type) -> list[Any]:
