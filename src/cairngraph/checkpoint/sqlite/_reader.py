@@ -61,14 +61,9 @@ class Reader:
         thread_id = config_thread_id(config)
         ns = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
-        if checkpoint_id is None:
-            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
-            params: tuple[str, ...] = (thread_id, ns)
-        else:
-            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
-            params = (thread_id, ns, checkpoint_id)
+        load_one = self.store.load_one
         with self.reading():
-            return _retention.unraced(self.conn, lambda: self.store.load_one(where, params))
+            return _retention.unraced(self.conn, lambda: load_one(thread_id, ns, checkpoint_id))
 
     def listing(self, query: ListQuery, *, lazy: bool) -> Iterator[CheckpointTuple]:
         clauses, params = query.where("?")
