@@ -18,9 +18,10 @@ Invariants:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+from cairngraph.checkpoint._config import checkpoint_config
 from cairngraph.checkpoint._format import (
     CheckpointRow,
     Format,
@@ -57,25 +58,8 @@ def tuples(fmt: Format, entries: Sequence[Entry], loader: ValueLoader) -> list[C
         entries, contents(fmt, entries, loader), strict=True
     ):
         thread_id, ns, checkpoint_id, parent_id, _body = row
-        # The configs as checkpoint_config makes them, inline: reads make many.
-        config = {
-            "configurable": {
-                "thread_id": thread_id,
-                "checkpoint_ns": ns,
-                "checkpoint_id": checkpoint_id,
-            }
-        }
-        parent = (
-            None
-            if parent_id is None
-            else {
-                "configurable": {
-                    "thread_id": thread_id,
-                    "checkpoint_ns": ns,
-                    "checkpoint_id": parent_id,
-                }
-            }
-        )
+        config = checkpoint_config(thread_id, ns, checkpoint_id)
+        parent = None if parent_id is None else checkpoint_config(thread_id, ns, parent_id)
         # NamedTuples made by position without their Python-level __new__.
         built.append(_new(CheckpointTuple, (config, checkpoint, record.metadata, parent, pending)))
     return built
@@ -92,14 +76,60 @@ def contents(fmt: Format, entries: Sequence[Entry], loader: ValueLoader) -> list
         raws.extend([ref for ref in record.refs.values() if type(ref) is bytes])
         for _write, _path, items in writes:
             raws.extend([item[2] for item in items if type(item[2]) is bytes])
-    decoded: Iterator[Any] | None = None
-    if raws:
-        try:
-            decoded = iter(fmt.decode_raws(raws))
-        except SerializationError:
-            if len(entries) > 1:
-                return [found for entry in entries for found in contents(fmt, [entry], loader)]
-    return [_contents(fmt, row, record, writes, loader, decoded) for row, record, writes in entries]
+    if not raws:
+        return [_contents(fmt, row, record, writes, loader) for row, record, writes in entries]
+    try:
+        decoded = fmt.decode_raws(raws)
+    except SerializationError:
+        if len(entries) > 1:
+            return [found for entry in entries for found in contents(fmt, [entry], loader)]
+        return [_contents(fmt, *entries[0], loader)]
+    return _placed(fmt, entries, loader, decoded)
+
+
+def _placed(
+    fmt: Format, entries: Sequence[Entry], loader: ValueLoader, decoded: list[Any]
+) -> list[Contents]:
+    """:func:`contents` once the raw values decoded: ``decoded`` holds them in the
+    order :func:`contents` gathered them, taken here by position (a run of raw refs
+    at a time: the common case is a checkpoint whose every value is raw)."""
+    embeds = fmt.embeds
+    at = 0
+    found: list[Contents] = []
+    for row, record, writes in entries:
+        if record.metadata is None:
+            if embeds and record.meta[0] == "msgpack":
+                metadata = decoded[at]
+                at += 1
+                if type(metadata) is dict:
+                    record.metadata = metadata  # type: ignore[assignment]  # a mapping
+                else:
+                    fmt.set_metadata(row, record, metadata)  # raises, naming the row
+            else:
+                fmt.metadata(row, record)
+        refs = record.refs
+        values: dict[str, Any] = {}
+        for channel, ref in refs.items():
+            if type(ref) is bytes:
+                values[channel] = decoded[at]
+                at += 1
+            else:
+                values[channel] = fmt.decode_ref(checkpoint_where(row).at(channel), ref, loader)
+        pending: list[PendingWrite] = []
+        for write, _path, items in writes:
+            task_id = write.task_id
+            for channel, _index, ref in items:
+                if type(ref) is bytes:
+                    value = decoded[at]
+                    at += 1
+                else:
+                    value = fmt.decode_ref(writes_where(write).at(channel), ref, loader)
+                pending.append(_new(PendingWrite, (task_id, channel, value)))
+        checkpoint = make_checkpoint(
+            row[2], record.ts, values, record.versions, record.seen, tuple(record.updated), record.v
+        )
+        found.append((checkpoint, pending))
+    return found
 
 
 def decode_metadata(fmt: Format, rows: Sequence[CheckpointRow], records: Sequence[Record]) -> None:
@@ -131,36 +161,21 @@ def _contents(
     record: Record,
     writes: Sequence[OpenedWrites],
     loader: ValueLoader,
-    decoded: Iterator[Any] | None,
 ) -> Contents:
-    """One checkpoint's contents; its raw values come from ``decoded`` in
-    :func:`contents`' order, or (``decoded`` None) each alone, so a failure names its place."""
-    if record.metadata is None:
-        if decoded is not None and fmt.embeds and record.meta[0] == "msgpack":
-            fmt.set_metadata(row, record, next(decoded))
-        else:
-            fmt.metadata(row, record)
-    if decoded is None:
-        values = {
-            channel: fmt.decode_ref(checkpoint_where(row).at(channel), ref, loader)
-            for channel, ref in record.refs.items()
-        }
-    else:
-        values = {
-            channel: next(decoded)
-            if type(ref) is bytes
-            else fmt.decode_ref(checkpoint_where(row).at(channel), ref, loader)
-            for channel, ref in record.refs.items()
-        }
-    pending = []
-    for write, _path, items in writes:
-        task_id = write.task_id
-        for channel, _index, ref in items:
-            if decoded is not None and type(ref) is bytes:
-                value = next(decoded)
-            else:
-                value = fmt.decode_ref(writes_where(write).at(channel), ref, loader)
-            pending.append(_new(PendingWrite, (task_id, channel, value)))
+    """One checkpoint's contents, each value decoded alone, so a failure names its place."""
+    fmt.metadata(row, record)
+    values = {
+        channel: fmt.decode_ref(checkpoint_where(row).at(channel), ref, loader)
+        for channel, ref in record.refs.items()
+    }
+    pending = [
+        _new(
+            PendingWrite,
+            (write.task_id, channel, fmt.decode_ref(writes_where(write).at(channel), ref, loader)),
+        )
+        for write, _path, items in writes
+        for channel, _index, ref in items
+    ]
     checkpoint = make_checkpoint(
         row[2], record.ts, values, record.versions, record.seen, tuple(record.updated), record.v
     )
