@@ -160,19 +160,17 @@ class Reader:
         (shared with what was kept), as LangGraph's cursor-driven listing shows it. Only
         a row whose values went with it is None."""
         with self.reading():
-            writes = self.store.writes_at(rows)
             opened = [
-                (row, record, [] if held is None else held)
-                for row, record, held in zip(rows, records, writes, strict=True)
+                (row, record, held)
+                for row, record, held in zip(rows, records, self.store.writes_at(rows), strict=True)
             ]
-            gone = {row[:3] for row, held in zip(rows, writes, strict=True) if held is None}
-            built = self._built_while_gone(opened, gone)
+            built = self._built_while_removed(opened)
         if len(built) == len(rows):  # none left out: in the order of rows
             return list(built)
         found = {item[0][:3]: contents for item, contents in zip(opened, built, strict=True)}
         return [found.get(row[:3]) for row in rows]
 
-    def _built_while_gone(self, opened: Opened, gone: set[tuple[str, str, str]]) -> list[Contents]:
+    def _built_while_removed(self, opened: Opened) -> list[Contents]:
         """``store.contents(opened)``, leaving out (from ``opened``, in place) each row
         whose value is missing because the row was removed; damage is raised."""
         while True:
@@ -180,9 +178,7 @@ class Reader:
                 return self.store.contents(opened)
             except CorruptDataError as error:
                 place = (error.thread_id, error.checkpoint_ns, error.checkpoint_id)
-                removed = place in gone or (
-                    None not in place and not _retention.exists(self.conn, *place)  # type: ignore[arg-type]
-                )
+                removed = None not in place and not _retention.exists(self.conn, *place)  # type: ignore[arg-type]
                 kept = [item for item in opened if item[0][:3] != place]
                 if not removed or len(kept) == len(opened):
                     raise

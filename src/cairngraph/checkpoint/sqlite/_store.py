@@ -66,6 +66,8 @@ _SELECT_VALUES = (
 _IN_CHUNK = 500
 _KEYS_CHUNK = 240  # four parameters a key: under the 999 of older SQLite builds
 
+_PUT_CHECKPOINT = "INSERT OR REPLACE INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)"
+
 _new = tuple.__new__  # NamedTuple rows by position, without their Python-level __new__
 
 # get_tuple: the checkpoint is one row (a primary-key equality), so its writes come in
@@ -117,6 +119,8 @@ class Store:
 
     def committed(self) -> None:
         """Delete the blobs the committed transaction freed or did not need."""
+        if not (self.doomed or self.uploaded):  # a step of small values: the common case
+            return
         doomed, self.doomed, self.uploaded = self.doomed, [], []
         self.blobs.delete(doomed)
 
@@ -142,13 +146,13 @@ class Store:
         here before it commits, so a value stored before (another thread's) is
         neither put nor inserted again.
         """
-        if self.blobs.store is not None:
+        if rows.values and self.blobs.store is not None:
             big = [a for a, row in rows.values.items() if len(row.body) > self.blobs.threshold]
             for address in self.bodies(big):
                 del rows.values[address]
-        uploads = self.blobs.offload(rows.values)
-        self.uploaded.extend(uploads)
-        self.blobs.put(uploads)
+            uploads = self.blobs.offload(rows.values)
+            self.uploaded.extend(uploads)
+            self.blobs.put(uploads)
         self._write(rows)
 
     # -- writing ---------------------------------------------------------------
@@ -212,10 +216,11 @@ class Store:
                     "checkpoint_id = ? AND task_id = ? AND slot = ?",
                     (new.body, *key),
                 )
-        if rows.checkpoints:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)", rows.checkpoints
-            )
+        checkpoints = rows.checkpoints
+        if len(checkpoints) == 1:  # a step saved alone: execute costs less than executemany
+            execute(_PUT_CHECKPOINT, checkpoints[0])
+        elif checkpoints:
+            self.conn.executemany(_PUT_CHECKPOINT, checkpoints)
 
     def _read_refs(self, key: Key) -> Known | None:
         found = self.conn.execute(
@@ -285,10 +290,10 @@ class Store:
         found: list[RawRow] = self.conn.execute(SELECT_CHECKPOINTS + where, params).fetchall()
         return found
 
-    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow] | None]:
-        """The writes rows of each of ``rows``, in order; None where the checkpoint is
-        gone. One primary-key lookup a row: the rows are the outer loop of the join."""
-        found_all: list[list[WriteRow] | None] = []
+    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow]]:
+        """The writes rows of each of ``rows``, in order (none for a checkpoint removed
+        meanwhile: its writes went with it). One range of the writes' primary key a row."""
+        found_all: list[list[WriteRow]] = []
         for start in range(0, len(rows), _KEYS_CHUNK):
             chunk = rows[start : start + _KEYS_CHUNK]
             marks = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
@@ -296,21 +301,15 @@ class Store:
             # Only constant fragments and placeholders are joined here.
             found = self.conn.execute(
                 f"WITH k(thread_id, ns, checkpoint_id, n) AS (VALUES {marks}) "  # noqa: S608
-                "SELECT k.n, w.task_id, w.slot, CAST(w.body AS BLOB) FROM k CROSS JOIN "
-                "cairn_checkpoints c ON c.thread_id = k.thread_id AND c.ns = k.ns AND "
-                "c.checkpoint_id = k.checkpoint_id LEFT JOIN cairn_writes w ON "
-                "w.thread_id = c.thread_id AND w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id "
-                "ORDER BY k.n, w.task_id, w.slot",
+                "SELECT k.n, w.task_id, w.slot, CAST(w.body AS BLOB) FROM k JOIN cairn_writes "
+                "AS w ON w.thread_id = k.thread_id AND w.ns = k.ns AND "
+                "w.checkpoint_id = k.checkpoint_id ORDER BY k.n, w.task_id, w.slot",
                 params,
             ).fetchall()
-            writes: list[list[WriteRow] | None] = [None] * len(chunk)
+            writes: list[list[WriteRow]] = [[] for _ in chunk]
             for n, task_id, slot, body in found:
                 row = chunk[n]
-                held = writes[n]
-                if held is None:
-                    held = writes[n] = []
-                if task_id is not None:
-                    held.append(_new(WriteRow, (row[0], row[1], row[2], task_id, slot, body)))
+                writes[n].append(_new(WriteRow, (row[0], row[1], row[2], task_id, slot, body)))
             found_all.extend(writes)
         return found_all
 
