@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Protocol, SupportsIndex, overload
 
 from cairngraph.checkpoint._format import CheckpointRow, Record
+from cairngraph.checkpoint._read import Contents
 from cairngraph.checkpoint.base import (
     Checkpoint,
     CheckpointMetadata,
@@ -57,16 +58,17 @@ class PageSource(Protocol):
     def open_records(self, rows: Sequence[CheckpointRow]) -> list[Record]:
         """Stage 1: each row's record, its metadata decoded."""
 
-    def open_tuples(
+    def open_contents(
         self, rows: Sequence[CheckpointRow], records: Sequence[Record]
-    ) -> list[CheckpointTuple | None]:
-        """Stage 2: each row's tuple, or None for a row removed with its values."""
+    ) -> list[Contents | None]:
+        """Stage 2: each row's checkpoint and pending writes, or None for a row removed
+        with its values."""
 
 
 class ListedPage:
     """Rows listed together, opened together (each stage once) when one of them is read."""
 
-    __slots__ = ("_raw", "_records", "_rows", "_source", "_tuples")
+    __slots__ = ("_contents", "_raw", "_records", "_rows", "_source")
 
     def __init__(
         self,
@@ -75,14 +77,14 @@ class ListedPage:
         records: Sequence[Record] | None = None,
     ) -> None:
         self._raw = rows
-        self._rows = None if records is None else [CheckpointRow(*row) for row in rows]
+        self._rows = None if records is None else [_new(CheckpointRow, row) for row in rows]
         self._source = source
         self._records = records
-        self._tuples: list[CheckpointTuple | None] | None = None
+        self._contents: list[Contents | None] | None = None
 
     def _opened_rows(self) -> list[CheckpointRow]:
         if self._rows is None:
-            self._rows = [CheckpointRow(*row) for row in self._raw]
+            self._rows = [_new(CheckpointRow, row) for row in self._raw]
         return self._rows
 
     def records(self) -> Sequence[Record]:
@@ -93,11 +95,13 @@ class ListedPage:
     def metadata(self, index: int) -> CheckpointMetadata:
         return self.records()[index].metadata  # type: ignore[return-value]  # stage 1 sets it
 
-    def opened(self, index: int) -> CheckpointTuple:
-        if self._tuples is None:
+    def opened(self, index: int) -> Contents:
+        """The checkpoint and pending writes of row ``index`` (stage 2 for the page)."""
+        found_all = self._contents
+        if found_all is None:
             records = self.records()
-            self._tuples = self._source.open_tuples(self._opened_rows(), records)
-        found = self._tuples[index]
+            found_all = self._contents = self._source.open_contents(self._opened_rows(), records)
+        found = found_all[index]
         if found is None:
             thread_id, ns, checkpoint_id, _parent, _body = self._raw[index]
             raise CheckpointNotFoundError(
@@ -124,7 +128,7 @@ class ListedTuple(CheckpointTuple):
     ) -> ListedTuple:
         return _new(cls, (config, page, index, parent, None))
 
-    def _opened(self) -> CheckpointTuple:
+    def _opened(self) -> Contents:
         page: ListedPage = _item(self, 1)
         return page.opened(_item(self, 2))
 
@@ -135,21 +139,17 @@ class ListedTuple(CheckpointTuple):
 
     @property  # a NamedTuple field, read from the page
     def checkpoint(self) -> Checkpoint:
-        return self._opened().checkpoint
+        return self._opened()[0]
 
     @property
     def pending_writes(self) -> list[PendingWrite]:
-        return self._opened().pending_writes
+        return self._opened()[1]
 
     def _fields_now(self) -> tuple[Any, ...]:
-        opened = self._opened()
-        return (
-            _item(self, 0),
-            opened.checkpoint,
-            self.metadata,
-            _item(self, 3),
-            opened.pending_writes,
-        )
+        page: ListedPage = _item(self, 1)
+        index = _item(self, 2)
+        checkpoint, pending = page.opened(index)
+        return (_item(self, 0), checkpoint, page.metadata(index), _item(self, 3), pending)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._fields_now())

@@ -111,9 +111,9 @@ def snapshot_of(
     # The values as this graph reads them; the metadata still says what was stored.
     if may_migrate(spec.versioning, saved):
         saved = migrate_loaded(spec.versioning, saved).loaded
-    checkpoint = saved.checkpoint
+    config, checkpoint, metadata, parent_config, pending_writes = saved
     channels = restore_channels(spec.channels, checkpoint.channel_values)
-    namespace = config_namespace(saved.config)
+    namespace = config_namespace(config)
     tasks = prepare_tasks(
         spec,
         channels,
@@ -121,76 +121,97 @@ def snapshot_of(
         checkpoint.versions_seen,
         checkpoint_id=checkpoint.id,
         namespace=namespace,
-        candidates=_candidates(spec, checkpoint.updated_channels, saved.metadata),
+        candidates=_candidates(spec, checkpoint.updated_channels, metadata),
         with_input=False,
     )
     writes: dict[str, list[tuple[str, Any]]] = {}
-    for task_id, channel, value in saved.pending_writes:
+    for task_id, channel, value in pending_writes:
         writes.setdefault(task_id, []).append((channel, value))
-    state_keys = set(spec.value_keys)
+    state_keys: set[str] | None = None  # made when a task has results to show
     shown: list[PregelTask] = []
     waiting: list[Any] = []
     finished: list[Task] = []
     for task in tasks:
-        saved_writes = writes.get(task.id, [])
-        error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
-        interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
-        normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
-        result = _task_result(normal, state_keys) if normal else None
-        if interrupts and not (live and normal):
-            waiting.extend(interrupts)
-        if normal and live:
-            task.writes = normal
-            finished.append(task)
+        saved_writes = writes.get(task.id)
+        error = None
+        interrupts: tuple[Any, ...] = ()
+        result = None
+        if saved_writes:
+            error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
+            interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
+            normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
+            if normal:
+                if state_keys is None:
+                    state_keys = set(spec.value_keys)
+                result = _task_result(normal, state_keys)
+            if interrupts and not (live and normal):
+                waiting.extend(interrupts)
+            if normal and live:
+                task.writes = normal
+                finished.append(task)
         child: Any = None
         subgraph = task.node.subgraph
         if subgraph is not None:
-            child_ns = task_namespace(namespace, task.name, task.id)
-            if subgraph.checkpointer is True:
-                child_ns = without_task_ids(child_ns)
-            child_saver = saver_of(subgraph, saver)
-            child_config = {
-                "configurable": {
-                    "thread_id": config_thread_id(saved.config),
-                    "checkpoint_ns": child_ns,
-                }
-            }
-            child = child_config
-            if subgraphs:
-                found = child_saver.get_tuple(child_config)
-                if found is not None:
-                    child = snapshot_of(subgraph, child_saver, found, subgraphs, live=True)
+            child = _child(subgraph, saver, config, namespace, task, subgraphs)
         shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
     # Like LangGraph: the values show the writes of no task (a Command(update=...)
     # answering this checkpoint), then, live, what the step's finished tasks wrote.
-    versions = dict(checkpoint.channel_versions)
-    direct = [(c, v) for c, v in writes.get(NULL_TASK_ID, []) if c not in _SPECIAL]
-    if direct:
-        update = Task(
-            id=NULL_TASK_ID,
-            name=START,
-            path=(NULL_TASK_ID,),
-            input=None,
-            node=spec.nodes[START],
-            triggers=(),
-            writes=direct,
-        )
-        apply_writes(channels, versions, {}, [update])
-    if finished:
-        apply_writes(channels, versions, {}, finished)
+    direct = [(c, v) for c, v in writes.get(NULL_TASK_ID, ()) if c not in _SPECIAL]
+    if direct or finished:
+        versions = dict(checkpoint.channel_versions)
+        if direct:
+            update = Task(
+                id=NULL_TASK_ID,
+                name=START,
+                path=(NULL_TASK_ID,),
+                input=None,
+                node=spec.nodes[START],
+                triggers=(),
+                writes=direct,
+            )
+            apply_writes(channels, versions, {}, [update])
+        if finished:
+            apply_writes(channels, versions, {}, finished)
     done = {task.id for task in finished}
+    # A root checkpoint's metadata has no parents: its configs are shown as stored.
+    if metadata and metadata.get("parents"):
+        config = _with_checkpoint_map(config, metadata)
+        if parent_config is not None:
+            parent_config = _with_checkpoint_map(parent_config, metadata)
     return StateSnapshot(
-        values=spec.values(channels),
-        next=tuple(task.name for task in tasks if task.id not in done),
-        config=_with_checkpoint_map(saved.config, saved.metadata),
-        metadata=saved.metadata,
-        created_at=checkpoint.ts,
-        parent_config=None
-        if saved.parent_config is None
-        else _with_checkpoint_map(saved.parent_config, saved.metadata),
-        tasks=tuple(shown),
-        interrupts=tuple(waiting),
+        spec.values(channels),
+        tuple(task.name for task in tasks if task.id not in done),
+        config,
+        metadata,
+        checkpoint.ts,
+        parent_config,
+        tuple(shown),
+        tuple(waiting),
     )
+
+
+def _child(
+    subgraph: CompiledStateGraph,
+    saver: BaseCheckpointSaver,
+    config: RunnableConfig,
+    namespace: str,
+    task: Task,
+    subgraphs: bool,
+) -> Any:
+    """A subgraph task's state: its config, or (``subgraphs``) its snapshot when saved."""
+    child_ns = task_namespace(namespace, task.name, task.id)
+    if subgraph.checkpointer is True:
+        child_ns = without_task_ids(child_ns)
+    child_config = {
+        "configurable": {"thread_id": config_thread_id(config), "checkpoint_ns": child_ns}
+    }
+    if not subgraphs:
+        return child_config
+    child_saver = saver_of(subgraph, saver)
+    found = child_saver.get_tuple(child_config)
+    if found is None:
+        return child_config
+    return snapshot_of(subgraph, child_saver, found, subgraphs, live=True)
 
 
 def _with_checkpoint_map(config: RunnableConfig, metadata: CheckpointMetadata) -> RunnableConfig:
@@ -215,16 +236,15 @@ def get_state(
     owner = graph_at(graph, config)
     saver = saver_of(owner, saver)
     saved = saver.get_tuple(config)
+    wanted = config_checkpoint_id(config)
     if saved is None:
-        wanted = config_checkpoint_id(config)
         if wanted is not None:
             raise CheckpointNotFoundError(
                 f"thread {config_thread_id(config)!r} has no checkpoint {wanted!r}; list the "
                 "saved ones with get_state_history(config)."
             )
         return StateSnapshot({}, (), config, None, None, None, (), ())
-    live = config_checkpoint_id(config) is None
-    return snapshot_of(owner, saver, saved, subgraphs, live=live)
+    return snapshot_of(owner, saver, saved, subgraphs, live=wanted is None)
 
 
 def saver_of(graph: CompiledStateGraph, default: BaseCheckpointSaver) -> BaseCheckpointSaver:

@@ -23,7 +23,7 @@ from cairngraph.checkpoint._config import (
 )
 from cairngraph.checkpoint._format import CheckpointRow, Record, WriteRow
 from cairngraph.checkpoint._listed import ListedPage, ListedTuple
-from cairngraph.checkpoint._read import decode_metadata
+from cairngraph.checkpoint._read import Contents, decode_metadata
 from cairngraph.checkpoint._threads import Batch, drive, opener, walk
 from cairngraph.checkpoint.base import (
     CheckpointMetadata,
@@ -61,14 +61,9 @@ class Reader:
         thread_id = config_thread_id(config)
         ns = config_namespace(config)
         checkpoint_id = config_checkpoint_id(config)
-        if checkpoint_id is None:
-            where = " WHERE thread_id = ? AND ns = ? ORDER BY checkpoint_id DESC LIMIT 1"
-            params: tuple[str, ...] = (thread_id, ns)
-        else:
-            where = " WHERE thread_id = ? AND ns = ? AND checkpoint_id = ?"
-            params = (thread_id, ns, checkpoint_id)
+        load_one = self.store.load_one
         with self.reading():
-            return _retention.unraced(self.conn, lambda: self.store.load_one(where, params))
+            return _retention.unraced(self.conn, lambda: load_one(thread_id, ns, checkpoint_id))
 
     def listing(self, query: ListQuery, *, lazy: bool) -> Iterator[CheckpointTuple]:
         clauses, params = query.where("?")
@@ -157,35 +152,33 @@ class Reader:
         decode_metadata(fmt, rows, records)
         return records
 
-    def open_tuples(
+    def open_contents(
         self, rows: Sequence[CheckpointRow], records: Sequence[Record]
-    ) -> list[CheckpointTuple | None]:
+    ) -> list[Contents | None]:
         """A row removed since it was listed is still built from its record, with the
         pending writes stored now (none), while every value it names is still stored
         (shared with what was kept), as LangGraph's cursor-driven listing shows it. Only
         a row whose values went with it is None."""
         with self.reading():
-            writes = self.store.writes_at(rows)
-            gone = {row[:3] for row, held in zip(rows, writes, strict=True) if held is None}
             opened = [
-                (row, record, [] if held is None else held)
-                for row, record, held in zip(rows, records, writes, strict=True)
+                (row, record, held)
+                for row, record, held in zip(rows, records, self.store.writes_at(rows), strict=True)
             ]
-            built = self._built_while_gone(opened, gone)
-        found = {item[0][:3]: tuple_ for item, tuple_ in zip(opened, built, strict=True)}
+            built = self._built_while_removed(opened)
+        if len(built) == len(rows):  # none left out: in the order of rows
+            return list(built)
+        found = {item[0][:3]: contents for item, contents in zip(opened, built, strict=True)}
         return [found.get(row[:3]) for row in rows]
 
-    def _built_while_gone(self, opened: Opened, gone: set[tuple[str, str, str]]) -> list[Any]:
-        """``store.build(opened)``, leaving out (from ``opened``, in place) each row
+    def _built_while_removed(self, opened: Opened) -> list[Contents]:
+        """``store.contents(opened)``, leaving out (from ``opened``, in place) each row
         whose value is missing because the row was removed; damage is raised."""
         while True:
             try:
-                return self.store.build(opened)
+                return self.store.contents(opened)
             except CorruptDataError as error:
                 place = (error.thread_id, error.checkpoint_ns, error.checkpoint_id)
-                removed = place in gone or (
-                    None not in place and not _retention.exists(self.conn, *place)  # type: ignore[arg-type]
-                )
+                removed = None not in place and not _retention.exists(self.conn, *place)  # type: ignore[arg-type]
                 kept = [item for item in opened if item[0][:3] != place]
                 if not removed or len(kept) == len(opened):
                     raise

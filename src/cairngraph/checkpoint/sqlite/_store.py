@@ -33,7 +33,7 @@ from cairngraph.checkpoint._format import (
     merge_writes,
 )
 from cairngraph.checkpoint._listed import RawRow
-from cairngraph.checkpoint._read import Entry, tuples
+from cairngraph.checkpoint._read import Contents, Entry, contents, tuples
 from cairngraph.checkpoint._refs import Key, RefsCache
 from cairngraph.checkpoint._threads import Batch, page_clauses
 from cairngraph.checkpoint._verify import Verifier
@@ -65,6 +65,26 @@ _SELECT_VALUES = (
 )
 _IN_CHUNK = 500
 _KEYS_CHUNK = 240  # four parameters a key: under the 999 of older SQLite builds
+
+_PUT_CHECKPOINT = "INSERT OR REPLACE INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)"
+
+_new = tuple.__new__  # NamedTuple rows by position, without their Python-level __new__
+
+# get_tuple: the checkpoint is one row (a primary-key equality), so its writes come in
+# their primary key's order and the ORDER BY needs no sort.
+_ONE = (
+    "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB), "
+    "w.task_id, w.slot, CAST(w.body AS BLOB) FROM cairn_checkpoints AS c "
+    "LEFT JOIN cairn_writes AS w ON w.thread_id = c.thread_id AND w.ns = c.ns "
+    "AND w.checkpoint_id = c.checkpoint_id "
+    "WHERE c.thread_id = ?1 AND c.ns = ?2 AND c.checkpoint_id = {checkpoint_id} "
+    "ORDER BY w.task_id, w.slot"
+)
+_LATEST_ONE = _ONE.format(
+    checkpoint_id="(SELECT MAX(checkpoint_id) FROM cairn_checkpoints "
+    "WHERE thread_id = ?1 AND ns = ?2)"
+)
+_GIVEN_ONE = _ONE.format(checkpoint_id="?3")
 
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
@@ -99,6 +119,8 @@ class Store:
 
     def committed(self) -> None:
         """Delete the blobs the committed transaction freed or did not need."""
+        if not (self.doomed or self.uploaded):  # a step of small values: the common case
+            return
         doomed, self.doomed, self.uploaded = self.doomed, [], []
         self.blobs.delete(doomed)
 
@@ -124,13 +146,13 @@ class Store:
         here before it commits, so a value stored before (another thread's) is
         neither put nor inserted again.
         """
-        if self.blobs.store is not None:
+        if rows.values and self.blobs.store is not None:
             big = [a for a, row in rows.values.items() if len(row.body) > self.blobs.threshold]
             for address in self.bodies(big):
                 del rows.values[address]
-        uploads = self.blobs.offload(rows.values)
-        self.uploaded.extend(uploads)
-        self.blobs.put(uploads)
+            uploads = self.blobs.offload(rows.values)
+            self.uploaded.extend(uploads)
+            self.blobs.put(uploads)
         self._write(rows)
 
     # -- writing ---------------------------------------------------------------
@@ -194,10 +216,11 @@ class Store:
                     "checkpoint_id = ? AND task_id = ? AND slot = ?",
                     (new.body, *key),
                 )
-        if rows.checkpoints:
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO cairn_checkpoints VALUES (?, ?, ?, ?, ?)", rows.checkpoints
-            )
+        checkpoints = rows.checkpoints
+        if len(checkpoints) == 1:  # a step saved alone: execute costs less than executemany
+            execute(_PUT_CHECKPOINT, checkpoints[0])
+        elif checkpoints:
+            self.conn.executemany(_PUT_CHECKPOINT, checkpoints)
 
     def _read_refs(self, key: Key) -> Known | None:
         found = self.conn.execute(
@@ -246,7 +269,7 @@ class Store:
         found = self.conn.execute(
             _LATEST_ROWS.format(where=where), [*params, batch.count]
         ).fetchall()
-        return [CheckpointRow(*row) for row in found]
+        return [_new(CheckpointRow, row) for row in found]
 
     def select(self, where: str, params: Sequence[Any]) -> list[Selected]:
         """The checkpoints ``SELECT_CHECKPOINTS + where`` selects, in its order, each
@@ -267,10 +290,10 @@ class Store:
         found: list[RawRow] = self.conn.execute(SELECT_CHECKPOINTS + where, params).fetchall()
         return found
 
-    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow] | None]:
-        """The writes rows of each of ``rows``, in order; None where the checkpoint is
-        gone. One primary-key lookup a row: the rows are the outer loop of the join."""
-        found_all: list[list[WriteRow] | None] = []
+    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow]]:
+        """The writes rows of each of ``rows``, in order (none for a checkpoint removed
+        meanwhile: its writes went with it). One range of the writes' primary key a row."""
+        found_all: list[list[WriteRow]] = []
         for start in range(0, len(rows), _KEYS_CHUNK):
             chunk = rows[start : start + _KEYS_CHUNK]
             marks = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
@@ -278,21 +301,15 @@ class Store:
             # Only constant fragments and placeholders are joined here.
             found = self.conn.execute(
                 f"WITH k(thread_id, ns, checkpoint_id, n) AS (VALUES {marks}) "  # noqa: S608
-                "SELECT k.n, w.task_id, w.slot, CAST(w.body AS BLOB) FROM k CROSS JOIN "
-                "cairn_checkpoints c ON c.thread_id = k.thread_id AND c.ns = k.ns AND "
-                "c.checkpoint_id = k.checkpoint_id LEFT JOIN cairn_writes w ON "
-                "w.thread_id = c.thread_id AND w.ns = c.ns AND w.checkpoint_id = c.checkpoint_id "
-                "ORDER BY k.n, w.task_id, w.slot",
+                "SELECT k.n, w.task_id, w.slot, CAST(w.body AS BLOB) FROM k JOIN cairn_writes "
+                "AS w ON w.thread_id = k.thread_id AND w.ns = k.ns AND "
+                "w.checkpoint_id = k.checkpoint_id ORDER BY k.n, w.task_id, w.slot",
                 params,
             ).fetchall()
-            writes: list[list[WriteRow] | None] = [None] * len(chunk)
+            writes: list[list[WriteRow]] = [[] for _ in chunk]
             for n, task_id, slot, body in found:
                 row = chunk[n]
-                held = writes[n]
-                if held is None:
-                    held = writes[n] = []
-                if task_id is not None:
-                    held.append(WriteRow(row[0], row[1], row[2], task_id, slot, body))
+                writes[n].append(_new(WriteRow, (row[0], row[1], row[2], task_id, slot, body)))
             found_all.extend(writes)
         return found_all
 
@@ -300,25 +317,48 @@ class Store:
         self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
     ) -> list[CheckpointTuple]:
         """Tuples of opened checkpoint rows and their writes rows, values fetched in bulk."""
-        fmt = self.fmt
-        entries: list[Entry] = []
-        loader = ValueLoader(fmt)
-        for row, record, write_rows in opened:
-            writes = [(write, *fmt.open_writes(write)) for write in write_rows]
-            loader.need(record.refs.values())
-            for _write, _path, items in writes:
-                loader.need(item[2] for item in items)
-            entries.append((row, record, writes))
-        while wanted := loader.wanted():
-            loader.add(*self.blobs.resolve(self._values(wanted)))
-        return tuples(fmt, entries, loader)
+        entries, loader = self._entries(opened)
+        return tuples(self.fmt, entries, loader)
 
-    def load_one(self, where: str, params: Sequence[Any]) -> CheckpointTuple | None:
-        """The one checkpoint ``SELECT_CHECKPOINTS + where`` selects, with its writes."""
-        found = self.select(where, params)
+    def contents(
+        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+    ) -> list[Contents]:
+        """:meth:`build` without the configs: each row's checkpoint and pending writes."""
+        entries, loader = self._entries(opened)
+        return contents(self.fmt, entries, loader)
+
+    def _entries(
+        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+    ) -> tuple[list[Entry], ValueLoader]:
+        """The writes rows opened, and every value stored apart fetched (with its bases)."""
+        open_writes = self.fmt.open_writes
+        entries: list[Entry] = []
+        apart: list[Any] = []  # refs that are not raw bytes: inline, or a value row's
+        for row, record, write_rows in opened:
+            writes = [(write, *open_writes(write)) for write in write_rows]
+            apart.extend([ref for ref in record.refs.values() if type(ref) is not bytes])
+            for _write, _path, items in writes:
+                apart.extend([item[2] for item in items if type(item[2]) is not bytes])
+            entries.append((row, record, writes))
+        loader = ValueLoader(self.fmt)
+        if apart:
+            loader.need(apart)
+            while wanted := loader.wanted():
+                loader.add(*self.blobs.resolve(self._values(wanted)))
+        return entries, loader
+
+    def load_one(
+        self, thread_id: str, ns: str, checkpoint_id: str | None
+    ) -> CheckpointTuple | None:
+        """One checkpoint (the latest of the namespace when ``checkpoint_id`` is None) with
+        its writes: one statement, a primary-key lookup and its writes' range, no sort."""
+        if checkpoint_id is None:
+            found = self.conn.execute(_LATEST_ONE, (thread_id, ns)).fetchall()
+        else:
+            found = self.conn.execute(_GIVEN_ONE, (thread_id, ns, checkpoint_id)).fetchall()
         if not found:
             return None
-        row, writes = found[0]
+        ((row, writes),) = _grouped(found)
         return self.build([(row, self.fmt.open_checkpoint(row), writes)])[0]
 
     def _values(self, addresses: list[bytes]) -> Iterator[ValueRow]:
@@ -427,14 +467,15 @@ def _grouped(found: list[Any]) -> list[Selected]:
     as ``(row, writes rows)``."""
     selected: list[Selected] = []
     last: tuple[Any, ...] = ()
+    writes: list[WriteRow] = []
     for item in found:
         key = item[:3]
         if key != last:
             last = key
-            writes: list[WriteRow] = []
-            selected.append((CheckpointRow(*item[:5]), writes))
+            writes = []
+            selected.append((_new(CheckpointRow, item[:5]), writes))
         if item[5] is not None:
-            writes.append(WriteRow(item[0], item[1], item[2], item[5], item[6], item[7]))
+            writes.append(_new(WriteRow, (*key, *item[5:])))
     return selected
 
 
