@@ -7,6 +7,7 @@ value the run was resumed with or pause the run.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from collections.abc import Callable, Hashable, Sequence
@@ -205,6 +206,13 @@ class Command(Generic[N], _ToolOutput):  # type: ignore[misc]  # base chosen at 
     goto: N | Send | Sequence[N | Send] = ()
 
     PARENT = "__parent__"
+
+    def __repr__(self) -> str:
+        # As LangGraph shows it: only the fields that are set (and not empty).
+        contents = ", ".join(
+            f"{name}={value!r}" for name, value in dataclasses.asdict(self).items() if value
+        )
+        return f"Command({contents})"
 
 
 def default_retry_on(error: Exception) -> bool:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._messages import MessagesStream
     from cairngraph.engine._stream import ChunkSink
     from cairngraph.engine._timeout import AttemptClock, Signal
+    from cairngraph.engine._trace import GraphRun
     from cairngraph.engine.channels import Channel
     from cairngraph.runtime import Runtime
 
@@ -88,6 +89,8 @@ class RunScope:
     above) listens."""
     heartbeat: Signal | None = None
     """The heartbeat of the node this run runs inside, when a timeout there listens."""
+    trace: GraphRun | None = None
+    """The graph's callback run, when the run reports to callbacks."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -138,6 +141,8 @@ class TaskContext:
     upward: Signal | None = None
     """Where this task's structural progress goes when it has no clock: the caller's, or
     the node's running its graph, when a timeout there listens (else None)."""
+    trace: Any = None
+    """The callback run of this attempt, when the run reports to callbacks."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
@@ -193,6 +198,10 @@ class TaskContext:
     def parents(self) -> dict[str, str]:
         """``checkpoint_ns → checkpoint_id`` of the graphs this task runs inside."""
         return {**self.scope.parents, self.scope.namespace: self.checkpoint_id}
+
+    def forget_config(self) -> None:
+        """The node's config changes (an attempt's callback run began): build it again."""
+        self._config = None
 
     def node_config(self) -> RunnableConfig:
         """The config the node sees: the run's, with the task's namespace and metadata."""

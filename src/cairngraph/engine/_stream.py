@@ -82,6 +82,11 @@ def node_config(task: TaskContext) -> RunnableConfig:
         langgraph_checkpoint_ns=task.namespace,
     )
     config: RunnableConfig = {**base, "metadata": metadata, "configurable": configurable}
+    # A run's own id and name are not its nodes' (nor what they call).
+    config.pop("run_id", None)
+    config.pop("run_name", None)
+    if task.trace is not None:
+        config["callbacks"] = task.trace.get_child("seq:step:1")
     if task.watched:
         # What the node's runnables report (a chat model's tokens...) is progress too.
         from cairngraph.engine._timeout import progress_handler, with_handler

@@ -90,6 +90,12 @@ class NodeSpec:
     """Where its writes are cached (``add_node(cache_policy=)``), if the graph has a cache."""
     timeout: TimeoutPolicy | None = None
     """How long each attempt may run (``add_node(timeout=)``); only nodes with an ``arun``."""
+    traced: bool = True
+    """Whether its attempts are runs for callbacks (LangGraph reports START only when
+    routers follow it)."""
+    shown_input: Callable[[Any], Any] | None = None
+    """What callbacks see as an attempt's input, when not the input itself (a ``@task``
+    call's arguments by name)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -193,9 +193,12 @@ class TaskRunner:
         context = self.context(task, caller)
         leave = self.enter(task, context)
         _progress_above(context)
+        trace = self.scope.trace if task.node.traced else None
         try:
             for attempt in itertools.count(1):
                 context.start_attempt(attempt)
+                if trace is not None:
+                    trace.start_node(task, context)
                 try:
                     try:
                         output = run(task.input, context)
@@ -204,8 +207,14 @@ class TaskRunner:
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
+                    if trace is not None:
+                        trace.end_node(context, output)
                     return
-                except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
+                except BaseException as error:
+                    if trace is not None and context.trace is not None:
+                        trace.fail_node(context, error)
+                    if not isinstance(error, Exception):
+                        raise
                     wait = self.failed(task, context, error, attempt)
                     if wait is None:
                         return
@@ -224,9 +233,12 @@ class TaskRunner:
         leave = self.enter(task, context)
         _progress_above(context)
         clock = context.clock
+        trace = self.scope.trace if task.node.traced else None
         try:
             for attempt in itertools.count(1):
                 context.start_attempt(attempt)
+                if trace is not None:
+                    await trace.astart_node(task, context)
                 try:
                     try:
                         if clock is None:
@@ -243,8 +255,14 @@ class TaskRunner:
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
+                    if trace is not None:
+                        await trace.aend_node(context, output)
                     return
-                except Exception as error:  # noqa: BLE001 - recorded on the task, re-raised by the loop
+                except BaseException as error:
+                    if trace is not None and context.trace is not None:
+                        await trace.afail_node(context, error)
+                    if not isinstance(error, Exception):
+                        raise
                     wait = self.failed(task, context, error, attempt)
                     if wait is None:
                         return

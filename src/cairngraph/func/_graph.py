@@ -55,7 +55,10 @@ class EntrypointGraph(CompiledStateGraph):
         self.checkpointer = checkpointer
         self.interrupt_before_nodes = ()
         self.interrupt_after_nodes = ()
-        self.name = name
+        self.entry = name
+        """The entrypoint's node: its function's name."""
+        # LangGraph's entrypoint is a graph with the default name.
+        self.name = "LangGraph"
         self.durability = "sync"
         self.strict = False
         self.continue_into_new_nodes = False
@@ -90,13 +93,13 @@ class EntrypointGraph(CompiledStateGraph):
     ) -> DrawableGraph:
         """START → the entrypoint → END, for drawing."""
         return DrawableGraph(
-            nodes=(START, self.name, END),
-            edges=(Edge(START, self.name), Edge(self.name, END)),
+            nodes=(START, self.entry, END),
+            edges=(Edge(START, self.entry), Edge(self.entry, END)),
         )
 
     def _cache_namespaces(self, nodes: Any) -> list[tuple[str, ...]]:
-        node = self.spec.nodes[self.name]
-        if node.cache is None or (nodes and self.name not in nodes):
+        node = self.spec.nodes[self.entry]
+        if node.cache is None or (nodes and self.entry not in nodes):
             return []
         return [node.cache.namespace]
 

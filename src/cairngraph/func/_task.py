@@ -93,6 +93,7 @@ class TaskFunction(Generic[P, T]):
             arun=_run(func) if is_async else None,
             read=_no_read,
             write=_ReturnWriter(self.name),
+            shown_input=functools.partial(_arguments, inspect.signature(_target(func))),
             retry=retry_of(self.retry_policy),
             cache=None if cache_policy is None else self._cache(cache_policy),
             timeout=timeout,
@@ -275,6 +276,26 @@ def _run(func: Callable[..., Any]) -> Callable[[Any, Any], Any]:
         return func(*args, **kwargs)
 
     return run
+
+
+def _arguments(
+    signature: inspect.Signature, input: tuple[tuple[Any, ...], Mapping[str, Any]]
+) -> dict[str, Any]:
+    """A call's ``(args, kwargs)`` by parameter name, defaults filled in, ``**kwargs``
+    flattened: what callbacks see as its input, as in LangGraph."""
+    args, kwargs = input
+    try:
+        bound = signature.bind_partial(*args, **kwargs)
+    except TypeError:
+        return {"args": args, "kwargs": dict(kwargs)}
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    arguments.pop("self", None)
+    arguments.pop("cls", None)
+    for name, parameter in signature.parameters.items():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD and name in arguments:
+            arguments.update(arguments.pop(name))
+    return arguments
 
 
 def _no_read(channels: Mapping[str, Channel]) -> Any:

@@ -228,6 +228,8 @@ class Prepared:
     runner: TaskRunner
     lock: ThreadHold | None
     forward: tuple[ChunkSink, tuple[str, ...]] | None
+    traced: tuple[Any] | None = None
+    """``(input,)`` when the run reports to callbacks: what its callback run shows."""
 
     def forward_event(self, event: Emit) -> None:
         """A subgraph's own event, passed up to the stream of the run it is part of."""

@@ -12,11 +12,13 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine._cache import NodeCache, cache_namespace
 from cairngraph.engine._context import maybe_current_task
+from cairngraph.engine._trace import route_traced
 from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
     Channel,
@@ -170,6 +172,7 @@ def _start_node(
         read=lambda channels: channels[START].value,
         write=write,
         hidden=True,
+        traced=bool(write.routers),
     )
 
 
@@ -406,10 +409,21 @@ class NodeWriter:
             writes = self.updates_of(output)
         writes.extend(self.static)
         if self.routers:
-            task = maybe_current_task() or _NOT_IN_A_RUN
+            task = maybe_current_task()
+            # LangGraph numbers a node's parts: its function, its writes, its routers.
+            position = 2 if self.is_input else 3
             for branch, route, reader in self.routers:
                 state = read_fresh(writes, reader)
-                writes.extend(_route(self.name, branch, route(state, task), self.nodes))
+                if task is None:
+                    result = route(state, _NOT_IN_A_RUN)
+                elif task.trace is None:
+                    result = route(state, task)
+                else:
+                    result = route_traced(
+                        task, position, _run_name(branch.router), state, partial(route, state, task)
+                    )
+                position += 1
+                writes.extend(_route(self.name, branch, result, self.nodes))
         return writes
 
     def command_list_writes(self, outputs: list[Any] | tuple[Any, ...]) -> Writes:
@@ -462,6 +476,12 @@ class _NotInARun:
 
 
 _NOT_IN_A_RUN: Injector = _NotInARun()
+
+
+def _run_name(router: Any) -> str | None:
+    """A router's run name, as LangGraph gives it (a lambda has none)."""
+    name = getattr(router, "__name__", None)
+    return None if name == "<lambda>" else name
 
 
 def _route(name: str, branch: Branch, result: Any, nodes: Mapping[str, Any]) -> Writes:

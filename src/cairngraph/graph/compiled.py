@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
+from cairngraph.engine import _trace as trace
 from cairngraph.engine import snapshot as snapshots
 from cairngraph.engine._cache import cache_namespace
 from cairngraph.engine._context import (
@@ -26,6 +27,7 @@ from cairngraph.engine._context import (
     without_task_ids,
 )
 from cairngraph.engine._stream import ChunkSink
+from cairngraph.engine._timeout import with_handler
 from cairngraph.engine._update import Update, update_state
 from cairngraph.engine.algo import GraphSpec
 from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
@@ -127,6 +129,11 @@ class CompiledStateGraph:
         if cache is not None:
             _register_types(cache.serde, builder)
 
+    def get_name(self) -> str:
+        """The graph's name (``compile(name=)``, ``"LangGraph"`` by default), as runs
+        reported to callbacks show it."""
+        return self.name
+
     # -- running ---------------------------------------------------------------
 
     async def _aprepare(self, input: Any, config: RunnableConfig | None, call: Call) -> Prepared:
@@ -161,6 +168,12 @@ class CompiledStateGraph:
                 namespace = without_task_ids(namespace)
             base = dict(scope.config)
             base.update({key: value for key, value in config.items() if key in ("tags",)})
+            # The run's own id and name are not the subgraph's.
+            base.pop("run_id", None)
+            base.pop("run_name", None)
+            if parent.trace is not None:
+                # The subgraph's run is a child of the node's, as what else it calls.
+                base["callbacks"] = parent.node_config()["callbacks"]
             config = base
             configurable = dict(scope.config.get("configurable") or {})
             configurable["checkpoint_ns"] = namespace
@@ -175,6 +188,8 @@ class CompiledStateGraph:
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
         config["configurable"] = configurable
+        # What the graph's callback run shows as its input, when the run reports to callbacks.
+        traced = (input,) if trace.wanted(config) else None
         if parent is not None:
             input, resume_pending = _nested_start(
                 self.spec, saver, config, input, parent, persistent=self.checkpointer is True
@@ -253,7 +268,31 @@ class CompiledStateGraph:
         if saver is not None and parent is None:
             timeout = float(configurable.get("lock_timeout", DEFAULT_LOCK_TIMEOUT))
             lock = ThreadHold(saver, str(thread_id), timeout)
-        return Prepared(opts, input, saver, runner, lock, forward)
+        return Prepared(opts, input, saver, runner, lock, forward, traced)
+
+    def _drive(self, prepared: Prepared) -> Generator[Any, None, RunOutcome]:
+        """The run's events (sync), reported to callbacks when its config has some."""
+        driver = drive_sync(
+            run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
+        )
+        if prepared.traced is None:
+            return driver
+        run = trace.start(prepared.opts.config, prepared.traced[0], self.name)
+        prepared.runner.scope.trace = run
+        return trace.traced(driver, run)
+
+    async def _adrive(self, prepared: Prepared) -> AsyncIterator[Any]:
+        driver = drive_async(
+            run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
+        )
+        if prepared.traced is None:
+            async for event in driver:
+                yield event
+            return
+        run = await trace.astart(prepared.opts.config, prepared.traced[0], self.name)
+        prepared.runner.scope.trace = run
+        async for event in trace.atraced(driver, run):
+            yield event
 
     def _nested_saver(self, parent: TaskContext) -> BaseCheckpointSaver | None:
         if self.checkpointer is False:
@@ -307,10 +346,7 @@ class CompiledStateGraph:
         )
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
-            driver = drive_sync(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
-            )
-            for event in driver:
+            for event in self._drive(prepared):
                 if call.wants(event):
                     yield call.format(event)
 
@@ -370,9 +406,7 @@ class CompiledStateGraph:
         )
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
-            driver = drive_sync(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
-            )
+            driver = self._drive(prepared)
             while True:
                 try:
                     event = next(driver)
@@ -415,11 +449,58 @@ class CompiledStateGraph:
         )
         prepared = await self._aprepare(input, config, call)
         async with ahold(prepared.lock):
-            async for event in drive_async(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
-            ):
+            async for event in self._adrive(prepared):
                 if isinstance(event, Emit) and call.wants(event):
                     yield call.format(event)
+
+    def astream_events(
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        *,
+        version: Literal["v1", "v2"] = "v2",
+        include_names: Sequence[str] | None = None,
+        include_types: Sequence[str] | None = None,
+        include_tags: Sequence[str] | None = None,
+        exclude_names: Sequence[str] | None = None,
+        exclude_types: Sequence[str] | None = None,
+        exclude_tags: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[Mapping[str, Any]]:
+        """Run the graph and yield langchain-core's ``astream_events`` (v2) events: the
+        graph's, each node's and router's, and those of what the nodes call (chat model
+        tokens, tools, custom events). ``kwargs`` go to :meth:`astream`.
+
+        Example::
+
+            async for event in app.astream_events({"topic": "cats"}, config, version="v2"):
+                if event["event"] == "on_chat_model_stream":
+                    print(event["data"]["chunk"].content, end="")
+        """
+        if version != "v2":
+            raise InvalidConfigError(
+                f"astream_events(version={version!r}): cairngraph gives the v2 event format "
+                "(langchain-core's default and current one); pass version='v2'."
+            )
+        try:
+            from langchain_core.tracers.event_stream import _astream_events_implementation_v2
+        except ImportError as error:
+            raise ImportError(
+                "astream_events() reports through langchain-core's callbacks. Install the "
+                "agents extra: pip install 'cairngraph[agents]'"
+            ) from error
+        return _astream_events_implementation_v2(
+            self,  # type: ignore[arg-type]
+            input,
+            config,  # type: ignore[arg-type]
+            include_names=include_names,
+            include_types=include_types,
+            include_tags=include_tags,
+            exclude_names=exclude_names,
+            exclude_types=exclude_types,
+            exclude_tags=exclude_tags,
+            **kwargs,
+        )
 
     async def ainvoke(
         self,
@@ -473,9 +554,7 @@ class CompiledStateGraph:
         prepared = await self._aprepare(input, config, call)
         outcome: RunOutcome | None = None
         async with ahold(prepared.lock):
-            async for event in drive_async(
-                run_loop(prepared.opts, prepared.input), prepared.saver, prepared.runner, self.cache
-            ):
+            async for event in self._adrive(prepared):
                 if isinstance(event, RunOutcome):
                     outcome = event
                 else:
@@ -742,15 +821,7 @@ def _with_messages_handler(
 
     assert sink is not None
     handler, stream = messages_handler(sink, subgraphs)
-    callbacks = config.get("callbacks")
-    if callbacks is None:
-        callbacks = [handler]
-    elif isinstance(callbacks, list):
-        callbacks = [*callbacks, handler]
-    else:
-        callbacks = callbacks.copy()
-        callbacks.add_handler(handler, inherit=True)
-    return {**config, "callbacks": callbacks}, stream
+    return {**config, "callbacks": with_handler(config.get("callbacks"), handler)}, stream
 
 
 def _configs(

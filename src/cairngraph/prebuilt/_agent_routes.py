@@ -45,7 +45,7 @@ class Routes:
             return "post_model_hook"
         return "generate_structured_response" if self.structured else END
 
-    def after_agent(self, state: Any) -> str | list[Send]:
+    def should_continue(self, state: Any) -> str | list[Send]:
         last = state_value(state, "messages")[-1]
         if not isinstance(last, AIMessage) or not last.tool_calls:
             return self._after_answer
@@ -90,7 +90,7 @@ class Routes:
             workflow.add_conditional_edges(
                 "post_model_hook", self.after_post_model_hook, path_map=hook_paths
             )
-        workflow.add_conditional_edges("agent", self.after_agent, path_map=agent_paths)
+        workflow.add_conditional_edges("agent", self.should_continue, path_map=agent_paths)
         if self.return_direct:
             workflow.add_conditional_edges("tools", self.after_tools, path_map=[self.entry, END])
         else:
