@@ -69,6 +69,7 @@ def test_dry_run_plans_every_thread_and_writes_nothing(old_store: str) -> None:
     assert by_thread["done"]["action"] == "migrate" and by_thread["done"]["from_version"] == 1
     assert by_thread["done"]["checkpoint_id"] == _stored(old_store, "done")[0].checkpoint.id
     assert "pending writes" in by_thread["paused"]["reason"]
+    assert "migrates on load when it resumes" in by_thread["paused"]["reason"]
     assert _counts(old_store) == before
     text = invoke("--db", old_store, "--graph", V2, "migrate", "--dry-run")
     assert text.exit_code == 0 and "2 thread(s) to migrate, 1 up to date, 1 skipped" in text.stdout
@@ -141,7 +142,8 @@ def test_a_failing_migration_refuses_the_whole_command(old_store: str) -> None:
     )
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "_broken" in result.stderr and "rating_scale" in result.stderr
-    assert "2 thread(s) cannot be migrated" in result.stderr
+    # The waiting thread is planned too (its migration runs, though it is not written).
+    assert "3 thread(s) cannot be migrated" in result.stderr and "'paused'" in result.stderr
     assert _counts(old_store) == before
 
 
