@@ -144,8 +144,9 @@ def test_a_newer_threads_cut_short_step_is_refused_by_older_code(
     assert ran == ["new note of Ada"]
 
 
+@pytest.mark.parametrize("durability", ["sync", "async", "exit"])
 def test_a_second_pause_in_the_step_keeps_what_the_rerun_wrote(
-    tmp_path: Path, driver: Driver
+    tmp_path: Path, driver: Driver, durability: str
 ) -> None:
     path = str(tmp_path / "threads.db")
     ran: list[str] = []
@@ -155,7 +156,7 @@ def test_a_second_pause_in_the_step_keeps_what_the_rerun_wrote(
         driver.invoke(old, Command(resume="yes"), CONFIG)
     with SqliteSaver.from_conn_string(path) as saver:
         app = new_graph(ran, questions=3).compile(checkpointer=saver)
-        paused = driver.invoke(app, Command(resume="sure"), CONFIG)
+        paused = driver.invoke(app, Command(resume="sure"), CONFIG, durability=durability)
         assert paused["notes"] == ["saw Ada"] and "__interrupt__" in paused
         assert ran == ["old note of Ada", "new note of Ada"]
         # The checkpoint is still version 1's, but the rerun's writes are version 2's:
@@ -165,7 +166,7 @@ def test_a_second_pause_in_the_step_keeps_what_the_rerun_wrote(
     with SqliteSaver.from_conn_string(path) as saver:
         app = new_graph(ran, questions=3).compile(checkpointer=saver)
         assert driver.get_state(app, CONFIG).next == ("ask",)  # note is done
-        result = driver.invoke(app, Command(resume="again"), CONFIG)
+        result = driver.invoke(app, Command(resume="again"), CONFIG, durability=durability)
         assert result == {
             "full_name": "Ada",
             "notes": ["saw Ada"],
