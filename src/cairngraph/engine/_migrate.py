@@ -138,7 +138,8 @@ def may_migrate(versioning: StateVersioning | None, loaded: CheckpointTuple) -> 
     if versioning is not None or FINGERPRINT_KEY in (loaded.metadata or ()):
         return True
     # A versioned graph's writes on an unstamped checkpoint (a rollback is refused).
-    return any(write[1] == VERSION_WRITE for write in loaded.pending_writes)
+    writes = loaded.pending_writes
+    return bool(writes) and any(write[1] == VERSION_WRITE for write in writes)
 
 
 def migrate_loaded(versioning: StateVersioning | None, loaded: CheckpointTuple) -> Migrated:
