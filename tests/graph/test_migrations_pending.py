@@ -393,3 +393,50 @@ def test_an_update_the_old_code_never_applied_is_refused_and_a_new_one_kept(
         assert "__interrupt__" in paused
         result = driver.invoke(app, Command(resume="sure"), other)
     assert result == {"full_name": "Bob", "notes": ["saw Bob"], "reply": "yes,sure for Bob"}
+
+
+class OldLevel(TypedDict, total=False):
+    topic: str
+    seen: str
+    answer: str
+
+
+class NewLevel(TypedDict, total=False):
+    topic: str
+    seen: Annotated[list[str], operator.add]
+    answer: str
+
+
+def test_a_versioned_subgraph_cut_short_reruns_its_own_finished_task(
+    saver: BaseCheckpointSaver, driver: Driver
+) -> None:
+    """Each level migrates its own checkpoint: the child's step had a finished task."""
+    ran: list[str] = []
+
+    def levels(schema: Any, seen: Callable[[str], Any], **keywords: Any) -> StateGraph:
+        child = StateGraph(schema, **keywords)
+        child.add_node("look", lambda state: ran.append(f"look {state['topic']}") or seen("owl"))
+        child.add_node("ask", lambda state: {"answer": str(interrupt("why?"))})
+        child.add_edge(START, "look")
+        child.add_edge(START, "ask")
+        child.add_edge(["look", "ask"], END)
+        parent = StateGraph(schema, **keywords)
+        parent.add_node("sub", child.compile())
+        parent.add_edge(START, "sub")
+        parent.add_edge("sub", END)
+        return parent
+
+    def listed(values: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(values.get("seen"), str):
+            values["seen"] = [values["seen"]]
+        return values
+
+    old = levels(OldLevel, lambda thing: {"seen": thing}).compile(checkpointer=saver)
+    waiting = driver.invoke(old, {"topic": "owls"}, CONFIG)["__interrupt__"]
+    new = levels(NewLevel, lambda thing: {"seen": [thing]}, version=2, migrations={1: listed})
+    app = new.compile(checkpointer=saver)
+    child = driver.get_state(app, CONFIG, subgraphs=True).tasks[0].state
+    assert sorted(child.next) == ["ask", "look"] and child.interrupts == tuple(waiting)
+    result = driver.invoke(app, Command(resume={waiting[0].id: "because"}), CONFIG)
+    assert result == {"topic": "owls", "seen": ["owl"], "answer": "because"}
+    assert ran == ["look owls", "look owls"]
