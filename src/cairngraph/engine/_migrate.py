@@ -224,7 +224,7 @@ def _pending_writes(
     made_by = {task_id: _made_by(loaded, task_id, writes) for task_id, writes in by_task.items()}
     for task_id, mark in made_by.items():
         if mark is not None and mark > version:
-            raise _refused(loaded, mark, version, _NEWER_WRITES.format(task_id=task_id))
+            raise _newer_writes(loaded, task_id, mark, version)
     rerun_ids = {
         rerun_id(task_id, later): later
         for task_id in by_task
@@ -260,10 +260,16 @@ def _pending_writes(
     return pending, rerun
 
 
-_NEWER_WRITES = (
-    "the pending writes of task {task_id!r} were saved by code of that newer version "
-    "(it resumed this step and was rolled back)"
-)
+def _newer_writes(
+    loaded: CheckpointTuple, task_id: str, mark: int, version: int
+) -> StateVersionError:
+    return StateVersionError(
+        f"the pending writes of task {task_id!r} on checkpoint {loaded.checkpoint.id!r}"
+        f"{_where(loaded)} were saved by a graph of state version {mark}, a newer version "
+        f"than this graph's {version} (it resumed that step, then the code was rolled back). "
+        "They are not loaded, so no field is silently dropped; run the thread with the code "
+        "of that version until the step ends."
+    )
 
 
 def _made_by(loaded: CheckpointTuple, task_id: str, writes: list[tuple[str, Any]]) -> int | None:
@@ -286,7 +292,7 @@ def _refuse_newer_writes(loaded: CheckpointTuple, version: int) -> None:
         if channel == VERSION_WRITE:
             mark = _made_by(loaded, task_id, [(channel, value)])
             if mark is not None and mark > version:
-                raise _refused(loaded, mark, version, _NEWER_WRITES.format(task_id=task_id))
+                raise _newer_writes(loaded, task_id, mark, version)
 
 
 def _refuse_old_update(
