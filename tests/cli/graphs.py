@@ -172,6 +172,17 @@ def build_rated_v1_asking() -> StateGraph:
     return graph
 
 
+def build_rated_v1_rating_while_asking() -> StateGraph:
+    """Version 1, rating and asking in one step: its threads wait with ``rate`` finished."""
+    graph = StateGraph(RatedState)
+    graph.add_node("rate", lambda state: {"rating": len(state["topic"]) % 10})
+    graph.add_node("summarize", lambda state: {"summary": str(interrupt("a summary?"))})
+    graph.add_edge(START, "rate")
+    graph.add_edge(START, "summarize")
+    graph.add_edge(["rate", "summarize"], END)
+    return graph
+
+
 def rating_to_ratings(values: dict[str, object]) -> dict[str, object]:
     """Version 1 -> 2: the single ``rating`` becomes the first of ``ratings``."""
     if "rating" in values:

@@ -69,9 +69,24 @@ def test_dry_run_plans_every_thread_and_writes_nothing(old_store: str) -> None:
     assert by_thread["done"]["action"] == "migrate" and by_thread["done"]["from_version"] == 1
     assert by_thread["done"]["checkpoint_id"] == _stored(old_store, "done")[0].checkpoint.id
     assert "pending writes" in by_thread["paused"]["reason"]
+    assert "migrates on load when it resumes" in by_thread["paused"]["reason"]
     assert _counts(old_store) == before
     text = invoke("--db", old_store, "--graph", V2, "migrate", "--dry-run")
     assert text.exit_code == 0 and "2 thread(s) to migrate, 1 up to date, 1 skipped" in text.stdout
+
+
+def test_a_thread_waiting_mid_step_is_planned_and_left_for_its_resume(old_store: str) -> None:
+    _run(old_store, graphs.build_rated_v1_rating_while_asking(), "asking", "bats")
+    before = _stored(old_store, "asking")
+    data = as_json(invoke("--db", old_store, "migrate", "--graph", V2, "--json"))
+    by_thread = {item["thread_id"]: item for item in data["state"]["threads"]}
+    assert by_thread["asking"]["action"] == "skipped"
+    assert by_thread["asking"]["from_version"] == 1
+    assert "its 1 finished task(s) then run again" in by_thread["asking"]["reason"]
+    assert "run again" not in by_thread["paused"]["reason"]  # nothing had finished there
+    assert [c.checkpoint.id for c in _stored(old_store, "asking")] == [
+        c.checkpoint.id for c in before
+    ]
 
 
 def test_migrating_writes_a_child_with_the_migrated_state_and_keeps_history(
@@ -141,7 +156,8 @@ def test_a_failing_migration_refuses_the_whole_command(old_store: str) -> None:
     )
     assert result.exit_code == 1 and result.stderr.count("\n") == 1
     assert "_broken" in result.stderr and "rating_scale" in result.stderr
-    assert "2 thread(s) cannot be migrated" in result.stderr
+    # The waiting thread is planned too (its migration runs, though it is not written).
+    assert "3 thread(s) cannot be migrated" in result.stderr and "'paused'" in result.stderr
     assert _counts(old_store) == before
 
 

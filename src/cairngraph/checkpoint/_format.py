@@ -8,8 +8,8 @@ checksum, or AES-GCM) bound to its place:
   metadata, and a *ref* for every channel that has a value;
 - a task's *writes* ``(thread, ns, checkpoint_id, task_id, slot) → body``:
   the task path and its ``(channel, index, ref)`` items. Slot 0 holds the
-  task's normal writes (the first saved are kept), slots -1, -2, -3 its
-  error, interrupt and resume (the newest replaces the older);
+  task's normal writes (the first saved are kept), slots -1, -2, -3, -4 its
+  error, interrupt, resume and state version (the newest replaces the older);
 - a *value* ``address → base, body``: content-addressed, stored once per
   content however many checkpoints, writes and threads refer to it.
 
@@ -61,6 +61,7 @@ from cairngraph.checkpoint.base import (
     FORMAT_VERSION,
     INTERRUPT,
     RESUME,
+    STATE_VERSION_WRITE,
     CheckpointMetadata,
     RunnableConfig,
     StepSave,
@@ -105,7 +106,7 @@ MAX_DEPTH = 1024
 """Longest chain of deltas before a list is stored whole again (backends fetch a
 chain in one recursive query; its deltas add up to less than its root)."""
 
-_SLOTS = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
+_SLOTS = {ERROR: -1, INTERRUPT: -2, RESUME: -3, STATE_VERSION_WRITE: -4}
 
 Ref = Any
 """How a record names a value: raw msgpack ``bytes``, ``[tag, payload]`` inline, or

@@ -77,6 +77,7 @@ __all__ = [
     "ERROR",
     "INTERRUPT",
     "RESUME",
+    "STATE_VERSION_WRITE",
 ]
 
 FORMAT_VERSION = 1
@@ -88,8 +89,11 @@ INTERRUPT = "__interrupt__"
 """Write channel holding the interrupts a task raised."""
 RESUME = "__resume__"
 """Write channel holding the values a task's interrupts are resumed with."""
+STATE_VERSION_WRITE = "__state_version__"
+"""Write channel holding the state version of the code that made a task's other writes,
+saved only on a checkpoint older than that code's graph (see ``engine/_migrate.py``)."""
 
-_SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
+_SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3, STATE_VERSION_WRITE: -4}
 
 
 def write_index(channel: str, position: int) -> int:

@@ -20,9 +20,13 @@ Invariants:
   migration leads from, or a migration that raises refuses the whole
   command before anything is written (``--dry-run`` stops after the plan).
 - A thread whose latest checkpoint holds pending writes (a step cut short,
-  or an interrupt waiting for an answer) is skipped and listed: those writes
-  are the old code's, and their task ids belong to that checkpoint. It still
-  migrates on load when it resumes.
+  or an interrupt waiting for an answer) is planned like the others (its
+  migrations run in memory, with the engine's rule for pending writes, so a
+  refusal refuses the command) but not written: the step's task ids, the
+  interrupt ids a client holds and an interrupted subgraph's namespace all
+  derive from that checkpoint's id, and a child would change them. It is
+  listed as skipped; the engine migrates it when it resumes, running the
+  step's finished tasks again (``engine/_migrate.py``).
 - Each thread is written under its thread lock, after reading its latest
   checkpoint again: a thread a run holds past ``--wait`` is skipped as busy,
   one that moved on is planned again.
@@ -46,6 +50,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.cli._open import GraphSpecError
 from cairngraph.engine._migrate import (
+    MIGRATED_FROM,  # the same key the engine writes on a run's first migrated checkpoint
     StateVersioning,
     migrate_loaded,
     stored_version,
@@ -54,9 +59,6 @@ from cairngraph.engine.algo import changed_values, restore_channels
 from cairngraph.errors import StateVersionError, ThreadBusyError
 
 __all__ = ["MIGRATED_FROM", "Plan", "apply", "plan", "versioning_of"]
-
-MIGRATED_FROM = "migrated_from"
-"""Metadata key of a checkpoint this command wrote: the state version it migrated from."""
 
 Action = Literal["migrate", "migrated", "current", "skipped", "busy", "refused"]
 
@@ -109,13 +111,16 @@ def _one(versioning: StateVersioning, graph: Any, thread_id: str, loaded: Checkp
         if stored > versioning.version:
             migrate_loaded(versioning, loaded)  # raises: the refusal names both versions
         if loaded.pending_writes:
+            found = migrate_loaded(versioning, loaded)  # raises: refused as a whole
+            again = f"; its {len(found.rerun)} finished task(s) then run again"
             return Plan(
                 thread_id,
                 checkpoint_id,
                 stored,
                 "skipped",
                 "its latest checkpoint holds pending writes (a step cut short, or an "
-                "interrupt waiting for an answer); it migrates on load when it resumes",
+                "interrupt waiting for an answer), whose task and interrupt ids belong to "
+                f"it; it migrates on load when it resumes{again if found.rerun else ''}",
             )
         migrated_checkpoint(versioning, graph, loaded)
     except StateVersionError as error:

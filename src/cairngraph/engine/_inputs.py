@@ -13,6 +13,7 @@ from cairngraph.checkpoint.base import (
     ERROR,
     INTERRUPT,
     RESUME,
+    STATE_VERSION_WRITE,
     CheckpointTuple,
     config_checkpoint_id,
 )
@@ -109,7 +110,11 @@ def apply_direct_writes(
     if any(key == RESUME for key, _ in writes):
         saved = [(key, value) for key, value in saved if key != RESUME]  # the new answer
     if writes and opts.has_saver:
-        yield SaveWrites(config_of(opts, state), [*saved, *writes], NULL_TASK_ID)
+        to_save = [*saved, *writes]
+        if state.migration is not None and any(key != RESUME for key, _ in to_save):
+            # On a checkpoint older than the graph: an update in this version's shape.
+            to_save.append((STATE_VERSION_WRITE, state.migration.to_version))
+        yield SaveWrites(config_of(opts, state), to_save, NULL_TASK_ID)
     # A resume answer is no channel write: the first interrupt() that asks takes it.
     writes = [(key, value) for key, value in (*saved, *writes) if key != RESUME]
     if not writes:

@@ -26,6 +26,7 @@ from cairngraph.checkpoint.base import (
     make_checkpoint,
 )
 from cairngraph.engine import events
+from cairngraph.engine._migrate import MIGRATED_FROM, RERAN_KEY
 from cairngraph.engine.algo import GraphSpec, changed_values, restore_channels
 from cairngraph.engine.channels import Channel
 from cairngraph.engine.effects import (
@@ -43,6 +44,7 @@ from cairngraph.types import Interrupt
 __all__ = [
     "Effect",
     "Made",
+    "Migration",
     "RunOptions",
     "RunOutcome",
     "RunState",
@@ -112,6 +114,20 @@ class RunState:
     output_shown: bool = False
     """Whether the run has a result yet: it resumed a thread, or a step wrote an output
     key. LangGraph's ``invoke`` returns None until then."""
+    migration: Migration | None = None
+    """Set while the run is on a checkpoint older than the graph (it was migrated on load)."""
+
+
+@dataclass(slots=True)
+class Migration:
+    """The loaded checkpoint was migrated: what the run's first new checkpoint records."""
+
+    from_version: int
+    to_version: int
+    rerun: Mapping[str, str]
+    """Task id whose saved writes were the old code's → the id it runs again under."""
+    reran: list[str] = field(default_factory=list)
+    """The names of the step's tasks that run again because of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +225,12 @@ def advance(
     metadata.update(opts.metadata)  # type: ignore[typeddict-item]
     if opts.spec.versioning is not None:
         metadata.update(opts.spec.versioning.stamp)  # type: ignore[typeddict-item]
+    if state.migration is not None:
+        # So history shows where a thread crossed versions, and which tasks ran again.
+        metadata[MIGRATED_FROM] = state.migration.from_version  # type: ignore[literal-required]
+        if state.migration.reran:
+            metadata[RERAN_KEY] = sorted(state.migration.reran)  # type: ignore[literal-required]
+        state.migration = None
     state.saved = False
     state.made = Made(parent, checkpoint, metadata)
     if opts.has_saver and opts.modes & events.CHECKPOINT_MODES:

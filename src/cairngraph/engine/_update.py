@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from cairngraph.checkpoint._ids import new_checkpoint_id
 from cairngraph.checkpoint.base import (
     INTERRUPT,
+    STATE_VERSION_WRITE,
     BaseCheckpointSaver,
     Checkpoint,
     CheckpointMetadata,
@@ -136,7 +137,11 @@ def _superstep(
         source = "update"
     new_config = _save(graph.spec, saver, config, base, changed, source)
     if saved is not None and base.keeps_writes:
+        versioning = graph.spec.versioning
         for task_id, writes in credits:
+            if base.migrated and versioning is not None and writes:
+                # Saved on a checkpoint older than the graph: they are this version's.
+                writes = [*writes, (STATE_VERSION_WRITE, versioning.version)]
             saver.put_writes(saved.config, writes, task_id)
     return new_config
 

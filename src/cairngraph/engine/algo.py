@@ -166,6 +166,9 @@ class Task:
     namespace: str | None = None
     """Its own namespace when it is not its graph's plus ``name:id`` (a ``@task`` call
     nests under the task that called it)."""
+    writes_version: int | None = None
+    """The graph's state version, when the task runs on a checkpoint older than it: saved
+    with its writes, so a later load knows they are the new code's (``_migrate.py``)."""
 
     def read_fresh(
         self,

@@ -18,6 +18,7 @@ from cairngraph.checkpoint.base import (
     ERROR,
     INTERRUPT,
     RESUME,
+    STATE_VERSION_WRITE,
     CheckpointTuple,
     TaskWrites,
     config_checkpoint_id,
@@ -34,9 +35,14 @@ from cairngraph.engine._inputs import (
     saved_null_resume,
     start,
 )
-from cairngraph.engine._migrate import may_migrate, migrate_loaded
+from cairngraph.engine._migrate import (
+    may_migrate,
+    migrate_loaded,
+    rename_reruns,
+)
 from cairngraph.engine._run_state import (
     Effect,
+    Migration,
     RunOptions,
     RunOutcome,
     RunState,
@@ -84,13 +90,16 @@ def run_loop(opts: RunOptions, input: Any) -> Generator[Effect, Any, RunOutcome]
                 f"{ns_hint(opts.namespace)}. List the saved ones with "
                 "get_state_history(config), or drop checkpoint_id to use the latest."
             )
-    migrated: Mapping[str, int] = {}
+    found = None
     if loaded is not None and may_migrate(spec.versioning, loaded):
         # Before anything reads it: an older checkpoint's values become this graph's.
         found = migrate_loaded(spec.versioning, loaded)
-        loaded, migrated = found.loaded, found.changed
+        loaded = found.loaded
     state = load_state(spec, loaded)
-    state.applied.update(migrated)
+    if found is not None and found.from_version is not None:
+        assert spec.versioning is not None
+        state.applied.update(found.changed)
+        state.migration = Migration(found.from_version, spec.versioning.version, found.rerun)
     # RemainingSteps counts down to this step, as in LangGraph: the loaded checkpoint's
     # step, plus one, plus the recursion limit, plus one (a new thread counts from step -2).
     stop = state.step + 1 + opts.recursion_limit + 1
@@ -185,6 +194,8 @@ def _supersteps(
             )
         if not tasks:
             break
+        if state.migration is not None and state.migration.rerun:
+            state.migration.reran = rename_reruns(tasks, state.migration.rerun)
         if _should_pause(opts.interrupt_before, state, tasks):
             state.seen[INTERRUPT_SEEN] = dict(state.versions)
             yield from settle(opts, state)
@@ -198,6 +209,9 @@ def _supersteps(
         to_run = [task for task in tasks if not task.done]
         for task in to_run:
             task.step = state.step + 1
+        if state.migration is not None:
+            for task in to_run:
+                task.writes_version = state.migration.to_version
         if opts.modes & events.TASK_MODES:
             for task in to_run:
                 if not task.node.hidden:
@@ -251,12 +265,15 @@ def _note_output(opts: RunOptions, state: RunState, changed: Mapping[str, Any]) 
 
 def persisted_writes(task: Task) -> list[tuple[str, Any]]:
     """What a finished task leaves in the store: its writes, error or interrupts."""
-    extra = [(RESUME, list(task.resumes))] if task.resumes_changed else []
+    extra: list[tuple[str, Any]] = [(RESUME, list(task.resumes))] if task.resumes_changed else []
     if task.error is not None:
         error = task.error
         return [*extra, (ERROR, {"type": type(error).__name__, "message": str(error)})]
     if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
+    if task.writes_version is not None and task.writes:
+        # On a checkpoint older than the graph: these writes are this version's.
+        extra.append((STATE_VERSION_WRITE, task.writes_version))
     return [*task.writes, *extra]
 
 

@@ -28,6 +28,7 @@ from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._migrate import (
     may_migrate,
     migrate_loaded,
+    rename_reruns,
 )
 from cairngraph.engine.algo import (
     GraphSpec,
@@ -109,8 +110,10 @@ def snapshot_of(
     """
     spec = graph.spec
     # The values as this graph reads them; the metadata still says what was stored.
+    rerun: Mapping[str, str] = {}
     if may_migrate(spec.versioning, saved):
-        saved = migrate_loaded(spec.versioning, saved).loaded
+        found = migrate_loaded(spec.versioning, saved)
+        saved, rerun = found.loaded, found.rerun
     config, checkpoint, metadata, parent_config, pending_writes = saved
     channels = restore_channels(spec.channels, checkpoint.channel_values)
     namespace = config_namespace(config)
@@ -124,6 +127,8 @@ def snapshot_of(
         candidates=_candidates(spec, checkpoint.updated_channels, metadata),
         with_input=False,
     )
+    if rerun:
+        rename_reruns(tasks, rerun)  # they run again: shown by the ids they run under
     writes: dict[str, list[tuple[str, Any]]] = {}
     for task_id, channel, value in pending_writes:
         writes.setdefault(task_id, []).append((channel, value))
