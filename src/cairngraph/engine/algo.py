@@ -262,11 +262,15 @@ def prepare_tasks(
     namespace: str,
     candidates: Collection[str] | None = None,
     with_input: bool = True,
+    by_name: bool = False,
 ) -> list[Task]:
     """The tasks of the step that starts from this state, in a stable order.
 
     ``candidates`` narrows the pull nodes to check (those subscribed to the
-    channels the previous step changed); ``None`` checks them all.
+    channels the previous step changed); ``None`` checks them all. Pull tasks come
+    in the order the nodes were added, or by node name (``by_name``): LangGraph
+    runs a step's tasks by name, and shows a saved step's (``get_state``) in the
+    order the nodes were added.
     """
     tasks: list[Task] = []
     sends = channels[TASKS].value if TASKS in channels else []
@@ -294,7 +298,12 @@ def prepare_tasks(
     if candidates is None:
         # Only nodes with a versioned trigger can run.
         candidates = {node for key in versions for node in spec.trigger_to_nodes.get(key, ())}
-    names = candidates if len(candidates) < 2 else sorted(candidates, key=spec.order.__getitem__)
+    if len(candidates) < 2:
+        names: Collection[str] = candidates
+    elif by_name:
+        names = sorted(candidates)
+    else:
+        names = sorted(candidates, key=spec.order.__getitem__)
     for name in names:
         node = spec.nodes[name]
         node_seen = seen.get(name, _EMPTY)

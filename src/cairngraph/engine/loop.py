@@ -175,6 +175,7 @@ def _supersteps(
             checkpoint_id=state.checkpoint_id,
             namespace=opts.namespace,
             candidates=candidates,
+            by_name=True,
         )
         # LangGraph's arithmetic: steps run up to ``stop`` (a new thread's first step,
         # the input's, is step 0), and the limit is checked before "nothing left to
