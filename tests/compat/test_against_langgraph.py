@@ -460,6 +460,7 @@ def test_same_observations(name: str) -> None:
     expected = plain(PROGRAMS[name](load("langgraph")))
     actual = plain(PROGRAMS[name](load("cairngraph")))
     if name in KNOWN_DIFFERENCES:
-        assert actual != expected, "the known difference is gone: remove it from the list"
+        # Not required to differ: LangGraph runs parallel sync nodes on threads, and
+        # whether its history shows the pending join depends on which finishes first.
         expected = KNOWN_DIFFERENCES[name](expected)
     assert actual == expected
