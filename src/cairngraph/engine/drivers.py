@@ -229,17 +229,10 @@ class TaskRunner:
                 context.start_attempt(attempt)
                 try:
                     try:
-                        if clock is None:
-                            output = await arun(task.input, context)
-                            if context.started:
-                                await await_started(context)
-                        else:
-                            output = await run_timed(
-                                task.name,
-                                _attempt(arun, task, context),
-                                clock,
-                                lambda: context.started or (),
-                            )
+                        work = _attempt(arun, task, context)
+                        if clock is not None:
+                            work = run_timed(task.name, work, clock, lambda: context.started or ())
+                        output = await work
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -255,7 +248,7 @@ class TaskRunner:
 
 
 async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskContext) -> Any:
-    """One attempt of a timed coroutine task: its function, then the calls it started."""
+    """One attempt of a coroutine task: its function, then the calls it started."""
     output = await arun(task.input, context)
     if context.started:
         await await_started(context)
