@@ -136,8 +136,9 @@ class TaskContext:
     clock: AttemptClock | None = None
     """The timed task's attempt clock (``timeout=``); None for a task without a timeout."""
     upward: Signal | None = None
-    """Where this task's structural progress goes when it has no clock: the caller's, or
-    the node's running its graph, when a timeout there listens (else None)."""
+    """Where this task's structural progress goes: the caller's, or the node's running its
+    graph, when a timeout there listens (else None). A task with a clock passes its
+    progress on through the clock, which stops once the attempt is over."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

@@ -126,7 +126,7 @@ class TaskRunner:
             unsaved=caller.unsaved if caller is not None else None,
             read_state=None if task.channels is None else lambda: task.read_fresh([]),
             clock=clock,
-            upward=None if clock is not None else upward,
+            upward=upward,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -258,7 +258,7 @@ async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskCon
 def _progress_above(context: TaskContext) -> None:
     """A task starting or ending is progress for a timeout above it (its caller's, or
     the node's running its graph)."""
-    above = context.clock.upward if context.clock is not None else context.upward
+    above = context.upward
     if above is not None:
         above()
 
