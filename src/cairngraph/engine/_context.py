@@ -143,8 +143,9 @@ class TaskContext:
     _runtime: Runtime[Any] | None = None
 
     def start_attempt(self, attempt: int) -> None:
-        """Attempt number ``attempt`` (1-based) begins: interrupts count from the first
-        again, and the runtime shows the new number (``execution_info.node_attempt``)."""
+        """Attempt number ``attempt`` (a retry: 2 and up; a new context is at attempt 1)
+        begins: interrupts count from the first again, and the runtime shows the new
+        number (``execution_info.node_attempt``)."""
         self.counter = 0
         self.subgraph_calls = 0
         if attempt != self.attempt:

@@ -133,7 +133,9 @@ class TaskRunner:
         """Make ``context`` the current task; the returned function undoes it."""
         token = set_current(context)
         scope = self.scope
-        if "callbacks" not in scope.config and not (context.watched and langchain_installed()):
+        # context.watched, read as fields: this runs for every task.
+        watched = context.clock is not None or context.upward is not None
+        if "callbacks" not in scope.config and not (watched and langchain_installed()):
             return lambda: _CURRENT.reset(token)
         from cairngraph.engine._messages import set_langchain_config
 
@@ -192,10 +194,13 @@ class TaskRunner:
             )
         context = self.context(task, caller)
         leave = self.enter(task, context)
-        _progress_above(context)
+        # A task starting or ending is progress for a timeout above it (its caller's, or
+        # the node's running its graph); without one, nothing is called.
+        above = context.upward
+        if above is not None:
+            above()
         try:
             for attempt in itertools.count(1):
-                context.start_attempt(attempt)
                 try:
                     try:
                         output = run(task.input, context)
@@ -210,8 +215,10 @@ class TaskRunner:
                     if wait is None:
                         return
                     time.sleep(wait)
+                    context.start_attempt(attempt + 1)
         finally:
-            _progress_above(context)
+            if above is not None:
+                above()
             leave()
 
     async def run_async(self, task: Task, caller: TaskContext | None = None) -> None:
@@ -222,11 +229,12 @@ class TaskRunner:
             return
         context = self.context(task, caller)
         leave = self.enter(task, context)
-        _progress_above(context)
+        above = context.upward  # as in run_sync
+        if above is not None:
+            above()
         clock = context.clock
         try:
             for attempt in itertools.count(1):
-                context.start_attempt(attempt)
                 try:
                     try:
                         work = _attempt(arun, task, context)
@@ -242,8 +250,10 @@ class TaskRunner:
                     if wait is None:
                         return
                     await asyncio.sleep(wait)
+                    context.start_attempt(attempt + 1)
         finally:
-            _progress_above(context)
+            if above is not None:
+                above()
             leave()
 
 
@@ -253,14 +263,6 @@ async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskCon
     if context.started:
         await await_started(context)
     return output
-
-
-def _progress_above(context: TaskContext) -> None:
-    """A task starting or ending is progress for a timeout above it (its caller's, or
-    the node's running its graph)."""
-    above = context.upward
-    if above is not None:
-        above()
 
 
 def _for_this_graph(command: ParentCommand) -> Command[Any]:
