@@ -21,6 +21,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
     │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
     │   ├── CorruptDataError                    bytes that do not decode
+    │   │   └── MissingBlobStoreError           a value kept in a blob store the saver was not given
     │   └── DecryptionError                     wrong key or tampered payload
     └── StorageError (OSError)                  the store cannot be opened or used
         ├── SchemaVersionError                  a store written by a newer cairngraph
@@ -54,6 +55,7 @@ __all__ = [
     "InvalidGraphError",
     "InvalidResumeError",
     "InvalidUpdateError",
+    "MissingBlobStoreError",
     "NodeTimeoutError",
     "ParentCommand",
     "ReadOnlyStorageError",
@@ -234,6 +236,16 @@ class CorruptDataError(_Placed, SerializationError):
 
     ``table``, ``thread_id``, ``checkpoint_ns``, ``checkpoint_id``, ``channel``
     and ``task_id`` say the same place as attributes (``None`` when unknown).
+    """
+
+
+class MissingBlobStoreError(CorruptDataError):
+    """A value whose body is kept in a blob store, read by a saver opened without one.
+
+    The stored data is intact: open the saver with ``blobs=`` set to the store the
+    values were saved with (``cairn``: ``--blobs`` or ``CAIRN_BLOBS``). A
+    :class:`CorruptDataError`, so code that handles unreadable values handles it too;
+    carries the same place attributes.
     """
 
 

@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, NamedTuple, NotRequired, TypeVar
 from typing_extensions import TypedDict
 
 from cairngraph.checkpoint.base import CheckpointMetadata, RunnableConfig
+from cairngraph.errors import InvalidConfigError
 
 __all__ = [
     "All",
@@ -123,13 +124,15 @@ class TimeoutPolicy:
         """``value`` as a policy in float seconds: a number or ``timedelta`` is a ``run_timeout``.
 
         None, and a policy with neither timeout, give None (no timeout). A
-        timeout that is not a positive number of seconds is a ``ValueError``.
+        timeout that is not a positive number of seconds, or an unknown
+        ``refresh_on``, is an :class:`~cairngraph.errors.InvalidConfigError` (a
+        ``ValueError``, as LangGraph raises).
         """
         if value is None:
             return None
         policy = value if isinstance(value, TimeoutPolicy) else cls(run_timeout=value)
         if policy.refresh_on not in ("auto", "heartbeat"):
-            raise ValueError(
+            raise InvalidConfigError(
                 f"TimeoutPolicy(refresh_on={policy.refresh_on!r}): refresh_on must be 'auto' "
                 "or 'heartbeat'"
             )
@@ -148,12 +151,14 @@ def _seconds(value: float | timedelta | None, name: str) -> float | None:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         seconds = float(value)
     else:
-        raise ValueError(
+        raise InvalidConfigError(
             f"{name}={value!r}: a timeout is a number of seconds or a timedelta, "
             "e.g. timeout=30 or timeout=timedelta(seconds=30)"
         )
     if not seconds > 0 or math.isinf(seconds):
-        raise ValueError(f"{name}={value!r}: {name} must be a positive, finite number of seconds")
+        raise InvalidConfigError(
+            f"{name}={value!r}: {name} must be a positive, finite number of seconds"
+        )
     return seconds
 
 

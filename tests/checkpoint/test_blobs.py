@@ -34,7 +34,7 @@ from cairngraph.checkpoint.retention import RetentionPolicy
 from cairngraph.checkpoint.serde import EncryptedSerializer, MsgpackSerializer
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from cairngraph.errors import CorruptDataError, InvalidConfigError
+from cairngraph.errors import CorruptDataError, InvalidConfigError, MissingBlobStoreError
 from tests.postgres_server import fresh_schema, schema_url
 from tests.savers_postgres import background_loop
 
@@ -327,6 +327,28 @@ def test_a_saver_without_the_store_says_which_option_is_missing(tmp_path: Path) 
         pytest.raises(CorruptDataError, match="blobs="),
     ):
         plain.get_tuple(config)
+
+
+def test_a_saver_without_the_store_raises_a_typed_error_that_advises_no_restore(
+    tmp_path: Path,
+) -> None:
+    store = DirectoryBlobStore(tmp_path / "blobs")
+    with _sqlite(tmp_path, store, False, blob_threshold=THRESHOLD) as saver:
+        config = _save(saver, "t", {"big": BIG})
+    with SqliteSaver.from_conn_string(str(tmp_path / "blobs.db")) as plain:
+        with pytest.raises(MissingBlobStoreError) as raised:
+            plain.get_tuple(config)
+        assert raised.value.thread_id == "t" and raised.value.channel == "big"
+        assert "backup" not in str(raised.value) and "intact" in str(raised.value)
+        [problem] = plain.verify().problems
+        assert isinstance(problem, MissingBlobStoreError) and "backup" not in str(problem)
+    # The same read with the store given, its object gone, is plain corruption.
+    store.delete(_names(store))
+    with _sqlite(tmp_path, store, False, blob_threshold=THRESHOLD) as saver:
+        with pytest.raises(CorruptDataError) as gone:
+            saver.get_tuple(config)
+        assert not isinstance(gone.value, MissingBlobStoreError)
+        assert "backup" in str(gone.value)
 
 
 # -- crashes: a real process killed at each point --------------------------------------------

@@ -71,6 +71,17 @@ def test_without_the_blob_store_reads_fail_in_one_line_naming_the_option(
     assert "Traceback" not in shown.stderr
 
 
+def test_without_the_blob_store_the_hint_says_how_to_pass_it_not_to_restore(
+    blob_store: tuple[str, str],
+) -> None:
+    db, _folder = blob_store
+    shown = invoke("--db", db, "show", "big")
+    assert "CAIRN_BLOBS" in shown.stderr and "intact" in shown.stderr
+    assert "backup" not in shown.stderr
+    checked = invoke("--db", db, "verify")
+    assert "backup" not in checked.stdout and "CAIRN_BLOBS" in checked.stderr
+
+
 def as_json_failing(result: Result) -> dict[str, object]:
     assert result.exit_code == 1, (result.stdout, result.stderr)
     return dict(json.loads(result.stdout))

@@ -72,6 +72,12 @@ def test_a_timeout_that_is_not_a_positive_number_of_seconds_is_refused(bad: Any)
         TimeoutPolicy.coerce(bad)
 
 
+@pytest.mark.parametrize("bad", [0, "5", TimeoutPolicy(idle_timeout=1, refresh_on="often")])  # type: ignore[arg-type]
+def test_a_refused_timeout_is_a_cairngraph_config_error(bad: Any) -> None:
+    with pytest.raises(InvalidConfigError, match=r"timeout|refresh_on"):
+        TimeoutPolicy.coerce(bad)
+
+
 def test_refresh_on_is_auto_or_heartbeat() -> None:
     with pytest.raises(ValueError, match="refresh_on"):
         TimeoutPolicy.coerce(TimeoutPolicy(idle_timeout=1, refresh_on="often"))  # type: ignore[arg-type]

@@ -33,7 +33,9 @@ Invariants:
 - On read, an object that is missing or whose length or digest differs is a
   :class:`~cairngraph.errors.CorruptDataError` naming the value address, and
   the thread, namespace, checkpoint and channel that needed it; then the
-  body's seal is checked as for a body in place.
+  body's seal is checked as for a body in place. A reference read by a saver
+  that has no blob store is a :class:`~cairngraph.errors.MissingBlobStoreError`
+  (nothing is wrong with the data; the saver needs ``blobs=``).
 """
 
 from __future__ import annotations
@@ -46,12 +48,13 @@ from datetime import datetime
 from typing import Any
 
 from cairngraph.checkpoint.blobs import BlobInfo, BlobStore
-from cairngraph.errors import InvalidConfigError
+from cairngraph.errors import CorruptDataError, InvalidConfigError, MissingBlobStoreError
 
 __all__ = [
     "BLOB_THRESHOLD",
     "EXTERNAL",
     "Blobs",
+    "Unfetched",
     "Upload",
     "collect",
     "freed",
@@ -111,6 +114,15 @@ class Upload:
     address: bytes
     name: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Unfetched:
+    """Why a value's body could not be fetched from its blob: ``problem`` follows "the
+    value ..." in the message of the error ``kind`` the reader raises or reports."""
+
+    problem: str
+    kind: type[CorruptDataError] = CorruptDataError
 
 
 class Blobs:
@@ -186,14 +198,14 @@ class Blobs:
 
     # -- reading -------------------------------------------------------------------
 
-    def resolve(self, rows: Iterable[Any]) -> tuple[list[Any], dict[bytes, str]]:
+    def resolve(self, rows: Iterable[Any]) -> tuple[list[Any], dict[bytes, Unfetched]]:
         """Value rows with each reference replaced by its object's bytes, checked.
 
         Returns the rows (``ValueRow``) and, for each value whose object is missing or
         changed, what is wrong (the caller names the place that needed it).
         """
         found: list[Any] = []
-        problems: dict[bytes, str] = {}
+        problems: dict[bytes, Unfetched] = {}
         for row in rows:
             body = bytes(row.body)
             if not is_reference(body):
@@ -207,19 +219,18 @@ class Blobs:
                 found.append(row._replace(body=data))
         return found, problems
 
-    def _fetch(self, address: bytes, reference: bytes) -> tuple[bytes, str | None]:
+    def _fetch(self, address: bytes, reference: bytes) -> tuple[bytes, Unfetched | None]:
         name = name_of(address, reference)
         if self.store is None:
-            return b"", (
-                f"is kept in a blob store (object {name}), and this saver has none: open it "
-                "with blobs= set to the store the values were saved with"
-            )
+            problem = f"is kept in a blob store (object {name}), and this saver was given none"
+            return b"", Unfetched(problem, MissingBlobStoreError)
         data = self.store.get(str(name))
         if data is None:
-            return b"", f"has its body in blob {name}, which is missing from {self.store}"
+            missing = f"has its body in blob {name}, which is missing from {self.store}"
+            return b"", Unfetched(missing)
         length = int.from_bytes(reference[1 + _TOKEN : 1 + _TOKEN + _LENGTH], "big")
         if len(data) != length or _digest(data) != reference[1 + _TOKEN + _LENGTH :]:
-            return b"", (
+            return b"", Unfetched(
                 f"has its body in blob {name} of {self.store}, which has changed "
                 f"({len(data)} bytes, {length} expected, or different bytes)"
             )

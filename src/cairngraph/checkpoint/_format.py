@@ -48,7 +48,7 @@ from typing import Any, NamedTuple, cast
 
 import ormsgpack
 
-from cairngraph.checkpoint._blobs import Blobs
+from cairngraph.checkpoint._blobs import Blobs, Unfetched
 from cairngraph.checkpoint._config import (
     checkpoint_config,
     config_checkpoint_id,
@@ -617,13 +617,6 @@ def stored_addresses(refs: Iterable[list[Any]]) -> Iterator[bytes]:
             yield bytes(ref[0])
 
 
-@dataclass(frozen=True, slots=True)
-class _Unfetched:
-    """A value whose body is in a blob that could not be fetched (missing or changed)."""
-
-    problem: str
-
-
 class ValueLoader:
     """The content-addressed values some rows refer to, fetched in rounds and checked.
 
@@ -635,7 +628,7 @@ class ValueLoader:
     def __init__(self, fmt: Format) -> None:
         self._fmt = fmt
         self._opened: dict[
-            bytes, tuple[str, bytes, bytes | None, int | None] | Exception | _Unfetched
+            bytes, tuple[str, bytes, bytes | None, int | None] | Exception | Unfetched
         ] = {}
         self._asked: set[bytes] = set()
         self._wanted: set[bytes] = set()
@@ -653,11 +646,13 @@ class ValueLoader:
         self._wanted.clear()
         return found
 
-    def add(self, rows: Iterable[ValueRow], unfetched: Mapping[bytes, str] | None = None) -> None:
+    def add(
+        self, rows: Iterable[ValueRow], unfetched: Mapping[bytes, Unfetched] | None = None
+    ) -> None:
         """Rows found (their blobs fetched: ``Blobs.resolve``), and the values whose blob
         could not be (address → what is wrong)."""
-        for address, problem in (unfetched or {}).items():
-            self._opened[address] = _Unfetched(problem)
+        if unfetched:
+            self._opened.update(unfetched)
         for row in rows:
             address = bytes(row.address)
             try:
@@ -680,8 +675,8 @@ class ValueLoader:
                 raise where.error(f"its value {current.hex()} is missing from {VALUES}")
             if isinstance(opened, Exception):
                 raise opened
-            if isinstance(opened, _Unfetched):
-                raise where.error(f"its value {current.hex()} {opened.problem}")
+            if isinstance(opened, Unfetched):
+                raise where.error(f"its value {current.hex()} {opened.problem}", opened.kind)
             path.append(opened)
             current = opened[2]
             if len(path) > MAX_DEPTH + 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping
 
+from cairngraph.checkpoint._blobs import Unfetched
 from cairngraph.checkpoint._format import (
     CHECKPOINTS,
     REFS,
@@ -108,11 +109,12 @@ class Verifier:
                 self._bases[address] = base
         self._present.add(address)
 
-    def unfetched(self, problems: Mapping[bytes, str]) -> None:
+    def unfetched(self, problems: Mapping[bytes, Unfetched]) -> None:
         """Value rows whose blob is missing or changed (``Blobs.resolve``): each reported."""
         for address, problem in problems.items():
             self.checked += 1
-            self.problems.append(Where(VALUES, address=address).error(f"the value {problem}"))
+            where = Where(VALUES, address=address)
+            self.problems.append(where.error(f"the value {problem.problem}", problem.kind))
             self._present.add(address)  # reported here, not again as missing
 
     def report(self, refs: Iterable[tuple[bytes, str]] = ()) -> VerifyReport:

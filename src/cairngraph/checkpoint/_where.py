@@ -12,7 +12,12 @@ from dataclasses import dataclass
 
 import ormsgpack
 
-from cairngraph.errors import CorruptDataError, DecryptionError, SerializationError
+from cairngraph.errors import (
+    CorruptDataError,
+    DecryptionError,
+    MissingBlobStoreError,
+    SerializationError,
+)
 
 __all__ = ["Where", "failed"]
 
@@ -77,12 +82,22 @@ class Where:
         return ", ".join(parts)
 
     def error(self, problem: str, kind: type[SerializationError] = CorruptDataError) -> Exception:
-        """``kind`` (CorruptDataError or DecryptionError): what is wrong here, and what to do."""
-        error = kind(
-            f"stored data is unreadable at {self.describe()}: {problem}. Nothing was changed; "
-            "the rest of the store is readable, and saver.verify() lists every bad row. "
-            "Restore the store from a backup, or delete the thread with saver.delete_thread()."
-        )
+        """``kind`` (CorruptDataError or one of its kinds, or DecryptionError): what is
+        wrong here, and what to do."""
+        if issubclass(kind, MissingBlobStoreError):
+            # The bytes are fine: the saver lacks its blob store, nothing to restore.
+            error: SerializationError = kind(
+                f"stored data cannot be read at {self.describe()}: {problem}. The stored data "
+                "is intact; open the saver with blobs= set to the blob store the values were "
+                "saved with (a DirectoryBlobStore or S3BlobStore)."
+            )
+        else:
+            error = kind(
+                f"stored data is unreadable at {self.describe()}: {problem}. Nothing was "
+                "changed; the rest of the store is readable, and saver.verify() lists every "
+                "bad row. Restore the store from a backup, or delete the thread with "
+                "saver.delete_thread()."
+            )
         if isinstance(error, CorruptDataError | DecryptionError):
             error.placed(
                 table=self.table,

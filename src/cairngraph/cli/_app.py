@@ -38,6 +38,7 @@ from cairngraph.errors import (
     InvalidConfigError,
     InvalidGraphError,
     InvalidResumeError,
+    MissingBlobStoreError,
     SerializationError,
     StorageError,
 )
@@ -140,7 +141,7 @@ class CairnGroup(click.Group):
                 text += " (for a graph's own types, pass --graph module:attr)"
             if isinstance(error, StorageError) and "cannot be created or upgraded" in text:
                 text += " (with cairn: cairn migrate --db ...)"
-            if "blobs= set to the store" in text:
+            if isinstance(error, MissingBlobStoreError):
                 text += " (with cairn: --blobs DIR or s3://bucket/prefix, or CAIRN_BLOBS)"
             raise CliError(text, exit_code_of(error)) from None
 

@@ -32,6 +32,7 @@ from cairngraph.cli._app import (
 from cairngraph.cli._open import open_blobs
 from cairngraph.cli._read import summarize
 from cairngraph.cli._view import encoded_size, plain_codec
+from cairngraph.errors import MissingBlobStoreError
 
 __all__ = ["stats", "table_bytes", "verify"]
 
@@ -90,7 +91,7 @@ def verify(db: str | None, as_json: bool) -> None:
                     p["message"],
                 )
             out.print(table)
-            if any("blobs= set to the store" in str(p["message"]) for p in problems):
+            if any(isinstance(p, MissingBlobStoreError) for p in report.problems):
                 click.echo(
                     "values are kept in a blob store this command was not given: pass --blobs "
                     "DIR or s3://bucket/prefix (or set CAIRN_BLOBS)",

@@ -80,8 +80,7 @@ class CallSite:
         if caller.timed_out:
             # What is left of an attempt that timed out (it is being cancelled) starts nothing.
             raise asyncio.CancelledError
-        if caller.watched:
-            caller.progress()
+        caller.progress()
         index = caller.call_count
         caller.call_count += 1
         if caller.unsaved is None:

@@ -139,16 +139,18 @@ class TaskContext:
     clock: AttemptClock | None = None
     """The timed task's attempt clock (``timeout=``); None for a task without a timeout."""
     upward: Signal | None = None
-    """Where this task's structural progress goes when it has no clock: the caller's, or
-    the node's running its graph, when a timeout there listens (else None)."""
+    """Where this task's structural progress goes: the caller's, or the node's running its
+    graph, when a timeout there listens (else None). A task with a clock passes its
+    progress on through the clock, which stops once the attempt is over."""
     trace: Any = None
     """The callback run of this attempt, when the run reports to callbacks."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
     def start_attempt(self, attempt: int) -> None:
-        """Attempt number ``attempt`` (1-based) begins: interrupts count from the first
-        again, and the runtime shows the new number (``execution_info.node_attempt``)."""
+        """Attempt number ``attempt`` (a retry: 2 and up; a new context is at attempt 1)
+        begins: interrupts count from the first again, and the runtime shows the new
+        number (``execution_info.node_attempt``)."""
         self.counter = 0
         self.subgraph_calls = 0
         if attempt != self.attempt:

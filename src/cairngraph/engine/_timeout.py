@@ -64,10 +64,11 @@ class AttemptClock:
     (its caller, or the node running its graph), whose own timeout it may refresh.
     """
 
-    __slots__ = ("auto", "last", "open", "policy", "started", "upward")
+    __slots__ = ("auto", "idle_limit", "last", "open", "run_limit", "started", "upward")
 
     def __init__(self, policy: TimeoutPolicy, upward: Signal | None) -> None:
-        self.policy = policy
+        self.run_limit = _seconds(policy.run_timeout)
+        self.idle_limit = _seconds(policy.idle_timeout)
         self.auto = policy.refresh_on == "auto"
         self.upward = upward
         self.started = self.last = time.monotonic()
@@ -103,24 +104,24 @@ class AttemptClock:
     def expired(self, now: float) -> tuple[Literal["idle", "run"] | None, float]:
         """Which limit has passed at ``now`` (the run limit first), else None and the
         seconds until the nearer one."""
-        run, idle = self.policy.run_timeout, self.policy.idle_timeout
+        run, idle = self.run_limit, self.idle_limit
         wait = float("inf")
         if run is not None:
-            left = self.started + _float(run) - now
+            left = self.started + run - now
             if left <= 0:
                 return "run", 0.0
             wait = left
         if idle is not None:
-            left = self.last + _float(idle) - now
+            left = self.last + idle - now
             if left <= 0:
                 return "idle", 0.0
             wait = min(wait, left)
         return None, wait
 
 
-def _float(value: Any) -> float:
+def _seconds(value: Any) -> float | None:
     # TimeoutPolicy.coerce made every limit a float already; a timedelta never reaches here.
-    return float(value)
+    return None if value is None else float(value)
 
 
 async def run_timed(
@@ -149,13 +150,8 @@ async def run_timed(
             if isinstance(future, asyncio.Future) and not future.done():
                 future.cancel()
                 future.add_done_callback(_retrieve)
-        policy = clock.policy
         raise NodeTimeoutError(
-            name,
-            elapsed,
-            kind=kind,
-            run_timeout=None if policy.run_timeout is None else _float(policy.run_timeout),
-            idle_timeout=None if policy.idle_timeout is None else _float(policy.idle_timeout),
+            name, elapsed, kind=kind, run_timeout=clock.run_limit, idle_timeout=clock.idle_limit
         )
     except asyncio.CancelledError:
         # The run itself is being torn down (a sibling failed, the caller gave up).

@@ -126,14 +126,16 @@ class TaskRunner:
             unsaved=caller.unsaved if caller is not None else None,
             read_state=None if task.channels is None else lambda: task.read_fresh([]),
             clock=clock,
-            upward=None if clock is not None else upward,
+            upward=upward,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
         """Make ``context`` the current task; the returned function undoes it."""
         token = set_current(context)
         scope = self.scope
-        if "callbacks" not in scope.config and not (context.watched and langchain_installed()):
+        # context.watched, read as fields: this runs for every task.
+        watched = context.clock is not None or context.upward is not None
+        if "callbacks" not in scope.config and not (watched and langchain_installed()):
             return lambda: _CURRENT.reset(token)
         from cairngraph.engine._messages import set_langchain_config
 
@@ -192,11 +194,14 @@ class TaskRunner:
             )
         context = self.context(task, caller)
         leave = self.enter(task, context)
-        _progress_above(context)
+        # A task starting or ending is progress for a timeout above it (its caller's, or
+        # the node's running its graph); without one, nothing is called.
+        above = context.upward
+        if above is not None:
+            above()
         trace = self.scope.trace if task.node.traced else None
         try:
             for attempt in itertools.count(1):
-                context.start_attempt(attempt)
                 if trace is not None:
                     trace.start_node(task, context)
                 try:
@@ -219,8 +224,10 @@ class TaskRunner:
                     if wait is None:
                         return
                     time.sleep(wait)
+                    context.start_attempt(attempt + 1)
         finally:
-            _progress_above(context)
+            if above is not None:
+                above()
             leave()
 
     async def run_async(self, task: Task, caller: TaskContext | None = None) -> None:
@@ -231,27 +238,21 @@ class TaskRunner:
             return
         context = self.context(task, caller)
         leave = self.enter(task, context)
-        _progress_above(context)
+        above = context.upward  # as in run_sync
+        if above is not None:
+            above()
         clock = context.clock
         trace = self.scope.trace if task.node.traced else None
         try:
             for attempt in itertools.count(1):
-                context.start_attempt(attempt)
                 if trace is not None:
                     await trace.astart_node(task, context)
                 try:
                     try:
-                        if clock is None:
-                            output = await arun(task.input, context)
-                            if context.started:
-                                await await_started(context)
-                        else:
-                            output = await run_timed(
-                                task.name,
-                                _attempt(arun, task, context),
-                                clock,
-                                lambda: context.started or (),
-                            )
+                        work = _attempt(arun, task, context)
+                        if clock is not None:
+                            work = run_timed(task.name, work, clock, lambda: context.started or ())
+                        output = await work
                     except ParentCommand as command:
                         output = _for_this_graph(command)
                     self.finish(task, context, output)
@@ -267,25 +268,19 @@ class TaskRunner:
                     if wait is None:
                         return
                     await asyncio.sleep(wait)
+                    context.start_attempt(attempt + 1)
         finally:
-            _progress_above(context)
+            if above is not None:
+                above()
             leave()
 
 
 async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskContext) -> Any:
-    """One attempt of a timed coroutine task: its function, then the calls it started."""
+    """One attempt of a coroutine task: its function, then the calls it started."""
     output = await arun(task.input, context)
     if context.started:
         await await_started(context)
     return output
-
-
-def _progress_above(context: TaskContext) -> None:
-    """A task starting or ending is progress for a timeout above it (its caller's, or
-    the node's running its graph)."""
-    above = context.clock.upward if context.clock is not None else context.upward
-    if above is not None:
-        above()
 
 
 def _for_this_graph(command: ParentCommand) -> Command[Any]:

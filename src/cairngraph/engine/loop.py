@@ -259,8 +259,9 @@ def _output(opts: RunOptions, state: RunState) -> Any:
 
 
 def _note_output(opts: RunOptions, state: RunState, changed: Mapping[str, Any]) -> None:
+    """The run has a result once a step writes an output key."""
     keys = opts.spec.output_keys if opts.output_keys is None else opts.output_keys
-    if not state.output_shown and any(key in changed for key in keys):
+    if any(key in changed for key in keys):
         state.output_shown = True
 
 
@@ -369,7 +370,8 @@ def _after_execute(
         finished = [task for task in tasks if task.writes and not task.paused]
         if finished:
             changed, _ = apply_writes(state.channels, dict(state.versions), {}, finished)
-            _note_output(opts, state, changed)
+            if not state.output_shown:
+                _note_output(opts, state, changed)
             if "values" in opts.modes and any(key in changed for key in spec.value_keys):
                 yield Emit("values", spec.values(state.channels))
         return RunOutcome(_output(opts, state), interrupts, config_of(opts, state), paused=True)
@@ -385,7 +387,8 @@ def _after_execute(
             namespace=opts.namespace,
         )
     state.seen[RAN] = {task.name: 1 for task in tasks}
-    _note_output(opts, state, changed)
+    if not state.output_shown:  # checked here: once shown, a step pays nothing
+        _note_output(opts, state, changed)
     # As LangGraph: a step's values come before its checkpoint's chunk.
     if "values" in opts.modes and any(key in changed for key in spec.value_keys):
         yield Emit("values", spec.values(state.channels))

@@ -383,7 +383,7 @@ class Store:
         opened, unfetched = self.blobs.resolve(stored)
         if unfetched:
             address, problem = next(iter(unfetched.items()))
-            raise Where(VALUES, address=address).error(f"the value {problem}")
+            raise Where(VALUES, address=address).error(f"the value {problem.problem}", problem.kind)
         values, moved = self.fmt.reseal_values(opened)
         new = {row.address: row for row in values}
         uploads = self.blobs.offload(new)
