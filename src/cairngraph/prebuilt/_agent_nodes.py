@@ -80,6 +80,30 @@ class ModelCall:
         return prompt_runnable(self.prompt) | model
 
 
+def _traced() -> bool:
+    task = maybe_current_task()
+    return task is not None and task.trace is not None
+
+
+def _call_model_run(state: Any, config: RunnableConfig | None) -> Any:
+    """When the run reports to callbacks, the ``call_model`` run LangGraph's agent node
+    shows (its model call then goes through the prompt runnable, as LangGraph's does)."""
+    if config is None or not _traced():
+        return None
+    from langchain_core.runnables.config import get_callback_manager_for_config
+
+    return get_callback_manager_for_config(config).on_chain_start(None, state, name="call_model")
+
+
+async def _acall_model_run(state: Any, config: RunnableConfig | None) -> Any:
+    if config is None or not _traced():
+        return None
+    from langchain_core.runnables.config import get_async_callback_manager_for_config
+
+    manager = get_async_callback_manager_for_config(config)
+    return await manager.on_chain_start(None, state, name="call_model")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AgentTurn:
     """The ``agent`` node: one model call, answering with the model's message."""
@@ -91,20 +115,38 @@ class AgentTurn:
     pydantic_state: bool
 
     def invoke(self, state: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        model_input = self._model_input(state)
-        if self.model.direct is not None:
-            response = self.model.model.invoke(self.model.direct(model_input), config)
-        else:
-            response = self.model.resolve(state).invoke(model_input, config)
-        return self._answer(state, response)
+        run = _call_model_run(state, config)
+        try:
+            model_input = self._model_input(state)
+            if self.model.direct is not None and run is None:
+                response = self.model.model.invoke(self.model.direct(model_input), config)
+            else:
+                response = self.model.resolve(state).invoke(model_input, config)
+            answer = self._answer(state, response)
+        except BaseException as error:
+            if run is not None:
+                run.on_chain_error(error)
+            raise
+        if run is not None:
+            run.on_chain_end(answer)
+        return answer
 
     async def ainvoke(self, state: Any, config: RunnableConfig | None = None) -> dict[str, Any]:
-        model_input = self._model_input(state)
-        if self.model.direct is not None:
-            response = await self.model.model.ainvoke(self.model.direct(model_input), config)
-        else:
-            response = await (await self.model.aresolve(state)).ainvoke(model_input, config)
-        return self._answer(state, response)
+        run = await _acall_model_run(state, config)
+        try:
+            model_input = self._model_input(state)
+            if self.model.direct is not None and run is None:
+                response = await self.model.model.ainvoke(self.model.direct(model_input), config)
+            else:
+                response = await (await self.model.aresolve(state)).ainvoke(model_input, config)
+            answer = self._answer(state, response)
+        except BaseException as error:
+            if run is not None:
+                await run.on_chain_error(error)
+            raise
+        if run is not None:
+            await run.on_chain_end(answer)
+        return answer
 
     def _model_input(self, state: Any) -> Any:
         messages = None
