@@ -26,6 +26,8 @@ PREVIOUS: Final = "__previous__"
 
 RAN: Final = "__ran__"
 """``versions_seen`` key naming the nodes of the step that made the checkpoint."""
+DEFAULT_RECURSION_LIMIT: Final = 10007
+"""Steps a run may take when its config names no ``recursion_limit`` (LangGraph's default)."""
 NULL_TASK_ID: Final = "00000000-0000-0000-0000-000000000000"
 """The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
 

@@ -110,3 +110,39 @@ def test_router_reads_the_state_through_its_annotated_schema(driver: Driver) -> 
     assert driver.invoke(app, {"n": 9, "label": ""}) == {"n": 9, "label": "graded big"}
     assert driver.invoke(app, {"n": 1, "label": ""}) == {"n": 1, "label": "graded"}
     assert seen == [["n"], ["n"]]
+
+
+def test_update_state_gives_a_router_the_callers_config(driver: Driver) -> None:
+    """As LangGraph: the config given to update_state, with the thread id in its
+    metadata, its tags and the default recursion limit; outside it, none is left."""
+    seen: list[Any] = []
+
+    def route(state: State, config: Any) -> str:
+        if "langgraph_step" not in config["metadata"]:
+            seen.append(config)
+        return END
+
+    graph = StateGraph(State)
+    graph.add_node("a", lambda s: {"n": s["n"] + 1})
+    graph.add_edge(START, "a")
+    graph.add_conditional_edges("a", route)
+    app = graph.compile(checkpointer=InMemorySaver())
+    config = {
+        "configurable": {"thread_id": "t", "user": "ada"},
+        "metadata": {"run": 1},
+        "tags": ["x"],
+    }
+    driver.invoke(app, {"n": 0}, config)
+    driver.update_state(app, config, {"n": 5}, as_node="a")
+    assert seen == [
+        {
+            "tags": ["x"],
+            "metadata": {"run": 1, "thread_id": "t"},
+            "callbacks": None,
+            "recursion_limit": 10007,
+            "configurable": {"thread_id": "t", "user": "ada"},
+        }
+    ]
+    from cairngraph.engine._context import updating_config
+
+    assert updating_config() is None

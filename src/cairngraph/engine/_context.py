@@ -12,13 +12,14 @@ config and :class:`~cairngraph.runtime.Runtime` built only when asked for.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cairngraph.constants import PREVIOUS
+from cairngraph.constants import DEFAULT_RECURSION_LIMIT, PREVIOUS
 from cairngraph.errors import GraphInterrupt
 
 if TYPE_CHECKING:
@@ -268,6 +269,37 @@ def current_task(what: str = "interrupt()") -> TaskContext:
 
 def maybe_current_task() -> TaskContext | None:
     return _CURRENT.get()
+
+
+_UPDATING: ContextVar[RunnableConfig | None] = ContextVar("cairngraph_updating", default=None)
+
+
+def updating_config() -> RunnableConfig | None:
+    """The config a router gets while ``update_state`` runs it (None otherwise)."""
+    return _UPDATING.get()
+
+
+@contextlib.contextmanager
+def updating(config: RunnableConfig) -> Iterator[None]:
+    """Run ``update_state``'s routers with ``config`` as theirs, as LangGraph does: the
+    caller's ``configurable``, ``metadata`` (with the thread id), ``tags``,
+    ``callbacks`` and the recursion limit."""
+    configurable = dict(config.get("configurable") or {})
+    metadata = dict(config.get("metadata") or {})
+    if "thread_id" in configurable:
+        metadata.setdefault("thread_id", configurable["thread_id"])
+    given: RunnableConfig = {
+        "tags": list(config.get("tags") or []),
+        "metadata": metadata,
+        "callbacks": config.get("callbacks"),
+        "recursion_limit": config.get("recursion_limit", DEFAULT_RECURSION_LIMIT),
+        "configurable": configurable,
+    }
+    token = _UPDATING.set(given)
+    try:
+        yield
+    finally:
+        _UPDATING.reset(token)
 
 
 def set_current(task: TaskContext | None) -> Any:

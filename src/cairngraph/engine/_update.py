@@ -37,6 +37,7 @@ from cairngraph.checkpoint.base import (
     config_thread_id,
 )
 from cairngraph.constants import END, PULL, PUSH, RAN, START, TASKS
+from cairngraph.engine._context import updating
 from cairngraph.engine._migrate import (
     FINGERPRINT_KEY,
     VERSION_KEY,
@@ -133,7 +134,8 @@ def _superstep(
         changed, credits = _as_input(base, updates[0][0])
         source = "input"
     else:
-        changed, credits = _as_tasks(graph, base, updates)
+        with updating(config):
+            changed, credits = _as_tasks(graph, base, updates)
         source = "update"
     new_config = _save(graph.spec, saver, config, base, changed, source)
     if saved is not None and base.keeps_writes:

@@ -282,12 +282,12 @@ def prepare_tasks(
         if packet.timeout is not None:
             # Send(timeout=) replaces the node's own timeout for this one task.
             node = dataclasses.replace(node, timeout=packet.timeout)
-        path = (PUSH, index)
         tasks.append(
             Task(
-                id=task_id_for(checkpoint_id, namespace, packet.node, path),
+                id=task_id_for(checkpoint_id, namespace, packet.node, (PUSH, index)),
                 name=packet.node,
-                path=path,
+                # LangGraph's shown path: False says the task is not a @task call.
+                path=(PUSH, index, False),
                 input=packet.arg,
                 node=node,
                 triggers=(PUSH,),

@@ -331,7 +331,8 @@ class NamedBarrier(BaseChannel):
         return clone
 
     def snapshot(self) -> Any:
-        return sorted(self.value) if self.value else MISSING
+        # LangGraph's form: the set of sources seen, empty once consumed.
+        return set(self.value)
 
     def is_available(self) -> bool:
         return bool(self.value) and self.value >= self.names
@@ -349,7 +350,12 @@ class NamedBarrier(BaseChannel):
 
 
 class Trigger(BaseChannel):
-    """Starts a node: only its version matters, so it stores nothing."""
+    """Starts a node: its version is the trigger; it holds ``None`` once written.
+
+    The engine forgets a trigger's version when its node has run, so a saved
+    checkpoint shows ``branch:to:<node>: None`` exactly while the node is due,
+    as LangGraph's checkpoints do.
+    """
 
     __slots__ = ()
     lapses = True
@@ -364,14 +370,14 @@ class Trigger(BaseChannel):
         clone.value = MISSING
         return clone
 
-    def snapshot(self) -> Any:
-        return MISSING
-
     def is_available(self) -> bool:
         return True
 
     def update(self, values: Sequence[Any]) -> bool:
-        return bool(values)
+        if not values:
+            return False
+        self.value = None
+        return True
 
 
 class Ephemeral(LastValue):
@@ -416,7 +422,8 @@ class Sends(BaseChannel):
         return clone
 
     def snapshot(self) -> Any:
-        return list(self.value) if self.value else MISSING
+        # Empty once consumed, as LangGraph's ``__pregel_tasks`` topic is.
+        return list(self.value)
 
     def is_available(self) -> bool:
         return bool(self.value)
@@ -439,13 +446,28 @@ class DeferredTrigger(Channel):
 
     Written like a :class:`Trigger`; it becomes available when the engine
     calls :meth:`finish` (no other task is pending), and resets when the node
-    has run. Its stored value says which of the two it is waiting for.
+    has run. Its stored value says which of the two it is waiting for, in
+    LangGraph's form: ``[None, False]`` written, ``[None, True]`` finished
+    (checkpoints saved before read ``"written"``/``"finished"``).
     """
 
     __slots__ = ()
 
     def __init__(self, key: str) -> None:
         super().__init__(None, key)
+
+    def restore(self, stored: Any) -> BaseChannel:
+        clone = self.fresh()
+        if isinstance(stored, list | tuple) and len(stored) == 2:
+            clone.value = "finished" if stored[1] else "written"
+        else:
+            clone.value = stored
+        return clone
+
+    def snapshot(self) -> Any:
+        if self.value is MISSING:
+            return MISSING
+        return [None, self.value == "finished"]
 
     def update(self, values: Sequence[Any]) -> bool:
         if not values:

@@ -89,7 +89,7 @@ def task_result_payload(task: Task, state_keys: tuple[str, ...]) -> dict[str, An
     return {
         "id": task.id,
         "name": task.name,
-        "error": None if task.error is None else repr(task.error),
+        "error": task.error,  # the exception itself, as LangGraph gives it
         "result": {key: value for key, value in task.writes if key in keys},
         # As LangGraph: each interrupt as a dict of its fields.
         "interrupts": [dataclasses.asdict(item) for item in task.interrupts],

@@ -204,19 +204,20 @@ def _supersteps(
                 yield Emit("updates", {"__interrupt__": ()})
             return RunOutcome(_output(opts, state), config=config_of(opts, state), paused=True)
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
+        for task in tasks:
+            task.step = state.step + 1
+        if opts.modes & events.TASK_MODES:
+            # As LangGraph: every task of the step starts, also one whose writes were saved.
+            for task in tasks:
+                if not task.node.hidden:
+                    yield from events.emit(opts.modes, "task", task.step, events.task_payload(task))
         if "updates" in opts.modes:
             yield from _saved_updates(opts, tasks)
         null_resume = (False, None)
         to_run = [task for task in tasks if not task.done]
-        for task in to_run:
-            task.step = state.step + 1
         if state.migration is not None:
             for task in to_run:
                 task.writes_version = state.migration.to_version
-        if opts.modes & events.TASK_MODES:
-            for task in to_run:
-                if not task.node.hidden:
-                    yield from events.emit(opts.modes, "task", task.step, events.task_payload(task))
         hits = (yield from _from_cache(opts, to_run)) if opts.has_cache else []
         if hits:
             to_run = [task for task in to_run if not task.cached]
@@ -270,7 +271,8 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
     extra: list[tuple[str, Any]] = [(RESUME, list(task.resumes))] if task.resumes_changed else []
     if task.error is not None:
         error = task.error
-        return [*extra, (ERROR, {"type": type(error).__name__, "message": str(error)})]
+        saved = {"type": type(error).__name__, "message": str(error), "repr": repr(error)}
+        return [*extra, (ERROR, saved)]
     if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
     if task.writes_version is not None and task.writes:

@@ -68,6 +68,9 @@ def _error_of(value: Any) -> str:
 
     Never the exception object: nothing stored is rebuilt as a type."""
     if isinstance(value, Mapping):
+        if isinstance(value.get("repr"), str):
+            return str(value["repr"])
+        # Saved before the repr was kept: rebuilt from the type's name and the message.
         name, message = str(value.get("type", "Exception")), str(value.get("message", ""))
     else:
         name, message = "Exception", str(value)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import END, START, TASKS, branch_channel, join_channel
 from cairngraph.engine._cache import NodeCache, cache_namespace
-from cairngraph.engine._context import maybe_current_task
+from cairngraph.engine._context import maybe_current_task, updating_config
 from cairngraph.engine._trace import route_traced
 from cairngraph.engine.algo import GraphSpec, NodeSpec, Reader, ReadFresh, Writes
 from cairngraph.engine.channels import (
@@ -458,11 +458,12 @@ def is_command_list(output: Any) -> bool:
 
 class _NotInARun:
     """What a router that takes ``config`` or ``runtime`` gets outside a running task
-    (``update_state(as_node=...)`` runs the node's routers): an empty config, and a
-    clear error for the run's services, as LangGraph raises there."""
+    (``update_state(as_node=...)`` runs the node's routers): the config given to
+    ``update_state``, as LangGraph passes it, and a clear error for the run's
+    services, as LangGraph raises there."""
 
     def node_config(self) -> Any:
-        return {"configurable": {}, "metadata": {}}
+        return updating_config() or {"configurable": {}, "metadata": {}}
 
     @property
     def runtime(self) -> Any:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
 from cairngraph.checkpoint.serde.base import SupportsRegistration
+from cairngraph.constants import DEFAULT_RECURSION_LIMIT
 from cairngraph.engine import _trace as trace
 from cairngraph.engine import snapshot as snapshots
 from cairngraph.engine._cache import cache_namespace
@@ -61,8 +62,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledStateGraph"]
 
-DEFAULT_RECURSION_LIMIT = 10007
-"""The same default as LangGraph's current release."""
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
 _LIVE_MODES = frozenset(("custom", "messages"))

@@ -17,12 +17,11 @@ What differs between the two, and how each difference is bridged:
   ``node:<task id>`` has its task id replaced the same way, parents first,
   and so do the keys of ``metadata["parents"]``. A write whose task path is
   not a plain pull or push path keeps its id.
-- Channel values. A trigger channel (``branch:to:<node>``) holds ``None`` in
-  LangGraph and nothing in cairngraph (its version is the trigger), and a
-  spent trigger keeps its version in LangGraph but has none in cairngraph; a
-  deferred node's trigger holds ``(None, finished)`` in LangGraph and
-  ``"written"``/``"finished"`` in cairngraph; a join barrier's set of
-  sources is a sorted list in cairngraph.
+- Channel values are kept as LangGraph holds them (a due trigger
+  ``branch:to:<node>`` holds ``None``, a deferred node's ``[None, finished]``,
+  a join barrier the set of its sources seen), but a spent trigger keeps its
+  version in LangGraph and has none in cairngraph (a trigger with a version
+  is due).
 - ``versions_seen``. LangGraph's empty ``__input__`` entry is dropped;
   cairngraph's ``__ran__`` entry (the nodes of the step that made the
   checkpoint, which ``update_state`` uses to infer ``as_node``) is the
@@ -167,14 +166,11 @@ def _push_names(row: LangGraphRow) -> dict[str, str]:
 def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for channel, value in raw.items():
-        if channel.startswith(_TRIGGER):
-            if value is None:
-                continue  # cairngraph's trigger is its version alone
-            if isinstance(value, list | tuple) and len(value) == 2 and value[0] is None:
-                values[channel] = "finished" if value[1] else "written"
-                continue
-        if channel.startswith(_JOIN) and isinstance(value, set | frozenset | list | tuple):
-            values[channel] = sorted(value)
+        if channel.startswith(_TRIGGER) and isinstance(value, tuple):
+            values[channel] = list(value)  # a deferred trigger: [None, finished]
+            continue
+        if channel.startswith(_JOIN) and isinstance(value, frozenset | list | tuple):
+            values[channel] = set(value)
             continue
         values[channel] = value
     return values
@@ -182,7 +178,7 @@ def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _versions(raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, int]:
     # A consumed trigger keeps a version in LangGraph (its empty value says it is
-    # spent); cairngraph's trigger is its version alone, so a spent one has none.
+    # spent); cairngraph's trigger is due while it has a version, so a spent one has none.
     return {
         channel: version_of(version)
         for channel, version in raw.items()
