@@ -75,6 +75,7 @@ __all__ = [
     "metadata_matches",
     "write_index",
     "ERROR",
+    "ERROR_SOURCE_NODE",
     "INTERRUPT",
     "RESUME",
 ]
@@ -88,6 +89,8 @@ INTERRUPT = "__interrupt__"
 """Write channel holding the interrupts a task raised."""
 RESUME = "__resume__"
 """Write channel holding the values a task's interrupts are resumed with."""
+ERROR_SOURCE_NODE = "__error_source_node__"
+"""Write channel naming the node whose failure an error handler took (LangGraph's)."""
 
 _SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3}
 

@@ -138,6 +138,8 @@ class TaskContext:
     upward: Signal | None = None
     """Where this task's structural progress goes when it has no clock: the caller's, or
     the node's running its graph, when a timeout there listens (else None)."""
+    node_error: Any = None
+    """For an error handler: the :class:`~cairngraph.errors.NodeError` it handles."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

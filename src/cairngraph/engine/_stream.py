@@ -15,6 +15,7 @@ import queue
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import PUSH
 from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_heartbeat, _no_op_writer
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ def node_config(task: TaskContext) -> RunnableConfig:
     metadata.update(
         langgraph_step=task.step,
         langgraph_node=task.name,
-        langgraph_triggers=task.triggers,
+        # An error handler's task has no trigger: LangGraph lists it as pushed.
+        langgraph_triggers=task.triggers or (PUSH,),
         langgraph_path=task.path,
         langgraph_checkpoint_ns=task.namespace,
     )
