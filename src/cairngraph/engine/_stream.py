@@ -99,9 +99,11 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
     sink = scope.sink
     writer: Callable[[Any], None] = _no_op_writer
     # The task's graph (a @task call's namespace nests under its caller's, in the same graph).
-    namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
+    graph = tuple(scope.namespace.split("|")) if scope.namespace else ()
+    # An error handler's chunks come from inside its failed task, as in LangGraph.
+    namespace = graph if task.node_error is None else graph_namespace(task.namespace)
     # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
-    if sink is not None and "custom" in sink.modes and (scope.forward or not namespace):
+    if sink is not None and "custom" in sink.modes and (scope.forward or not graph):
 
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)
