@@ -508,3 +508,23 @@ def test_handler_nodes_are_nodes_edges_may_name() -> None:
     graph.add_edge("__error_handler__b", "c")
     graph.add_edge("c", END)
     assert graph.compile().invoke({"log": []}) == {"log": ["b failed: ValueError('boom')", "c"]}
+
+
+def test_interrupt_after_a_handler_pauses_after_its_step(driver: str) -> None:
+    graph = StateGraph(State)
+    graph.add_node("b", boom, error_handler=recover)
+    graph.add_node("c", note("c"))
+    graph.add_edge(START, "b")
+    graph.add_edge("__error_handler__b", "c")
+    app = graph.compile(checkpointer=InMemorySaver(), interrupt_after=["__error_handler__b"])
+    assert run(app, {"log": []}, cfg(), driver) == {"log": ["b failed: ValueError('boom')"]}
+    assert app.get_state(cfg()).next == ("c",)
+    assert run(app, None, cfg(), driver) == {"log": ["b failed: ValueError('boom')", "c"]}
+
+
+def test_the_drawing_shows_the_handler_nodes() -> None:
+    graph = StateGraph(State).set_node_defaults(error_handler=recover)
+    graph.add_node("b", boom, error_handler=recover)
+    graph.add_edge(START, "b")
+    drawn = graph.compile().get_graph().draw_mermaid()
+    assert "(__error_handler__b)" in drawn and "(__default_error_handler__)" in drawn

@@ -236,6 +236,9 @@ def _supersteps(
         if outcome is not None:
             return outcome
         candidates = _next_candidates(spec, state.last_changed)
+        if spec.handles_errors:
+            # An error handler that ran counts as one of the step's nodes (interrupt_after).
+            tasks = _with_handlers(tasks, saved_failures=False)
         if _should_pause(opts.interrupt_after, state, tasks, after=True):
             state.seen[INTERRUPT_SEEN] = dict(state.versions)
             yield from settle(opts, state)
