@@ -528,3 +528,32 @@ def test_the_drawing_shows_the_handler_nodes() -> None:
     graph.add_edge(START, "b")
     drawn = graph.compile().get_graph().draw_mermaid()
     assert "(__error_handler__b)" in drawn and "(__default_error_handler__)" in drawn
+
+
+def test_a_finished_handler_does_not_run_again_when_a_sibling_failed(
+    store: BaseCheckpointSaver,
+) -> None:
+    calls: list[str] = []
+    sibling_up = {"on": False}
+
+    def handler(state: State, error: NodeError) -> dict[str, Any]:
+        calls.append("handler")
+        return {"log": ["handled"]}
+
+    def sibling(state: State) -> dict[str, Any]:
+        calls.append("sibling")
+        if not sibling_up["on"]:
+            raise KeyError("sibling down")
+        return {"log": ["sibling"]}
+
+    graph = StateGraph(State)
+    graph.add_node("b", boom, error_handler=handler)
+    graph.add_node("sibling", sibling)
+    graph.add_edge(START, "b")
+    graph.add_edge(START, "sibling")
+    app = graph.compile(checkpointer=store)
+    with pytest.raises(KeyError):
+        app.invoke({"log": []}, cfg())
+    sibling_up["on"] = True
+    assert app.invoke(None, cfg()) == {"log": ["handled", "sibling"]}
+    assert sorted(calls) == ["handler", "sibling", "sibling"]
