@@ -557,3 +557,29 @@ def test_a_finished_handler_does_not_run_again_when_a_sibling_failed(
     sibling_up["on"] = True
     assert app.invoke(None, cfg()) == {"log": ["handled", "sibling"]}
     assert sorted(calls) == ["handler", "sibling", "sibling"]
+
+
+def test_the_default_retry_policy_retries_a_handler_the_nodes_own_does_not() -> None:
+    calls: list[str] = []
+
+    def failing(state: State) -> dict[str, Any]:
+        raise ConnectionError("down")
+
+    def flaky_handler(state: State, error: NodeError) -> dict[str, Any]:
+        calls.append("handler")
+        if len(calls) < 2:
+            raise ConnectionError("handler flaky")
+        return {"log": [f"handled on attempt {len(calls)}"]}
+
+    graph = StateGraph(State).set_node_defaults(retry_policy=FAST_RETRY)
+    graph.add_node("b", failing, error_handler=flaky_handler)
+    graph.add_edge(START, "b")
+    assert graph.compile().invoke({"log": []}) == {"log": ["handled on attempt 2"]}
+
+    calls.clear()
+    own = StateGraph(State)
+    own.add_node("b", failing, error_handler=flaky_handler, retry_policy=FAST_RETRY)
+    own.add_edge(START, "b")
+    with pytest.raises(ConnectionError, match="handler flaky"):
+        own.compile().invoke({"log": []})
+    assert calls == ["handler"]

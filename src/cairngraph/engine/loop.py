@@ -310,7 +310,10 @@ def _saved_failures(opts: RunOptions, state: RunState, tasks: list[Task]) -> lis
 
 
 def error_text(saved: Any) -> str:
-    """A saved error as LangGraph shows it: its repr, ``"ValueError('bad')"``."""
+    """A saved error as LangGraph shows it: its repr, ``"ValueError('bad')"`` (a thread
+    imported from LangGraph's savers holds that text already)."""
+    if isinstance(saved, str):
+        return saved
     if isinstance(saved, Mapping):
         name, message = str(saved.get("type", "Exception")), str(saved.get("message", ""))
     else:
