@@ -28,6 +28,13 @@ RAN: Final = "__ran__"
 """``versions_seen`` key naming the nodes of the step that made the checkpoint."""
 DEFAULT_RECURSION_LIMIT: Final = 10007
 """Steps a run may take when its config names no ``recursion_limit`` (LangGraph's default)."""
+
+ERROR_HANDLER_PREFIX: Final = "__error_handler__"
+"""A node's own error handler runs as the node ``__error_handler__<node>``."""
+
+DEFAULT_ERROR_HANDLER: Final = "__default_error_handler__"
+"""The node ``set_node_defaults(error_handler=...)`` adds."""
+
 NULL_TASK_ID: Final = "00000000-0000-0000-0000-000000000000"
 """The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
 

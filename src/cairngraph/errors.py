@@ -39,6 +39,7 @@ how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "InvalidResumeError",
     "InvalidUpdateError",
     "MissingBlobStoreError",
+    "NodeError",
     "NodeTimeoutError",
     "ParentCommand",
     "ReadOnlyStorageError",
@@ -188,6 +190,29 @@ class NodeTimeoutError(CairnGraphError):
         self.kind: Literal["idle", "run"] = kind
         self.run_timeout = run_timeout
         self.idle_timeout = idle_timeout
+
+
+@dataclass(frozen=True, slots=True)
+class NodeError:
+    """What a node's error handler is told: which node failed, and with what.
+
+    Not an exception: a record handed to the handler of ``add_node(...,
+    error_handler=handler)`` (or ``set_node_defaults(error_handler=...)``) when
+    its parameter is annotated ``error: NodeError``, as in LangGraph. After a
+    restart (``invoke(None, config)`` once the handler failed or paused),
+    ``error`` is the saved failure as text, ``"ValueError('boom')"``, since a
+    stored exception is never rebuilt as a type.
+
+    Example::
+
+        def recover(state: State, error: NodeError) -> Command:
+            return Command(update={"status": f"{error.node} failed: {error.error}"}, goto="retry")
+    """
+
+    node: str
+    """The name of the node that failed."""
+    error: BaseException | str
+    """What the node raised (after its retry policy gave up)."""
 
 
 class ThreadDeletedError(CairnGraphError, LookupError):

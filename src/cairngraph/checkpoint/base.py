@@ -75,6 +75,7 @@ __all__ = [
     "metadata_matches",
     "write_index",
     "ERROR",
+    "ERROR_SOURCE_NODE",
     "INTERRUPT",
     "RESUME",
     "STATE_VERSION_WRITE",
@@ -92,6 +93,9 @@ RESUME = "__resume__"
 STATE_VERSION_WRITE = "__state_version__"
 """Write channel holding the state version of the code that made a task's other writes,
 saved only on a checkpoint older than that code's graph (see ``engine/_migrate.py``)."""
+
+ERROR_SOURCE_NODE = "__error_source_node__"
+"""Write channel naming the node whose failure an error handler took (LangGraph's)."""
 
 _SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3, STATE_VERSION_WRITE: -4}
 

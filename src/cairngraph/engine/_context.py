@@ -145,6 +145,8 @@ class TaskContext:
     progress on through the clock, which stops once the attempt is over."""
     trace: Any = None
     """The callback run of this attempt, when the run reports to callbacks."""
+    node_error: Any = None
+    """For an error handler: the :class:`~cairngraph.errors.NodeError` it handles."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from cairngraph.checkpoint.base import (
     ERROR,
+    ERROR_SOURCE_NODE,
     INTERRUPT,
     RESUME,
     STATE_VERSION_WRITE,
@@ -44,7 +45,7 @@ __all__ = [
     "start",
 ]
 
-SPECIAL = frozenset((ERROR, INTERRUPT, RESUME))
+SPECIAL = frozenset((ERROR, ERROR_SOURCE_NODE, INTERRUPT, RESUME))
 
 
 def bind_resume(

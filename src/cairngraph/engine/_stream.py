@@ -15,6 +15,7 @@ import queue
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import PUSH
 from cairngraph.runtime import ExecutionInfo, Runtime, _no_op_heartbeat, _no_op_writer
 
 if TYPE_CHECKING:
@@ -77,7 +78,8 @@ def node_config(task: TaskContext) -> RunnableConfig:
     metadata.update(
         langgraph_step=task.step,
         langgraph_node=task.name,
-        langgraph_triggers=task.triggers,
+        # An error handler's task has no trigger: LangGraph lists it as pushed.
+        langgraph_triggers=task.triggers or (PUSH,),
         langgraph_path=task.path,
         langgraph_checkpoint_ns=task.namespace,
     )
@@ -102,9 +104,11 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
     sink = scope.sink
     writer: Callable[[Any], None] = _no_op_writer
     # The task's graph (a @task call's namespace nests under its caller's, in the same graph).
-    namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
+    graph = tuple(scope.namespace.split("|")) if scope.namespace else ()
+    # An error handler's chunks come from inside its failed task, as in LangGraph.
+    namespace = graph if task.node_error is None else graph_namespace(task.namespace)
     # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
-    if sink is not None and "custom" in sink.modes and (scope.forward or not namespace):
+    if sink is not None and "custom" in sink.modes and (scope.forward or not graph):
 
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)

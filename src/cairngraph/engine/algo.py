@@ -25,7 +25,9 @@ from cairngraph.cache.base import FullKey
 from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine._cache import NodeCache
+from cairngraph.engine._context import task_namespace
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
+from cairngraph.errors import NodeError
 from cairngraph.types import RetryPolicy, Send, TimeoutPolicy
 
 if TYPE_CHECKING:
@@ -37,6 +39,7 @@ __all__ = [
     "Task",
     "apply_writes",
     "finish_deferred",
+    "handler_task",
     "next_version",
     "prepare_tasks",
     "restore_channels",
@@ -97,6 +100,10 @@ class NodeSpec:
     """What callbacks see as an attempt's input, when not the input itself (a ``@task``
     call's arguments by name)."""
 
+    error_handler: NodeSpec | None = None
+    """The node that runs, in the same step, when this one fails for good
+    (``add_node(error_handler=)``); it takes this node's input and the failure."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GraphSpec:
@@ -118,6 +125,8 @@ class GraphSpec:
     """node → position, so tasks come out in the order nodes were added."""
     versioning: StateVersioning | None = None
     """The state schema's version and migrations, when the graph declares a version."""
+    handles_errors: bool = False
+    """Some node has an error handler (else a run never looks for one)."""
     output_keys: tuple[str, ...] = ()
     """The output schema's keys: a run none of whose steps wrote one returns None, as
     LangGraph's ``invoke`` does (empty: the run always has its output)."""
@@ -170,6 +179,11 @@ class Task:
     """The graph's state version, when the task runs on a checkpoint older than it: saved
     with its writes, so a later load knows they are the new code's (``_migrate.py``)."""
 
+    handler: Task | None = None
+    """The error handler task that took this task's failure (see :func:`handler_task`)."""
+    node_error: Any = None
+    """For an error handler task: the :class:`~cairngraph.errors.NodeError` it handles."""
+
     def read_fresh(
         self,
         writes: Sequence[tuple[str, Any]],
@@ -196,6 +210,38 @@ class Task:
             copy.update(values)
             local[key] = copy
         return (reader or self.node.read)(local)
+
+
+HANDLER_PATH = "node_error_handler"
+"""The path segment of an error handler's task, after its failed task's (LangGraph's)."""
+
+
+def handler_task(failed: Task, error: BaseException | str, namespace: str) -> Task:
+    """The task of ``failed``'s error handler: run in the same step, on the same input.
+
+    As in LangGraph, it nests under the failed task: its path continues the
+    failed task's, its namespace is inside the failed task's, and its id is
+    derived from the failed task's, so a restart finds its saved writes. It has
+    no triggers of its own: the failure started it, not a channel.
+    """
+    handler = failed.node.error_handler
+    assert handler is not None
+    below = failed.namespace or task_namespace(namespace, failed.name, failed.id)
+    path = (PUSH, HANDLER_PATH, failed.id)
+    task_id = task_id_for(failed.checkpoint_id, below, handler.name, path)
+    return Task(
+        id=task_id,
+        name=handler.name,
+        path=(*failed.path[:3], HANDLER_PATH, False),
+        input=failed.input,
+        node=handler,
+        triggers=(),
+        channels=failed.channels,
+        checkpoint_id=failed.checkpoint_id,
+        step=failed.step,
+        namespace=task_namespace(below, handler.name, task_id),
+        node_error=NodeError(node=failed.name, error=error),
+    )
 
 
 def next_version(current: int | None) -> int:

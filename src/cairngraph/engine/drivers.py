@@ -39,7 +39,7 @@ from cairngraph.engine._timeout import (
     sync_run_refused,
 )
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter
-from cairngraph.engine.algo import Task
+from cairngraph.engine.algo import Task, handler_task
 from cairngraph.engine.effects import (
     CacheRead,
     CacheWrite,
@@ -127,6 +127,7 @@ class TaskRunner:
             read_state=None if task.channels is None else lambda: task.read_fresh([]),
             clock=clock,
             upward=upward,
+            node_error=task.node_error,
         )
 
     def enter(self, task: Task, context: TaskContext) -> Callable[[], None]:
@@ -177,6 +178,8 @@ class TaskRunner:
             )
         else:
             task.error = error
+            if task.node.error_handler is not None:
+                task.handler = handler_task(task, error, self.scope.namespace)
         return None
 
     def run_sync(self, task: Task, caller: TaskContext | None = None) -> None:
@@ -351,8 +354,18 @@ def _execute_sync(
 
     def one(task: Task) -> None:
         runner.run_sync(task)
-        if effect.save_to is not None and saver is not None:
-            saver.put_writes(effect.save_to, persisted_writes(task), task.id)
+        handler = task.handler
+        save_to = effect.save_to
+        if handler is not None:
+            # As LangGraph: the failure is saved before its handler starts, so a crash
+            # in the handler resumes with the handler, never the failed node.
+            failures_to = save_to or effect.failures_to
+            if failures_to is not None and saver is not None:
+                saver.put_writes(failures_to, persisted_writes(task), task.id)
+            runner.run_sync(handler)
+            task = handler
+        if save_to is not None and saver is not None:
+            saver.put_writes(save_to, persisted_writes(task), task.id)
 
     sink = runner.scope.sink if runner.scope.drains else None
     if sink is None:
@@ -448,8 +461,16 @@ async def _execute_async(
 
     async def one(task: Task) -> None:
         await runner.run_async(task)
-        if effect.save_to is not None and saver is not None:
-            await saver.aput_writes(effect.save_to, persisted_writes(task), task.id)
+        handler = task.handler
+        save_to = effect.save_to
+        if handler is not None:
+            failures_to = save_to or effect.failures_to
+            if failures_to is not None and saver is not None:
+                await saver.aput_writes(failures_to, persisted_writes(task), task.id)
+            await runner.run_async(handler)
+            task = handler
+        if save_to is not None and saver is not None:
+            await saver.aput_writes(save_to, persisted_writes(task), task.id)
 
     sink = runner.scope.sink if runner.scope.drains else None
     if sink is None:

@@ -97,6 +97,9 @@ class Execute:
     tasks: Sequence[Task]
     save_to: RunnableConfig | None
     calls: StepCalls = NO_CALLS
+    failures_to: RunnableConfig | None = None
+    """Where a failure an error handler takes is saved before the handler starts (when
+    ``save_to`` is None: a lone task's writes otherwise go with the step's checkpoint)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from cairngraph.checkpoint.base import (
     RunnableConfig,
     checkpoint_config,
 )
+from cairngraph.constants import PUSH
 from cairngraph.engine.algo import GraphSpec, Task, prepare_tasks
 from cairngraph.engine.channels import Channel
 from cairngraph.engine.effects import Emit
@@ -81,7 +82,9 @@ def checkpoint_payload(
 
 
 def task_payload(task: Task) -> dict[str, Any]:
-    return {"id": task.id, "name": task.name, "input": task.input, "triggers": task.triggers}
+    # An error handler's task has no trigger: LangGraph lists it as pushed.
+    triggers = task.triggers or (PUSH,)
+    return {"id": task.id, "name": task.name, "input": task.input, "triggers": triggers}
 
 
 def task_result_payload(task: Task, state_keys: tuple[str, ...]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from typing import Any
 from cairngraph.cache.base import FullKey
 from cairngraph.checkpoint.base import (
     ERROR,
+    ERROR_SOURCE_NODE,
     INTERRUPT,
     RESUME,
     STATE_VERSION_WRITE,
@@ -54,7 +55,14 @@ from cairngraph.engine._run_state import (
     settle,
     thread_hint,
 )
-from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
+from cairngraph.engine.algo import (
+    GraphSpec,
+    Task,
+    apply_writes,
+    finish_deferred,
+    handler_task,
+    prepare_tasks,
+)
 from cairngraph.engine.effects import (
     NO_CALLS,
     CacheRead,
@@ -203,6 +211,8 @@ def _supersteps(
             if "updates" in opts.modes:
                 yield Emit("updates", {"__interrupt__": ()})
             return RunOutcome(_output(opts, state), config=config_of(opts, state), paused=True)
+        if spec.handles_errors and state.pending:
+            tasks.extend(_saved_failures(opts, state, tasks))
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
         for task in tasks:
             task.step = state.step + 1
@@ -228,14 +238,23 @@ def _supersteps(
         each = opts.has_saver and opts.durability == "sync" and len(to_run) > 1
         if to_run:
             calls = StepCalls(state.pending, resume_map, save_calls) if state.pending else plain
-            yield Execute(to_run, config_of(opts, state) if each else None, calls)
+            save_to = config_of(opts, state) if each else None
+            failures_to = None
+            if spec.handles_errors and save_calls and not each:
+                failures_to = config_of(opts, state)
+            yield Execute(to_run, save_to, calls, failures_to)
         if opts.has_cache:
             yield from _to_cache(to_run)
         unsaved = [*hits, *([] if each else to_run)]
+        if spec.handles_errors and not each:
+            unsaved = _with_handlers(unsaved, saved_failures=save_calls)
         outcome = yield from _after_execute(opts, state, tasks, unsaved, to_run)
         if outcome is not None:
             return outcome
         candidates = _next_candidates(spec, state.last_changed)
+        if spec.handles_errors:
+            # An error handler that ran counts as one of the step's nodes (interrupt_after).
+            tasks = _with_handlers(tasks, saved_failures=False)
         if _should_pause(opts.interrupt_after, state, tasks, after=True):
             state.seen[INTERRUPT_SEEN] = dict(state.versions)
             yield from settle(opts, state)
@@ -267,11 +286,17 @@ def _note_output(opts: RunOptions, state: RunState, changed: Mapping[str, Any]) 
 
 
 def persisted_writes(task: Task) -> list[tuple[str, Any]]:
-    """What a finished task leaves in the store: its writes, error or interrupts."""
+    """What a finished task leaves in the store: its writes, error or interrupts.
+
+    A failure an error handler took also names the failed node (LangGraph's
+    ``__error_source_node__``): a restart then runs the handler, not the node.
+    """
     extra: list[tuple[str, Any]] = [(RESUME, list(task.resumes))] if task.resumes_changed else []
     if task.error is not None:
         error = task.error
         saved = {"type": type(error).__name__, "message": str(error), "repr": repr(error)}
+        if task.handler is not None:
+            return [*extra, (ERROR, saved), (ERROR_SOURCE_NODE, task.name)]
         return [*extra, (ERROR, saved)]
     if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
@@ -279,6 +304,61 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
         # On a checkpoint older than the graph: these writes are this version's.
         extra.append((STATE_VERSION_WRITE, task.writes_version))
     return [*task.writes, *extra]
+
+
+def _saved_failures(opts: RunOptions, state: RunState, tasks: list[Task]) -> list[Task]:
+    """The handlers to run again for failures saved before a restart (LangGraph's rule).
+
+    A task whose saved writes name it as an error's source failed and was handed
+    to its error handler, which then did not finish (it failed, paused or the
+    process died): the task is done, and its handler runs again, told the saved
+    error as text (a stored exception is never rebuilt as a type).
+    """
+    found: list[Task] = []
+    for task in tasks:
+        saved = state.pending.get(task.id)
+        if not saved or task.node.error_handler is None:
+            continue
+        if not any(key == ERROR_SOURCE_NODE for key, _ in saved):
+            continue
+        error = next((value for key, value in saved if key == ERROR), None)
+        if error is None:
+            continue
+        task.done = True
+        found.append(handler_task(task, error_text(error), opts.namespace))
+    return found
+
+
+def error_text(saved: Any) -> str:
+    """A saved error as LangGraph shows it: its repr, ``"ValueError('bad')"`` (a thread
+    imported from LangGraph's savers holds that text already)."""
+    if isinstance(saved, str):
+        return saved
+    if isinstance(saved, Mapping):
+        name, message = str(saved.get("type", "Exception")), str(saved.get("message", ""))
+    else:
+        name, message = "Exception", str(saved)
+    return f"{name}({message!r})"
+
+
+def _with_handlers(unsaved: list[Task], *, saved_failures: bool) -> list[Task]:
+    """The tasks whose writes the step's save must hold, with the error handlers that ran.
+
+    A failure whose handler ran was saved already when ``saved_failures`` (the
+    driver saves it before the handler starts).
+    """
+    if not any(task.handler is not None for task in unsaved):
+        return unsaved
+    found: list[Task] = []
+    for task in unsaved:
+        handler = task.handler
+        if handler is None:
+            found.append(task)
+            continue
+        if not saved_failures:
+            found.append(task)
+        found.append(handler)
+    return found
 
 
 def _from_cache(opts: RunOptions, tasks: list[Task]) -> Generator[Effect, Any, list[Task]]:
@@ -333,6 +413,10 @@ def _after_execute(
     ``unsaved`` are the tasks of ``ran`` whose writes the driver has not saved.
     """
     spec = opts.spec
+    if spec.handles_errors:
+        # An error handler ran right after the task it handles: it is one of the step's.
+        ran = _with_handlers(ran, saved_failures=False)
+        tasks = _with_handlers(tasks, saved_failures=False)
     # As LangGraph, each task's chunks in turn: its update (or, paused, its
     # interrupts), then its result.
     for task in ran:
@@ -345,7 +429,8 @@ def _after_execute(
         if opts.modes & events.TASK_MODES:
             payload = events.task_result_payload(task, spec.value_keys)
             yield from events.emit(opts.modes, "task_result", task.step, payload)
-    failed = [task for task in ran if task.error is not None]
+    # A failure an error handler took is no failure of the step (its handler's may be).
+    failed = [task for task in ran if task.error is not None and task.handler is None]
     paused = [task for task in ran if task.paused]
     if failed or paused:
         yield from settle(opts, state)
@@ -405,7 +490,8 @@ def _saved_updates(opts: RunOptions, tasks: list[Task]) -> Iterator[Emit]:
     LangGraph does, marked cached) before the others run."""
     keys = set(opts.spec.value_keys)
     for task in tasks:
-        if task.done and not task.node.hidden:
+        # (A failure an error handler took is done too, and wrote nothing.)
+        if task.done and task.writes and not task.node.hidden:
             result = {key: value for key, value in task.writes if key in keys}
             yield Emit("updates", {task.name: result, "__metadata__": {"cached": True}})
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import (
     ERROR,
+    ERROR_SOURCE_NODE,
     INTERRUPT,
     RESUME,
     BaseCheckpointSaver,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["get_state", "graph_at", "history", "saver_of", "snapshot_of", "tasks_of"]
 
-_SPECIAL = frozenset((ERROR, INTERRUPT, RESUME))
+_SPECIAL = frozenset((ERROR, ERROR_SOURCE_NODE, INTERRUPT, RESUME))
 
 
 def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:

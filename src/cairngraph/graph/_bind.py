@@ -1,5 +1,6 @@
 """How a node's function is called: which of ``config``, ``writer``, ``store``,
-``runtime`` it takes, decided once at ``add_node`` time.
+``runtime`` (and, annotated ``NodeError``, ``error``) it takes, decided once at
+``add_node`` time.
 
 LangGraph injects those by parameter name; so does this module. The result
 is always ``call(state, task)`` with ``task`` the running
@@ -29,6 +30,9 @@ class Injector(Protocol):
     @property
     def runtime(self) -> Any: ...
 
+    @property
+    def node_error(self) -> Any: ...
+
 
 NodeCall = Callable[[Any, Injector], Any]
 
@@ -51,12 +55,19 @@ def _runtime(task: Injector) -> Any:
     return task.runtime
 
 
+def _error(task: Injector) -> Any:
+    return task.node_error
+
+
 _PROVIDERS: dict[str, Callable[[Injector], Any]] = {
     "config": _config,
     "writer": _writer,
     "store": _store,
     "runtime": _runtime,
+    "error": _error,
 }
+
+_NODE_ERROR = ("NodeError", "cairngraph.errors.NodeError")
 
 
 def _wanted(function: Callable[..., Any]) -> tuple[bool, tuple[str, ...]]:
@@ -68,7 +79,8 @@ def _wanted(function: Callable[..., Any]) -> tuple[bool, tuple[str, ...]]:
     keywords = tuple(
         p.name
         for p in parameters[1:]
-        if p.name in _INJECTED and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        if (p.name in _INJECTED or (p.name == "error" and _is_node_error(p.annotation)))
+        and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
     )
     required = [
         p
@@ -76,8 +88,16 @@ def _wanted(function: Callable[..., Any]) -> tuple[bool, tuple[str, ...]]:
         if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
     ]
     # ``def node(state, cfg)``: a second required positional parameter gets the config.
-    positional = len(required) >= 2 and required[1].name not in _INJECTED
+    positional = len(required) >= 2 and required[1].name not in (*_INJECTED, *keywords)
     return positional, keywords
+
+
+def _is_node_error(annotation: Any) -> bool:
+    """``error: NodeError`` (the class, or its name as a string annotation) asks for the
+    failure an error handler handles, as in LangGraph; any other ``error`` is left alone."""
+    from cairngraph.errors import NodeError
+
+    return annotation is NodeError or annotation in _NODE_ERROR
 
 
 def bind(function: Callable[..., Any]) -> NodeCall:

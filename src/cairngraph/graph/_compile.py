@@ -82,22 +82,25 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         channels.setdefault(key, Managed(key))
     channels[START] = Ephemeral(START)
     channels[TASKS] = Sends(TASKS)
-    for name, node in graph.nodes.items():
+    defs = graph._nodes_to_compile()
+    for name, node in defs.items():
         kind: type[Channel] = DeferredTrigger if node.defer else Trigger
         channels[branch_channel(name)] = kind(branch_channel(name))
     edges = graph._edges
     for sources, target in edges.joins:
         key = join_channel(sources, target)
         channels[key] = NamedBarrier(key, sources)
-    outgoing = _outgoing(graph)
+    outgoing = _outgoing(graph, defs)
     nodes: dict[str, NodeSpec] = {}
     nodes[START] = _start_node(graph, outgoing, state_keys, strict)
-    for name, node in graph.nodes.items():
-        node = graph._node_defaults.of(node)
+    built: dict[str, NodeSpec] = {}
+    # Handlers first: a node's spec holds its handler's.
+    for name in sorted(defs, key=lambda name: not defs[name].is_error_handler):
+        node = defs[name]
         triggers = [branch_channel(name)]
         triggers += [join_channel(s, t) for s, t in sorted(edges.joins) if t == name]
         reader = schema_of(node.input_schema) if node.input_schema else graph.state
-        nodes[name] = _node(
+        built[name] = _node(
             graph,
             name,
             node.action,
@@ -108,7 +111,9 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
             node.retry_policy,
             node.cache_policy,
             node.timeout,
+            built.get(node.error_handler) if node.error_handler else None,
         )
+    nodes.update((name, built[name]) for name in defs)
     trigger_to_nodes: dict[str, list[str]] = {}
     for spec in nodes.values():
         for trigger in spec.triggers:
@@ -124,12 +129,13 @@ def build_spec(graph: StateGraph, *, strict: bool) -> GraphSpec:
         output_keys=(ROOT,) if output_schema.kind == "root" else output_schema.keys,
         trigger_to_nodes={key: tuple(names) for key, names in trigger_to_nodes.items()},
         managed=managed,
-        deferred=tuple(branch_channel(name) for name, node in graph.nodes.items() if node.defer),
+        deferred=tuple(branch_channel(name) for name, node in defs.items() if node.defer),
         continuations={
             name: tuple(branch_channel(t) for s, t in edges.plain if s == name and t != END)
-            for name in graph.nodes
+            for name in defs
         },
         versioning=versioning_of(graph, channels),
+        handles_errors=any(node.error_handler is not None for node in defs.values()),
     )
 
 
@@ -147,8 +153,8 @@ class _Outgoing:
         self.branches: list[Branch] = []
 
 
-def _outgoing(graph: StateGraph) -> dict[str, _Outgoing]:
-    found: dict[str, _Outgoing] = {name: _Outgoing() for name in (START, *graph.nodes)}
+def _outgoing(graph: StateGraph, defs: Mapping[str, Any]) -> dict[str, _Outgoing]:
+    found: dict[str, _Outgoing] = {name: _Outgoing() for name in (START, *defs)}
     for source, target in sorted(graph._edges.plain):
         if target != END:
             found[source].static.append((branch_channel(target), None))
@@ -191,6 +197,7 @@ def _node(
     retry: RetryPolicy | Any,
     cache_policy: CachePolicy | None = None,
     timeout: TimeoutPolicy | None = None,
+    error_handler: NodeSpec | None = None,
 ) -> NodeSpec:
     run, arun, subgraph = callables(action)
     if subgraph is not None:
@@ -213,6 +220,7 @@ def _node(
         if cache_policy is None
         else NodeCache(cache_policy, cache_namespace(action, name)),
         timeout=timeout,
+        error_handler=error_handler,
     )
 
 
@@ -464,6 +472,10 @@ class _NotInARun:
 
     def node_config(self) -> Any:
         return updating_config() or {"configurable": {}, "metadata": {}}
+
+    @property
+    def node_error(self) -> Any:
+        return None
 
     @property
     def runtime(self) -> Any:

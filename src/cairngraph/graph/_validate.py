@@ -72,8 +72,8 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
                     f"conditional edge from {branch.source!r}: path map entry {key!r} -> "
                     f"{target!r} names an unknown node{_suggest(str(target), nodes)}"
                 )
-    for name, node in graph.nodes.items():
-        if graph._node_defaults.of(node).timeout is not None and not has_native_async(node.action):
+    for name, node in graph._nodes_to_compile().items():
+        if node.timeout is not None and not has_native_async(node.action):
             found.append(sync_refused("node", name).problems[0])
         for target in node.destinations or ():
             if target not in known_targets:
@@ -104,7 +104,7 @@ def problems(graph: StateGraph, interrupt: Sequence[str] = ()) -> list[str]:
         for node in graph.nodes.values():
             reached.update(node.destinations or ())
         for name in nodes:
-            if name not in reached:
+            if name not in reached and not graph.nodes[name].is_error_handler:
                 found.append(
                     f"node {name!r} has no way in: no edge leads to it. Add one, e.g. "
                     f"graph.add_edge(START, {name!r}), or remove the node."

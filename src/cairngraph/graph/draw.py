@@ -32,7 +32,8 @@ class DrawableGraph:
 
     @classmethod
     def of(cls, builder: StateGraph) -> DrawableGraph:
-        nodes = (START, *builder.nodes, END)
+        # With the default error handler, which compile() adds (as LangGraph draws it).
+        nodes = (START, *builder._nodes_to_compile(), END)
         edges = [Edge(s, t) for s, t in sorted(builder._edges.plain)]
         for sources, target in sorted(builder._edges.joins):
             edges.extend(Edge(source, target) for source in sources)

@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
-from cairngraph.constants import END, START
+from cairngraph.constants import DEFAULT_ERROR_HANDLER, END, ERROR_HANDLER_PREFIX, START
 from cairngraph.errors import InvalidGraphError
 from cairngraph.graph._migrations import checked_migrations
 from cairngraph.graph.schema import Schema, input_schema_of, schema_of
@@ -48,6 +48,10 @@ class NodeDef:
     cache_policy: CachePolicy | None = None
     defer: bool = False
     timeout: TimeoutPolicy | None = None
+    error_handler: str | None = None
+    """The node that runs when this one fails (``__error_handler__<name>``), if any."""
+    is_error_handler: bool = False
+    """This node is an error handler: nothing leads to it but a failure (or an edge)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -58,16 +62,25 @@ class NodeDefaults:
     retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None
     cache_policy: CachePolicy | None = None
     timeout: TimeoutPolicy | None = None
+    error_handler: Any | None = None
 
     def of(self, node: NodeDef) -> NodeDef:
-        """``node`` with these defaults where it has no policy of its own."""
+        """``node`` with these defaults where it has no policy of its own.
+
+        As in LangGraph, an error handler takes the default retry policy and
+        timeout but never the default cache policy or error handler: a handler
+        does not catch its own failure, and its result depends on the failure.
+        """
         changes: dict[str, Any] = {}
         if node.retry_policy is None and self.retry_policy is not None:
             changes["retry_policy"] = self.retry_policy
-        if node.cache_policy is None and self.cache_policy is not None:
-            changes["cache_policy"] = self.cache_policy
         if node.timeout is None and self.timeout is not None:
             changes["timeout"] = self.timeout
+        if not node.is_error_handler:
+            if node.cache_policy is None and self.cache_policy is not None:
+                changes["cache_policy"] = self.cache_policy
+            if node.error_handler is None and self.error_handler is not None:
+                changes["error_handler"] = DEFAULT_ERROR_HANDLER
         return dataclasses.replace(node, **changes) if changes else node
 
 
@@ -169,6 +182,7 @@ class StateGraph:
         defer: bool = False,
         input: Any = None,
         timeout: float | timedelta | TimeoutPolicy | None = None,
+        error_handler: Callable[..., Any] | Any | None = None,
     ) -> StateGraph:
         """Add a node: ``add_node("name", function)`` or ``add_node(function)``.
 
@@ -179,11 +193,16 @@ class StateGraph:
         attempt of an ``async def`` node (seconds, a ``timedelta``, or a
         :class:`~cairngraph.types.TimeoutPolicy` with an ``idle_timeout``):
         past it the attempt is cancelled with ``NodeTimeoutError``, which the
-        retry policy may retry.
+        retry policy may retry. ``error_handler`` runs, in the same step, when
+        the node fails for good (its retry policy gave up): it gets the node's
+        input (and, as ``error: NodeError``, the failure) and its update or
+        ``Command`` replaces the node's, as in LangGraph. It is the node
+        ``__error_handler__<name>``.
 
         Example::
 
             graph.add_node("fetch", fetch, timeout=5.0, retry_policy=RetryPolicy())
+            graph.add_node("charge", charge, error_handler=refund)
         """
         self._warn_if_compiled()
         policy = TimeoutPolicy.coerce(timeout)
@@ -209,6 +228,24 @@ class StateGraph:
         )
         targets = tuple(destinations) if destinations is not None else _command_targets(action)
         labels = dict(destinations) if isinstance(destinations, Mapping) else {}
+        handler_name: str | None = None
+        if error_handler is not None:
+            _check_handler(error_handler, f"add_node({node!r}, error_handler=...)")
+            handler_name = f"{ERROR_HANDLER_PREFIX}{node}"
+            if handler_name in self.nodes:
+                raise InvalidGraphError(
+                    [
+                        f"node {node!r}'s error handler runs as the node {handler_name!r}, "
+                        "which already exists; rename that node"
+                    ]
+                )
+            # Before the node, as LangGraph adds it (the order tasks and nodes are listed in).
+            self.nodes[handler_name] = NodeDef(
+                name=handler_name,
+                action=error_handler,
+                input_schema=input_schema,
+                is_error_handler=True,
+            )
         self.nodes[node] = NodeDef(
             name=node,
             action=action,
@@ -220,6 +257,7 @@ class StateGraph:
             labels=labels,
             defer=defer,
             timeout=policy,
+            error_handler=handler_name,
         )
         return self
 
@@ -229,12 +267,15 @@ class StateGraph:
         retry_policy: RetryPolicy | Sequence[RetryPolicy] | None = None,
         cache_policy: CachePolicy | None = None,
         timeout: float | timedelta | TimeoutPolicy | None = None,
+        error_handler: Callable[..., Any] | Any | None = None,
     ) -> StateGraph:
         """Policies for every node that has none of its own, applied at ``compile()``.
 
         A value given to ``add_node`` always wins; an argument left None keeps the
-        default set before. Subgraphs do not inherit them. (LangGraph's
-        ``error_handler=`` is not built in cairngraph.)
+        default set before. Subgraphs do not inherit them. ``error_handler`` runs
+        (as the node ``__default_error_handler__``) when a node without a handler
+        of its own fails; a handler's own failure is never handled. Error handlers
+        take the default ``retry_policy`` and ``timeout``, not the ``cache_policy``.
 
         Example::
 
@@ -253,7 +294,32 @@ class StateGraph:
             defaults.cache_policy = cache_policy
         if timeout is not None:
             defaults.timeout = TimeoutPolicy.coerce(timeout)
+        if error_handler is not None:
+            _check_handler(error_handler, "set_node_defaults(error_handler=...)")
+            defaults.error_handler = error_handler
         return self
+
+    def _nodes_to_compile(self) -> dict[str, NodeDef]:
+        """The nodes as ``compile()`` builds them: the defaults applied, and the default
+        error handler (added last, as LangGraph adds it at compile time)."""
+        defaults = self._node_defaults
+        nodes = {name: defaults.of(node) for name, node in self.nodes.items()}
+        if defaults.error_handler is not None:
+            if DEFAULT_ERROR_HANDLER in nodes:
+                raise InvalidGraphError(
+                    [
+                        f"set_node_defaults(error_handler=...) runs as the node "
+                        f"{DEFAULT_ERROR_HANDLER!r}, which already exists; rename that node"
+                    ]
+                )
+            nodes[DEFAULT_ERROR_HANDLER] = defaults.of(
+                NodeDef(
+                    name=DEFAULT_ERROR_HANDLER,
+                    action=defaults.error_handler,
+                    is_error_handler=True,
+                )
+            )
+        return nodes
 
     def add_edge(self, start_key: str | Sequence[str], end_key: str) -> StateGraph:
         """``add_edge("a", "b")``: b runs after a; ``add_edge(["a", "b"], "c")`` waits for both."""
@@ -361,6 +427,18 @@ class StateGraph:
             cache=cache,
             debug=debug,
         )
+
+
+def _check_handler(handler: Any, where: str) -> None:
+    """An error handler is a function, a coroutine function or a runnable (as a node is)."""
+    if callable(handler) or hasattr(handler, "invoke"):
+        return
+    raise InvalidGraphError(
+        [
+            f"{where} got {type(handler).__name__} {handler!r}, which cannot be called; pass "
+            "a function taking the state (and, annotated error: NodeError, the failure)"
+        ]
+    )
 
 
 def _interrupt_names(value: All | Sequence[str] | None) -> tuple[str, ...]:
