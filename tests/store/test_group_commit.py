@@ -125,6 +125,24 @@ def test_a_refused_row_fails_only_its_caller_in_a_group(url: str) -> None:
     assert sorted(_values(url)) == ["good1", "good2"]
 
 
+def test_a_caller_cancelled_before_its_group_is_written_writes_nothing(url: str) -> None:
+    async def main() -> None:
+        async with AsyncPostgresStore.from_conn_string(url) as store:
+            await store.setup()
+            tasks = [
+                asyncio.create_task(store.aput(("ns",), key, {"v": 1}))
+                for key in ("kept1", "dropped", "kept2")
+            ]
+            await asyncio.sleep(0)  # each task queued its put; the writer has not run yet
+            tasks[1].cancel()
+            done = await asyncio.gather(*tasks, return_exceptions=True)
+            assert done[0] is None and done[2] is None
+            assert isinstance(done[1], asyncio.CancelledError)
+
+    asyncio.run(main())
+    assert sorted(_values(url)) == ["kept1", "kept2"]
+
+
 # -- sync: threads -----------------------------------------------------------------------
 
 
