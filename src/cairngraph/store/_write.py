@@ -22,6 +22,8 @@ Invariants:
   items upserted, their vectors inserted.
 - An item whose vectors alone exceed the limit is a chunk of its own,
   written as separate statements, its vectors inserted in slices.
+- Rows are written in key order (one lock order for every writer: no
+  deadlock between concurrent multi-row puts).
 - Sealing (:func:`rows`) and building statements (:func:`statements`) are
   apart, so that the rows of several batches, each sealed by its caller, can
   be merged and written together (``_group``: group commit).
@@ -94,7 +96,7 @@ class Row:
 
 
 def writes(backend: Backend, puts: dict[Key, PutOp], embedded: Embedded, now: int) -> list[Query]:
-    """The statements that apply ``puts`` (in the batch's order; see the module's invariants)."""
+    """The statements that apply ``puts`` (in key order; see the module's invariants)."""
     return statements(backend, rows(backend, puts, embedded, now))
 
 
@@ -117,14 +119,23 @@ def merge(batches: list[list[Row]]) -> list[Row]:
 
 
 def statements(backend: Backend, rows: list[Row]) -> list[Query]:
-    """The statements that write ``rows`` (one per item), as few as the backend allows."""
+    """The statements that write ``rows`` (one per item), as few as the backend allows.
+
+    Rows are written in key order: every writer then locks rows in one order, so
+    concurrent multi-row statements (other processes', other groups') cannot deadlock.
+    """
     built: list[Query] = []
-    for chunk in _chunks(rows, backend.max_params):
+    ordered = sorted(rows, key=_place)
+    for chunk in _chunks(ordered, backend.max_params):
         if backend.one_statement_puts and sum(row.cost for row in chunk) <= backend.max_params:
             built.append(_one_statement(backend, chunk))
         else:
             built.extend(_statements(backend, chunk))
     return built
+
+
+def _place(row: Row) -> tuple[str, str]:
+    return row.ns, row.key
 
 
 def _row(backend: Backend, place: Key, put: PutOp, embedded: Embedded, now: int) -> Row:

@@ -55,7 +55,7 @@ def refused(
     if diag is None:
         return None
     primary = diag.message_primary or str(error).strip().splitlines()[0]
-    detail = f" ({diag.message_detail})" if diag.message_detail else ""
+    detail = f" ({_shortened(diag.message_detail)})" if diag.message_detail else ""
     items = _items(keys)
     table = diag.table_name or _table(primary)
     trigger = _trigger(diag.context or "")
@@ -92,8 +92,9 @@ def refused(
     inspect = f"\\d {table}" if table else "\\d cairn_store_items"
     return WriteRefusedError(
         f"PostgreSQL at {where} refused the store's write of {items}: {primary}{detail}. "
-        f"It was refused by {source}{on}, which someone added to cairngraph's tables (they "
-        "have none of their own). The batch was rolled back; nothing of it was written. "
+        f"It was refused by {source}{on}; cairngraph's tables have no trigger or constraint "
+        "of their own that refuses a put, so it was added to the database. The batch was "
+        "rolled back; nothing of it was written. "
         f"Write values it accepts, or change or drop it (in psql, {inspect} lists the "
         "table's triggers and constraints)."
     )
@@ -105,6 +106,11 @@ def _items(keys: Sequence[tuple[str, str]]) -> str:
     shown = ", ".join(f"{split_namespace(ns)!r}/{key!r}" for ns, key in keys[:_SHOWN])
     more = len(keys) - _SHOWN
     return shown + (f" and {more} more item(s)" if more > 0 else "")
+
+
+def _shortened(text: str, most: int = 200) -> str:
+    """``text`` cut to ``most`` characters (a failing row's detail holds its whole value)."""
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def _trigger(context: str) -> str:
