@@ -20,11 +20,13 @@ library's ``PostgresStore.from_conn_string`` in a fresh schema of its own):
    and from 100 coroutines sharing one ``AsyncPostgresStore`` (100 ``aput``
    each, awaited in turn, the coroutines gathered), as a web server's
    requests make them: µs per put (total / count). Each library with its
-   ``from_conn_string`` defaults: cairngraph's stores merge the puts that
-   wait at once into one statement and one commit (group commit; each put
-   returns once it is committed), LangGraph's async store merges the
-   operations queued in one tick of the loop (one pipeline, one commit), its
-   sync store has one connection, one put at a time.
+   ``from_conn_string`` defaults. cairngraph's async store merges the puts
+   that wait at once into one statement and one commit (group commit; each
+   put returns once it is committed); its sync store is a pool, each thread
+   writing on its own connection (the server merges concurrent commits'
+   flushes). LangGraph's async store merges the operations queued in one
+   tick of the loop (one pipeline, one commit); its sync store has one
+   connection, one put at a time.
 7. SQLite only: the 10,000 lone puts with cairngraph's store at
    ``synchronous="FULL"``, so that both libraries sync every put to disk
    (LangGraph's store, in SQLite's default rollback journal, always does;

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 
 from cairngraph.errors import ReadOnlyStorageError, StorageError, WriteRefusedError
+from cairngraph.store._group import GroupCommit
 from cairngraph.store.base import PutOp
 from cairngraph.store.postgres import PostgresStore
 from cairngraph.store.postgres.aio import AsyncPostgresStore
@@ -163,8 +164,20 @@ def _wait_for(condition: object, what: str) -> None:
         time.sleep(0.01)
 
 
+@contextmanager
+def _one_connection(url: str) -> Iterator[PostgresStore]:
+    """A store on one connection: its threads share it, so their puts are grouped."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        yield PostgresStore(conn)
+
+
+def _group(store: PostgresStore) -> GroupCommit:
+    assert store._group is not None  # a store on one connection groups its threads' puts
+    return store._group
+
+
 def test_threads_waiting_for_a_write_share_the_next_commit(url: str) -> None:
-    with PostgresStore.from_conn_string(url) as store:
+    with _one_connection(url) as store:
         store.put(("ns",), "blocker", {"v": 0})
         threads = [
             threading.Thread(target=store.put, args=(("ns",), f"t{i}", {"v": i})) for i in range(6)
@@ -172,10 +185,10 @@ def test_threads_waiting_for_a_write_share_the_next_commit(url: str) -> None:
         with _row_locked(url, "blocker"):
             first = threading.Thread(target=store.put, args=(("ns",), "blocker", {"v": 1}))
             first.start()  # writes at once, and waits for the row lock
-            _wait_for(lambda: store._group._writing, "the first put to write")
+            _wait_for(lambda: _group(store)._writing, "the first put to write")
             for thread in threads:
                 thread.start()
-            _wait_for(lambda: len(store._group._queue) == 6, "six puts to queue")
+            _wait_for(lambda: len(_group(store)._queue) == 6, "six puts to queue")
         for thread in [first, *threads]:
             thread.join(30)
         writers = _writers(url, [f"t{i}" for i in range(6)])
@@ -194,22 +207,37 @@ def test_a_refused_row_fails_only_its_thread_in_a_group(url: str) -> None:
         except BaseException as error:  # noqa: BLE001 - collected for the assertions
             errors[key] = error
 
-    with PostgresStore.from_conn_string(url) as store:
+    with _one_connection(url) as store:
         store.put(("ns",), "blocker", {"v": 0})
         threads = [threading.Thread(target=put, args=(key,)) for key in ("t1", "bad", "t2")]
         with _row_locked(url, "blocker"):
             first = threading.Thread(target=put, args=("blocker",))
             first.start()
-            _wait_for(lambda: store._group._writing, "the first put to write")
+            _wait_for(lambda: _group(store)._writing, "the first put to write")
             for thread in threads:
                 thread.start()
-            _wait_for(lambda: len(store._group._queue) == 3, "three puts to queue")
+            _wait_for(lambda: len(_group(store)._queue) == 3, "three puts to queue")
         for thread in [first, *threads]:
             thread.join(30)
     assert sorted(errors) == ["bad"]
     assert isinstance(errors["bad"], WriteRefusedError)
     assert "('ns',)/'bad'" in str(errors["bad"])
     assert sorted(_values(url)) == ["blocker", "t1", "t2"]
+
+
+def test_threads_on_a_pool_write_at_once_on_connections_of_their_own(url: str) -> None:
+    """The server merges the flushes of their commits; one writer would only queue them."""
+    with PostgresStore.from_conn_string(url) as store:
+        store.put(("ns",), "blocker", {"v": 0})
+        with _row_locked(url, "blocker"):
+            first = threading.Thread(target=store.put, args=(("ns",), "blocker", {"v": 1}))
+            first.start()  # waits for the row lock, on its pooled connection
+            other = threading.Thread(target=store.put, args=(("ns",), "other", {"v": 1}))
+            other.start()
+            other.join(30)  # grouped, it would wait behind the blocked put until the end
+            assert not other.is_alive() and first.is_alive()
+        first.join(30)
+    assert sorted(_values(url)) == ["blocker", "other"]
 
 
 # -- refusals, one at a time ---------------------------------------------------------------

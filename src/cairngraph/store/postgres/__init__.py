@@ -13,9 +13,12 @@ Invariants:
 - A batch that writes more than one thing is one transaction; a lone put is
   one statement (its vectors in data-modifying CTEs), in autocommit: one
   round trip.
-- Batches of puts alone that threads make at the same time share one
-  statement and one commit (``store/_group.py``); each returns once its own
-  rows are committed. The server's refusals (a trigger, a constraint, a
+- On one connection, batches of puts alone that threads make at the same
+  time share one statement and one commit (``store/_group.py``); each
+  returns once its own rows are committed. On a pool each thread writes on
+  a connection of its own, at once: the server already merges the WAL
+  flushes of concurrent commits, and one writer for the whole pool would
+  only queue them. The server's refusals (a trigger, a constraint, a
   privilege) are cairngraph errors naming the items (``_refusals.py``).
 - Vectors are ``bytea`` (unit float32) ranked in Python: this is correct
   with or without pgvector, which cairngraph does not use (see docs/store.md).
@@ -130,7 +133,7 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
             new_guard=threading.RLock,
         )
         ThreadSweeper.__init__(self)
-        self._group = GroupCommit(self._write_now, alone)
+        self._group = None if self._control.is_pool else GroupCommit(self._write_now, alone)
 
     @classmethod
     @contextmanager
@@ -186,10 +189,13 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
         await asyncio.to_thread(self.setup)
 
     def _write(self, rows: list[Row]) -> None:
-        self._group.put(rows)
+        if self._group is None:
+            self._write_now(rows)
+        else:
+            self._group.put(rows)
 
     async def _awrite(self, rows: list[Row]) -> None:
-        await asyncio.to_thread(self._group.put, rows)
+        await asyncio.to_thread(self._write, rows)
 
     def _run(self, make: Callable[[], Op]) -> Any:
         return _driver.drive(self._control.run(make, None, None), self._do)
