@@ -15,7 +15,19 @@ library's ``PostgresStore.from_conn_string`` in a fresh schema of its own):
 5. The same 10,000 puts (no index) as 100 calls of ``batch()`` with 100
    ``PutOp`` each, as a program writing many memories at once would: µs per
    put. Each batch commits once in both libraries.
-6. SQLite only: the 10,000 lone puts with cairngraph's store at
+6. PostgreSQL only, puts made at the same time: the same 10,000 puts (no
+   index) from 8 threads sharing one ``PostgresStore`` (1,250 puts each),
+   and from 100 coroutines sharing one ``AsyncPostgresStore`` (100 ``aput``
+   each, awaited in turn, the coroutines gathered), as a web server's
+   requests make them: µs per put (total / count). Each library with its
+   ``from_conn_string`` defaults. cairngraph's async store merges the puts
+   that wait at once into one statement and one commit (group commit; each
+   put returns once it is committed); its sync store is a pool, each thread
+   writing on its own connection (the server merges concurrent commits'
+   flushes). LangGraph's async store merges the operations queued in one
+   tick of the loop (one pipeline, one commit); its sync store has one
+   connection, one put at a time.
+7. SQLite only: the 10,000 lone puts with cairngraph's store at
    ``synchronous="FULL"``, so that both libraries sync every put to disk
    (LangGraph's store, in SQLite's default rollback journal, always does;
    cairngraph's default, ``"NORMAL"``, survives a killed process but may
@@ -39,11 +51,13 @@ reason is printed after the table.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import importlib
 import math
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 import zlib
@@ -83,10 +97,10 @@ def _open_sqlite(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> A
     return store
 
 
-def _open_postgres(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> Any:
+def _schema_url(engine: Engine, stack: ExitStack) -> str:
+    """The URL of a fresh schema for ``engine`` (dropped when ``stack`` closes)."""
     import psycopg
 
-    module = importlib.import_module(f"{engine.name}.store.postgres")
     schema = f"bench_store_{engine.name}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(URL, autocommit=True) as admin:
         admin.execute(f'CREATE SCHEMA "{schema}"')
@@ -96,7 +110,12 @@ def _open_postgres(engine: Engine, stack: ExitStack, options: dict[str, Any]) ->
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
     stack.callback(drop)
-    url = f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+    return f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+
+
+def _open_postgres(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> Any:
+    module = importlib.import_module(f"{engine.name}.store.postgres")
+    url = _schema_url(engine, stack)
     store = stack.enter_context(module.PostgresStore.from_conn_string(url, **options))
     store.setup()
     return store
@@ -165,6 +184,60 @@ def puts(
         if backend == "PostgreSQL" and batch == 1 and not indexed and engine.name == "langgraph":
             _measure_floor(quick)  # once a repeat, after both libraries' lone puts
         return elapsed / count * 1e6
+
+    return run
+
+
+def threaded_puts(threads: int) -> Callable[[Engine, bool], float]:
+    """The puts from ``threads`` threads sharing one sync ``PostgresStore``."""
+
+    def run(engine: Engine, quick: bool) -> float:
+        module = importlib.import_module(f"{engine.name}.store.postgres")
+        count = 500 if quick else 10_000
+        each = count // threads
+        with ExitStack() as stack:
+            store = stack.enter_context(
+                module.PostgresStore.from_conn_string(_schema_url(engine, stack))
+            )
+            store.setup()
+
+            def work(first: int) -> None:
+                for i in range(first, first + each):
+                    store.put(("bench", f"u{i % 100}"), f"k{i}", _value(i))
+
+            workers = [threading.Thread(target=work, args=(t * each,)) for t in range(threads)]
+            started = time.perf_counter()
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            elapsed = time.perf_counter() - started
+        return elapsed / (each * threads) * 1e6
+
+    return run
+
+
+def gathered_puts(tasks: int) -> Callable[[Engine, bool], float]:
+    """The puts from ``tasks`` coroutines sharing one ``AsyncPostgresStore``."""
+
+    async def fill(engine: Engine, url: str, count: int) -> float:
+        module = importlib.import_module(f"{engine.name}.store.postgres.aio")
+        each = count // tasks
+        async with module.AsyncPostgresStore.from_conn_string(url) as store:
+            await store.setup()
+
+            async def work(first: int) -> None:
+                for i in range(first, first + each):
+                    await store.aput(("bench", f"u{i % 100}"), f"k{i}", _value(i))
+
+            started = time.perf_counter()
+            await asyncio.gather(*(work(t * each) for t in range(tasks)))
+            return (time.perf_counter() - started) / (each * tasks) * 1e6
+
+    def run(engine: Engine, quick: bool) -> float:
+        with ExitStack() as stack:
+            url = _schema_url(engine, stack)
+            return asyncio.run(fill(engine, url, 500 if quick else 10_000))
 
     return run
 
@@ -245,6 +318,21 @@ WORKLOADS = [
             puts(backend, False, BATCH),
             "store",
             _details if backend == "PostgreSQL" else None,
+        ),
+        *(
+            [
+                Workload(
+                    f"store {backend}: 10k puts, 8 threads", "µs/put", threaded_puts(8), "store"
+                ),
+                Workload(
+                    f"store {backend}: 10k aputs, 100 coroutines",
+                    "µs/put",
+                    gathered_puts(100),
+                    "store",
+                ),
+            ]
+            if backend == "PostgreSQL"
+            else []
         ),
         *(
             [

@@ -26,6 +26,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     └── StorageError (OSError)                  the store cannot be opened or used
         ├── SchemaVersionError                  a store written by a newer cairngraph
         ├── ReadOnlyStorageError                a write to a store opened read-only
+        ├── WriteRefusedError                   a trigger or constraint refused a write
         └── StorageUnavailableError             the store's server cannot be reached
 
 :class:`GraphInterrupt` is not an error: it is how ``interrupt()`` unwinds a
@@ -71,6 +72,7 @@ __all__ = [
     "ThreadDeletedError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
+    "WriteRefusedError",
 ]
 
 
@@ -293,6 +295,14 @@ class ReadOnlyStorageError(StorageError):
     """A write to a store that was opened read-only; every read still works.
 
     The message says how to open the store writable.
+    """
+
+
+class WriteRefusedError(StorageError):
+    """The database refused a write: a trigger or constraint added to cairngraph's tables.
+
+    Nothing of the refused batch was written. The message names the items, the
+    table and the trigger or constraint, and what to change.
     """
 
 

@@ -261,3 +261,21 @@ def test_numbered_placeholders() -> None:
     assert numbered("SELECT 1") == "SELECT 1"
     with pytest.raises(ValueError, match="not a placeholder"):
         numbered("SELECT %s WHERE a LIKE 'x%'")
+
+
+@pytest.mark.parametrize("one_statement_puts", [True, False])
+def test_puts_are_written_in_key_order_whatever_the_batch_order(one_statement_puts: bool) -> None:
+    """One lock order for every writer: concurrent multi-row puts cannot deadlock."""
+    ops: list[PutOp | GetOp] = [
+        PutOp(("b",), "2", {"v": 1}),
+        PutOp(("a",), "9", {"v": 1}),
+        PutOp(("b",), "1", {"v": 1}),
+        PutOp(("a",), "10", {"v": 1}),
+    ]
+    (upsert,) = [
+        statement
+        for statement in _statements(one_statement_puts, False, ops)
+        if isinstance(statement, Query)
+    ]
+    keys = [(upsert.params[at], upsert.params[at + 1]) for at in range(0, len(upsert.params), 7)]
+    assert keys == [("a", "10"), ("a", "9"), ("b", "1"), ("b", "2")]

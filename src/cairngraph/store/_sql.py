@@ -32,10 +32,10 @@ from cairngraph.checkpoint.postgres._statements import Atomic, Op, Query
 from cairngraph.store._codec import join_namespace, split_namespace
 from cairngraph.store._match import list_namespaces, literal_prefix, matches, window
 from cairngraph.store._plan import Embedded, Plan, Ranked, rank
-from cairngraph.store._write import Backend, writes
+from cairngraph.store._write import Backend, Row, statements, writes
 from cairngraph.store.base import GetOp, Item, ListNamespacesOp, Result, SearchOp
 
-__all__ = ["Backend", "run_batch", "sweep"]
+__all__ = ["Backend", "run_batch", "run_puts", "sweep"]
 
 _SELECT = (
     "SELECT i.ns, i.key, i.body, i.created_at, i.updated_at, i.expires_at, i.ttl_minutes "
@@ -119,6 +119,17 @@ def run_batch(backend: Backend, plan: Plan, embedded: Embedded, now: int) -> Op:
     for statement in puts:  # noqa: UP028 - a list cannot take the rows sent back
         yield statement
     return results
+
+
+def run_puts(backend: Backend, rows: list[Row]) -> Op:
+    """Sealed puts alone (one batch's, or several merged): one transaction when more than
+    one statement, as :func:`run_batch` writes them."""
+    puts = statements(backend, rows)
+    if len(puts) > 1:
+        yield Atomic()
+    for statement in puts:  # noqa: UP028 - a list cannot take the rows sent back
+        yield statement
+    return None
 
 
 def _refresh(rows: list[Any], now: int) -> Iterator[Query]:

@@ -22,6 +22,11 @@ Invariants:
   items upserted, their vectors inserted.
 - An item whose vectors alone exceed the limit is a chunk of its own,
   written as separate statements, its vectors inserted in slices.
+- Rows are written in key order (one lock order for every writer: no
+  deadlock between concurrent multi-row puts).
+- Sealing (:func:`rows`) and building statements (:func:`statements`) are
+  apart, so that the rows of several batches, each sealed by its caller, can
+  be merged and written together (``_group``: group commit).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from cairngraph.store._codec import ValueCodec, join_namespace
 from cairngraph.store._plan import Embedded, Key, ttl_expiry
 from cairngraph.store.base import PutOp
 
-__all__ = ["Backend", "writes"]
+__all__ = ["Backend", "Row", "merge", "rows", "statements", "writes"]
 
 _PAIR = "(%s, %s)"
 _TRIPLE = "(%s, %s, %s)"
@@ -76,7 +81,7 @@ class Backend:
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class Row:
     """One put, sealed: the item's columns (None for a delete) and its vectors."""
 
     ns: str
@@ -91,32 +96,63 @@ class _Row:
 
 
 def writes(backend: Backend, puts: dict[Key, PutOp], embedded: Embedded, now: int) -> list[Query]:
-    """The statements that apply ``puts`` (in the batch's order; see the module's invariants)."""
-    rows = [_row(backend, place, put, embedded, now) for place, put in puts.items()]
-    statements: list[Query] = []
-    for chunk in _chunks(rows, backend.max_params):
+    """The statements that apply ``puts`` (in key order; see the module's invariants)."""
+    return statements(backend, rows(backend, puts, embedded, now))
+
+
+def rows(backend: Backend, puts: dict[Key, PutOp], embedded: Embedded, now: int) -> list[Row]:
+    """``puts`` sealed, in order: raises for a value that cannot be serialized."""
+    return [_row(backend, place, put, embedded, now) for place, put in puts.items()]
+
+
+def merge(batches: list[list[Row]]) -> list[Row]:
+    """The rows of ``batches`` applied in turn: one row per item, the last of it winning.
+
+    Example: ``merge([[a1, b1], [a2]]) == [b1, a2]`` when ``a1`` and ``a2`` are one item's.
+    """
+    merged: dict[tuple[str, str], Row] = {}
+    for batch in batches:
+        for row in batch:
+            merged.pop((row.ns, row.key), None)  # a later write moves to the end, as in _plan
+            merged[(row.ns, row.key)] = row
+    return list(merged.values())
+
+
+def statements(backend: Backend, rows: list[Row]) -> list[Query]:
+    """The statements that write ``rows`` (one per item), as few as the backend allows.
+
+    Rows are written in key order: every writer then locks rows in one order, so
+    concurrent multi-row statements (other processes', other groups') cannot deadlock.
+    """
+    built: list[Query] = []
+    ordered = sorted(rows, key=_place)
+    for chunk in _chunks(ordered, backend.max_params):
         if backend.one_statement_puts and sum(row.cost for row in chunk) <= backend.max_params:
-            statements.append(_one_statement(backend, chunk))
+            built.append(_one_statement(backend, chunk))
         else:
-            statements.extend(_statements(backend, chunk))
-    return statements
+            built.extend(_statements(backend, chunk))
+    return built
 
 
-def _row(backend: Backend, place: Key, put: PutOp, embedded: Embedded, now: int) -> _Row:
+def _place(row: Row) -> tuple[str, str]:
+    return row.ns, row.key
+
+
+def _row(backend: Backend, place: Key, put: PutOp, embedded: Embedded, now: int) -> Row:
     namespace, key = place
     ns = join_namespace(namespace)
     if put.value is None:
-        return _Row(ns, key, None, ())
+        return Row(ns, key, None, ())
     body = backend.codec.seal(ns, key, put.value)
     columns = (ns, key, body, now, now, ttl_expiry(put, now), put.ttl)
     # One vector per name: a field listed twice in the index is embedded once.
     vectors = dict(embedded.vectors.get(place, ())) if backend.indexed else {}
-    return _Row(ns, key, columns, tuple(vectors.items()))
+    return Row(ns, key, columns, tuple(vectors.items()))
 
 
-def _chunks(rows: list[_Row], budget: int) -> Iterator[list[_Row]]:
+def _chunks(rows: list[Row], budget: int) -> Iterator[list[Row]]:
     """``rows`` in order, cut so that each chunk's cost fits ``budget`` (or is one row)."""
-    chunk: list[_Row] = []
+    chunk: list[Row] = []
     cost = 0
     for row in rows:
         if chunk and cost + row.cost > budget:
@@ -132,7 +168,7 @@ def _values(template: str, count: int) -> str:
     return ", ".join([template] * count)
 
 
-def _one_statement(backend: Backend, chunk: list[_Row]) -> Query:
+def _one_statement(backend: Backend, chunk: list[Row]) -> Query:
     """The chunk as one PostgreSQL statement: its last part, the others CTEs before it."""
     deleted = [row for row in chunk if row.columns is None]
     written = [row for row in chunk if row.columns is not None]
@@ -161,7 +197,7 @@ def _one_statement(backend: Backend, chunk: list[_Row]) -> Query:
     return Query(sql, tuple(part for _, values in parts for part in values))
 
 
-def _statements(backend: Backend, chunk: list[_Row]) -> Iterator[Query]:
+def _statements(backend: Backend, chunk: list[Row]) -> Iterator[Query]:
     """The chunk as separate statements, for the batch's transaction."""
     deleted = [row for row in chunk if row.columns is None]
     written = [row for row in chunk if row.columns is not None]
@@ -184,7 +220,7 @@ def _statements(backend: Backend, chunk: list[_Row]) -> Iterator[Query]:
         )
 
 
-def _by_keys(head: str, rows: list[_Row]) -> Query:
+def _by_keys(head: str, rows: list[Row]) -> Query:
     return Query(
         head + _values(_PAIR, len(rows)) + ")",
         tuple(part for row in rows for part in (row.ns, row.key)),

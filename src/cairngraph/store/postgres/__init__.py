@@ -13,6 +13,13 @@ Invariants:
 - A batch that writes more than one thing is one transaction; a lone put is
   one statement (its vectors in data-modifying CTEs), in autocommit: one
   round trip.
+- On one connection, batches of puts alone that threads make at the same
+  time share one statement and one commit (``store/_group.py``); each
+  returns once its own rows are committed. On a pool each thread writes on
+  a connection of its own, at once: the server already merges the WAL
+  flushes of concurrent commits, and one writer for the whole pool would
+  only queue them. The server's refusals (a trigger, a constraint, a
+  privilege) are cairngraph errors naming the items (``_refusals.py``).
 - Vectors are ``bytea`` (unit float32) ranked in Python: this is correct
   with or without pgvector, which cairngraph does not use (see docs/store.md).
 - Statements run on psycopg's raw cursors, their ``%s`` placeholders numbered
@@ -23,6 +30,8 @@ Invariants:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import threading
 import time
@@ -34,10 +43,13 @@ from cairngraph.checkpoint.postgres import _driver
 from cairngraph.checkpoint.postgres._common import describe, unavailable
 from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.errors import WriteRefusedError
+from cairngraph.store._group import GroupCommit
 from cairngraph.store._sqlstore import SqlStore
 from cairngraph.store._ttl import ThreadSweeper
+from cairngraph.store._write import Row
 from cairngraph.store.base import IndexConfig, TTLConfig
-from cairngraph.store.postgres import _schema
+from cairngraph.store.postgres import _refusals, _schema
 
 __all__ = ["PostgresStore"]
 
@@ -78,6 +90,14 @@ class _PostgresBase(SqlStore):
         self.vector_search = "python" if self._index is not None else ""
         self._control = _driver.Control(conn, is_pool, describe(conn), guard, new_guard)
 
+    def _refusals(self, keys: list[tuple[str, str]]) -> contextlib.AbstractContextManager[None]:
+        return _refusals.refusals(self._control.where, keys)
+
+
+def alone(error: BaseException) -> bool:
+    """Whether a group's error may be some callers' only: then each is written alone."""
+    return isinstance(error, WriteRefusedError)
+
 
 class PostgresStore(ThreadSweeper, _PostgresBase):
     """The Store on PostgreSQL, for many worker processes sharing memories.
@@ -113,6 +133,7 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
             new_guard=threading.RLock,
         )
         ThreadSweeper.__init__(self)
+        self._group = None if self._control.is_pool else GroupCommit(self._write_now, alone)
 
     @classmethod
     @contextmanager
@@ -153,7 +174,8 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
 
     def setup(self) -> None:
         """Create or upgrade the store's tables (idempotent, safe from many processes)."""
-        self._run(_schema.setup)
+        with self._refusals([]):
+            self._run(_schema.setup)
         self._ready = True
 
     def sweep_ttl(self) -> int:
@@ -164,16 +186,21 @@ class PostgresStore(ThreadSweeper, _PostgresBase):
         self.setup()
 
     async def _aprepare(self) -> None:
-        import asyncio
-
         await asyncio.to_thread(self.setup)
+
+    def _write(self, rows: list[Row]) -> None:
+        if self._group is None:
+            self._write_now(rows)
+        else:
+            self._group.put(rows)
+
+    async def _awrite(self, rows: list[Row]) -> None:
+        await asyncio.to_thread(self._write, rows)
 
     def _run(self, make: Callable[[], Op]) -> Any:
         return _driver.drive(self._control.run(make, None, None), self._do)
 
     async def _arun(self, make: Callable[[], Op]) -> Any:
-        import asyncio
-
         return await asyncio.to_thread(self._run, make)
 
     def _do(self, command: _driver.Command) -> Any:

@@ -9,7 +9,8 @@ Invariants:
 - :data:`MIGRATIONS` is append-only: a released entry is never edited; a
   change is a new entry with the next number.
 - :func:`setup` applies the missing entries in one transaction, after a
-  transaction-scoped advisory lock: many processes may call it at once.
+  transaction-scoped advisory lock: many processes may call it at once. Up
+  to date tables are only read, so it works on a read-only server.
 - A database whose store version is newer than :data:`LATEST` is refused
   with :class:`SchemaVersionError` and left untouched.
 - Keys collate as ``"C"`` (byte order, as SQLite compares), so namespace
@@ -64,8 +65,18 @@ SETUP_LOCK = 0x6361_6972_6E73_746F
 
 
 def setup() -> Op:
-    """Apply the missing migrations; refuse a database from a newer cairngraph."""
+    """Apply the missing migrations; refuse a database from a newer cairngraph.
+
+    Tables already at :data:`LATEST` are left without a write (nor the lock): a
+    read-only server (a replica) serves a store set up on its primary.
+    """
     yield Atomic()
+    exists = yield Query("SELECT to_regclass('cairn_store_schema') IS NOT NULL", fetch="one")
+    if exists[0]:
+        row = yield Query("SELECT coalesce(max(version), 0) FROM cairn_store_schema", fetch="one")
+        refuse_newer(int(row[0]), LATEST, "the database's store tables", "Upgrade cairngraph")
+        if int(row[0]) == LATEST:
+            return
     yield Query("SELECT pg_advisory_xact_lock(%s)", (SETUP_LOCK,))
     yield Query(
         "CREATE TABLE IF NOT EXISTS cairn_store_schema (version integer PRIMARY KEY, name text "

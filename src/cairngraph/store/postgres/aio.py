@@ -5,6 +5,10 @@ It runs the very statements and control flow of :class:`PostgresStore`
 API. Its sync methods (``get``, ``put``... as a sync node calls them) work
 from another thread while the store's event loop runs, as the async saver's
 do (``checkpoint/postgres/_home.py``).
+
+Batches of puts alone made at the same time (coroutines on its loop, and
+sync callers from other threads) share one statement and one commit
+(``store/_group.py``); each caller returns once its own rows are committed.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from cairngraph.checkpoint.postgres._common import describe, unavailable
 from cairngraph.checkpoint.postgres._home import HomeLoop
 from cairngraph.checkpoint.postgres._statements import Call, Op, Stepper
 from cairngraph.checkpoint.serde.base import SerializerProtocol
+from cairngraph.store._group import AsyncGroupCommit
 from cairngraph.store._ttl import AsyncSweeper
+from cairngraph.store._write import Row
 from cairngraph.store.base import IndexConfig, TTLConfig
-from cairngraph.store.postgres import _PostgresBase, _schema, numbered, pool_options
+from cairngraph.store.postgres import _PostgresBase, _schema, alone, numbered, pool_options
 
 __all__ = ["AsyncPostgresStore"]
 
@@ -57,6 +63,7 @@ class AsyncPostgresStore(AsyncSweeper, _PostgresBase):
         )
         AsyncSweeper.__init__(self)
         self._home = HomeLoop()
+        self._group = AsyncGroupCommit(self._awrite_now, alone)
 
     @classmethod
     @asynccontextmanager
@@ -92,7 +99,8 @@ class AsyncPostgresStore(AsyncSweeper, _PostgresBase):
 
     async def setup(self) -> None:
         """Create or upgrade the store's tables (idempotent, safe from many processes)."""
-        await self._arun(_schema.setup)
+        with self._refusals([]):
+            await self._arun(_schema.setup)
         self._ready = True
 
     async def sweep_ttl(self) -> int:
@@ -107,6 +115,12 @@ class AsyncPostgresStore(AsyncSweeper, _PostgresBase):
 
     async def _aprepare(self) -> None:
         await self.setup()
+
+    def _write(self, rows: list[Row]) -> None:
+        self._home.block_on(self._group.put(rows))
+
+    async def _awrite(self, rows: list[Row]) -> None:
+        await self._home.run(self._group.put(rows))
 
     def _run(self, make: Callable[[], Op]) -> Any:
         return self._home.block_on(self._arun(make))
