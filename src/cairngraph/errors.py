@@ -7,6 +7,7 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── InvalidGraphError (ValueError)          the graph cannot be compiled
     ├── InvalidUpdateError (ValueError)         a node wrote something the state cannot take
     ├── InvalidConfigError (ValueError)         the config dict is missing or has a bad entry
+    │   └── MissingThreadIdError (KeyError)     a checkpointed run or state read without thread_id
     ├── EmptyInputError (ValueError)            ``invoke(None)`` on a thread with nothing to resume
     ├── InvalidResumeError (ValueError)         ``Command(resume=...)`` with no interrupt waiting
     │   └── AmbiguousResumeError (RuntimeError) a bare resume while several interrupts wait
@@ -58,6 +59,7 @@ __all__ = [
     "InvalidResumeError",
     "InvalidUpdateError",
     "MissingBlobStoreError",
+    "MissingThreadIdError",
     "NodeError",
     "NodeTimeoutError",
     "ParentCommand",
@@ -97,6 +99,18 @@ class InvalidUpdateError(CairnGraphError, ValueError):
 
 class InvalidConfigError(CairnGraphError, ValueError):
     """The ``config`` dict is missing an entry or has a bad one."""
+
+
+class MissingThreadIdError(InvalidConfigError, KeyError):
+    """A checkpointed run (or a read of its state) was given no ``thread_id``.
+
+    Both a ``ValueError`` and a ``KeyError``: LangGraph raises either, depending on the
+    config and the call, so ``except`` clauses written for it catch this one.
+    """
+
+    def __str__(self) -> str:
+        # The message as written, not KeyError's quoted repr of it.
+        return str(self.args[0]) if self.args else ""
 
 
 class EmptyInputError(CairnGraphError, ValueError):

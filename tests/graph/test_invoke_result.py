@@ -11,7 +11,10 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
+import pytest
+
 from cairngraph.checkpoint.memory import InMemorySaver
+from cairngraph.errors import InvalidConfigError, MissingThreadIdError
 from cairngraph.graph import START, StateGraph
 from cairngraph.types import Command, interrupt
 from tests.graph.conftest import Driver
@@ -90,3 +93,22 @@ def test_an_empty_breakpoint_list_keeps_the_compiled_ones(driver: Driver) -> Non
     other = {"configurable": {"thread_id": "f"}}
     assert driver.invoke(app, {"a": "1"}, other, interrupt_before=["x"]) is None
     assert driver.get_state(app, other).next == ("x",)
+
+
+def test_a_missing_thread_id_is_caught_as_langgraph_users_catch_it() -> None:
+    class Count(TypedDict):
+        x: int
+
+    builder = StateGraph(Count)
+    builder.add_node("inc", lambda state: {"x": state["x"] + 1})
+    builder.add_edge(START, "inc")
+    graph = builder.compile(checkpointer=InMemorySaver())
+
+    for config in (None, {"configurable": {"user": "u"}}):
+        with pytest.raises(KeyError) as caught:
+            graph.invoke({"x": 1}, config)
+        assert isinstance(caught.value, MissingThreadIdError)
+        assert isinstance(caught.value, InvalidConfigError)  # also a ValueError
+        assert str(caught.value).startswith("the config has no thread_id")
+    with pytest.raises(ValueError, match="thread_id"):
+        graph.get_state({"configurable": {}})

@@ -2,7 +2,8 @@
 
 Invariants:
 
-- A missing ``thread_id`` is an :class:`InvalidConfigError` saying how to pass one.
+- A missing ``thread_id`` is a :class:`MissingThreadIdError` (an ``InvalidConfigError``, also a
+  ``KeyError`` as LangGraph raises) saying how to pass one.
 - ``checkpoint_ns`` defaults to ``""`` (the root graph); ``checkpoint_id``
   to None ("the latest").
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cairngraph.errors import InvalidConfigError
+from cairngraph.errors import InvalidConfigError, MissingThreadIdError
 
 __all__ = [
     "ListQuery",
@@ -34,7 +35,7 @@ def config_thread_id(config: RunnableConfig) -> str:
     configurable = config.get("configurable") or {}
     thread_id = configurable.get("thread_id")
     if thread_id is None:
-        raise InvalidConfigError(
+        raise MissingThreadIdError(
             "the config has no thread_id; a checkpointer needs one to know where to save. "
             'Pass config={"configurable": {"thread_id": "some-id"}}.'
         )
