@@ -25,9 +25,7 @@ from cairngraph.cache.base import FullKey
 from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.constants import PULL, PUSH, START, TASKS
 from cairngraph.engine._cache import NodeCache
-from cairngraph.engine._context import task_namespace
 from cairngraph.engine.channels import MISSING, BinaryOperatorAggregate, Channel, Trigger
-from cairngraph.errors import NodeError
 from cairngraph.types import RetryPolicy, Send, TimeoutPolicy
 
 if TYPE_CHECKING:
@@ -39,7 +37,6 @@ __all__ = [
     "Task",
     "apply_writes",
     "finish_deferred",
-    "handler_task",
     "next_version",
     "prepare_tasks",
     "restore_channels",
@@ -180,7 +177,7 @@ class Task:
     with its writes, so a later load knows they are the new code's (``_migrate.py``)."""
 
     handler: Task | None = None
-    """The error handler task that took this task's failure (see :func:`handler_task`)."""
+    """The error handler task that took its failure (:mod:`~cairngraph.engine._handlers`)."""
     node_error: Any = None
     """For an error handler task: the :class:`~cairngraph.errors.NodeError` it handles."""
 
@@ -210,38 +207,6 @@ class Task:
             copy.update(values)
             local[key] = copy
         return (reader or self.node.read)(local)
-
-
-HANDLER_PATH = "node_error_handler"
-"""The path segment of an error handler's task, after its failed task's (LangGraph's)."""
-
-
-def handler_task(failed: Task, error: BaseException | str, namespace: str) -> Task:
-    """The task of ``failed``'s error handler: run in the same step, on the same input.
-
-    As in LangGraph, it nests under the failed task: its path continues the
-    failed task's, its namespace is inside the failed task's, and its id is
-    derived from the failed task's, so a restart finds its saved writes. It has
-    no triggers of its own: the failure started it, not a channel.
-    """
-    handler = failed.node.error_handler
-    assert handler is not None
-    below = failed.namespace or task_namespace(namespace, failed.name, failed.id)
-    path = (PUSH, HANDLER_PATH, failed.id)
-    task_id = task_id_for(failed.checkpoint_id, below, handler.name, path)
-    return Task(
-        id=task_id,
-        name=handler.name,
-        path=(*failed.path[:3], HANDLER_PATH, False),
-        input=failed.input,
-        node=handler,
-        triggers=(),
-        channels=failed.channels,
-        checkpoint_id=failed.checkpoint_id,
-        step=failed.step,
-        namespace=task_namespace(below, handler.name, task_id),
-        node_error=NodeError(node=failed.name, error=error),
-    )
 
 
 def next_version(current: int | None) -> int:

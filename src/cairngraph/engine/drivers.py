@@ -30,6 +30,7 @@ from cairngraph.engine._context import (
     set_current,
     task_namespace,
 )
+from cairngraph.engine._handlers import handler_task
 from cairngraph.engine._stream import DONE, ChunkSink
 from cairngraph.engine._timeout import (
     AttemptClock,
@@ -39,7 +40,7 @@ from cairngraph.engine._timeout import (
     sync_run_refused,
 )
 from cairngraph.engine._writer import AsyncWriter, ThreadWriter
-from cairngraph.engine.algo import Task, handler_task
+from cairngraph.engine.algo import Task
 from cairngraph.engine.effects import (
     CacheRead,
     CacheWrite,

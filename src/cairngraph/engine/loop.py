@@ -26,6 +26,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import INTERRUPT_SEEN, RAN, START
 from cairngraph.engine import events
+from cairngraph.engine._handlers import saved_failures, with_handlers
 from cairngraph.engine._inputs import (
     apply_direct_writes,
     bind_resume,
@@ -55,14 +56,7 @@ from cairngraph.engine._run_state import (
     settle,
     thread_hint,
 )
-from cairngraph.engine.algo import (
-    GraphSpec,
-    Task,
-    apply_writes,
-    finish_deferred,
-    handler_task,
-    prepare_tasks,
-)
+from cairngraph.engine.algo import GraphSpec, Task, apply_writes, finish_deferred, prepare_tasks
 from cairngraph.engine.effects import (
     NO_CALLS,
     CacheRead,
@@ -212,7 +206,7 @@ def _supersteps(
                 yield Emit("updates", {"__interrupt__": ()})
             return RunOutcome(_output(opts, state), config=config_of(opts, state), paused=True)
         if spec.handles_errors and state.pending:
-            tasks.extend(_saved_failures(opts, state, tasks))
+            tasks.extend(saved_failures(state.pending, tasks, opts.namespace))
         bind_saved_writes(opts, state, tasks, resume_map, null_resume)
         for task in tasks:
             task.step = state.step + 1
@@ -247,14 +241,14 @@ def _supersteps(
             yield from _to_cache(to_run)
         unsaved = [*hits, *([] if each else to_run)]
         if spec.handles_errors and not each:
-            unsaved = _with_handlers(unsaved, saved_failures=save_calls)
+            unsaved = with_handlers(unsaved, saved_failures=save_calls)
         outcome = yield from _after_execute(opts, state, tasks, unsaved, to_run)
         if outcome is not None:
             return outcome
         candidates = _next_candidates(spec, state.last_changed)
         if spec.handles_errors:
             # An error handler that ran counts as one of the step's nodes (interrupt_after).
-            tasks = _with_handlers(tasks, saved_failures=False)
+            tasks = with_handlers(tasks, saved_failures=False)
         if _should_pause(opts.interrupt_after, state, tasks, after=True):
             state.seen[INTERRUPT_SEEN] = dict(state.versions)
             yield from settle(opts, state)
@@ -304,61 +298,6 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
         # On a checkpoint older than the graph: these writes are this version's.
         extra.append((STATE_VERSION_WRITE, task.writes_version))
     return [*task.writes, *extra]
-
-
-def _saved_failures(opts: RunOptions, state: RunState, tasks: list[Task]) -> list[Task]:
-    """The handlers to run again for failures saved before a restart (LangGraph's rule).
-
-    A task whose saved writes name it as an error's source failed and was handed
-    to its error handler, which then did not finish (it failed, paused or the
-    process died): the task is done, and its handler runs again, told the saved
-    error as text (a stored exception is never rebuilt as a type).
-    """
-    found: list[Task] = []
-    for task in tasks:
-        saved = state.pending.get(task.id)
-        if not saved or task.node.error_handler is None:
-            continue
-        if not any(key == ERROR_SOURCE_NODE for key, _ in saved):
-            continue
-        error = next((value for key, value in saved if key == ERROR), None)
-        if error is None:
-            continue
-        task.done = True
-        found.append(handler_task(task, error_text(error), opts.namespace))
-    return found
-
-
-def error_text(saved: Any) -> str:
-    """A saved error as LangGraph shows it: its repr, ``"ValueError('bad')"`` (a thread
-    imported from LangGraph's savers holds that text already)."""
-    if isinstance(saved, str):
-        return saved
-    if isinstance(saved, Mapping):
-        name, message = str(saved.get("type", "Exception")), str(saved.get("message", ""))
-    else:
-        name, message = "Exception", str(saved)
-    return f"{name}({message!r})"
-
-
-def _with_handlers(unsaved: list[Task], *, saved_failures: bool) -> list[Task]:
-    """The tasks whose writes the step's save must hold, with the error handlers that ran.
-
-    A failure whose handler ran was saved already when ``saved_failures`` (the
-    driver saves it before the handler starts).
-    """
-    if not any(task.handler is not None for task in unsaved):
-        return unsaved
-    found: list[Task] = []
-    for task in unsaved:
-        handler = task.handler
-        if handler is None:
-            found.append(task)
-            continue
-        if not saved_failures:
-            found.append(task)
-        found.append(handler)
-    return found
 
 
 def _from_cache(opts: RunOptions, tasks: list[Task]) -> Generator[Effect, Any, list[Task]]:
@@ -415,8 +354,8 @@ def _after_execute(
     spec = opts.spec
     if spec.handles_errors:
         # An error handler ran right after the task it handles: it is one of the step's.
-        ran = _with_handlers(ran, saved_failures=False)
-        tasks = _with_handlers(tasks, saved_failures=False)
+        ran = with_handlers(ran, saved_failures=False)
+        tasks = with_handlers(tasks, saved_failures=False)
     # As LangGraph, each task's chunks in turn: its update (or, paused, its
     # interrupts), then its result.
     for task in ran:
