@@ -84,6 +84,8 @@ def error_text(saved: Any) -> str:
     imported from LangGraph's savers holds that text already)."""
     if isinstance(saved, str):
         return saved
+    if isinstance(saved, Mapping) and isinstance(saved.get("repr"), str):
+        return str(saved["repr"])
     if isinstance(saved, Mapping):
         name, message = str(saved.get("type", "Exception")), str(saved.get("message", ""))
     else:
