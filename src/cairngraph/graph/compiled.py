@@ -35,6 +35,7 @@ from cairngraph.engine.drivers import TaskRunner, drive_async, drive_sync
 from cairngraph.engine.effects import Emit
 from cairngraph.engine.loop import RunOptions, RunOutcome, run_loop
 from cairngraph.errors import InvalidConfigError, InvalidUpdateError
+from cairngraph.graph import _jsonschema
 from cairngraph.graph._call import (
     DURABILITIES,
     Call,
@@ -127,11 +128,6 @@ class CompiledStateGraph:
             _register_types(checkpointer.serde, builder)
         if cache is not None:
             _register_types(cache.serde, builder)
-
-    def get_name(self) -> str:
-        """The graph's name (``compile(name=)``, ``"LangGraph"`` by default), as runs
-        reported to callbacks show it."""
-        return self.name
 
     # -- running ---------------------------------------------------------------
 
@@ -763,6 +759,44 @@ class CompiledStateGraph:
         from cairngraph.graph.draw import DrawableGraph
 
         return DrawableGraph.of(self.builder)
+
+    # -- schemas (built with pydantic, only when asked for) ----------------------
+
+    def get_name(self, suffix: str | None = None, *, name: str | None = None) -> str:
+        """The graph's name (``compile(name=)``, "LangGraph" by default), with ``suffix``
+        appended as LangGraph does: ``get_name("Input")`` is ``"LangGraphInput"``."""
+        return _jsonschema.model_name(name or self.name, suffix) if suffix else name or self.name
+
+    def get_input_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of ``invoke``'s input, as LangGraph gives it:
+        ``app.get_input_jsonschema()["properties"]``. Needs pydantic."""
+        return _jsonschema.input_jsonschema(self.builder.input, self.get_name())
+
+    def get_output_jsonschema(self, config: RunnableConfig | None = None) -> dict[str, Any]:
+        """The JSON schema of ``invoke``'s result: ``app.get_output_jsonschema()``."""
+        return _jsonschema.output_jsonschema(self.builder.output, self.name)
+
+    def get_input_schema(self, config: RunnableConfig | None = None) -> Any:
+        """A pydantic model of the input: ``app.get_input_schema().model_json_schema()``."""
+        return _jsonschema.input_model(self.builder.input, self.name)
+
+    def get_output_schema(self, config: RunnableConfig | None = None) -> Any:
+        """A pydantic model of the output, every key optional."""
+        return _jsonschema.output_model(self.builder.output, self.name)
+
+    def get_context_jsonschema(self) -> dict[str, Any] | None:
+        """The JSON schema of ``context_schema`` (None when the graph has none)."""
+        return _jsonschema.context_jsonschema(self.context_schema)
+
+    @property
+    def input_schema(self) -> Any:
+        """``get_input_schema()``, as LangGraph's property."""
+        return self.get_input_schema()
+
+    @property
+    def output_schema(self) -> Any:
+        """``get_output_schema()``, as LangGraph's property."""
+        return self.get_output_schema()
 
 
 def _register_types(serde: Any, builder: StateGraph) -> None:

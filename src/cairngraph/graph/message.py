@@ -10,7 +10,9 @@ append and stored as a delta).
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from typing_extensions import TypedDict
 
 __all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
 
