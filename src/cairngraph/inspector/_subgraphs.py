@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cairngraph.checkpoint._parents import parent_in
 from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from cairngraph.inspector._reads import TRIGGER, checkpoint_id_of, thread_config
 
@@ -128,7 +129,6 @@ def subgraph_scan(
     a backend sorts the thread's checkpoints below ``newer_id`` for that, so this costs
     more on a long thread; it is its own page, not part of the step page.
     """
-    inside = ns + "|" if ns else ""
     rows: list[SubgraphRow] = []
     cursor = newer_id
     while True:
@@ -137,10 +137,7 @@ def subgraph_scan(
         for item in page:
             if checkpoint_id_of(item) <= checkpoint_id:
                 return tuple(rows), False
-            item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
-            if item_ns == ns or not item_ns.startswith(inside):
-                continue
-            if (item.metadata.get("parents") or {}).get(ns) != checkpoint_id:
+            if parent_in(item, ns) != checkpoint_id:
                 continue
             if len(rows) == SUBGRAPH_ROWS:
                 return tuple(rows), True
