@@ -17,7 +17,8 @@ from typing import Any
 
 from cairngraph.checkpoint._parents import parent_in
 from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
-from cairngraph.inspector._reads import TRIGGER, checkpoint_id_of, thread_config
+from cairngraph.constants import branch_targets
+from cairngraph.inspector._reads import checkpoint_id_of, thread_config
 
 __all__ = [
     "SUBGRAPH_ROWS",
@@ -72,8 +73,7 @@ def step_namespaces(
     without a graph a subgraph cut short before any task saved a write, or run by
     a ``Send``, is found only by :func:`subgraph_scan`.
     """
-    updated = item.checkpoint.updated_channels
-    names = [channel[len(TRIGGER) :] for channel in updated if channel.startswith(TRIGGER)]
+    names = branch_targets(item.checkpoint.updated_channels)
     ids = dict.fromkeys(write.task_id for write in item.pending_writes)
     pairs = [*(tasks or ()), *[(name, task_id) for name in names for task_id in ids][:64]]
     prefix = ns + "|" if ns else ""
