@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 __all__ = ["END", "START"]
@@ -39,9 +40,18 @@ NULL_TASK_ID: Final = "00000000-0000-0000-0000-000000000000"
 """The task id of writes that belong to no task: a ``Command(update=, goto=)`` input."""
 
 
+BRANCH_PREFIX: Final = "branch:to:"
+"""Prefix of the trigger channels: a write to ``branch:to:<node>`` starts ``<node>``."""
+
+
 def branch_channel(node: str) -> str:
     """The trigger channel an edge writes to start ``node``."""
-    return f"branch:to:{node}"
+    return f"{BRANCH_PREFIX}{node}"
+
+
+def branch_targets(channels: Iterable[str]) -> list[str]:
+    """The nodes the trigger channels among ``channels`` start, in their order."""
+    return [name[len(BRANCH_PREFIX) :] for name in channels if name.startswith(BRANCH_PREFIX)]
 
 
 def join_channel(sources: tuple[str, ...], target: str) -> str:

@@ -20,13 +20,15 @@ builtin a caller would naturally catch, so ``except ValueError`` keeps working::
     ├── ThreadDeletedError (LookupError)        a save continuing a thread deleted meanwhile
     ├── EmptyChannelError (LookupError)         a channel read before it was written (internal)
     ├── SerializationError (ValueError)         a value cannot become bytes, or bytes a value
-    │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry
+    │   ├── UnregisteredTypeError (TypeError)   a type that is not in the registry: register it
+    │   │   └── UnstorableTypeError             a type no registration makes storable
     │   ├── CorruptDataError                    bytes that do not decode
     │   │   └── MissingBlobStoreError           a value kept in a blob store the saver was not given
     │   └── DecryptionError                     wrong key or tampered payload
     └── StorageError (OSError)                  the store cannot be opened or used
         ├── SchemaVersionError                  a store written by a newer cairngraph
         ├── ReadOnlyStorageError                a write to a store opened read-only
+        │   └── StaleSchemaError                its tables are missing or older: migrate it
         ├── WriteRefusedError                   a trigger or constraint refused a write
         └── StorageUnavailableError             the store's server cannot be reached
 
@@ -68,12 +70,14 @@ __all__ = [
     "SerializationError",
     "StateVersionError",
     "StorageError",
+    "StaleSchemaError",
     "StorageUnavailableError",
     "OutsideRunError",
     "ThreadBusyError",
     "ThreadDeletedError",
     "UnknownKeyWarning",
     "UnregisteredTypeError",
+    "UnstorableTypeError",
     "WriteRefusedError",
 ]
 
@@ -244,7 +248,17 @@ class SerializationError(CairnGraphError, ValueError):
 
 
 class UnregisteredTypeError(SerializationError, TypeError):
-    """A type that is not in the serializer's registry, named in the message."""
+    """A type that is not in the serializer's registry, named in the message.
+
+    Registering the type (or loading the graph whose state declares it) fixes it,
+    unless the error is an :class:`UnstorableTypeError`.
+    """
+
+
+class UnstorableTypeError(UnregisteredTypeError):
+    """A type the serializer cannot store even when registered (a numpy array, a class
+    of an unsupported kind, a builtin subclass carrying attributes); the message says
+    what to store instead."""
 
 
 class _Placed:
@@ -310,6 +324,11 @@ class ReadOnlyStorageError(StorageError):
 
     The message says how to open the store writable.
     """
+
+
+class StaleSchemaError(ReadOnlyStorageError):
+    """A store opened read-only whose tables are missing or older than this cairngraph
+    reads: it must be opened writable once (or migrated) before it can be read."""
 
 
 class WriteRefusedError(StorageError):

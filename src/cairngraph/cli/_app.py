@@ -40,7 +40,10 @@ from cairngraph.errors import (
     InvalidResumeError,
     MissingBlobStoreError,
     SerializationError,
+    StaleSchemaError,
     StorageError,
+    UnregisteredTypeError,
+    UnstorableTypeError,
 )
 
 __all__ = [
@@ -137,9 +140,11 @@ class CairnGroup(click.Group):
             raise click.exceptions.Exit(EXIT_PROBLEMS) from None
         except (CairnGraphError, OSError) as error:
             text = str(error) or type(error).__name__
-            if isinstance(error, SerializationError) and "register" in text:
+            if isinstance(error, UnregisteredTypeError) and not isinstance(
+                error, UnstorableTypeError
+            ):
                 text += " (for a graph's own types, pass --graph module:attr)"
-            if isinstance(error, StorageError) and "cannot be created or upgraded" in text:
+            if isinstance(error, StaleSchemaError):
                 text += " (with cairn: cairn migrate --db ...)"
             if isinstance(error, MissingBlobStoreError):
                 text += " (with cairn: --blobs DIR or s3://bucket/prefix, or CAIRN_BLOBS)"

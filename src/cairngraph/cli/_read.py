@@ -15,6 +15,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from cairngraph.checkpoint._parents import parent_in
 from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
 from cairngraph.checkpoint.serde import MsgpackSerializer
 from cairngraph.cli._app import (
@@ -213,14 +214,12 @@ def subgraphs_by_step(
     inside = ns + "|" if ns else ""
     counts: dict[str, dict[str, int]] = {}
     for item in saver.list({"configurable": {"thread_id": thread_id}}):
+        parent = parent_in(item, ns)
         item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
-        below = item_ns[len(inside) :] if item_ns.startswith(inside) else ""
-        if item_ns == ns or not below or "|" in below:
+        if parent is None or "|" in item_ns[len(inside) :]:  # none, or nested deeper
             continue
-        parent = (item.metadata.get("parents") or {}).get(ns)
-        if parent is not None:
-            found = counts.setdefault(str(parent), {})
-            found[item_ns] = found.get(item_ns, 0) + 1
+        found = counts.setdefault(parent, {})
+        found[item_ns] = found.get(item_ns, 0) + 1
     return {
         step: [
             {"checkpoint_ns": name, "checkpoints": count} for name, count in sorted(found.items())

@@ -28,6 +28,7 @@ from typing import Any
 
 from cairngraph.checkpoint.base import ERROR, INTERRUPT, BaseCheckpointSaver, CheckpointTuple
 from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry, shared_registry
+from cairngraph.constants import branch_targets
 
 __all__ = [
     "checkpoint_id",
@@ -43,7 +44,6 @@ __all__ = [
 ]
 
 _RAN = "__ran__"  # versions_seen entry naming the nodes that ran in the step
-_BRANCH = "branch:to:"
 
 
 def is_internal(channel: str) -> bool:
@@ -79,7 +79,7 @@ def next_nodes(item: CheckpointTuple) -> list[str]:
     nodes a new graph version added.
     """
     updated = item.checkpoint.updated_channels
-    found = sorted(channel[len(_BRANCH) :] for channel in updated if channel.startswith(_BRANCH))
+    found = sorted(branch_targets(updated))
     if item.metadata.get("source") == "input" and "__start__" in updated:
         found.insert(0, "__start__")
     return found

@@ -29,7 +29,12 @@ from cairngraph.engine.channels import (
     Sends,
     Trigger,
 )
-from cairngraph.errors import InvalidUpdateError, ParentCommand, UnknownKeyWarning
+from cairngraph.errors import (
+    InvalidConfigError,
+    InvalidUpdateError,
+    ParentCommand,
+    UnknownKeyWarning,
+)
 from cairngraph.graph._bind import Injector, bind, callables
 from cairngraph.graph._migrations import versioning_of
 from cairngraph.graph.schema import ROOT, Schema, schema_of
@@ -479,8 +484,6 @@ class _NotInARun:
 
     @property
     def runtime(self) -> Any:
-        from cairngraph.errors import InvalidConfigError
-
         raise InvalidConfigError(
             "a conditional edge's function asked for the runtime (or writer, or store) "
             "while update_state() ran it; these exist only while the graph runs. Take "

@@ -33,11 +33,11 @@ from cairngraph.checkpoint.base import (
     config_checkpoint_id,
     metadata_matches,
 )
+from cairngraph.constants import branch_targets
 from cairngraph.errors import CheckpointNotFoundError, InvalidConfigError
 from cairngraph.inspector._values import Json, parse_json, to_json
 
 __all__ = [
-    "TRIGGER",
     "StepWrites",
     "ThreadPage",
     "Timeline",
@@ -50,9 +50,6 @@ __all__ = [
     "thread_page",
     "timeline",
 ]
-
-TRIGGER = "branch:to:"
-"""Channels ``branch:to:<node>``: a write there triggers ``<node>``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -200,7 +197,7 @@ def ran_nodes(parent: CheckpointTuple | None) -> tuple[str, ...]:
     if parent.metadata.get("source") == "input":
         return ("__start__",)
     updated = parent.checkpoint.updated_channels
-    return tuple(name[len(TRIGGER) :] for name in updated if name.startswith(TRIGGER))
+    return tuple(branch_targets(updated))
 
 
 def _count(writes: Sequence[PendingWrite], channel: str) -> int:

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cairngraph.checkpoint._parents import parent_in
 from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointTuple
-from cairngraph.inspector._reads import TRIGGER, checkpoint_id_of, thread_config
+from cairngraph.constants import branch_targets
+from cairngraph.inspector._reads import checkpoint_id_of, thread_config
 
 __all__ = [
     "SUBGRAPH_ROWS",
@@ -71,8 +73,7 @@ def step_namespaces(
     without a graph a subgraph cut short before any task saved a write, or run by
     a ``Send``, is found only by :func:`subgraph_scan`.
     """
-    updated = item.checkpoint.updated_channels
-    names = [channel[len(TRIGGER) :] for channel in updated if channel.startswith(TRIGGER)]
+    names = branch_targets(item.checkpoint.updated_channels)
     ids = dict.fromkeys(write.task_id for write in item.pending_writes)
     pairs = [*(tasks or ()), *[(name, task_id) for name in names for task_id in ids][:64]]
     prefix = ns + "|" if ns else ""
@@ -128,7 +129,6 @@ def subgraph_scan(
     a backend sorts the thread's checkpoints below ``newer_id`` for that, so this costs
     more on a long thread; it is its own page, not part of the step page.
     """
-    inside = ns + "|" if ns else ""
     rows: list[SubgraphRow] = []
     cursor = newer_id
     while True:
@@ -137,10 +137,7 @@ def subgraph_scan(
         for item in page:
             if checkpoint_id_of(item) <= checkpoint_id:
                 return tuple(rows), False
-            item_ns = str(item.config["configurable"].get("checkpoint_ns", ""))
-            if item_ns == ns or not item_ns.startswith(inside):
-                continue
-            if (item.metadata.get("parents") or {}).get(ns) != checkpoint_id:
+            if parent_in(item, ns) != checkpoint_id:
                 continue
             if len(rows) == SUBGRAPH_ROWS:
                 return tuple(rows), True

@@ -10,7 +10,12 @@ import ormsgpack
 import pytest
 
 from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry
-from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
+from cairngraph.errors import (
+    CorruptDataError,
+    SerializationError,
+    UnregisteredTypeError,
+    UnstorableTypeError,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,9 +48,10 @@ def test_dumping_an_unregistered_type_names_it(value: object, named: str) -> Non
 
 
 def test_unregistered_message_says_how_to_fix() -> None:
-    with pytest.raises(UnregisteredTypeError, match=r"Secret.*serde\.register\(Secret\)"):
+    with pytest.raises(UnregisteredTypeError, match=r"Secret.*serde\.register\(Secret\)") as caught:
         fresh().dumps_typed({"x": Secret(1)})
-    with pytest.raises(UnregisteredTypeError, match=r"Plain cannot be saved.*Convert"):
+    assert not isinstance(caught.value, UnstorableTypeError)  # registering it is the fix
+    with pytest.raises(UnstorableTypeError, match=r"Plain cannot be saved.*Convert"):
         fresh().dumps_typed([Plain()])
 
 

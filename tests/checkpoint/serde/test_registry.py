@@ -17,7 +17,7 @@ import pytest
 from pydantic import BaseModel
 
 from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry, register
-from cairngraph.errors import UnregisteredTypeError
+from cairngraph.errors import UnregisteredTypeError, UnstorableTypeError
 
 
 class Mood(enum.Enum):
@@ -128,7 +128,7 @@ def test_annotations_and_ignored_leaves() -> None:
 
 def test_a_plain_class_passed_directly_is_refused() -> None:
     serde = MsgpackSerializer(TypeRegistry())
-    with pytest.raises(UnregisteredTypeError, match=r"cannot register .*Handle.*dataclass"):
+    with pytest.raises(UnstorableTypeError, match=r"cannot register .*Handle.*dataclass"):
         serde.register(Handle)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from cairngraph.checkpoint.memory import InMemorySaver
 from cairngraph.checkpoint.serde import MsgpackSerializer, TypeRegistry
-from cairngraph.errors import CorruptDataError, UnregisteredTypeError
+from cairngraph.errors import CorruptDataError, UnregisteredTypeError, UnstorableTypeError
 from cairngraph.graph import END, START, StateGraph
 
 messages = pytest.importorskip("langchain_core.messages")
@@ -93,7 +93,7 @@ def test_a_known_subclass_carrying_attributes_is_still_refused() -> None:
     utils = pytest.importorskip("langchain_core.runnables.utils")
     chunk = utils.AddableDict(a=1)
     chunk.source = "stream"
-    with pytest.raises(UnregisteredTypeError, match=r"AddableDict.*carries attributes \(source\)"):
+    with pytest.raises(UnstorableTypeError, match=r"AddableDict.*carries attributes \(source\)"):
         fresh().dumps_typed(chunk)
 
 

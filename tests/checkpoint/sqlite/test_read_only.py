@@ -19,7 +19,7 @@ import pytest
 from cairngraph.checkpoint.sqlite import SqliteSaver
 from cairngraph.checkpoint.sqlite._schema import LATEST
 from cairngraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-from cairngraph.errors import ReadOnlyStorageError, StorageError
+from cairngraph.errors import ReadOnlyStorageError, StaleSchemaError, StorageError
 from cairngraph.types import Command
 from tests.checkpoint.sqlite._graphs import build, run_pause_resume
 
@@ -120,13 +120,13 @@ def test_a_reader_sees_what_a_writer_commits_meanwhile(tmp_path: Path) -> None:
 def test_a_file_without_our_tables_is_refused_saying_why(tmp_path: Path) -> None:
     empty = tmp_path / "empty.db"
     sqlite3.connect(empty).close()
-    with pytest.raises(ReadOnlyStorageError, match=r"no cairngraph tables.*Open it writable once"):
+    with pytest.raises(StaleSchemaError, match=r"no cairngraph tables.*Open it writable once"):
         SqliteSaver(empty, read_only=True)
     foreign = tmp_path / "foreign.db"
     with closing(sqlite3.connect(foreign)) as conn:
         conn.execute("CREATE TABLE checkpoints (thread_id TEXT)")
     before = foreign.read_bytes()
-    with pytest.raises(ReadOnlyStorageError, match=r"foreign\.db\?mode=ro has no cairngraph"):
+    with pytest.raises(StaleSchemaError, match=r"foreign\.db\?mode=ro has no cairngraph"):
         SqliteSaver(f"file:{foreign}?mode=ro")
     assert foreign.read_bytes() == before
 
@@ -136,7 +136,7 @@ def test_an_older_file_opened_read_only_is_not_upgraded(tmp_path: Path) -> None:
     SqliteSaver(path).close()
     with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("UPDATE cairn_meta SET value = '1' WHERE key = 'schema_version'")
-    with pytest.raises(ReadOnlyStorageError, match=rf"schema version 1 .*reads version {LATEST}"):
+    with pytest.raises(StaleSchemaError, match=rf"schema version 1 .*reads version {LATEST}"):
         SqliteSaver(path, read_only=True)
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT value FROM cairn_meta").fetchone() == ("1",)

@@ -41,11 +41,10 @@ from typing import Any
 from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.checkpoint._langgraph_shape import version_of
 from cairngraph.checkpoint.base import Checkpoint, CheckpointMetadata, PendingWrite
-from cairngraph.constants import PULL, PUSH, RAN
+from cairngraph.constants import BRANCH_PREFIX, PULL, PUSH, RAN
 
 __all__ = ["Converted", "LangGraphRow", "LangGraphWrite", "convert_thread", "version_of"]
 
-_TRIGGER = "branch:to:"
 _JOIN = "join:"
 _INPUT = "__input__"
 _INTERRUPT_SEEN = "__interrupt__"
@@ -166,7 +165,7 @@ def _push_names(row: LangGraphRow) -> dict[str, str]:
 def _values(raw: Mapping[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for channel, value in raw.items():
-        if channel.startswith(_TRIGGER) and isinstance(value, tuple):
+        if channel.startswith(BRANCH_PREFIX) and isinstance(value, tuple):
             values[channel] = list(value)  # a deferred trigger: [None, finished]
             continue
         if channel.startswith(_JOIN) and isinstance(value, frozenset | list | tuple):
@@ -182,7 +181,7 @@ def _versions(raw: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, in
     return {
         channel: version_of(version)
         for channel, version in raw.items()
-        if not (channel.startswith(_TRIGGER) and channel not in values)
+        if not (channel.startswith(BRANCH_PREFIX) and channel not in values)
     }
 
 

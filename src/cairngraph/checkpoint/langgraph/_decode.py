@@ -34,7 +34,12 @@ from typing import Any
 import ormsgpack
 
 from cairngraph.checkpoint.serde.registry import TypeRegistry
-from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
+from cairngraph.errors import (
+    CorruptDataError,
+    SerializationError,
+    UnregisteredTypeError,
+    UnstorableTypeError,
+)
 from cairngraph.types import Interrupt, Send, TimeoutPolicy
 
 __all__ = ["LangGraphDecoder"]
@@ -134,7 +139,7 @@ class LangGraphDecoder:
         body = ormsgpack.unpackb(data, ext_hook=hook, option=ormsgpack.OPT_NON_STR_KEYS)
         if code in (_NUMPY, _DELTA):
             kind = "a numpy array" if code == _NUMPY else "a DeltaChannel snapshot"
-            raise UnregisteredTypeError(
+            raise UnstorableTypeError(
                 f"a LangGraph value holds {kind} (msgpack extension {code}); cairngraph's "
                 "savers do not store it. Convert that state key to lists before importing."
             )

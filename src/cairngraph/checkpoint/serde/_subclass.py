@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cairngraph.checkpoint.serde.registry import type_name, value_base
-from cairngraph.errors import UnregisteredTypeError
+from cairngraph.errors import UnregisteredTypeError, UnstorableTypeError
 
 __all__ = ["attributes", "plain", "unregistered"]
 
@@ -69,9 +69,9 @@ def unregistered(obj: Any) -> UnregisteredTypeError:
     )
 
 
-def _carries_attributes(cls: type, base: type | None, extra: list[str]) -> UnregisteredTypeError:
+def _carries_attributes(cls: type, base: type | None, extra: list[str]) -> UnstorableTypeError:
     builtin = "a builtin" if base is None else base.__name__
-    return UnregisteredTypeError(
+    return UnstorableTypeError(
         f"type {type_name(cls)} cannot be saved: this subclass of {builtin} carries attributes "
         f"({', '.join(extra)}) beyond its {builtin} value, and they would be lost. Keep the "
         "value and its attributes in a dataclass or pydantic model and register that "

@@ -87,7 +87,12 @@ from cairngraph.checkpoint.serde.registry import (
     type_name,
     value_base,
 )
-from cairngraph.errors import CorruptDataError, SerializationError, UnregisteredTypeError
+from cairngraph.errors import (
+    CorruptDataError,
+    SerializationError,
+    UnregisteredTypeError,
+    UnstorableTypeError,
+)
 
 __all__ = ["MsgpackSerializer"]
 
@@ -553,7 +558,7 @@ def _cannot_dump(obj: Any) -> UnregisteredTypeError:
             else f" It is a subclass of {base.__name__} written (at least partly) in C, so "
             f"its state is not visible to the serializer; store {base.__name__}(value)."
         )
-        return UnregisteredTypeError(
+        return UnstorableTypeError(
             f"type {name} cannot be saved: the serializer stores builtins, datetime, UUID, "
             "Decimal, and registered dataclasses, pydantic models, NamedTuples, Enums and "
             "Python subclasses of builtins. Convert the value to one of those before it goes "

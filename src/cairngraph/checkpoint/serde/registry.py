@@ -48,7 +48,7 @@ from typing import Any, Literal, TypeVar
 
 import typing_extensions
 
-from cairngraph.errors import UnregisteredTypeError
+from cairngraph.errors import UnregisteredTypeError, UnstorableTypeError
 
 __all__ = [
     "PLAIN_SUBCLASSES",
@@ -226,7 +226,7 @@ class TypeRegistry:
             self.register(cls)
             entry = self.entry_for(cls)
         if entry is None:  # a class found only inside annotations was not storable
-            raise UnregisteredTypeError(f"cannot register {type_name(cls)} under an alias")
+            raise UnstorableTypeError(f"cannot register {type_name(cls)} under an alias")
         if not isinstance(old_name, str) or "." not in old_name:
             raise TypeError(
                 f"alias {old_name!r} is not a stored type name; give the old class's "
@@ -385,7 +385,7 @@ def _refuse_unstorable(item: Any) -> None:
         return
     if typing_extensions.is_typeddict(item):
         return
-    raise UnregisteredTypeError(
+    raise UnstorableTypeError(
         f"cannot register {type_name(item)}: the serializer stores dataclasses, pydantic "
         "models, NamedTuples, Enums and Python subclasses of str, int, float, bytes, list, "
         "dict or tuple (and walks TypedDicts); make it one of those, or keep it out of the "

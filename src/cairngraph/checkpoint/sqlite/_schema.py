@@ -24,7 +24,7 @@ from functools import cache
 
 from cairngraph.checkpoint import _migration
 from cairngraph.checkpoint._migration import Migration
-from cairngraph.errors import ReadOnlyStorageError
+from cairngraph.errors import StaleSchemaError
 
 __all__ = [
     "LATEST",
@@ -223,7 +223,7 @@ def require_latest(current: int, where: str, reason: str) -> None:
     """A read-only file must already hold this version's tables: it cannot be migrated."""
     if current < LATEST:
         found = "no cairngraph tables" if current == 0 else f"schema version {current}"
-        raise ReadOnlyStorageError(
+        raise StaleSchemaError(
             f"{where} has {found} (this cairngraph reads version {LATEST}) and was opened "
             f"read-only ({reason}), so its tables cannot be created or upgraded. Open it "
             "writable once (without read_only=True or mode=ro, with write permission on the "
