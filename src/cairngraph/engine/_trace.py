@@ -16,7 +16,9 @@ output as its one ``on_chain_stream`` chunk, as LangGraph's async nodes give it.
 
 from __future__ import annotations
 
+import functools
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
     from cairngraph.engine.algo import Task
 
-__all__ = ["GraphRun", "astart", "atraced", "start", "traced", "wanted"]
+__all__ = ["GraphRun", "astart", "atraced", "bare_config", "start", "traced", "wanted"]
 
 _TRACING_ENV = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2")
 _HIDDEN = "langsmith:hidden"
@@ -41,6 +43,16 @@ _PROPAGATED = (
     "assistant_id",
     "graph_id",
 )
+
+
+@functools.cache
+def bare_config() -> dict[str, Any]:
+    """langchain-core's ambient config for a node of a run without callbacks: a parent
+    run and no handler (one for every such node: langchain-core copies a manager it
+    configures from, and nothing is delivered without a handler)."""
+    from langchain_core.callbacks import CallbackManager
+
+    return {"callbacks": CallbackManager([], parent_run_id=uuid.uuid4())}
 
 
 def wanted(config: RunnableConfig) -> bool:

@@ -14,6 +14,7 @@ import contextvars
 import itertools
 import os
 import queue
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -138,7 +139,9 @@ class TaskRunner:
         # context.watched, read as fields: this runs for every task.
         watched = context.clock is not None or context.upward is not None
         if "callbacks" not in scope.config and not (watched and langchain_installed()):
-            return lambda: _CURRENT.reset(token)
+            if "langchain_core" not in sys.modules:
+                return lambda: _CURRENT.reset(token)
+            return _with_bare_run(token)
         from cairngraph.engine._messages import set_langchain_config
 
         if scope.messages is not None:
@@ -277,6 +280,22 @@ class TaskRunner:
             if above is not None:
                 above()
             leave()
+
+
+def _with_bare_run(token: Any) -> Callable[[], None]:
+    """A task of a run without callbacks, once langchain-core is loaded: its ambient
+    config has a parent run with no handlers, so what the node dispatches (a custom
+    event) goes nowhere instead of failing, as under LangGraph, where a node is a run."""
+    from cairngraph.engine._messages import set_langchain_config
+    from cairngraph.engine._trace import bare_config
+
+    bare = set_langchain_config(bare_config())
+
+    def leave() -> None:
+        bare.var.reset(bare)
+        _CURRENT.reset(token)
+
+    return leave
 
 
 async def _attempt(arun: Callable[[Any, Any], Any], task: Task, context: TaskContext) -> Any:
