@@ -70,8 +70,10 @@ def checkpoint_payload(
         with_input=False,
     )
     return {
-        "config": checkpoint_config(opts.thread_id or "", opts.namespace, checkpoint.id),
-        "parent_config": parent,
+        "config": _as_streamed(
+            checkpoint_config(opts.thread_id or "", opts.namespace, checkpoint.id)
+        ),
+        "parent_config": None if parent is None else _as_streamed(parent),
         "values": spec.values(channels),
         "metadata": metadata,
         "next": [task.name for task in tasks],
@@ -79,6 +81,17 @@ def checkpoint_payload(
             {"id": task.id, "name": task.name, "interrupts": (), "state": None} for task in tasks
         ],
     }
+
+
+def _as_streamed(config: RunnableConfig) -> RunnableConfig:
+    """A checkpoint's config as LangGraph's streamed payloads write it: the namespace
+    first (``get_state`` gives the thread first)."""
+    configurable = config.get("configurable") or {}
+    if "checkpoint_ns" not in configurable:
+        return config
+    ordered = {"checkpoint_ns": configurable["checkpoint_ns"]}
+    ordered.update((key, value) for key, value in configurable.items() if key != "checkpoint_ns")
+    return {**config, "configurable": ordered}
 
 
 def task_payload(task: Task) -> dict[str, Any]:
