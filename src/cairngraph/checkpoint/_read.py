@@ -69,13 +69,19 @@ def contents(fmt: Format, entries: Sequence[Entry], loader: ValueLoader) -> list
     """The checkpoint and pending writes of each of ``entries`` (metadata kept in its
     record), in order, every raw value of them decoded in one codec call."""
     raws: list[bytes] = []
+    add = raws.append
     embeds = fmt.embeds
+    # Plain loops, not a comprehension per row: a page is many rows of few values each.
     for _row, record, writes in entries:
         if embeds and record.metadata is None and record.meta[0] == "msgpack":
-            raws.append(record.meta[1])
-        raws.extend([ref for ref in record.refs.values() if type(ref) is bytes])
+            add(record.meta[1])
+        for ref in record.refs.values():
+            if type(ref) is bytes:
+                add(ref)
         for _write, _path, items in writes:
-            raws.extend([item[2] for item in items if type(item[2]) is bytes])
+            for item in items:
+                if type(item[2]) is bytes:
+                    add(item[2])
     if not raws:
         return [_contents(fmt, row, record, writes, loader) for row, record, writes in entries]
     try:

@@ -138,6 +138,7 @@ class SqliteSaver(BaseCheckpointSaver):
             self.close()
             raise
         self._store = Store(self.conn, self.serde, offload)
+        self._write_guard = _Writing(self)
         self._reader = Reader(self.conn, self._store, self._reading)
         self._wal = (
             WalCheckpointer(self.conn, self.path) if self.path and not self.read_only else None
@@ -194,27 +195,15 @@ class SqliteSaver(BaseCheckpointSaver):
     def _reading(self) -> _Reading:
         return self._read_guard
 
-    @contextmanager
-    def _transaction(self) -> Iterator[Store]:
+    def _transaction(self) -> _Writing:
         if self.read_only:
             raise self._refuse_write("save checkpoints, writes or deletions")
-        with self._lock:
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                raise _connect.storage_error(self._where, error) from error
-            try:
-                yield self._store
-                self.conn.execute("COMMIT")
-            except sqlite3.Error as error:
-                self._roll_back(error)
-                raise _connect.storage_error(self._where, error) from error
-            except BaseException as error:
-                self._roll_back(error)
-                raise
-            if self._wal is not None:
-                self._wal.committed()
-            self._store.committed()  # blobs freed by the transaction go only now
+        return self._write_guard
+
+    def _committed(self) -> None:
+        if self._wal is not None:
+            self._wal.committed()
+        self._store.committed()  # blobs freed by the transaction go only now
 
     def _roll_back(self, error: BaseException) -> None:
         self.conn.execute("ROLLBACK")
@@ -228,12 +217,14 @@ class SqliteSaver(BaseCheckpointSaver):
     def put_steps(self, steps: Sequence[StepSave]) -> builtins.list[RunnableConfig]:
         """Several consecutive steps in one transaction (``durability="async"`` batches)."""
         admitted = admission(steps)
-        with (
-            _retention.refusals(self.conn, self._lock, admitted.checked, "save a step"),
-            self._transaction() as store,
-        ):
-            _retention.admit(self.conn, admitted)
-            rows = store.save(steps)
+        # try/except rather than ``refusals()``: this runs once a step.
+        try:
+            with self._transaction() as store:
+                _retention.admit(self.conn, admitted)
+                rows = store.save(steps)
+        except StorageError as error:
+            _retention.refuse(self.conn, self._lock, admitted.checked, "save a step", error)
+            raise
         store.refs.learn(rows.learned)  # committed: safe to build on
         return rows.made
 
@@ -416,6 +407,52 @@ class SqliteSaver(BaseCheckpointSaver):
         if not self.path:
             return super().thread_lock(thread_id, timeout)
         return _locks.hold(os.path.abspath(self.path) + ".locks", thread_id, timeout)
+
+
+class _Writing:
+    """The saver's write transaction: its lock held, ``BEGIN IMMEDIATE`` ... ``COMMIT``
+    (rolled back on any error), SQLite's errors turned into cairngraph's.
+
+    A class rather than a generator context manager, for the reason of
+    :class:`_Reading`: every step enters one. It holds no state of its own.
+    """
+
+    __slots__ = ("_saver",)
+
+    def __init__(self, saver: SqliteSaver) -> None:
+        self._saver = saver
+
+    def __enter__(self) -> Store:
+        saver = self._saver
+        saver._lock.acquire()
+        try:
+            saver.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            saver._lock.release()
+            raise _connect.storage_error(saver._where, error) from error
+        except BaseException:
+            saver._lock.release()
+            raise
+        return saver._store
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        saver = self._saver
+        try:
+            if error is None:
+                try:
+                    saver.conn.execute("COMMIT")
+                except BaseException as failed:  # noqa: BLE001 - rolled back, then raised
+                    error = failed
+                else:
+                    saver._committed()
+                    return
+            saver._roll_back(error)
+            if isinstance(error, sqlite3.Error):
+                raise _connect.storage_error(saver._where, error) from error
+            if error is not None and kind is None:  # COMMIT itself failed otherwise
+                raise error
+        finally:
+            saver._lock.release()
 
 
 class _Reading:

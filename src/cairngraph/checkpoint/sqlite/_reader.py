@@ -40,7 +40,7 @@ __all__ = ["Reader"]
 PAGE = 200
 """Rows a read opens together: one codec call and one values query each."""
 
-Opened = list[tuple[CheckpointRow, Record, list[WriteRow]]]
+Opened = list[tuple[CheckpointRow, Record, Sequence[WriteRow]]]
 _listed = ListedTuple.of
 
 
@@ -116,7 +116,7 @@ class Reader:
         count = 0
         for start in range(0, len(selected), PAGE):
             with self.reading():
-                opened = [
+                opened: Opened = [
                     (row, store.fmt.open_checkpoint(row), writes)
                     for row, writes in selected[start : start + PAGE]
                 ]
@@ -160,10 +160,7 @@ class Reader:
         (shared with what was kept), as LangGraph's cursor-driven listing shows it. Only
         a row whose values went with it is None."""
         with self.reading():
-            opened = [
-                (row, record, held)
-                for row, record, held in zip(rows, records, self.store.writes_at(rows), strict=True)
-            ]
+            opened: Opened = list(zip(rows, records, self.store.writes_at(rows), strict=True))
             built = self._built_while_removed(opened)
         if len(built) == len(rows):  # none left out: in the order of rows
             return list(built)

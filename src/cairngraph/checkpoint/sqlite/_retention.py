@@ -44,7 +44,8 @@ from cairngraph.checkpoint.sqlite._store import SELECT_CHECKPOINTS, Store
 from cairngraph.errors import CorruptDataError, StorageError
 
 __all__ = [
-    "admit", "copy", "exists", "index", "reclaim", "refusals", "retain", "tombstone", "unraced",
+    "admit", "copy", "exists", "index", "reclaim", "refusals", "refuse", "retain", "tombstone",
+    "unraced",
 ]  # fmt: skip
 
 _SELECT_WRITES = (
@@ -81,17 +82,30 @@ def refusals(
     try:
         yield
     except StorageError as error:
-        cause = error.__cause__
-        if not (isinstance(cause, sqlite3.IntegrityError) and "cairn_deleted" in str(cause)):
-            raise
-        with lock:
-            for thread_id in sorted(checked):
-                found = conn.execute(
-                    "SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)
-                ).fetchone()
-                if found:
-                    raise deleted(thread_id, action) from None
-        raise deleted(", ".join(sorted(checked)) or "?", action) from None
+        refuse(conn, lock, checked, action, error)
+        raise
+
+
+def refuse(
+    conn: sqlite3.Connection,
+    lock: AbstractContextManager[Any],
+    checked: Iterable[str],
+    action: str,
+    error: StorageError,
+) -> None:
+    """Raise :class:`ThreadDeletedError` naming the thread when ``error`` is an insert the
+    tombstone triggers aborted; return (the caller re-raises ``error``) otherwise."""
+    cause = error.__cause__
+    if not (isinstance(cause, sqlite3.IntegrityError) and "cairn_deleted" in str(cause)):
+        return
+    with lock:
+        for thread_id in sorted(checked):
+            found = conn.execute(
+                "SELECT 1 FROM cairn_deleted WHERE thread_id = ?", (thread_id,)
+            ).fetchone()
+            if found:
+                raise deleted(thread_id, action) from None
+    raise deleted(", ".join(sorted(checked)) or "?", action) from None
 
 
 def tombstone(conn: sqlite3.Connection, thread_id: str) -> None:

@@ -86,6 +86,9 @@ _LATEST_ONE = _ONE.format(
 )
 _GIVEN_ONE = _ONE.format(checkpoint_id="?3")
 
+_NO_WRITES: tuple[()] = ()
+"""The opened writes of a checkpoint that has none (shared: never changed)."""
+
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
 
@@ -290,10 +293,10 @@ class Store:
         found: list[RawRow] = self.conn.execute(SELECT_CHECKPOINTS + where, params).fetchall()
         return found
 
-    def writes_at(self, rows: Sequence[RawRow]) -> list[list[WriteRow]]:
+    def writes_at(self, rows: Sequence[RawRow]) -> list[Sequence[WriteRow]]:
         """The writes rows of each of ``rows``, in order (none for a checkpoint removed
         meanwhile: its writes went with it). One range of the writes' primary key a row."""
-        found_all: list[list[WriteRow]] = []
+        found_all: list[Sequence[WriteRow]] = []
         for start in range(0, len(rows), _KEYS_CHUNK):
             chunk = rows[start : start + _KEYS_CHUNK]
             marks = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
@@ -306,39 +309,55 @@ class Store:
                 "w.checkpoint_id = k.checkpoint_id ORDER BY k.n, w.task_id, w.slot",
                 params,
             ).fetchall()
-            writes: list[list[WriteRow]] = [[] for _ in chunk]
+            held: dict[int, list[WriteRow]] = {}
             for n, task_id, slot, body in found:
                 row = chunk[n]
-                writes[n].append(_new(WriteRow, (row[0], row[1], row[2], task_id, slot, body)))
-            found_all.extend(writes)
+                made = _new(WriteRow, (row[0], row[1], row[2], task_id, slot, body))
+                if n in held:
+                    held[n].append(made)
+                else:
+                    held[n] = [made]
+            # Rows without writes (most, in a listing) share one empty tuple.
+            found_all.extend([held.get(n, _NO_WRITES) for n in range(len(chunk))])
         return found_all
 
     def build(
-        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+        self, opened: Sequence[tuple[CheckpointRow, Record, Sequence[WriteRow]]]
     ) -> list[CheckpointTuple]:
         """Tuples of opened checkpoint rows and their writes rows, values fetched in bulk."""
         entries, loader = self._entries(opened)
         return tuples(self.fmt, entries, loader)
 
     def contents(
-        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+        self, opened: Sequence[tuple[CheckpointRow, Record, Sequence[WriteRow]]]
     ) -> list[Contents]:
         """:meth:`build` without the configs: each row's checkpoint and pending writes."""
         entries, loader = self._entries(opened)
         return contents(self.fmt, entries, loader)
 
     def _entries(
-        self, opened: Sequence[tuple[CheckpointRow, Record, list[WriteRow]]]
+        self, opened: Sequence[tuple[CheckpointRow, Record, Sequence[WriteRow]]]
     ) -> tuple[list[Entry], ValueLoader]:
         """The writes rows opened, and every value stored apart fetched (with its bases)."""
         open_writes = self.fmt.open_writes
         entries: list[Entry] = []
         apart: list[Any] = []  # refs that are not raw bytes: inline, or a value row's
+        add = apart.append
+        # Plain loops, not a comprehension per row: a page is many rows of few values each.
         for row, record, write_rows in opened:
-            writes = [(write, *open_writes(write)) for write in write_rows]
-            apart.extend([ref for ref in record.refs.values() if type(ref) is not bytes])
-            for _write, _path, items in writes:
-                apart.extend([item[2] for item in items if type(item[2]) is not bytes])
+            for ref in record.refs.values():
+                if type(ref) is not bytes:
+                    add(ref)
+            if not write_rows:
+                entries.append((row, record, _NO_WRITES))
+                continue
+            writes = []
+            for write in write_rows:
+                task_path, items = open_writes(write)
+                writes.append((write, task_path, items))
+                for item in items:
+                    if type(item[2]) is not bytes:
+                        add(item[2])
             entries.append((row, record, writes))
         loader = ValueLoader(self.fmt)
         if apart:
