@@ -213,10 +213,13 @@ class Command(Generic[N], _ToolOutput):  # type: ignore[misc]  # base chosen at 
     PARENT = "__parent__"
 
     def __repr__(self) -> str:
-        # As LangGraph shows it: only the fields that are set (and not empty).
-        contents = ", ".join(
-            f"{name}={value!r}" for name, value in dataclasses.asdict(self).items() if value
-        )
+        # As LangGraph shows it: only the fields that are set (and not empty), nested
+        # dataclasses as dicts; a value that cannot be copied is shown as it is.
+        try:
+            fields = dataclasses.asdict(self)
+        except Exception:  # noqa: BLE001 - a repr must not raise
+            fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        contents = ", ".join(f"{name}={value!r}" for name, value in fields.items() if value)
         return f"Command({contents})"
 
 

@@ -369,3 +369,10 @@ def test_command_repr_shows_only_what_is_set() -> None:
     assert repr(Command(resume="yes")) == "Command(resume='yes')"
     assert repr(Command(update={"a": 1}, goto="b")) == "Command(update={'a': 1}, goto='b')"
     assert repr(Command()) == "Command()"
+
+
+def test_command_repr_of_a_value_that_cannot_be_copied() -> None:
+    import threading
+
+    lock = threading.Lock()
+    assert repr(Command(update={"lock": lock})) == f"Command(update={{'lock': {lock!r}}})"
