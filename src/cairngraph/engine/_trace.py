@@ -8,7 +8,10 @@ attempt (tagged ``graph:step:N``, with the node's ``langgraph_*`` metadata), and
 under it a run per router (``seq:step:N``, numbered as LangGraph numbers a
 node's parts: the node's function, its writes, then its routers in order). What
 a node calls (a chat model, a tool, a subgraph) gets the node's run as parent.
-Without callbacks nothing here runs, and langchain-core is imported only then.
+Without callbacks none of this runs and langchain-core is imported only then;
+once a program has loaded langchain-core, a node of such a run still gets
+:func:`bare_config` as its ambient config (a parent run, no handler), so what it
+dispatches (a custom event) goes nowhere instead of failing.
 
 In an async run, streaming handlers (``astream_events``'s) also see each node's
 output as its one ``on_chain_stream`` chunk, as LangGraph's async nodes give it.
@@ -30,7 +33,16 @@ if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
     from cairngraph.engine.algo import Task
 
-__all__ = ["GraphRun", "astart", "atraced", "bare_config", "start", "traced", "wanted"]
+__all__ = [
+    "GraphRun",
+    "astart",
+    "atraced",
+    "bare_config",
+    "route_traced",
+    "start",
+    "traced",
+    "wanted",
+]
 
 _TRACING_ENV = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2")
 _HIDDEN = "langsmith:hidden"
@@ -98,11 +110,10 @@ class GraphRun:
 
     def start_node(self, task: Task, context: TaskContext) -> None:
         """Begin the run of the attempt ``context`` is in (a sync node, even in an async run)."""
-        from langchain_core.callbacks import CallbackManager
 
         manager = self.node_manager(task, context)
         if self.asynchronous:
-            manager = _sync_copy(manager, CallbackManager)
+            manager = _sync_copy(manager)
         context.trace = manager.on_chain_start(None, _shown(task), name=task.name)
         _begun(context)
 
@@ -161,7 +172,7 @@ def route_traced(
     parent = context.trace
     manager = parent.get_child(f"seq:step:{position}")
     if not isinstance(manager, CallbackManager):
-        manager = _sync_copy(manager, CallbackManager)
+        manager = _sync_copy(manager)
     # The node's tags come after the router's own, as a router given the node's config
     # sees them in LangGraph.
     manager.add_tags(list(parent.inheritable_tags))
@@ -249,10 +260,12 @@ async def _one(value: Any) -> AsyncIterator[Any]:
     yield value
 
 
-def _sync_copy(manager: Any, cls: type) -> Any:
+def _sync_copy(manager: Any) -> Any:
     """A sync callback manager with ``manager``'s handlers, tags and metadata (a sync node
     or router run inside an async run)."""
-    return cls(
+    from langchain_core.callbacks import CallbackManager
+
+    return CallbackManager(
         handlers=manager.handlers,
         inheritable_handlers=manager.inheritable_handlers,
         parent_run_id=manager.parent_run_id,
