@@ -80,8 +80,11 @@ def saved_failures(
 
 
 def error_text(saved: Any) -> str:
-    """A saved error as LangGraph shows it: its repr, ``"ValueError('bad')"`` (a thread
-    imported from LangGraph's savers holds that text already)."""
+    """A saved error as LangGraph shows it (a handler is told it; a snapshot's task error
+    is it): its repr, ``"ValueError('bad')"``, kept with the error, or rebuilt from the
+    type's name and the message for an error saved before the repr was. A thread
+    imported from LangGraph's savers holds that text already. Never the exception
+    object: nothing stored is rebuilt as a type."""
     if isinstance(saved, str):
         return saved
     if isinstance(saved, Mapping) and isinstance(saved.get("repr"), str):

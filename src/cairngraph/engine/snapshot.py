@@ -26,6 +26,7 @@ from cairngraph.checkpoint.base import (
 )
 from cairngraph.constants import NULL_TASK_ID, START
 from cairngraph.engine._context import task_namespace, without_task_ids
+from cairngraph.engine._handlers import error_text
 from cairngraph.engine._migrate import (
     may_migrate,
     migrate_loaded,
@@ -62,20 +63,6 @@ def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:
         namespace=config_namespace(saved.config),
         with_input=False,
     )
-
-
-def _error_of(value: Any) -> str:
-    """A node's saved exception as LangGraph shows it: its repr, ``"ValueError('bad')"``.
-
-    Never the exception object: nothing stored is rebuilt as a type."""
-    if isinstance(value, Mapping):
-        if isinstance(value.get("repr"), str):
-            return str(value["repr"])
-        # Saved before the repr was kept: rebuilt from the type's name and the message.
-        name, message = str(value.get("type", "Exception")), str(value.get("message", ""))
-    else:
-        name, message = "Exception", str(value)
-    return f"{name}({message!r})"
 
 
 def _candidates(
@@ -146,7 +133,7 @@ def snapshot_of(
         interrupts: tuple[Any, ...] = ()
         result = None
         if saved_writes:
-            error = next((_error_of(v) for c, v in saved_writes if c == ERROR), None)
+            error = next((error_text(v) for c, v in saved_writes if c == ERROR), None)
             interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
             normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
             if normal:
