@@ -32,6 +32,11 @@ library's ``PostgresStore.from_conn_string`` in a fresh schema of its own):
    (LangGraph's store, in SQLite's default rollback journal, always does;
    cairngraph's default, ``"NORMAL"``, survives a killed process but may
    lose the last puts on power loss).
+8. PostgreSQL only: the 10,000 lone puts of 1. with both libraries' sessions at
+   ``synchronous_commit=off`` (set in the connection string), so that no put
+   waits for the WAL flush: what remains is each library's own cost a put (and
+   one round trip). An application may choose this setting (a server crash can
+   lose the last commits, never corrupts); neither library sets it itself.
 
 On PostgreSQL every put and batch is durable when it returns, in both
 libraries: one round trip, one commit, which waits for the server's WAL
@@ -87,7 +92,9 @@ def embed(texts: list[str]) -> list[list[float]]:
     return vectors
 
 
-def _open_sqlite(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> Any:
+def _open_sqlite(
+    engine: Engine, stack: ExitStack, options: dict[str, Any], commit_off: bool = False
+) -> Any:
     module = importlib.import_module(f"{engine.name}.store.sqlite")
     folder = stack.enter_context(tempfile.TemporaryDirectory())
     store = stack.enter_context(
@@ -97,8 +104,9 @@ def _open_sqlite(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> A
     return store
 
 
-def _schema_url(engine: Engine, stack: ExitStack) -> str:
-    """The URL of a fresh schema for ``engine`` (dropped when ``stack`` closes)."""
+def _schema_url(engine: Engine, stack: ExitStack, commit_off: bool = False) -> str:
+    """The URL of a fresh schema for ``engine`` (dropped when ``stack`` closes);
+    ``commit_off``: its sessions run with ``synchronous_commit=off``."""
     import psycopg
 
     schema = f"bench_store_{engine.name}_{uuid.uuid4().hex[:8]}"
@@ -110,12 +118,15 @@ def _schema_url(engine: Engine, stack: ExitStack) -> str:
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
     stack.callback(drop)
-    return f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}"
+    settings = "%20-csynchronous_commit%3Doff" if commit_off else ""
+    return f"{URL}{'&' if '?' in URL else '?'}options=-csearch_path%3D{schema}{settings}"
 
 
-def _open_postgres(engine: Engine, stack: ExitStack, options: dict[str, Any]) -> Any:
+def _open_postgres(
+    engine: Engine, stack: ExitStack, options: dict[str, Any], commit_off: bool = False
+) -> Any:
     module = importlib.import_module(f"{engine.name}.store.postgres")
-    url = _schema_url(engine, stack)
+    url = _schema_url(engine, stack, commit_off)
     store = stack.enter_context(module.PostgresStore.from_conn_string(url, **options))
     store.setup()
     return store
@@ -138,13 +149,15 @@ def _value(i: int) -> dict[str, Any]:
 
 
 def puts(
-    backend: str, indexed: bool, batch: int = 1, full_sync: bool = False
+    backend: str, indexed: bool, batch: int = 1, full_sync: bool = False, commit_off: bool = False
 ) -> Callable[[Engine, bool], float]:
     """Fill a fresh store with one put per call (``batch=1``) or ``batch`` puts a call;
-    ``full_sync``: cairngraph's SQLite store with ``synchronous="FULL"``."""
+    ``full_sync``: cairngraph's SQLite store with ``synchronous="FULL"``; ``commit_off``:
+    both libraries' PostgreSQL sessions with ``synchronous_commit=off``."""
 
     def run(engine: Engine, quick: bool) -> float:
-        slot = (engine.name, backend, indexed, -batch if full_sync else batch)
+        variant = -1 if full_sync else -2 if commit_off else batch  # searches read slot 1
+        slot = (engine.name, backend, indexed, variant)
         if slot in _stacks:
             _stacks.pop(slot).close()
             _filled.pop(slot, None)
@@ -156,7 +169,7 @@ def puts(
         if full_sync and engine.name == "cairngraph":
             options["synchronous"] = "FULL"  # LangGraph's SqliteStore syncs every commit
         try:
-            store = _OPENERS[backend](engine, stack, options)
+            store = _OPENERS[backend](engine, stack, options, commit_off)
             count = 500 if quick else 10_000
             if batch == 1:
                 started = time.perf_counter()
@@ -181,7 +194,8 @@ def puts(
             del _stacks[slot]
             return math.nan
         _filled[slot] = store
-        if backend == "PostgreSQL" and batch == 1 and not indexed and engine.name == "langgraph":
+        lone = batch == 1 and not indexed and not commit_off
+        if backend == "PostgreSQL" and lone and engine.name == "langgraph":
             _measure_floor(quick)  # once a repeat, after both libraries' lone puts
         return elapsed / count * 1e6
 
@@ -328,6 +342,12 @@ WORKLOADS = [
                     f"store {backend}: 10k aputs, 100 coroutines",
                     "µs/put",
                     gathered_puts(100),
+                    "store",
+                ),
+                Workload(
+                    f"store {backend}: 10k puts, both synchronous_commit=off",
+                    "µs/put",
+                    puts(backend, False, commit_off=True),
                     "store",
                 ),
             ]
