@@ -130,6 +130,7 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
             node_attempt=task.attempt,
         ),
         heartbeat=_no_op_heartbeat if beat is None else beat,
+        server_info=scope.server_info,
     )
 
 
