@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.tools import tool
 
 from cairngraph.checkpoint.memory import InMemorySaver
-from cairngraph.engine._tools import task_graph_namespace
+from cairngraph.engine._stream import graph_namespace
 from cairngraph.errors import InvalidConfigError
 from cairngraph.func import entrypoint, task
 from cairngraph.graph import START, MessagesState, StateGraph
@@ -238,14 +238,12 @@ def test_a_misspelt_mode_is_still_refused() -> None:
         list(graph.stream({"messages": []}, stream_mode=["updates", "tool"]))
 
 
-def test_task_graph_namespace_drops_a_task_calls_segments() -> None:
-    node = {"langgraph_checkpoint_ns": "a:1|b:2", "langgraph_path": ("__pregel_pull", "b")}
-    assert task_graph_namespace(node) == ("a:1",)
+def test_graph_namespace_drops_a_task_calls_segments() -> None:
+    assert graph_namespace("a:1|b:2", ("__pregel_pull", "b")) == ("a:1",)
     call_path = ("__pregel_push", ("__pregel_push", ("__pregel_pull", "main"), 0), 1)
-    nested_call = {"langgraph_checkpoint_ns": "main:1|t:2|u:3", "langgraph_path": call_path}
-    assert task_graph_namespace(nested_call) == ()
-    sent = {"langgraph_checkpoint_ns": "s:1|w:2", "langgraph_path": ("__pregel_push", 0, False)}
-    assert task_graph_namespace(sent) == ("s:1",)
+    assert graph_namespace("main:1|t:2|u:3", call_path) == ()
+    assert graph_namespace("s:1|w:2", ("__pregel_push", 0, False)) == ("s:1",)
+    assert graph_namespace("s:1|h:2", ("__pregel_push", "node_error_handler", "x")) == ("s:1",)
 
 
 def test_server_info_comes_from_the_configurable(stream: Stream) -> None:

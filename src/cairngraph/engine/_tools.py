@@ -35,10 +35,9 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-from cairngraph.constants import PUSH
-from cairngraph.engine._stream import ChunkSink
+from cairngraph.engine._stream import ChunkSink, graph_namespace
 
-__all__ = ["emit_output_delta", "task_graph_namespace", "tools_handler"]
+__all__ = ["emit_output_delta", "tools_handler"]
 
 _NOSTREAM = "nostream"
 
@@ -53,22 +52,6 @@ def emit_output_delta(delta: Any) -> None:
     writer = _delta_writer.get()
     if writer is not None:
         writer(delta)
-
-
-def task_graph_namespace(metadata: dict[str, Any]) -> tuple[str, ...]:
-    """The namespace of the graph a task runs in, from its run metadata.
-
-    The task's own segment is dropped, and one more for each ``@task`` call it
-    is nested in: a call's namespace nests under its caller's, but it runs in
-    its caller's graph. A call's path is ``(PUSH, <caller's path>, <index>)``.
-    """
-    namespace = str(metadata["langgraph_checkpoint_ns"]).split("|")
-    path = metadata.get("langgraph_path", ())
-    drop = 1
-    while len(path) == 3 and path[0] == PUSH and isinstance(path[1], tuple):
-        drop += 1
-        path = path[1]
-    return tuple(namespace[:-drop])
 
 
 class _Call:
@@ -103,7 +86,9 @@ class ToolsStream:
             return None
         if not metadata.get("langgraph_checkpoint_ns"):
             return ()
-        namespace = task_graph_namespace(metadata)
+        namespace = graph_namespace(
+            str(metadata["langgraph_checkpoint_ns"]), metadata.get("langgraph_path", ())
+        )
         if namespace and not self.subgraphs:
             return None
         return namespace
