@@ -70,7 +70,7 @@ PUBLIC = {
         "create_tool_calling_executor",
     },
     "cairngraph.prebuilt.tool_validator": {"ValidationNode"},
-    "cairngraph.runtime": {"ExecutionInfo", "Runtime", "get_runtime"},
+    "cairngraph.runtime": {"ExecutionInfo", "Runtime", "ServerInfo", "get_runtime"},
     "cairngraph.config": {"get_config", "get_store", "get_stream_writer"},
     "cairngraph.managed": {
         "IsLastStep",

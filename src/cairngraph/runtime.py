@@ -6,7 +6,8 @@ run's static context (``invoke(..., context=...)``, typed by
 ``StateGraph(State, context_schema=Context)``); ``stream_writer`` sends a
 chunk to ``stream_mode="custom"``; ``store`` is the graph's long-term store
 (``compile(store=...)``), None without one; ``heartbeat()`` tells the node's
-``idle_timeout`` (``TimeoutPolicy``) that the node is still making progress.
+``idle_timeout`` (``TimeoutPolicy``) that the node is still making progress;
+``server_info`` is what a LangGraph server put in the config (None elsewhere).
 
 Example::
 
@@ -24,11 +25,11 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
-__all__ = ["ExecutionInfo", "Runtime", "get_runtime"]
+__all__ = ["ExecutionInfo", "Runtime", "ServerInfo", "get_runtime"]
 
 ContextT = TypeVar("ContextT")
 
@@ -54,6 +55,41 @@ class ExecutionInfo:
     node_first_attempt_time: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ServerInfo:
+    """Which assistant and graph a LangGraph server runs, and for whom.
+
+    Built from the config's ``configurable`` (``assistant_id``, ``graph_id``, and
+    ``langgraph_auth_user``, an object with an ``identity``), as that server
+    sets them; a run given none of them has ``server_info`` None.
+
+    Example::
+
+        def node(state, runtime: Runtime):
+            if runtime.server_info is not None:
+                print(runtime.server_info.assistant_id)
+    """
+
+    assistant_id: str
+    graph_id: str
+    user: Any | None = None
+
+    @classmethod
+    def from_configurable(cls, configurable: Mapping[str, Any]) -> ServerInfo | None:
+        assistant_id = configurable.get("assistant_id")
+        graph_id = configurable.get("graph_id")
+        user = configurable.get("langgraph_auth_user")
+        if user is not None and not hasattr(user, "identity"):
+            user = None
+        if assistant_id is None and graph_id is None and user is None:
+            return None
+        return cls(
+            assistant_id=str(assistant_id) if assistant_id else "",
+            graph_id=str(graph_id) if graph_id else "",
+            user=user,
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Runtime(Generic[ContextT]):
     """The run-scoped services a node may use (see the module docstring)."""
@@ -67,6 +103,7 @@ class Runtime(Generic[ContextT]):
     """Record progress for the running node's ``idle_timeout``: call it from long work
     that makes no other progress (the only signal with ``refresh_on="heartbeat"``).
     It never extends ``run_timeout``."""
+    server_info: ServerInfo | None = None
 
     def override(self, **changes: Any) -> Runtime[ContextT]:
         """A copy with the given fields replaced."""

@@ -42,11 +42,14 @@ __all__ = [
 All = Literal["*"]
 """``interrupt_before="*"``: pause before every node."""
 
-StreamMode = Literal["values", "updates", "debug", "custom", "messages", "checkpoints", "tasks"]
+StreamMode = Literal[
+    "values", "updates", "debug", "custom", "messages", "checkpoints", "tasks", "tools"
+]
 """What ``stream`` yields: the whole state after each step (``values``), each node's
 update (``updates``), what nodes write with ``get_stream_writer()`` (``custom``),
 chat-model tokens (``messages``), each checkpoint (``checkpoints``), each task's
-start and result (``tasks``), or the last three wrapped as engine events (``debug``)."""
+start and result (``tasks``), the last three wrapped as engine events (``debug``),
+or each tool call's start, partial output and end (``tools``)."""
 
 StreamWriter = Callable[[Any], None]
 """The ``writer`` a node or entrypoint takes: ``writer(chunk)`` sends a ``custom`` chunk."""

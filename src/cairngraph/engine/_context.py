@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._timeout import AttemptClock, Signal
     from cairngraph.engine._trace import GraphRun
     from cairngraph.engine.channels import Channel
-    from cairngraph.runtime import Runtime
+    from cairngraph.runtime import Runtime, ServerInfo
 
 __all__ = [
     "RunScope",
@@ -92,6 +92,8 @@ class RunScope:
     """The heartbeat of the node this run runs inside, when a timeout there listens."""
     trace: GraphRun | None = None
     """The graph's callback run, when the run reports to callbacks."""
+    server_info: ServerInfo | None = None
+    """What a LangGraph server put in the run's config (``Runtime.server_info``)."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -54,7 +54,7 @@ class MessagesStream:
                 self.seen.add(message.id)
 
     def node_finished(self, task: TaskContext, output: Any) -> None:
-        namespace = graph_namespace(task.namespace)
+        namespace = graph_namespace(task.namespace, task.path)
         if task.name == START or (namespace and not self.subgraphs):
             return
         metadata = dict(task.node_config().get("metadata") or {})
@@ -126,7 +126,9 @@ def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStr
                 return
             if tags and _NOSTREAM in tags:
                 return
-            namespace = graph_namespace(str(metadata["langgraph_checkpoint_ns"]))
+            namespace = graph_namespace(
+                str(metadata["langgraph_checkpoint_ns"]), metadata.get("langgraph_path", ())
+            )
             if namespace and not subgraphs:
                 return
             user_tags = [tag for tag in tags or () if not tag.startswith(("seq:step", "graph:"))]

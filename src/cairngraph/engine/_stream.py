@@ -58,9 +58,16 @@ class ChunkSink:
             self.wake()
 
 
-def graph_namespace(task_namespace: str) -> tuple[str, ...]:
-    """The namespace of the graph a task runs in (its own segment dropped)."""
-    return tuple(task_namespace.split("|")[:-1])
+def graph_namespace(task_namespace: str, path: tuple[Any, ...] = ()) -> tuple[str, ...]:
+    """The namespace of the graph a task runs in: its own segment dropped, and one more
+    for each ``@task`` call its ``path`` shows it nested in (a call's namespace nests under
+    its caller's, but it runs in its caller's graph; a call's path is
+    ``(PUSH, <caller's path>, <index>)``)."""
+    drop = 1
+    while len(path) == 3 and path[0] == PUSH and isinstance(path[1], tuple):
+        drop += 1
+        path = path[1]
+    return tuple(task_namespace.split("|")[:-drop])
 
 
 def node_config(task: TaskContext) -> RunnableConfig:
@@ -130,6 +137,7 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
             node_attempt=task.attempt,
         ),
         heartbeat=_no_op_heartbeat if beat is None else beat,
+        server_info=scope.server_info,
     )
 
 

@@ -35,7 +35,7 @@ __all__ = [
 
 DURABILITIES = ("sync", "async", "exit")
 VERSIONS = ("v1", "v2")
-_MODES = ("values", "updates", "debug", "custom", "messages", "checkpoints", "tasks")
+_MODES = ("values", "updates", "debug", "custom", "messages", "checkpoints", "tasks", "tools")
 
 _BOLD = "\033[1m"
 _RESET = "\033[0m"

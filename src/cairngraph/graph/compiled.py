@@ -45,6 +45,7 @@ from cairngraph.graph._call import (
     hold,
     schema_class,
 )
+from cairngraph.runtime import ServerInfo
 from cairngraph.types import (
     All,
     Command,
@@ -65,7 +66,7 @@ __all__ = ["CompiledStateGraph"]
 
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
-_LIVE_MODES = frozenset(("custom", "messages"))
+_LIVE_MODES = frozenset(("custom", "messages", "tools"))
 """Modes whose chunks appear while a task runs, not between steps."""
 
 
@@ -208,6 +209,8 @@ class CompiledStateGraph:
         messages = parent.scope.messages if parent is not None else None
         if parent is None and "messages" in modes:
             config, messages = _with_messages_handler(config, sink, call.subgraphs)
+        if parent is None and "tools" in modes:
+            config = _with_tools_handler(config, sink, call.subgraphs)
         opts = RunOptions(
             spec=self.spec,
             config=config,
@@ -257,6 +260,7 @@ class CompiledStateGraph:
                 # node running it.
                 progress=parent.progress if parent is not None and parent.watched else None,
                 heartbeat=parent.beat_target() if parent is not None else None,
+                server_info=ServerInfo.from_configurable(configurable),
             )
         )
         lock: ThreadHold | None = None
@@ -855,6 +859,19 @@ def _with_messages_handler(
     assert sink is not None
     handler, stream = messages_handler(sink, subgraphs)
     return {**config, "callbacks": with_handler(config.get("callbacks"), handler)}, stream
+
+
+def _with_tools_handler(
+    config: RunnableConfig, sink: ChunkSink | None, subgraphs: bool
+) -> RunnableConfig:
+    """The run's config with the ``tools`` stream's callback handler added."""
+    from cairngraph.engine._tools import tools_handler
+
+    assert sink is not None
+    return {
+        **config,
+        "callbacks": with_handler(config.get("callbacks"), tools_handler(sink, subgraphs)),
+    }
 
 
 def _configs(

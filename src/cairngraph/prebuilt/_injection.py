@@ -26,7 +26,9 @@ from langchain_core.tools import BaseTool, InjectedToolArg
 from langchain_core.tools.base import _DirectlyInjectedToolArg, get_all_basemodel_annotations
 from pydantic import BaseModel
 
+from cairngraph.engine._tools import emit_output_delta
 from cairngraph.prebuilt._tool_errors import ToolNodeInputError
+from cairngraph.runtime import ServerInfo
 
 __all__ = [
     "InjectedState",
@@ -89,6 +91,23 @@ class ToolRuntime(_DirectlyInjectedToolArg, Generic[ContextT, StateT]):
     store: Any | None
     tools: list[BaseTool] = field(default_factory=list)
     execution_info: Any | None = None
+    server_info: ServerInfo | None = None
+
+    def emit_output_delta(self, delta: Any) -> None:
+        """Stream a piece of the tool's output, as a ``tool-output-delta`` chunk of
+        ``stream_mode="tools"``; when the run does not stream tools, nothing happens, so
+        a tool may call it unconditionally.
+
+        Example::
+
+            @tool
+            def report(topic: str, runtime: ToolRuntime) -> str:
+                \"\"\"Write a report.\"\"\"
+                for part in ("intro", "body"):
+                    runtime.emit_output_delta(part)
+                return "intro body"
+        """
+        emit_output_delta(delta)
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,6 +204,7 @@ class ToolNode(Runnable[Any, Any]):
                     store=runtime.store,
                     tools=tools,
                     execution_info=runtime.execution_info,
+                    server_info=runtime.server_info,
                 ),
                 kind,
             )
