@@ -22,6 +22,8 @@ PUSH: Final = "__pregel_push"
 """Task path prefix of a node started by a ``Send`` (or by a ``@task`` call)."""
 RETURN: Final = "__return__"
 """The write holding what a ``@task`` call returned (its saved result)."""
+ROOT: Final = "__root__"
+"""The one channel of a root schema such as ``StateGraph(Annotated[list, operator.add])``."""
 PREVIOUS: Final = "__previous__"
 """Channel of an entrypoint: what it returned, or ``entrypoint.final(save=)``, last run."""
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig
-from cairngraph.constants import TASKS
+from cairngraph.constants import END, RETURN, ROOT, TASKS
 from cairngraph.engine._calls import CallSite, await_started, wait_started
 from cairngraph.engine._context import (
     _CURRENT,
@@ -63,21 +63,29 @@ _POOL = ThreadPoolExecutor(
 )
 
 
-def _result_of(output: Any, writes: list[tuple[str, Any]]) -> Any:
-    """What ``stream_mode="updates"`` shows for a node's output.
+_VALUE_CHANNELS = frozenset((RETURN, ROOT, END))
+"""Channels whose one write is the node's whole result: a ``@task`` call's return value,
+a root schema's value, an entrypoint's."""
 
-    A list of Commands and updates, or a Command whose update is a list of
-    ``(key, value)`` pairs, shows its state writes, as LangGraph does: one dict,
-    or one single-key dict per write when a key is written twice.
+
+def _result_of(writes: list[tuple[str, Any]]) -> Any:
+    """What ``stream_mode="updates"`` shows for a node: its state writes, as LangGraph.
+
+    One dict of the keys it wrote (a state object returned shows as its fields),
+    or one single-key dict per write when a key is written twice; None when it
+    wrote no state key (``{}``, a ``Command`` with only ``goto``). What a ``@task``
+    call returned, an entrypoint's or a root schema's value, shows as it is.
     """
-    if isinstance(output, Command):
-        if not isinstance(output.update, list | tuple):
-            return output.update
-    elif not (isinstance(output, list | tuple) and any(isinstance(i, Command) for i in output)):
-        return output
-    state = [(key, value) for key, value in writes if not _is_engine_channel(key)]
-    keys = [key for key, _ in state]
-    if len(set(keys)) < len(keys):
+    state = []
+    for key, value in writes:
+        if key in _VALUE_CHANNELS:
+            return value
+        if not _is_engine_channel(key):
+            state.append((key, value))
+    if len(state) == 1:
+        return {state[0][0]: state[0][1]}
+    keys = {key for key, _ in state}
+    if len(keys) < len(state):
         return [{key: value} for key, value in state]
     return dict(state) or None
 
@@ -158,7 +166,7 @@ class TaskRunner:
         if self.scope.messages is not None:
             self.scope.messages.node_finished(context, output)
         task.writes = task.node.write(output, task.read_fresh)
-        task.result = _result_of(output, task.writes)
+        task.result = _result_of(task.writes)
         task.resumes_changed = context.resumes_changed
         task.calls = context.unsaved or ()
 

@@ -28,14 +28,12 @@ from typing import Any, Literal
 
 import typing_extensions
 
+from cairngraph.constants import ROOT
 from cairngraph.engine.channels import MISSING, BaseChannel, BinaryOperatorAggregate, LastValue
 from cairngraph.errors import InvalidGraphError
 from cairngraph.managed import ManagedValue, managed_of
 
 __all__ = ["ROOT", "Schema", "input_schema_of", "schema_of"]
-
-ROOT = "__root__"
-"""The one channel of a root schema such as ``StateGraph(Annotated[list, operator.add])``."""
 
 Kind = Literal["typeddict", "dataclass", "pydantic", "class", "dict", "root"]
 
