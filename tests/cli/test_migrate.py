@@ -35,14 +35,14 @@ def test_sqlite_dry_run_lists_and_changes_nothing_then_applies(tmp_path: Path) -
     assert dry.exit_code == 0, dry.output
     data = json.loads(dry.stdout)
     assert data["from_version"] == 4 and data["applied"] is False
-    assert [m["version"] for m in data["pending"]] == [5]
+    assert [m["version"] for m in data["pending"]] == [5, 6]
     assert Path(path).read_bytes() == before and _version(path) == 4
     # Read commands refuse the old file until it is migrated.
     refused = invoke("--db", path, "threads")
     assert refused.exit_code == 3 and "cairn migrate" in refused.stderr
     done = invoke("--db", path, "migrate")
     assert done.exit_code == 0, done.output
-    assert "4 -> 5" in done.stdout and _version(path) == sqlite_schema.LATEST
+    assert "4 -> 6" in done.stdout and _version(path) == sqlite_schema.LATEST
     listed = invoke("--db", path, "threads", "--json")
     assert listed.exit_code == 0, listed.output
     again = json.loads(invoke("--db", path, "migrate", "--json").stdout)

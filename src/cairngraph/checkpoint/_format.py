@@ -163,6 +163,10 @@ class Known(NamedTuple):
     refs: Mapping[str, Ref]
 
 
+_NO_PARENT = Known({}, {})
+"""The versions and refs before a thread's first checkpoint (shared: never changed)."""
+
+
 class CheckpointRow(NamedTuple):
     thread_id: str
     checkpoint_ns: str
@@ -264,42 +268,46 @@ class Format:
                 )  # fmt: skip
         checkpoint = step.checkpoint
         values = checkpoint.channel_values
-        before = parent if parent is not None else Known({}, {})
+        new_versions = step.new_versions
+        appends = checkpoint.channel_appends
+        known_versions, known_refs = parent if parent is not None else _NO_PARENT
+        add_ref = rows.refs.add
         refs: dict[str, Ref] = {}
         for channel, version in checkpoint.channel_versions.items():
-            if channel not in step.new_versions and before.versions.get(channel) == version:
-                ref = before.refs.get(channel)
+            if channel not in new_versions and known_versions.get(channel) == version:
+                ref = known_refs.get(channel)
                 if ref is not None:
                     refs[channel] = ref
                     if type(ref) is list and len(ref) == 4:
-                        rows.refs.add((ref[0], thread_id))
+                        add_ref((ref[0], thread_id))
                     continue
             if channel not in values:
                 continue
             base = None
-            append = checkpoint.channel_appends.get(channel)
-            if append is not None and before.versions.get(channel) == append[0]:
-                base = before.refs.get(channel)
+            append = appends.get(channel)
+            if append is not None and known_versions.get(channel) == append[0]:
+                base = known_refs.get(channel)
             refs[channel] = self._ref(
                 rows, thread_id, values[channel], append, base, encoded, dumps
             )
         meta_tag, meta = (dumps or self.codec.dumps_typed)(dict(step.metadata))
+        versions = dict(checkpoint.channel_versions)  # the record's, and the cache's: never changed
         record = [
             checkpoint.v,
             checkpoint.ts,
-            dict(checkpoint.channel_versions),
+            versions,
             {node: dict(seen) for node, seen in checkpoint.versions_seen.items()},
             list(checkpoint.updated_channels),
             [meta_tag, meta],
             refs,
         ]
-        where = Where(CHECKPOINTS, thread_id, ns, checkpoint.id, parent_id=parent_id)
-        body = self.seal.seal(ormsgpack.packb(record), where.place())
-        rows.checkpoints.append(CheckpointRow(thread_id, ns, checkpoint.id, parent_id, body))
-        rows.made.append(checkpoint_config(thread_id, ns, checkpoint.id))
-        rows.learned[(thread_id, ns, checkpoint.id)] = Known(
-            dict(checkpoint.channel_versions), refs
-        )
+        checkpoint_id = checkpoint.id
+        # The place of Where(CHECKPOINTS, thread_id, ns, checkpoint_id, parent_id=parent_id).
+        place = ormsgpack.packb([CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id])
+        body = self.seal.seal(ormsgpack.packb(record), place)
+        rows.checkpoints.append(CheckpointRow(thread_id, ns, checkpoint_id, parent_id, body))
+        rows.made.append(checkpoint_config(thread_id, ns, checkpoint_id))
+        rows.learned[(thread_id, ns, checkpoint_id)] = Known(versions, refs)
 
     def encode_writes(
         self,
@@ -317,9 +325,16 @@ class Format:
         slots: dict[int, list[list[Any]]] = {}
         for position, (channel, value) in enumerate(writes):
             ref = self._ref(rows, thread_id, value, None, None, encoded, dumps)
-            slots.setdefault(slot_of(channel), []).append(
-                [channel, write_index(channel, position), ref]
-            )
+            # A special channel's slot is its write_index; the others go in slot 0.
+            slot = _SLOTS.get(channel)
+            if slot is None:
+                item, slot = [channel, position, ref], 0
+            else:
+                item = [channel, slot, ref]
+            if slot in slots:
+                slots[slot].append(item)
+            else:
+                slots[slot] = [item]
         for slot, items in sorted(slots.items()):
             row = self.writes_row(thread_id, ns, checkpoint_id, task_id, slot, task_path, items)
             rows.writes.append((row, items, task_path))
@@ -334,8 +349,9 @@ class Format:
         task_path: str,
         items: list[list[Any]],
     ) -> WriteRow:
-        where = Where(WRITES, thread_id, ns, checkpoint_id, task_id, slot)
-        body = self.seal.seal(ormsgpack.packb([task_path, items]), where.place())
+        # The place of Where(WRITES, thread_id, ns, checkpoint_id, task_id, slot).
+        place = ormsgpack.packb([WRITES, thread_id, ns, checkpoint_id, task_id, slot, None])
+        body = self.seal.seal(ormsgpack.packb([task_path, items]), place)
         return WriteRow(thread_id, ns, checkpoint_id, task_id, slot, body)
 
     def _ref(
@@ -371,8 +387,13 @@ class Format:
             tag, payload = dumps(value)
             encoded[id(value)] = (value, tag, payload)
         if len(payload) <= INLINE_MAX:
-            raw = _raw(tag, payload) if self.embeds else None
-            return [tag, payload] if raw is None else raw
+            if self.embeds:
+                if tag == "msgpack":  # the common case, without a call
+                    return payload
+                raw = _raw(tag, payload)
+                if raw is not None:
+                    return raw
+            return [tag, payload]
         content = ormsgpack.packb([tag, payload, None, None])
         return self._stored(rows, thread_id, content, None, [0, 0, len(payload)])
 
@@ -716,3 +737,4 @@ def _decoded(
 FORMAT = 2
 """The storage format these rows are in (the saver's schema migration records it)."""
 assert FORMAT_VERSION >= 1
+assert all(write_index(channel, 0) == slot for channel, slot in _SLOTS.items())

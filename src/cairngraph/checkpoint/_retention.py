@@ -234,12 +234,20 @@ class Admission:
     lifted: frozenset[str]
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def admission(steps: Sequence[StepSave]) -> Admission:
     """Which threads of ``steps`` continue a history (checked) or start one (lifted).
 
     The first step of a thread in the batch decides: a root-namespace checkpoint
     with no parent starts a history; anything else continues one.
     """
+    if len(steps) == 1:  # a step saved alone (durability="sync"): the common case
+        config = steps[0].config
+        alone = frozenset((config_thread_id(config),))
+        fresh = config_checkpoint_id(config) is None and config_namespace(config) == ""
+        return Admission(_NONE, alone) if fresh else Admission(alone, _NONE)
     checked: set[str] = set()
     lifted: set[str] = set()
     for step in steps:

@@ -2,10 +2,10 @@
 
 Both durable backends keep a summary table, ``cairn_threads`` (thread id →
 its latest root checkpoint id), maintained by triggers in the transaction of
-every insert and delete of a checkpoint row (SQLite migration 5, PostgreSQL
-migration 4). Its index on ``(checkpoint_id, thread_id)`` orders threads by
-their last update, so a page of threads is an index range, whatever the
-number of checkpoints in the store.
+every insert and delete of a checkpoint row (SQLite migrations 5 and 6,
+PostgreSQL migration 4). Its index on ``(checkpoint_id, thread_id)`` (SQLite:
+its primary key) orders threads by their last update, so a page of threads is
+an index range, whatever the number of checkpoints in the store.
 
 :func:`walk` is the listing as a generator of :class:`Batch` requests: a
 backend answers each with the latest rows of the next threads, newest first
@@ -94,20 +94,26 @@ def walk(
     return found
 
 
-def page_clauses(batch: Batch, mark: str, find: str) -> tuple[list[str], list[Any]]:
+_SUMMARY_KEY = (
+    "SELECT m.checkpoint_id, m.thread_id FROM cairn_threads AS m WHERE m.thread_id = {mark}"
+)
+
+
+def page_clauses(
+    batch: Batch, mark: str, find: str, key_of: str = _SUMMARY_KEY
+) -> tuple[list[str], list[Any]]:
     """The WHERE clauses over ``cairn_threads AS t`` that select ``batch``, and their
     parameters. ``mark`` is the backend's placeholder and ``find`` its substring
-    position function (``instr``, ``strpos``): constants, never input."""
+    position function (``instr``, ``strpos``); ``key_of`` selects the summary key
+    ``(checkpoint_id, thread_id)`` of the thread ``{mark}`` (a backend whose summary
+    has no index by thread finds it otherwise). Constants, never input."""
     clauses: list[str] = []
     params: list[Any] = []
     if batch.search:
         clauses.append(f"{find}(t.thread_id, {mark}) > 0")
         params.append(batch.search)
     if batch.before is not None:
-        clauses.append(
-            "(t.checkpoint_id, t.thread_id) < (SELECT m.checkpoint_id, m.thread_id FROM "  # noqa: S608
-            f"cairn_threads AS m WHERE m.thread_id = {mark})"
-        )
+        clauses.append(f"(t.checkpoint_id, t.thread_id) < ({key_of.format(mark=mark)})")
         params.append(batch.before)
     if batch.after is not None:
         clauses.append(f"(t.checkpoint_id, t.thread_id) < ({mark}, {mark})")

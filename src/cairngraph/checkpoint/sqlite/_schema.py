@@ -198,6 +198,52 @@ MIGRATIONS: tuple[Migration, ...] = (
             END""",
         ),
     ),
+    Migration(
+        6,
+        "cairn_threads as one B-tree keyed (checkpoint_id, thread_id): a step changes one "
+        "page of it, not a row and its index; a thread's current row is found through "
+        "its latest root checkpoint",
+        (
+            "DROP TRIGGER cairn_threads_saved",
+            "DROP TRIGGER cairn_threads_removed",
+            "DROP TABLE cairn_threads",
+            """CREATE TABLE cairn_threads (
+                checkpoint_id TEXT NOT NULL,
+                thread_id TEXT NOT NULL,
+                PRIMARY KEY (checkpoint_id, thread_id)
+            ) WITHOUT ROWID""",
+            "INSERT INTO cairn_threads (checkpoint_id, thread_id) SELECT MAX(checkpoint_id), "
+            "thread_id FROM cairn_checkpoints WHERE ns = '' GROUP BY thread_id",
+            # Invariant: one row per thread with root checkpoints, its latest one's id. So
+            # the row to replace is found from cairn_checkpoints (a primary-key range).
+            # No conflict clause in the bodies: an outer INSERT OR REPLACE would override
+            # it. A row older than the thread's latest (a copy, an import) changes nothing.
+            """CREATE TRIGGER cairn_threads_saved AFTER INSERT ON cairn_checkpoints
+            WHEN NEW.ns = '' AND NOT EXISTS (
+                SELECT 1 FROM cairn_checkpoints WHERE thread_id = NEW.thread_id AND ns = ''
+                AND checkpoint_id > NEW.checkpoint_id)
+            BEGIN
+                DELETE FROM cairn_threads WHERE thread_id = NEW.thread_id AND checkpoint_id = (
+                    SELECT MAX(checkpoint_id) FROM cairn_checkpoints
+                    WHERE thread_id = NEW.thread_id AND ns = ''
+                    AND checkpoint_id < NEW.checkpoint_id);
+                INSERT INTO cairn_threads (checkpoint_id, thread_id)
+                VALUES (NEW.checkpoint_id, NEW.thread_id);
+            END""",
+            # Deleting the latest root row hands the thread to its next latest, if any.
+            """CREATE TRIGGER cairn_threads_removed AFTER DELETE ON cairn_checkpoints
+            WHEN OLD.ns = '' AND NOT EXISTS (
+                SELECT 1 FROM cairn_checkpoints WHERE thread_id = OLD.thread_id AND ns = ''
+                AND checkpoint_id > OLD.checkpoint_id)
+            BEGIN
+                DELETE FROM cairn_threads
+                WHERE checkpoint_id = OLD.checkpoint_id AND thread_id = OLD.thread_id;
+                INSERT INTO cairn_threads (checkpoint_id, thread_id)
+                SELECT MAX(checkpoint_id), thread_id FROM cairn_checkpoints
+                WHERE thread_id = OLD.thread_id AND ns = '' GROUP BY thread_id;
+            END""",
+        ),
+    ),
 )
 
 LATEST = MIGRATIONS[-1].version

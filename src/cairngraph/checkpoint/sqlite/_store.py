@@ -92,7 +92,7 @@ _NO_WRITES: tuple[()] = ()
 Selected = tuple[CheckpointRow, list[WriteRow]]
 """A checkpoint row and its writes rows, as :meth:`Store.select` found them."""
 
-# A page of threads: a range of the summary table's (checkpoint_id, thread_id) index,
+# A page of threads: a range of the summary table's key (checkpoint_id, thread_id),
 # newest first, joined to only its rows' checkpoints (see checkpoint/_threads.py).
 _LATEST_ROWS = (
     "SELECT c.thread_id, c.ns, c.checkpoint_id, c.parent_id, CAST(c.body AS BLOB) FROM "
@@ -101,6 +101,13 @@ _LATEST_ROWS = (
     "c.thread_id = t.thread_id AND c.ns = '' AND c.checkpoint_id = t.checkpoint_id "
     "ORDER BY t.checkpoint_id DESC, t.thread_id DESC"
 )
+
+
+_THREAD_KEY = (
+    "SELECT MAX(m.checkpoint_id), m.thread_id FROM cairn_checkpoints AS m "
+    "WHERE m.thread_id = {mark} AND m.ns = ''"
+)
+"""A thread's summary key: its latest root checkpoint (the summary has no index by thread)."""
 
 
 class Store:
@@ -266,7 +273,7 @@ class Store:
 
     def latest_rows(self, batch: Batch) -> list[CheckpointRow]:
         """The latest root rows of the threads ``batch`` asks for, newest first."""
-        clauses, params = page_clauses(batch, "?", "instr")
+        clauses, params = page_clauses(batch, "?", "instr", _THREAD_KEY)
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
         # Only constant fragments and ``?`` placeholders are joined here.
         found = self.conn.execute(
