@@ -55,7 +55,7 @@ from cairngraph.checkpoint._config import (
     config_namespace,
     config_thread_id,
 )
-from cairngraph.checkpoint._where import Where, failed
+from cairngraph.checkpoint._where import Where, failed, row_place
 from cairngraph.checkpoint.base import (
     ERROR,
     FORMAT_VERSION,
@@ -302,8 +302,7 @@ class Format:
             refs,
         ]
         checkpoint_id = checkpoint.id
-        # The place of Where(CHECKPOINTS, thread_id, ns, checkpoint_id, parent_id=parent_id).
-        place = ormsgpack.packb([CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id])
+        place = row_place(CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id)
         body = self.seal.seal(ormsgpack.packb(record), place)
         rows.checkpoints.append(CheckpointRow(thread_id, ns, checkpoint_id, parent_id, body))
         rows.made.append(checkpoint_config(thread_id, ns, checkpoint_id))
@@ -349,8 +348,7 @@ class Format:
         task_path: str,
         items: list[list[Any]],
     ) -> WriteRow:
-        # The place of Where(WRITES, thread_id, ns, checkpoint_id, task_id, slot).
-        place = ormsgpack.packb([WRITES, thread_id, ns, checkpoint_id, task_id, slot, None])
+        place = row_place(WRITES, thread_id, ns, checkpoint_id, task_id, slot, None)
         body = self.seal.seal(ormsgpack.packb([task_path, items]), place)
         return WriteRow(thread_id, ns, checkpoint_id, task_id, slot, body)
 
@@ -438,7 +436,7 @@ class Format:
         checksum).
         """
         thread_id, ns, checkpoint_id, parent_id, body = row
-        place = ormsgpack.packb([CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id])
+        place = row_place(CHECKPOINTS, thread_id, ns, checkpoint_id, None, None, parent_id)
         try:
             content = self.seal.open(body if type(body) is bytes else bytes(body), place)
             v, ts, versions, seen, updated, meta, refs = ormsgpack.unpackb(content)
@@ -480,7 +478,7 @@ class Format:
     def open_writes(self, row: WriteRow) -> tuple[str, list[list[Any]]]:
         """``(task_path, items)`` of a writes row, checked against its seal and place."""
         thread_id, ns, checkpoint_id, task_id, slot, body = row
-        place = ormsgpack.packb([WRITES, thread_id, ns, checkpoint_id, task_id, slot, None])
+        place = row_place(WRITES, thread_id, ns, checkpoint_id, task_id, slot, None)
         try:
             content = self.seal.open(body if type(body) is bytes else bytes(body), place)
             task_path, items = ormsgpack.unpackb(content)

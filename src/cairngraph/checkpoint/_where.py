@@ -19,7 +19,23 @@ from cairngraph.errors import (
     SerializationError,
 )
 
-__all__ = ["Where", "failed"]
+__all__ = ["Where", "failed", "row_place"]
+
+
+def row_place(
+    table: str,
+    thread_id: str | None,
+    checkpoint_ns: str | None,
+    checkpoint_id: str | None,
+    task_id: str | None,
+    slot: int | None,
+    parent_id: str | None,
+) -> bytes:
+    """The place of a checkpoint or writes row, as :meth:`Where.place` makes it: the
+    one definition, called directly where every step and read would build a Where."""
+    return ormsgpack.packb(
+        [table, thread_id, checkpoint_ns, checkpoint_id, task_id, slot, parent_id]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +56,14 @@ class Where:
         """The bytes a payload here is bound to (never stored)."""
         if self.address is not None:
             return b"value\x00" + self.address
-        return ormsgpack.packb(
-            [
-                self.table,
-                self.thread_id,
-                self.checkpoint_ns,
-                self.checkpoint_id,
-                self.task_id,
-                self.slot,
-                self.parent_id,
-            ]
+        return row_place(
+            self.table,
+            self.thread_id,
+            self.checkpoint_ns,
+            self.checkpoint_id,
+            self.task_id,
+            self.slot,
+            self.parent_id,
         )
 
     def at(self, channel: str) -> Where:
