@@ -644,6 +644,8 @@ class ValueLoader:
     delta's base is wanted once the delta is known).
     """
 
+    __slots__ = ("_asked", "_fmt", "_opened", "_wanted")
+
     def __init__(self, fmt: Format) -> None:
         self._fmt = fmt
         self._opened: dict[

@@ -152,7 +152,12 @@ def snapshot_of(
         shown.append(PregelTask(task.id, task.name, task.path, error, interrupts, child, result))
     # Like LangGraph: the values show the writes of no task (a Command(update=...)
     # answering this checkpoint), then, live, what the step's finished tasks wrote.
-    direct = [(c, v) for c, v in writes.get(NULL_TASK_ID, ()) if c not in _SPECIAL]
+    # (Each comprehension is a call: the common snapshot, no writes, makes none.)
+    direct = (
+        [(c, v) for c, v in writes[NULL_TASK_ID] if c not in _SPECIAL]
+        if NULL_TASK_ID in writes
+        else None
+    )
     if direct or finished:
         versions = dict(checkpoint.channel_versions)
         if direct:
@@ -168,7 +173,11 @@ def snapshot_of(
             apply_writes(channels, versions, {}, [update])
         if finished:
             apply_writes(channels, versions, {}, finished)
-    done = {task.id for task in finished}
+    if finished:
+        done = {task.id for task in finished}
+        next_names = tuple(task.name for task in tasks if task.id not in done)
+    else:
+        next_names = tuple([task.name for task in tasks]) if tasks else ()
     # A root checkpoint's metadata has no parents: its configs are shown as stored.
     if metadata and metadata.get("parents"):
         config = _with_checkpoint_map(config, metadata)
@@ -176,7 +185,7 @@ def snapshot_of(
             parent_config = _with_checkpoint_map(parent_config, metadata)
     return StateSnapshot(
         spec.values(channels),
-        tuple(task.name for task in tasks if task.id not in done),
+        next_names,
         config,
         metadata,
         checkpoint.ts,

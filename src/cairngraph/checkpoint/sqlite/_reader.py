@@ -63,7 +63,13 @@ class Reader:
         checkpoint_id = config_checkpoint_id(config)
         load_one = self.store.load_one
         with self.reading():
-            return _retention.unraced(self.conn, lambda: load_one(thread_id, ns, checkpoint_id))
+            try:
+                return load_one(thread_id, ns, checkpoint_id)
+            except CorruptDataError:
+                # A value missing may be a prune's or a delete's race, not damage:
+                # unraced() reads again and tells the two apart (the common path
+                # skips its closure and loop).
+                return _retention.unraced(self.conn, lambda: load_one(thread_id, ns, checkpoint_id))
 
     def listing(self, query: ListQuery, *, lazy: bool) -> Iterator[CheckpointTuple]:
         clauses, params = query.where("?")
