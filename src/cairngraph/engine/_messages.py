@@ -13,6 +13,7 @@ its input are emitted when the node finishes. Each chunk is
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -90,20 +91,22 @@ def _messages_in(value: Any) -> Iterator[Any]:
             yield from (entry for entry in item if isinstance(entry, BaseMessage))
 
 
-def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStream]:
-    """A langchain-core callback handler feeding ``sink``, and the run's message record."""
+@functools.cache
+def stream_handler_base() -> Any:
+    """The base class of the stream modes' callback handlers ("messages", "tools").
+
+    A langchain-core handler told inline (events keep their order), whose taps
+    pass a run's output through, and a ``_StreamingCallbackHandler``: its
+    presence among a model's handlers is what makes ``invoke`` stream tokens (an
+    older langchain-core has none, and its models stream only when asked to).
+    """
     from langchain_core.callbacks import BaseCallbackHandler
-    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 
     streaming: Any = object
-    # Its presence among a model's handlers is what makes ``invoke`` stream tokens; an
-    # older langchain-core has none, and its models stream only when asked to.
     with contextlib.suppress(ImportError):
         from langchain_core.tracers._streaming import _StreamingCallbackHandler as streaming
 
-    stream = MessagesStream(sink, subgraphs)
-
-    class Handler(BaseCallbackHandler, streaming):  # type: ignore[misc]
+    class StreamHandler(BaseCallbackHandler, streaming):  # type: ignore[misc]
         run_inline = True
 
         def tap_output_aiter(self, run_id: Any, output: Any) -> Any:
@@ -112,6 +115,16 @@ def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStr
         def tap_output_iter(self, run_id: Any, output: Any) -> Any:
             return output
 
+    return StreamHandler
+
+
+def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStream]:
+    """A langchain-core callback handler feeding ``sink``, and the run's message record."""
+    from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
+
+    stream = MessagesStream(sink, subgraphs)
+
+    class Handler(stream_handler_base()):  # type: ignore[misc]
         def on_chat_model_start(
             self,
             serialized: dict[str, Any],

@@ -141,28 +141,17 @@ class ToolsStream:
 
 
 def tools_handler(sink: ChunkSink, subgraphs: bool) -> Any:
-    """A langchain-core callback handler streaming the run's tool calls into ``sink``."""
-    from langchain_core.callbacks import BaseCallbackHandler
+    """A langchain-core callback handler streaming the run's tool calls into ``sink``.
 
+    As the messages handler's, it makes a chat model among the run's handlers stream
+    its tokens, as LangGraph's tools handler does.
+    """
+    from cairngraph.engine._messages import stream_handler_base
     from cairngraph.errors import GraphInterrupt
-
-    streaming: Any = object
-    # As the messages handler: among a run's handlers, it makes a chat model stream its
-    # tokens, as LangGraph's tools handler does.
-    with contextlib.suppress(ImportError):
-        from langchain_core.tracers._streaming import _StreamingCallbackHandler as streaming
 
     stream = ToolsStream(sink, subgraphs)
 
-    class Handler(BaseCallbackHandler, streaming):  # type: ignore[misc]
-        run_inline = True
-
-        def tap_output_aiter(self, run_id: Any, output: Any) -> Any:
-            return output
-
-        def tap_output_iter(self, run_id: Any, output: Any) -> Any:
-            return output
-
+    class Handler(stream_handler_base()):  # type: ignore[misc]
         def on_tool_start(
             self,
             serialized: dict[str, Any],
