@@ -114,8 +114,9 @@ def runtime_of(task: TaskContext) -> Runtime[Any]:
     graph = tuple(scope.namespace.split("|")) if scope.namespace else ()
     # An error handler's chunks come from inside its failed task, as in LangGraph.
     namespace = graph if task.node_error is None else graph_namespace(task.namespace)
-    # A subgraph's custom chunks reach the caller only with stream(subgraphs=True).
-    if sink is not None and "custom" in sink.modes and (scope.forward or not graph):
+    # A subgraph's custom chunks reach the caller only with stream(subgraphs=True), or
+    # when the subgraph is streamed itself (its own sink, which it drains).
+    if sink is not None and "custom" in sink.modes and (scope.forward or scope.drains or not graph):
 
         def writer(chunk: Any) -> None:
             sink.put(namespace, "custom", chunk)

@@ -150,6 +150,7 @@ class CompiledStateGraph:
         parents: dict[str, str] = {}
         forward: tuple[ChunkSink, tuple[str, ...]] | None = None
         sink: ChunkSink | None = None
+        own_sink = False
         context = call.context
         store = self.store
         modes = call.modes
@@ -180,7 +181,13 @@ class CompiledStateGraph:
             store = store if store is not None else scope.store
             if sink is not None and scope.forward:
                 forward = (sink, tuple(namespace.split("|")))
-                modes = tuple(sorted(sink.modes))
+                modes = tuple(sorted(sink.modes.union(modes)))
+            if "custom" in call.modes:
+                # A stream() inside a node that asks for custom chunks takes them itself, as
+                # in LangGraph: its own sink, drained by this run; the parent's stream never
+                # sees them (its between-step chunks are still forwarded, see stream()).
+                sink = ChunkSink(frozenset(modes))
+                own_sink = True
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
         config["configurable"] = configurable
@@ -251,8 +258,8 @@ class CompiledStateGraph:
                 context=_coerce_context(self.context_schema, context),
                 store=store,
                 sink=sink,
-                forward=call.subgraphs if parent is None else forward is not None,
-                drains=parent is None and sink is not None,
+                forward=call.subgraphs if parent is None or own_sink else forward is not None,
+                drains=(parent is None and sink is not None) or own_sink,
                 durability=chosen if parent is None else parent.scope.durability,
                 thread_id=opts.thread_id,
                 messages=messages,
@@ -346,6 +353,8 @@ class CompiledStateGraph:
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
             for event in self._drive(prepared):
+                if event.mode not in _LIVE_MODES:  # a subgraph's steps, to the run above
+                    prepared.forward_event(event)
                 if call.wants(event):
                     yield call.format(event)
 
@@ -449,7 +458,11 @@ class CompiledStateGraph:
         prepared = await self._aprepare(input, config, call)
         async with ahold(prepared.lock):
             async for event in self._adrive(prepared):
-                if isinstance(event, Emit) and call.wants(event):
+                if not isinstance(event, Emit):
+                    continue
+                if event.mode not in _LIVE_MODES:  # a subgraph's steps, to the run above
+                    prepared.forward_event(event)
+                if call.wants(event):
                     yield call.format(event)
 
     def astream_events(
