@@ -66,10 +66,7 @@ def test_a_version_4_file_gets_its_summary_from_its_rows(tmp_path: Path) -> None
         saver.close()
     # Made a version-4 file: drop what migration 5 made, as a file written before it.
     with sqlite3.connect(path) as conn:
-        for name in ("TRIGGER cairn_threads_saved", "TRIGGER cairn_threads_removed"):
-            conn.execute(f"DROP {name}")
-        conn.execute("DROP TABLE cairn_threads")
-        conn.execute("UPDATE cairn_meta SET value = '4' WHERE key = 'schema_version'")
+        _drop_summary(conn, version=4)
     assert MIGRATIONS[4].version == 5
     saver = SqliteSaver(path)
     try:
@@ -77,6 +74,14 @@ def test_a_version_4_file_gets_its_summary_from_its_rows(tmp_path: Path) -> None
         _agrees(saver)
     finally:
         saver.close()
+
+
+def _drop_summary(conn: sqlite3.Connection, *, version: int) -> None:
+    """Drop the thread summary and its triggers, and mark the file ``version``."""
+    for name in ("TRIGGER cairn_threads_saved", "TRIGGER cairn_threads_removed"):
+        conn.execute(f"DROP {name}")
+    conn.execute("DROP TABLE cairn_threads")
+    conn.execute("UPDATE cairn_meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
 
 def _exact(conn: sqlite3.Connection) -> None:
@@ -99,12 +104,9 @@ def test_a_version_5_file_gets_the_one_tree_summary(tmp_path: Path) -> None:
         saver.close()
     # Made a version-5 file: what migration 6 made replaced by what migration 5 made.
     with sqlite3.connect(path) as conn:
-        for name in ("TRIGGER cairn_threads_saved", "TRIGGER cairn_threads_removed"):
-            conn.execute(f"DROP {name}")
-        conn.execute("DROP TABLE cairn_threads")
+        _drop_summary(conn, version=5)
         for statement in MIGRATIONS[4].statements:
             conn.execute(statement)
-        conn.execute("UPDATE cairn_meta SET value = '5' WHERE key = 'schema_version'")
         assert conn.execute("SELECT count(*) FROM cairn_threads").fetchone() == (len(expected),)
     assert MIGRATIONS[5].version == 6
     saver = SqliteSaver(path)

@@ -267,7 +267,12 @@ class CompiledStateGraph:
                 # node running it.
                 progress=parent.progress if parent is not None and parent.watched else None,
                 heartbeat=parent.beat_target() if parent is not None else None,
-                server_info=ServerInfo.from_configurable(configurable),
+                # A subgraph's config is its parent's: so is what the server put in it.
+                server_info=(
+                    parent.scope.server_info
+                    if parent is not None
+                    else ServerInfo.from_configurable(configurable)
+                ),
             )
         )
         lock: ThreadHold | None = None
