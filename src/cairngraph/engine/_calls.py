@@ -228,7 +228,7 @@ class CallSite:
         if sink is None or mode not in sink.modes:
             return
         namespace = tuple(scope.namespace.split("|")) if scope.namespace else ()
-        if scope.forward or not namespace:
+        if scope.forward or scope.drains or not namespace:
             sink.put(namespace, mode, chunk)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cairngraph.constants import START
-from cairngraph.engine._stream import ChunkSink, graph_namespace
+from cairngraph.engine._stream import ChunkSink, graph_namespace, streams_from
 
 if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
@@ -31,11 +31,24 @@ _HIDDEN = "langsmith:hidden"
 
 
 class MessagesStream:
-    """What the run knows of messages already sent, shared by its tasks."""
+    """What the run knows of messages already sent, shared by its tasks.
 
-    def __init__(self, sink: ChunkSink, subgraphs: bool) -> None:
+    ``home`` is the namespace of the graph whose stream asked for messages (``()``
+    for the root; a subgraph streamed inside a node has its own); ``outer`` is the
+    stream of the run around it, which also sees this run's nodes.
+    """
+
+    def __init__(
+        self,
+        sink: ChunkSink,
+        subgraphs: bool,
+        home: tuple[str, ...] = (),
+        outer: MessagesStream | None = None,
+    ) -> None:
         self.sink = sink
         self.subgraphs = subgraphs
+        self.home = home
+        self.outer = outer
         self.runs: dict[Any, tuple[tuple[str, ...], dict[str, Any]]] = {}
         self.seen: set[str] = set()
 
@@ -49,14 +62,22 @@ class MessagesStream:
         self.seen.add(message.id)
         self.sink.put(where[0], "messages", (message, where[1]))
 
+    def takes(self, namespace: tuple[str, ...]) -> bool:
+        """Whether the messages of the graph at ``namespace`` go to this stream."""
+        return streams_from(namespace, self.home, self.subgraphs)
+
     def node_started(self, task: TaskContext, state: Any) -> None:
         for message in _messages_in(state):
             if message.id is not None:
                 self.seen.add(message.id)
+        if self.outer is not None:
+            self.outer.node_started(task, state)
 
     def node_finished(self, task: TaskContext, output: Any) -> None:
+        if self.outer is not None:
+            self.outer.node_finished(task, output)
         namespace = graph_namespace(task.namespace, task.path)
-        if task.name == START or (namespace and not self.subgraphs):
+        if task.name == START or not self.takes(namespace):
             return
         metadata = dict(task.node_config().get("metadata") or {})
         update = getattr(output, "update", output) if _is_command(output) else output
@@ -118,11 +139,18 @@ def stream_handler_base() -> Any:
     return StreamHandler
 
 
-def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStream]:
-    """A langchain-core callback handler feeding ``sink``, and the run's message record."""
+def messages_handler(
+    sink: ChunkSink, subgraphs: bool, outer: MessagesStream | None = None
+) -> tuple[Any, MessagesStream]:
+    """A langchain-core callback handler feeding ``sink``, and the run's message record.
+
+    The handler takes the messages of the graph that drains ``sink`` (and of the
+    graphs inside it with ``subgraphs``); ``outer`` is the message record of the
+    stream around it, if any.
+    """
     from langchain_core.outputs import ChatGeneration, ChatGenerationChunk
 
-    stream = MessagesStream(sink, subgraphs)
+    stream = MessagesStream(sink, subgraphs, sink.home, outer)
 
     class Handler(stream_handler_base()):  # type: ignore[misc]
         def on_chat_model_start(
@@ -142,7 +170,7 @@ def messages_handler(sink: ChunkSink, subgraphs: bool) -> tuple[Any, MessagesStr
             namespace = graph_namespace(
                 str(metadata["langgraph_checkpoint_ns"]), metadata.get("langgraph_path", ())
             )
-            if namespace and not subgraphs:
+            if not stream.takes(namespace):
                 return
             user_tags = [tag for tag in tags or () if not tag.startswith(("seq:step", "graph:"))]
             found = dict(metadata)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
     from cairngraph.engine._timeout import AttemptClock
 
-__all__ = ["DONE", "ChunkSink", "graph_namespace", "node_config", "runtime_of"]
+__all__ = ["DONE", "ChunkSink", "graph_namespace", "node_config", "runtime_of", "streams_from"]
 
 Chunk = tuple[tuple[str, ...], str, Any]
 """``(namespace, mode, payload)``: namespace ``()`` is the root graph."""
@@ -37,25 +37,61 @@ class ChunkSink:
 
     ``wake`` (set by the async driver) is called after each put, so an event
     loop waiting for chunks learns of one put from a worker thread.
+
+    Chunks are put with the namespace of the graph that made them, from the
+    root. ``home`` is the namespace of the run that drains the sink (``()`` for
+    the root run; a subgraph streamed inside a node has a sink of its own), and
+    the queue holds namespaces relative to it, as the run's own step events are.
+    It queues its own graph's chunks of ``modes``, and those of the graphs
+    inside it only with ``subgraphs`` or for the modes it ``keeps`` (a graph
+    run inside its node writes custom chunks to the nearest stream asking for
+    them, as in LangGraph). A subgraph's sink also hands each chunk to
+    ``parent`` (the stream around it, when that one streams subgraphs) at once,
+    as LangGraph's streams do, except the modes it keeps for itself.
     """
 
-    __slots__ = ("modes", "queue", "wake")
+    __slots__ = ("depth", "home", "keeps", "modes", "parent", "queue", "subgraphs", "wake")
 
-    def __init__(self, modes: frozenset[str]) -> None:
+    def __init__(
+        self,
+        modes: frozenset[str],
+        home: tuple[str, ...] = (),
+        *,
+        subgraphs: bool = True,
+        parent: ChunkSink | None = None,
+        keeps: frozenset[str] = frozenset(),
+    ) -> None:
         self.modes = modes
+        self.home = home
+        self.depth = len(home)
+        self.subgraphs = subgraphs
+        self.parent = parent
+        self.keeps = keeps
         self.queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.wake: Callable[[], None] | None = None
 
     def put(self, namespace: tuple[str, ...], mode: str, payload: Any) -> None:
-        if mode in self.modes:
-            self.queue.put((namespace, mode, payload))
+        if mode in self.modes and (
+            self.subgraphs or mode in self.keeps or len(namespace) == self.depth
+        ):
+            self.queue.put((namespace[self.depth :], mode, payload))
             if self.wake is not None:
                 self.wake()
+        if self.parent is not None and mode not in self.keeps:
+            self.parent.put(namespace, mode, payload)
 
     def done(self) -> None:
         self.queue.put(DONE)
         if self.wake is not None:
             self.wake()
+
+
+def streams_from(namespace: tuple[str, ...], home: tuple[str, ...], subgraphs: bool) -> bool:
+    """Whether a stream made for the graph at ``home`` takes chunks of the graph at
+    ``namespace``: its own graph's, and with ``subgraphs`` those of graphs inside it."""
+    if len(namespace) == len(home):
+        return namespace == home
+    return subgraphs and len(namespace) > len(home) and namespace[: len(home)] == home
 
 
 def graph_namespace(task_namespace: str, path: tuple[Any, ...] = ()) -> tuple[str, ...]:

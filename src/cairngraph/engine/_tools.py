@@ -35,7 +35,7 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
-from cairngraph.engine._stream import ChunkSink, graph_namespace
+from cairngraph.engine._stream import ChunkSink, graph_namespace, streams_from
 
 __all__ = ["emit_output_delta", "tools_handler"]
 
@@ -85,11 +85,11 @@ class ToolsStream:
         if not metadata or (tags and _NOSTREAM in tags):
             return None
         if not metadata.get("langgraph_checkpoint_ns"):
-            return ()
+            return () if not self.sink.home else None
         namespace = graph_namespace(
             str(metadata["langgraph_checkpoint_ns"]), metadata.get("langgraph_path", ())
         )
-        if namespace and not self.subgraphs:
+        if not streams_from(namespace, self.sink.home, self.subgraphs):
             return None
         return namespace
 

@@ -143,12 +143,15 @@ class Call:
             return _only(event.chunk, self.output_keys)
         return event.chunk
 
-    def format(self, event: Emit) -> Any:
+    def format(self, event: Emit, home: tuple[str, ...] = ()) -> Any:
+        """``event`` as the stream yields it; ``home``: the namespace of the run streamed
+        (a subgraph's, streamed in a node), before the event's own, as LangGraph shows it."""
         chunk = self._select(event)
+        namespace = (*home, *event.namespace) if home else event.namespace
         if self.version == "v2":
-            return self._part(event.mode, event.namespace, chunk)
+            return self._part(event.mode, namespace, chunk)
         if self.subgraphs:
-            return (event.namespace, chunk) if self.single else (event.namespace, event.mode, chunk)
+            return (namespace, chunk) if self.single else (namespace, event.mode, chunk)
         return chunk if self.single else (event.mode, chunk)
 
     def _part(self, mode: str, namespace: tuple[str, ...], chunk: Any) -> StreamPart:
@@ -230,6 +233,12 @@ class Prepared:
     forward: tuple[ChunkSink, tuple[str, ...]] | None
     traced: tuple[Any] | None = None
     """``(input,)`` when the run reports to callbacks: what its callback run shows."""
+
+    @property
+    def home(self) -> tuple[str, ...]:
+        """The run's namespace (``()`` for the root graph)."""
+        namespace = self.opts.namespace
+        return tuple(namespace.split("|")) if namespace else ()
 
     def forward_event(self, event: Emit) -> None:
         """A subgraph's own event, passed up to the stream of the run it is part of."""

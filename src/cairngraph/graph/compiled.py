@@ -67,6 +67,8 @@ __all__ = ["CompiledStateGraph"]
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
 _LIVE_MODES = frozenset(("custom", "messages", "tools"))
+_HANDLED_MODES = frozenset(("messages", "tools"))
+"""Modes made by a run's own callback handlers: a subgraph's never reach its parent's sink."""
 """Modes whose chunks appear while a task runs, not between steps."""
 
 
@@ -182,11 +184,21 @@ class CompiledStateGraph:
             if sink is not None and scope.forward:
                 forward = (sink, tuple(namespace.split("|")))
                 modes = tuple(sorted(sink.modes.union(modes)))
-            if "custom" in call.modes:
-                # A stream() inside a node that asks for custom chunks takes them itself, as
-                # in LangGraph: its own sink, drained by this run; the parent's stream never
-                # sees them (its between-step chunks are still forwarded, see stream()).
-                sink = ChunkSink(frozenset(modes))
+            if call.subgraphs or _LIVE_MODES.intersection(call.modes):
+                # A stream() inside a node that asks for chunks made while tasks run
+                # (custom, messages, tools), or for its subgraphs' events, takes them itself,
+                # as in LangGraph: its own sink, drained by this run. What it does not keep
+                # for itself also reaches a parent stream that streams subgraphs, at once:
+                # not its custom chunks when it asked for them, never its handlers'
+                # messages and tool events (a parent's own handler sees those, callbacks
+                # being inherited). Its between-step chunks are forwarded by stream().
+                sink = ChunkSink(
+                    frozenset(modes),
+                    tuple(namespace.split("|")),
+                    subgraphs=call.subgraphs,
+                    parent=None if forward is None else forward[0],
+                    keeps=_HANDLED_MODES.union(_LIVE_MODES.intersection(call.modes)),
+                )
                 own_sink = True
         elif isinstance(self.checkpointer, BaseCheckpointSaver):
             saver = self.checkpointer
@@ -214,9 +226,11 @@ class CompiledStateGraph:
         if parent is None and (call.subgraphs or self.live_modes & set(modes)):
             sink = ChunkSink(frozenset(modes))
         messages = parent.scope.messages if parent is not None else None
-        if parent is None and "messages" in modes:
-            config, messages = _with_messages_handler(config, sink, call.subgraphs)
-        if parent is None and "tools" in modes:
+        # The run's own stream handlers: the root's, or a subgraph's streamed in a node.
+        asked = modes if parent is None else call.modes if own_sink else ()
+        if "messages" in asked:
+            config, messages = _with_messages_handler(config, sink, call.subgraphs, messages)
+        if "tools" in asked:
             config = _with_tools_handler(config, sink, call.subgraphs)
         opts = RunOptions(
             spec=self.spec,
@@ -258,7 +272,14 @@ class CompiledStateGraph:
                 context=_coerce_context(self.context_schema, context),
                 store=store,
                 sink=sink,
-                forward=call.subgraphs if parent is None or own_sink else forward is not None,
+                # Whether its subgraphs' events go to the sink.
+                forward=(
+                    call.subgraphs
+                    if parent is None
+                    else call.subgraphs or forward is not None
+                    if own_sink
+                    else forward is not None
+                ),
                 drains=(parent is None and sink is not None) or own_sink,
                 durability=chosen if parent is None else parent.scope.durability,
                 thread_id=opts.thread_id,
@@ -358,10 +379,10 @@ class CompiledStateGraph:
         prepared = self._prepare(input, config, call)
         with hold(prepared.lock):
             for event in self._drive(prepared):
-                if event.mode not in _LIVE_MODES:  # a subgraph's steps, to the run above
-                    prepared.forward_event(event)
+                if not event.namespace and event.mode not in _LIVE_MODES:
+                    prepared.forward_event(event)  # a subgraph's own steps, to the run above
                 if call.wants(event):
-                    yield call.format(event)
+                    yield call.format(event, prepared.home)
 
     def invoke(
         self,
@@ -465,10 +486,10 @@ class CompiledStateGraph:
             async for event in self._adrive(prepared):
                 if not isinstance(event, Emit):
                     continue
-                if event.mode not in _LIVE_MODES:  # a subgraph's steps, to the run above
-                    prepared.forward_event(event)
+                if not event.namespace and event.mode not in _LIVE_MODES:
+                    prepared.forward_event(event)  # a subgraph's own steps, to the run above
                 if call.wants(event):
-                    yield call.format(event)
+                    yield call.format(event, prepared.home)
 
     def astream_events(
         self,
@@ -869,13 +890,16 @@ def _coerce_context(schema: Any, context: Any) -> Any:
 
 
 def _with_messages_handler(
-    config: RunnableConfig, sink: ChunkSink | None, subgraphs: bool
+    config: RunnableConfig,
+    sink: ChunkSink | None,
+    subgraphs: bool,
+    outer: MessagesStream | None,
 ) -> tuple[RunnableConfig, MessagesStream]:
     """The run's config with the ``messages`` stream's callback handler added."""
     from cairngraph.engine._messages import messages_handler
 
     assert sink is not None
-    handler, stream = messages_handler(sink, subgraphs)
+    handler, stream = messages_handler(sink, subgraphs, outer)
     return {**config, "callbacks": with_handler(config.get("callbacks"), handler)}, stream
 
 
