@@ -22,6 +22,7 @@ PUBLIC = {
         "Durability",
         "GraphOutput",
         "Interrupt",
+        "Overwrite",
         "PregelTask",
         "RetryPolicy",
         "Send",

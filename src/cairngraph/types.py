@@ -27,6 +27,7 @@ __all__ = [
     "Durability",
     "GraphOutput",
     "Interrupt",
+    "Overwrite",
     "PregelTask",
     "RetryPolicy",
     "Send",
@@ -193,6 +194,45 @@ class Send:
         if self.timeout is None:
             return f"Send(node={self.node!r}, arg={self.arg!r})"
         return f"Send(node={self.node!r}, arg={self.arg!r}, timeout={self.timeout!r})"
+
+
+OVERWRITE: Literal["__overwrite__"] = "__overwrite__"
+"""The marker of an :class:`Overwrite`, also as a dict: ``{"__overwrite__": value}``."""
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Write ``value`` to a reducer key as it is, bypassing the reducer, for one step.
+
+    A key receives at most one Overwrite a step (two are an
+    :class:`~cairngraph.errors.InvalidUpdateError`); writes after it in the same
+    step are ignored. The dict forms ``{"__overwrite__": value}`` and
+    ``{"type": "__overwrite__", "value": value}`` (an Overwrite after a trip
+    through JSON) mean the same. A plain key stores the Overwrite itself.
+
+    Example::
+
+        class State(TypedDict):
+            notes: Annotated[list[str], operator.add]
+
+        def reset(state: State) -> dict:
+            return {"notes": Overwrite(["fresh start"])}  # not appended: replaced
+    """
+
+    value: Any
+    type: Literal["__overwrite__"] = OVERWRITE
+
+
+def overwritten(write: Any) -> tuple[bool, Any]:
+    """``(True, value)`` when ``write`` is an :class:`Overwrite` or one of its dict forms."""
+    if isinstance(write, Overwrite):
+        return True, write.value
+    if isinstance(write, dict):
+        if len(write) == 1 and OVERWRITE in write:
+            return True, write[OVERWRITE]
+        if write.get("type") == OVERWRITE and "value" in write:
+            return True, write["value"]
+    return False, None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,10 +7,13 @@ already write as deltas; the values nodes see are the same.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from cairngraph.engine.channels import MISSING, BaseChannel, start_factory
+from cairngraph.errors import InvalidUpdateError
+from cairngraph.types import overwritten
 
 __all__ = ["DeltaChannel"]
 
@@ -55,8 +58,22 @@ class DeltaChannel(BaseChannel):
     def update(self, values: Sequence[Any]) -> bool:
         if not values:
             return False
+        replacements = [found for found in map(overwritten, values) if found[0]]
+        if len(replacements) > 1:
+            raise InvalidUpdateError(
+                f"state key {self.key!r} received {len(replacements)} Overwrite values in one "
+                "step; it can take one Overwrite a step. Overwrite it from one node only."
+            )
+        if replacements:
+            # As LangGraph's: the Overwrite alone sets the value (a copy; None: empty).
+            replacement = replacements[0][1]
+            self.value = copy.copy(replacement) if replacement is not None else self._empty()
+            return True
         base = self.value
         if base is MISSING:
-            base = self.start() if self.start is not MISSING else self.typ()
+            base = self._empty()
         self.value = self.reducer(base, list(values))
         return True
+
+    def _empty(self) -> Any:
+        return self.start() if self.start is not MISSING else self.typ()

@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 import typing_extensions
 
 from cairngraph.errors import EmptyChannelError, InvalidUpdateError
+from cairngraph.types import overwritten
 
 __all__ = [
     "MISSING",
@@ -290,11 +291,21 @@ class BinaryOperatorAggregate(BaseChannel):
         self.appended = None
         if not values:
             return False
-        old = self.value
+        old = current = self.value
         reducer = self.operator
-        current = values[0] if old is MISSING else reducer(old, values[0])
-        for value in values[1:]:
-            current = reducer(current, value)
+        replaced = False
+        for value in values:
+            # An Overwrite replaces what the writes before it made; later ones are ignored.
+            is_overwrite, replacement = overwritten(value)
+            if is_overwrite:
+                if replaced:
+                    raise InvalidUpdateError(
+                        f"state key {self.key!r} received two Overwrite values in one step; "
+                        "it can take one Overwrite a step. Overwrite it from one node only."
+                    )
+                current, replaced = replacement, True
+            elif not replaced:
+                current = value if current is MISSING else reducer(current, value)
         self.value = current
         if (
             type(old) is list

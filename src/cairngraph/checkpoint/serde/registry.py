@@ -355,15 +355,16 @@ def register_alias(old_name: str, cls: type) -> None:
 
 @functools.cache
 def _own_classes() -> dict[str, type]:
-    """cairngraph's own stored types (an interrupt, a Send and its timeout): allowed for
-    every serializer.
+    """cairngraph's own stored types (an interrupt, a Send and its timeout, an Overwrite
+    in a pending write): allowed for every serializer.
 
     A saver opened on its own (``cairn`` tools, a fresh process) reads a paused
     thread's interrupt without anyone registering it.
     """
     from cairngraph import types  # a fixed module, never a name from stored data
 
-    return {type_name(cls): cls for cls in (types.Interrupt, types.Send, types.TimeoutPolicy)}
+    own = (types.Interrupt, types.Send, types.TimeoutPolicy, types.Overwrite)
+    return {type_name(cls): cls for cls in own}
 
 
 @functools.cache
