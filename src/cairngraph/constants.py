@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["END", "START"]
+__all__ = ["END", "START", "TAG_HIDDEN", "TAG_NOSTREAM"]
 
 START: Final = "__start__"
 """The virtual node a run starts from: ``add_edge(START, "first_node")``."""
 END: Final = "__end__"
 """The virtual node that ends a run: ``add_edge("last_node", END)``."""
+TAG_NOSTREAM: Final = "nostream"
+"""A chat model or tool tagged with it (``model.with_config(tags=[TAG_NOSTREAM])``) is
+not streamed in ``stream_mode="messages"``/``"tools"``."""
+TAG_HIDDEN: Final = "langsmith:hidden"
+"""A node or run tagged with it is hidden from tracing and ``astream_events``."""
 
 TASKS: Final = "__pregel_tasks"
 """Channel holding the :class:`~cairngraph.types.Send` packets of the next step."""

@@ -63,6 +63,7 @@ __all__ = [
     "MissingBlobStoreError",
     "MissingThreadIdError",
     "NodeError",
+    "NodeInterrupt",
     "NodeTimeoutError",
     "ParentCommand",
     "ReadOnlyStorageError",
@@ -354,6 +355,37 @@ class GraphInterrupt(CairnGraphError):
     def __init__(self, interrupts: Sequence[Any] = ()) -> None:
         self.interrupts = tuple(interrupts)
         super().__init__(self.interrupts)
+
+
+class NodeInterrupt(GraphInterrupt):
+    """Raised by a node to pause the run there with ``value`` (deprecated, as in LangGraph).
+
+    ``interrupt(value)`` (:mod:`cairngraph.types`) is the way now: it also takes the
+    answer of ``Command(resume=)``. A node that raises this is run again from its
+    start when the thread resumes (``invoke(None, config)``), typically after
+    ``update_state`` changed what made it stop.
+
+    Example::
+
+        def pay(state):
+            if state["amount"] > 100 and not state.get("approved"):
+                raise NodeInterrupt(f"amount {state['amount']} needs approval")
+            return {"log": "paid"}
+    """
+
+    def __init__(self, value: Any, id: str | None = None) -> None:
+        import warnings
+
+        from cairngraph.types import Interrupt
+
+        warnings.warn(
+            "NodeInterrupt is deprecated: call cairngraph.types.interrupt(value) in the node "
+            "instead (it pauses the same way and also receives Command(resume=...)).",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        # LangGraph gives such an interrupt this fixed id (it is not addressed by resumes).
+        super().__init__([Interrupt(value=value, id="placeholder-id" if id is None else id)])
 
 
 class ParentCommand(CairnGraphError):

@@ -388,8 +388,9 @@ def _after_execute(
         interrupts = tuple(item for task in paused for item in task.interrupts)
         if not opts.has_saver:
             raise InvalidConfigError(
-                f"node {paused[0].name!r} called interrupt(), which needs a checkpointer to save "
-                "the paused run. Compile with one: graph.compile(checkpointer=InMemorySaver())."
+                f"node {paused[0].name!r} paused the run (interrupt() or NodeInterrupt), which "
+                "needs a checkpointer to save the paused run. Compile with one: "
+                "graph.compile(checkpointer=InMemorySaver())."
             )
         # What the step's finished tasks wrote shows in the result (and one last
         # values chunk), though it is saved only as their pending writes.

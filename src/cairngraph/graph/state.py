@@ -26,7 +26,18 @@ from cairngraph.types import All, CachePolicy, Durability, RetryPolicy, TimeoutP
 if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
 
-__all__ = ["Branch", "NodeDef", "NodeDefaults", "StateGraph"]
+__all__ = ["Branch", "CompiledStateGraph", "NodeDef", "NodeDefaults", "StateGraph"]
+
+
+def __getattr__(name: str) -> Any:
+    # ``from langgraph.graph.state import CompiledStateGraph`` (type hints in user code):
+    # the class lives with the compiled graph, which imports this module.
+    if name == "CompiledStateGraph":
+        from cairngraph.graph.compiled import CompiledStateGraph
+
+        return CompiledStateGraph
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _RESERVED = (START, END)
 
