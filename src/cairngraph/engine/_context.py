@@ -149,6 +149,8 @@ class TaskContext:
     """The callback run of this attempt, when the run reports to callbacks."""
     node_error: Any = None
     """For an error handler: the :class:`~cairngraph.errors.NodeError` it handles."""
+    pushed: list[tuple[str, Any]] | None = None
+    """Writes the node made while it ran (``push_message``), before those of its output."""
     _config: RunnableConfig | None = None
     _runtime: Runtime[Any] | None = None
 
@@ -158,6 +160,7 @@ class TaskContext:
         number (``execution_info.node_attempt``)."""
         self.counter = 0
         self.subgraph_calls = 0
+        self.pushed = None  # a failed attempt's pushed writes go with it
         if attempt != self.attempt:
             self.attempt = attempt
             self._runtime = None

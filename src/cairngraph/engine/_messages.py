@@ -66,6 +66,19 @@ class MessagesStream:
         """Whether the messages of the graph at ``namespace`` go to this stream."""
         return streams_from(namespace, self.home, self.subgraphs)
 
+    def pushed(self, task: TaskContext, message: Any) -> None:
+        """``push_message(message)`` in ``task``: to this stream and the ones around it that
+        take the task's graph, at once."""
+        namespace = graph_namespace(task.namespace, task.path)
+        metadata: dict[str, Any] | None = None
+        stream: MessagesStream | None = self
+        while stream is not None:
+            if stream.takes(namespace):
+                if metadata is None:
+                    metadata = dict(task.node_config().get("metadata") or {})
+                stream.emit((namespace, metadata), message, False)
+            stream = stream.outer
+
     def node_started(self, task: TaskContext, state: Any) -> None:
         for message in _messages_in(state):
             if message.id is not None:

@@ -166,6 +166,8 @@ class TaskRunner:
         if self.scope.messages is not None:
             self.scope.messages.node_finished(context, output)
         task.writes = task.node.write(output, task.read_fresh)
+        if context.pushed:
+            task.writes = [*context.pushed, *task.writes]
         task.result = _result_of(task.writes)
         task.resumes_changed = context.resumes_changed
         task.calls = context.unsaved or ()

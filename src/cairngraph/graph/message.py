@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from typing_extensions import TypedDict
 
-__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages"]
+__all__ = ["REMOVE_ALL_MESSAGES", "MessagesState", "add_messages", "push_message"]
 
 REMOVE_ALL_MESSAGES = "__remove_all__"
 """Id of a removal that clears the whole list: ``RemoveMessage(id=REMOVE_ALL_MESSAGES)``."""
@@ -158,3 +158,41 @@ class MessagesState(TypedDict):
     """A state with one key, ``messages``, merged by :func:`add_messages`."""
 
     messages: Annotated[list[Any], add_messages]
+
+
+def push_message(message: Any, *, state_key: str | None = "messages") -> Any:
+    """Send ``message`` from a running node now: to ``stream_mode="messages"`` at once,
+    and, unless ``state_key`` is None, to that state key, as a write of the node (before
+    what it returns). Returns the message (a dict or tuple made a message).
+
+    The message needs an id (a stream consumer matches later chunks to it by id).
+
+    Example::
+
+        def answer(state: MessagesState) -> dict:
+            push_message(AIMessage("Looking that up...", id=str(uuid.uuid4())))
+            return {"messages": [model.invoke(state["messages"])]}
+    """
+    from cairngraph.engine._context import current_task
+    from cairngraph.errors import InvalidUpdateError
+
+    task = current_task("push_message()")
+    if isinstance(message, str):
+        message = {"role": "user", "content": message}
+    elif isinstance(message, tuple) and len(message) == 2:
+        message = {"role": message[0], "content": message[1]}
+    if isinstance(message, dict):
+        message = _to_langchain(message)
+    if _id_of(message) is None:
+        raise InvalidUpdateError(
+            f"push_message() in node {task.name!r} got a message without an id; give it one, "
+            'e.g. AIMessage("...", id=str(uuid.uuid4())): stream consumers match messages by id.'
+        )
+    stream = task.scope.messages
+    if stream is not None:
+        stream.pushed(task, message)
+    if state_key is not None:
+        if task.pushed is None:
+            task.pushed = []
+        task.pushed.append((state_key, message))
+    return message
