@@ -2,7 +2,8 @@
 
 Both feed the same generator (:func:`~cairngraph.engine.loop.run_loop`) and
 differ only in how they wait: the sync driver runs a step's tasks on a thread
-pool (the first in the calling thread), the async driver runs coroutine nodes
+pool (the first in the calling thread, and then each one the pool has not
+started yet), the async driver runs coroutine nodes
 as asyncio tasks and sync nodes in worker threads. Either way each task runs
 in a copy of the context, so ``interrupt()`` and subgraphs see their own task.
 """
@@ -402,10 +403,21 @@ def _execute_sync(
         if len(tasks) == 1:
             one(tasks[0])
             return
-        futures = [_POOL.submit(contextvars.copy_context().run, one, task) for task in tasks[1:]]
+        # A task the pool has not started by the time this thread is free runs here, in
+        # the context made for it: a pool thread needs the GIL to start it, which the
+        # first task holds while it computes, and a hand-over costs thread switches.
+        # A task that blocks still lets the pool start the others, as before.
+        contexts = [contextvars.copy_context() for _ in tasks[1:]]
+        futures = [
+            _POOL.submit(context.run, one, task)
+            for context, task in zip(contexts, tasks[1:], strict=True)
+        ]
         contextvars.copy_context().run(one, tasks[0])
-        for future in futures:
-            future.result()
+        for future, context, task in zip(futures, contexts, tasks[1:], strict=True):
+            if future.cancel():
+                context.run(one, task)
+            else:
+                future.result()
         return
 
     def one_then_done(task: Task) -> None:
