@@ -96,6 +96,9 @@ saved only on a checkpoint older than that code's graph (see ``engine/_migrate.p
 
 ERROR_SOURCE_NODE = "__error_source_node__"
 """Write channel naming the node whose failure an error handler took (LangGraph's)."""
+NO_WRITES = "__no_writes__"
+"""The write a task that finished without writing anything leaves (LangGraph's marker):
+a resumed step knows it finished and does not run it again."""
 
 _SPECIAL_INDEX = {ERROR: -1, INTERRUPT: -2, RESUME: -3, STATE_VERSION_WRITE: -4}
 

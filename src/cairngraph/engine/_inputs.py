@@ -13,6 +13,7 @@ from cairngraph.checkpoint.base import (
     ERROR,
     ERROR_SOURCE_NODE,
     INTERRUPT,
+    NO_WRITES,
     RESUME,
     STATE_VERSION_WRITE,
     CheckpointTuple,
@@ -226,7 +227,7 @@ def bind_saved_writes(
                         if item.id in resume_map:
                             task.pending_resume = (True, resume_map[item.id])
             if normal:
-                task.writes = normal
+                task.writes = [write for write in normal if write[0] != NO_WRITES]
                 task.done = True
                 continue
         if null_resume[0] and not task.pending_resume[0]:

@@ -56,6 +56,7 @@ from cairngraph.checkpoint._ids import task_id_for
 from cairngraph.checkpoint.base import (
     ERROR,
     INTERRUPT,
+    NO_WRITES,
     RESUME,
     STATE_VERSION_WRITE,
     CheckpointTuple,
@@ -207,7 +208,7 @@ def rename_reruns(tasks: list[Task], rerun: Mapping[str, str]) -> list[str]:
     return names
 
 
-_SCHEMA_FREE = frozenset((ERROR, INTERRUPT, RESUME, RETURN, VERSION_WRITE))
+_SCHEMA_FREE = frozenset((ERROR, INTERRUPT, NO_WRITES, RESUME, RETURN, VERSION_WRITE))
 """Writes that do not depend on the state's shape (see the module docstring)."""
 
 

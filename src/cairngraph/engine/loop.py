@@ -18,6 +18,7 @@ from cairngraph.checkpoint.base import (
     ERROR,
     ERROR_SOURCE_NODE,
     INTERRUPT,
+    NO_WRITES,
     RESUME,
     STATE_VERSION_WRITE,
     CheckpointTuple,
@@ -294,7 +295,10 @@ def persisted_writes(task: Task) -> list[tuple[str, Any]]:
         return [*extra, (ERROR, saved)]
     if task.paused:
         return [*extra, (INTERRUPT, list(task.interrupts))]
-    if task.writes_version is not None and task.writes:
+    if not task.writes:
+        # Finished with no output: the marker says so, as LangGraph's does.
+        return [(NO_WRITES, None), *extra]
+    if task.writes_version is not None:
         # On a checkpoint older than the graph: these writes are this version's.
         extra.append((STATE_VERSION_WRITE, task.writes_version))
     return [*task.writes, *extra]

@@ -15,6 +15,7 @@ from cairngraph.checkpoint.base import (
     ERROR,
     ERROR_SOURCE_NODE,
     INTERRUPT,
+    NO_WRITES,
     RESUME,
     BaseCheckpointSaver,
     CheckpointMetadata,
@@ -143,7 +144,7 @@ def snapshot_of(
             if interrupts and not (live and normal):
                 waiting.extend(interrupts)
             if normal and live:
-                task.writes = normal
+                task.writes = [write for write in normal if write[0] != NO_WRITES]
                 finished.append(task)
         child: Any = None
         subgraph = task.node.subgraph
