@@ -67,9 +67,9 @@ __all__ = ["CompiledStateGraph"]
 DEFAULT_LOCK_TIMEOUT = 60.0
 """Seconds a run waits for another run of the same thread to finish."""
 _LIVE_MODES = frozenset(("custom", "messages", "tools"))
+"""Modes whose chunks appear while a task runs, not between steps."""
 _HANDLED_MODES = frozenset(("messages", "tools"))
 """Modes made by a run's own callback handlers: a subgraph's never reach its parent's sink."""
-"""Modes whose chunks appear while a task runs, not between steps."""
 
 
 class CompiledStateGraph:
@@ -263,6 +263,14 @@ class CompiledStateGraph:
             ),
         )
         self._check_input(input)
+        # Whether the events of its subgraphs go to the sink: the caller asked for them,
+        # or (a subgraph's run) the stream around it takes them.
+        if parent is None:
+            forwards = call.subgraphs
+        elif own_sink:
+            forwards = call.subgraphs or forward is not None
+        else:
+            forwards = forward is not None
         runner = TaskRunner(
             RunScope(
                 config=config,
@@ -272,14 +280,7 @@ class CompiledStateGraph:
                 context=_coerce_context(self.context_schema, context),
                 store=store,
                 sink=sink,
-                # Whether its subgraphs' events go to the sink.
-                forward=(
-                    call.subgraphs
-                    if parent is None
-                    else call.subgraphs or forward is not None
-                    if own_sink
-                    else forward is not None
-                ),
+                forward=forwards,
                 drains=(parent is None and sink is not None) or own_sink,
                 durability=chosen if parent is None else parent.scope.durability,
                 thread_id=opts.thread_id,
