@@ -18,6 +18,7 @@ PUBLIC = {
     "cairngraph.types": {
         "All",
         "CachePolicy",
+        "Checkpointer",
         "Command",
         "Durability",
         "GraphOutput",
@@ -35,6 +36,17 @@ PUBLIC = {
         "interrupt",
     },
     "cairngraph.func": {"entrypoint", "task"},
+    "cairngraph.typing": {
+        "ContextT",
+        "ContextT_contra",
+        "InputT",
+        "NodeInputT",
+        "NodeInputT_contra",
+        "OutputT",
+        "StateT",
+        "StateT_co",
+        "StateT_contra",
+    },
     "cairngraph.checkpoint.memory": {"InMemorySaver", "MemorySaver"},
     "cairngraph.checkpoint.langgraph": {
         "ImportReport",

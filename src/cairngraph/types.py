@@ -17,12 +17,13 @@ from typing import Any, Generic, Literal, NamedTuple, NotRequired, TypeVar
 
 from typing_extensions import TypedDict
 
-from cairngraph.checkpoint.base import CheckpointMetadata, RunnableConfig
+from cairngraph.checkpoint.base import BaseCheckpointSaver, CheckpointMetadata, RunnableConfig
 from cairngraph.errors import InvalidConfigError
 
 __all__ = [
     "All",
     "CachePolicy",
+    "Checkpointer",
     "Command",
     "Durability",
     "GraphOutput",
@@ -39,6 +40,10 @@ __all__ = [
     "TimeoutPolicy",
     "interrupt",
 ]
+
+Checkpointer = None | bool | BaseCheckpointSaver
+"""What ``compile(checkpointer=)`` takes: a saver; None (a subgraph: its parent's);
+True (a subgraph keeping its own state across runs); False (no saving)."""
 
 All = Literal["*"]
 """``interrupt_before="*"``: pause before every node."""

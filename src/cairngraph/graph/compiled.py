@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from cairngraph.cache.base import BaseCache
 from cairngraph.checkpoint.base import BaseCheckpointSaver, RunnableConfig, config_thread_id
@@ -56,6 +56,7 @@ from cairngraph.types import (
     StateUpdate,
     StreamMode,
 )
+from cairngraph.typing import ContextT, InputT, OutputT, StateT
 
 if TYPE_CHECKING:
     from cairngraph.engine._messages import MessagesStream
@@ -72,7 +73,7 @@ _HANDLED_MODES = frozenset(("messages", "tools"))
 """Modes made by a run's own callback handlers: a subgraph's never reach its parent's sink."""
 
 
-class CompiledStateGraph:
+class CompiledStateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     """A checked graph, ready to run; every step saved when it has a checkpointer.
 
     Example::

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 from cairngraph.checkpoint.base import BaseCheckpointSaver
 from cairngraph.constants import DEFAULT_ERROR_HANDLER, END, ERROR_HANDLER_PREFIX, START
@@ -22,6 +22,7 @@ from cairngraph.errors import InvalidGraphError
 from cairngraph.graph._migrations import checked_migrations
 from cairngraph.graph.schema import Schema, input_schema_of, schema_of
 from cairngraph.types import All, CachePolicy, Durability, RetryPolicy, TimeoutPolicy
+from cairngraph.typing import ContextT, InputT, OutputT, StateT
 
 if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
@@ -114,7 +115,7 @@ class _Edges:
     branches: list[Branch] = field(default_factory=list)
 
 
-class StateGraph:
+class StateGraph(Generic[StateT, ContextT, InputT, OutputT]):
     """A graph whose nodes read and update one shared state.
 
     Example::
