@@ -18,16 +18,13 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from cairngraph.constants import START
+from cairngraph.constants import START, TAG_NOSTREAM
 from cairngraph.engine._stream import ChunkSink, graph_namespace, streams_from
 
 if TYPE_CHECKING:
     from cairngraph.engine._context import TaskContext
 
 __all__ = ["MessagesStream", "messages_handler", "set_langchain_config"]
-
-_NOSTREAM = "nostream"
-_HIDDEN = "langsmith:hidden"
 
 
 class MessagesStream:
@@ -178,7 +175,7 @@ def messages_handler(
         ) -> None:
             if not metadata or "langgraph_checkpoint_ns" not in metadata:
                 return
-            if tags and _NOSTREAM in tags:
+            if tags and TAG_NOSTREAM in tags:
                 return
             namespace = graph_namespace(
                 str(metadata["langgraph_checkpoint_ns"]), metadata.get("langgraph_path", ())

@@ -35,11 +35,11 @@ import contextvars
 from collections.abc import Callable
 from typing import Any
 
+from cairngraph.constants import TAG_NOSTREAM
 from cairngraph.engine._stream import ChunkSink, graph_namespace, streams_from
 
 __all__ = ["emit_output_delta", "tools_handler"]
 
-_NOSTREAM = "nostream"
 
 _delta_writer: contextvars.ContextVar[Callable[[Any], None] | None] = contextvars.ContextVar(
     "cairngraph_tool_delta_writer", default=None
@@ -82,7 +82,7 @@ class ToolsStream:
         self, metadata: dict[str, Any] | None, tags: list[str] | None
     ) -> tuple[str, ...] | None:
         """Where a tool call's chunks go, or None when it is not streamed."""
-        if not metadata or (tags and _NOSTREAM in tags):
+        if not metadata or (tags and TAG_NOSTREAM in tags):
             return None
         if not metadata.get("langgraph_checkpoint_ns"):
             return () if not self.sink.home else None

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
+from cairngraph.constants import TAG_HIDDEN
 from cairngraph.engine._run_state import RunOutcome
 from cairngraph.engine._timeout import langchain_installed
 
@@ -45,7 +46,6 @@ __all__ = [
 ]
 
 _TRACING_ENV = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2")
-_HIDDEN = "langsmith:hidden"
 _PROPAGATED = (
     "thread_id",
     "checkpoint_id",
@@ -103,7 +103,7 @@ class GraphRun:
             parent = self.manager.get_child(f"graph:step:{context.step}")
         config: dict[str, Any] = {**context.node_config(), "callbacks": parent}
         if task.node.hidden:
-            config["tags"] = [*config.get("tags", ()), _HIDDEN]
+            config["tags"] = [*config.get("tags", ()), TAG_HIDDEN]
         if self.asynchronous:
             return get_async_callback_manager_for_config(config)  # type: ignore[arg-type]
         return get_callback_manager_for_config(config)  # type: ignore[arg-type]

@@ -379,12 +379,13 @@ class CompiledStateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             self.schema_classes,
         )
         prepared = self._prepare(input, config, call)
+        home = prepared.home
         with hold(prepared.lock):
             for event in self._drive(prepared):
                 if not event.namespace and event.mode not in _LIVE_MODES:
                     prepared.forward_event(event)  # a subgraph's own steps, to the run above
                 if call.wants(event):
-                    yield call.format(event, prepared.home)
+                    yield call.format(event, home)
 
     def invoke(
         self,
@@ -484,6 +485,7 @@ class CompiledStateGraph(Generic[StateT, ContextT, InputT, OutputT]):
             self.schema_classes,
         )
         prepared = await self._aprepare(input, config, call)
+        home = prepared.home
         async with ahold(prepared.lock):
             async for event in self._adrive(prepared):
                 if not isinstance(event, Emit):
@@ -491,7 +493,7 @@ class CompiledStateGraph(Generic[StateT, ContextT, InputT, OutputT]):
                 if not event.namespace and event.mode not in _LIVE_MODES:
                     prepared.forward_event(event)  # a subgraph's own steps, to the run above
                 if call.wants(event):
-                    yield call.format(event, prepared.home)
+                    yield call.format(event, home)
 
     def astream_events(
         self,
