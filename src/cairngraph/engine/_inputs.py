@@ -36,6 +36,7 @@ from cairngraph.types import Interrupt
 
 __all__ = [
     "SPECIAL",
+    "applied",
     "apply_direct_writes",
     "bind_resume",
     "bind_saved_writes",
@@ -47,6 +48,12 @@ __all__ = [
 ]
 
 SPECIAL = frozenset((ERROR, ERROR_SOURCE_NODE, INTERRUPT, RESUME))
+
+
+def applied(output: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A finished task's saved output writes as the channels take them: without the
+    ``NO_WRITES`` marker, which only says that it finished."""
+    return [write for write in output if write[0] != NO_WRITES]
 
 
 def bind_resume(
@@ -227,7 +234,7 @@ def bind_saved_writes(
                         if item.id in resume_map:
                             task.pending_resume = (True, resume_map[item.id])
             if normal:
-                task.writes = [write for write in normal if write[0] != NO_WRITES]
+                task.writes = applied(normal)
                 task.done = True
                 continue
         if null_resume[0] and not task.pending_resume[0]:

@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from cairngraph.checkpoint.base import (
     ERROR,
-    ERROR_SOURCE_NODE,
     INTERRUPT,
-    NO_WRITES,
-    RESUME,
     BaseCheckpointSaver,
     CheckpointMetadata,
     CheckpointTuple,
@@ -28,6 +25,7 @@ from cairngraph.checkpoint.base import (
 from cairngraph.constants import NULL_TASK_ID, START
 from cairngraph.engine._context import task_namespace, without_task_ids
 from cairngraph.engine._handlers import error_text
+from cairngraph.engine._inputs import SPECIAL, applied
 from cairngraph.engine._migrate import (
     may_migrate,
     migrate_loaded,
@@ -47,8 +45,6 @@ if TYPE_CHECKING:
     from cairngraph.graph.compiled import CompiledStateGraph
 
 __all__ = ["get_state", "graph_at", "history", "saver_of", "snapshot_of", "tasks_of"]
-
-_SPECIAL = frozenset((ERROR, ERROR_SOURCE_NODE, INTERRUPT, RESUME))
 
 
 def tasks_of(spec: GraphSpec, saved: CheckpointTuple) -> list[Task]:
@@ -136,7 +132,7 @@ def snapshot_of(
         if saved_writes:
             error = next((error_text(v) for c, v in saved_writes if c == ERROR), None)
             interrupts = tuple(item for c, v in saved_writes if c == INTERRUPT for item in v)
-            normal = [(c, v) for c, v in saved_writes if c not in _SPECIAL]
+            normal = [(c, v) for c, v in saved_writes if c not in SPECIAL]
             if normal:
                 if state_keys is None:
                     state_keys = set(spec.value_keys)
@@ -144,7 +140,7 @@ def snapshot_of(
             if interrupts and not (live and normal):
                 waiting.extend(interrupts)
             if normal and live:
-                task.writes = [write for write in normal if write[0] != NO_WRITES]
+                task.writes = applied(normal)
                 finished.append(task)
         child: Any = None
         subgraph = task.node.subgraph
@@ -155,7 +151,7 @@ def snapshot_of(
     # answering this checkpoint), then, live, what the step's finished tasks wrote.
     # (Each comprehension is a call: the common snapshot, no writes, makes none.)
     direct = (
-        [(c, v) for c, v in writes[NULL_TASK_ID] if c not in _SPECIAL]
+        [(c, v) for c, v in writes[NULL_TASK_ID] if c not in SPECIAL]
         if NULL_TASK_ID in writes
         else None
     )
