@@ -89,9 +89,10 @@ def test_sigkill_at_random_moments_loses_nothing_and_repeats_nothing(tmp_path: P
 def test_two_processes_on_one_thread_never_interleave(tmp_path: Path) -> None:
     db, side = tmp_path / "lock.db", tmp_path / "side.log"
     SqliteSaver(db).close()
-    # The first run lasts 40 x 80 ms; the others start at once (a loaded machine takes
-    # a second or more to start a Python process), so they meet it while it runs.
-    first = _spawn(db, "shared", "first", side, sleep_ms=80)
+    # The first run lasts 40 x 200 ms; the others start at once (a loaded machine takes
+    # a second or more, seen up to three, to start a Python process), so they meet it
+    # while it runs.
+    first = _spawn(db, "shared", "first", side, sleep_ms=200)
     time.sleep(0.4)
     assert first.poll() is None
     busy = _spawn(db, "shared", "busy", side, "--lock-timeout=0.1")
